@@ -1,0 +1,88 @@
+package loadgen
+
+import "time"
+
+// Result is one run of one profile against one stage. Its JSON field names are stable: the report
+// package, the docs and people's own scripts read them.
+type Result struct {
+	Stage       string    `json:"stage"`
+	Profile     string    `json:"profile"`
+	Scale       float64   `json:"scale"`
+	Seed        int64     `json:"seed"`
+	Target      string    `json:"target"` // "emulator" or the base URL of a deployed API
+	StartedAt   time.Time `json:"started_at"`
+	DurationS   float64   `json:"duration_s"`
+	Offered     int       `json:"offered"`
+	AchievedRPS float64   `json:"achieved_rps"`
+	Outcomes    Outcomes  `json:"outcomes"`
+	FailureRate float64   `json:"failure_rate"`     // (rejected_4xx + throttled_429 + server_5xx + gateway_timeout_504) / offered
+	Abandonment float64   `json:"abandonment_rate"` // abandoned / offered
+	LatencyMS   Latency   `json:"latency_ms"`
+	EndToEndMS  *Latency  `json:"end_to_end_ms"` // null where the API answer is already terminal
+	Accepted    int       `json:"accepted"`
+	Completed   int       `json:"completed"`
+	Lost        int       `json:"lost"`
+	Lambda      *Lambda   `json:"lambda"`                 // from the emulator; null against a URL
+	CostPer1k   *float64  `json:"cost_usd_per_1k_orders"` // null against a URL
+	Cost        *Cost     `json:"cost,omitempty"`         // the breakdown behind CostPer1k
+	Timeline    []Bucket  `json:"timeline"`               // one bucket per second of the run
+	Environment Env       `json:"environment"`
+}
+
+// Outcomes counts every offered request exactly once.
+type Outcomes struct {
+	OK                int `json:"ok"`
+	SoldOut           int `json:"sold_out"` // a business refusal (409), not a failure
+	Rejected4xx       int `json:"rejected_4xx"`
+	Throttled429      int `json:"throttled_429"`
+	Server5xx         int `json:"server_5xx"`
+	GatewayTimeout504 int `json:"gateway_timeout_504"`
+	Abandoned         int `json:"abandoned"` // no answer within the customer's patience
+}
+
+// Latency holds percentiles in milliseconds.
+type Latency struct {
+	P50 float64 `json:"p50"`
+	P90 float64 `json:"p90"`
+	P95 float64 `json:"p95,omitempty"`
+	P99 float64 `json:"p99"`
+	Max float64 `json:"max,omitempty"`
+}
+
+// Lambda sums the emulator's Lambda metrics over the run.
+type Lambda struct {
+	Functions      int     `json:"functions"`
+	Invocations    int64   `json:"invocations"`
+	ColdStarts     int64   `json:"cold_starts"`
+	Throttles      int64   `json:"throttles"`
+	Errors         int64   `json:"errors"`
+	Timeouts       int64   `json:"timeouts"`
+	MaxConcurrency int64   `json:"max_concurrency"`
+	GBSeconds      float64 `json:"gb_seconds"`
+}
+
+// Cost is the modelled AWS bill of the run, split by service, from the sourced price table.
+type Cost struct {
+	TotalUSD  float64            `json:"total_usd"`
+	ByService map[string]float64 `json:"by_service_usd"`
+	PriceDate string             `json:"price_table_date"`
+}
+
+// Bucket is one second of the run, by intended send time.
+type Bucket struct {
+	T         int     `json:"t_s"`
+	Offered   int     `json:"offered"`
+	OK        int     `json:"ok"`
+	Failed    int     `json:"failed"`
+	Abandoned int     `json:"abandoned"`
+	P50MS     float64 `json:"p50_ms"`
+	P99MS     float64 `json:"p99_ms"`
+}
+
+// Env records where the numbers came from.
+type Env struct {
+	Cores        int    `json:"cores"`
+	GoVersion    string `json:"go_version"`
+	LatencyModel string `json:"latency_model"` // name and version of the emulator's latency model; "" against a URL
+	Command      string `json:"command"`
+}
