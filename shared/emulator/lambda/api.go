@@ -1,0 +1,180 @@
+package lambda
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// ServeHTTP answers Lambda's REST-JSON API: Invoke (RequestResponse, Event, DryRun),
+// ListFunctions, GetFunction and GetFunctionConfiguration.
+func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	path := r.URL.Path
+	switch {
+	case r.Method == http.MethodPost && strings.HasPrefix(path, "/2015-03-31/functions/") && strings.HasSuffix(path, "/invocations"):
+		name := strings.TrimSuffix(strings.TrimPrefix(path, "/2015-03-31/functions/"), "/invocations")
+		s.serveInvoke(w, r, name)
+	case r.Method == http.MethodGet && (path == "/2015-03-31/functions/" || path == "/2015-03-31/functions"):
+		s.serveList(w)
+	case r.Method == http.MethodGet && strings.HasPrefix(path, "/2015-03-31/functions/"):
+		rest := strings.TrimPrefix(path, "/2015-03-31/functions/")
+		name, sub, _ := strings.Cut(rest, "/")
+		f, err := s.Lookup(name)
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		switch sub {
+		case "":
+			writeJSON(w, http.StatusOK, map[string]any{
+				"Configuration": f.configuration(),
+				"Code":          map[string]string{"RepositoryType": "Emulator", "Location": "in-process handler " + f.CDKPath},
+				"Concurrency":   f.concurrency(),
+			})
+		case "configuration":
+			writeJSON(w, http.StatusOK, f.configuration())
+		default:
+			writeError(w, &apiError{status: http.StatusBadRequest, code: "InvalidRequestContentException", msg: "unsupported function sub-resource " + sub})
+		}
+	default:
+		writeError(w, &apiError{status: http.StatusBadRequest, code: "InvalidRequestContentException",
+			msg: fmt.Sprintf("the emulator's Lambda API does not support %s %s (supported: Invoke, ListFunctions, GetFunction, GetFunctionConfiguration)", r.Method, path)})
+	}
+}
+
+func (s *Service) serveInvoke(w http.ResponseWriter, r *http.Request, name string) {
+	payload, err := io.ReadAll(io.LimitReader(r.Body, MaxSyncPayload+1))
+	if err != nil {
+		writeError(w, &apiError{status: http.StatusBadRequest, code: "InvalidRequestContentException", msg: err.Error()})
+		return
+	}
+	if len(payload) == 0 {
+		payload = []byte("{}")
+	}
+	if !json.Valid(payload) {
+		writeError(w, &apiError{status: http.StatusBadRequest, code: "InvalidRequestContentException", msg: "Could not parse request body into json: the payload is not valid JSON"})
+		return
+	}
+	switch typ := r.Header.Get("X-Amz-Invocation-Type"); typ {
+	case "", "RequestResponse":
+		res, err := s.Invoke(r.Context(), name, payload)
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		w.Header().Set("X-Amz-Executed-Version", "$LATEST")
+		w.Header().Set("X-Amzn-Requestid", res.RequestID)
+		if res.FunctionError != "" {
+			w.Header().Set("X-Amz-Function-Error", res.FunctionError)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(res.Payload)
+	case "Event":
+		id, err := s.InvokeAsync(r.Context(), name, payload)
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		w.Header().Set("X-Amzn-Requestid", id)
+		w.WriteHeader(http.StatusAccepted)
+	case "DryRun":
+		if _, err := s.Lookup(name); err != nil {
+			writeError(w, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		writeError(w, &apiError{status: http.StatusBadRequest, code: "InvalidParameterValueException",
+			msg: fmt.Sprintf("X-Amz-Invocation-Type must be RequestResponse, Event or DryRun, got %q", typ)})
+	}
+}
+
+func (s *Service) serveList(w http.ResponseWriter) {
+	fs := s.Functions()
+	out := make([]map[string]any, len(fs))
+	for i, f := range fs {
+		out[i] = f.configuration()
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"Functions": out})
+}
+
+func (f *Function) configuration() map[string]any {
+	env := map[string]any{"Variables": f.Environment}
+	if f.Environment == nil {
+		env["Variables"] = map[string]string{}
+	}
+	return map[string]any{
+		"FunctionName":  f.Name,
+		"FunctionArn":   f.ARN,
+		"Runtime":       f.Runtime,
+		"Handler":       f.Handler,
+		"Architectures": []string{f.Architecture},
+		"MemorySize":    f.MemoryMB,
+		"Timeout":       int(f.Timeout / time.Second),
+		"Environment":   env,
+		"Version":       "$LATEST",
+		"State":         "Active",
+		"PackageType":   "Zip",
+		"LastModified":  "1970-01-01T00:00:00.000+0000",
+		"Description":   fmt.Sprintf("%s (%.2f vCPU share)", f.CDKPath, f.CPUShare()),
+	}
+}
+
+func (f *Function) concurrency() map[string]any {
+	if f.Reserved == nil {
+		return map[string]any{}
+	}
+	return map[string]any{"ReservedConcurrentExecutions": *f.Reserved}
+}
+
+type apiError struct {
+	status    int
+	code, msg string
+	reason    string
+}
+
+func (e *apiError) Error() string { return e.code + ": " + e.msg }
+
+// writeError answers with Lambda's error shape: the type in X-Amzn-ErrorType and a JSON body.
+func writeError(w http.ResponseWriter, err error) {
+	ae := &apiError{status: http.StatusInternalServerError, code: "ServiceException", msg: err.Error()}
+	var (
+		te  *ThrottleError
+		nf  *NotFoundError
+		big *PayloadTooLargeError
+	)
+	switch {
+	case errors.As(err, &ae):
+	case errors.As(err, &te):
+		ae = &apiError{status: http.StatusTooManyRequests, code: "TooManyRequestsException", msg: "Rate Exceeded.", reason: te.Reason}
+		w.Header().Set("Retry-After", "1")
+	case errors.As(err, &nf):
+		ae = &apiError{status: http.StatusNotFound, code: "ResourceNotFoundException", msg: nf.Error()}
+	case errors.As(err, &big):
+		ae = &apiError{status: http.StatusRequestEntityTooLarge, code: "RequestTooLargeException", msg: big.Error()}
+	}
+	w.Header().Set("X-Amzn-ErrorType", ae.code)
+	body := map[string]string{"Type": "User", "message": ae.msg}
+	if ae.status >= 500 {
+		body["Type"] = "Service"
+	}
+	if ae.reason != "" {
+		body["Reason"] = ae.reason
+	}
+	writeJSON(w, ae.status, body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"message":"encoding the answer failed"}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}

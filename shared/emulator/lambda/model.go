@@ -1,0 +1,557 @@
+package lambda
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	lambdago "github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/metrics"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/trace"
+)
+
+// Constructor builds a function's handler, as the function's main does on Lambda: it receives the
+// emulator's aws.Config and a getenv over the function's own environment (never the process's).
+// Each new execution environment runs it once; that is the function's init code.
+type Constructor func(ctx context.Context, cfg aws.Config, getenv func(string) string) (lambdago.Handler, error)
+
+// Limits documented by AWS.
+const (
+	DefaultAccountConcurrency = 1000
+	MinUnreserved             = 100
+	ScalingBurst              = 1000 // new environments per function
+	ScalingWindow             = 10 * time.Second
+	MaxSyncPayload            = 6 * 1024 * 1024
+	MaxAsyncPayload           = 1024 * 1024
+	InitTimeout               = 10 * time.Second
+	mbPerVCPU                 = 1769
+)
+
+// Options tune the service. The zero value means AWS's defaults.
+type Options struct {
+	// AccountConcurrency is the account's concurrency limit (1,000 by default).
+	AccountConcurrency int
+	// IdleTimeout reclaims environments unused for this long. AWS does not document it; 10 minutes
+	// is within what people observe (5–15 min).
+	IdleTimeout time.Duration
+	// AsyncRetryDelays are the waits before the retries of a failed asynchronous invocation
+	// (AWS: about 1 minute, then about 2 minutes).
+	AsyncRetryDelays []time.Duration
+	// Config returns the aws.Config handed to handler constructors.
+	Config func() aws.Config
+}
+
+func (o Options) withDefaults() Options {
+	if o.AccountConcurrency == 0 {
+		o.AccountConcurrency = DefaultAccountConcurrency
+	}
+	if o.IdleTimeout == 0 {
+		o.IdleTimeout = 10 * time.Minute
+	}
+	if o.AsyncRetryDelays == nil {
+		o.AsyncRetryDelays = []time.Duration{time.Minute, 2 * time.Minute}
+	}
+	if o.Config == nil {
+		o.Config = func() aws.Config { return aws.Config{Region: "us-east-1"} }
+	}
+	return o
+}
+
+// Service is the emulated Lambda service of one account and region.
+type Service struct {
+	env      *sim.Env
+	opts     Options
+	registry map[string]Constructor
+	account  *metrics.Resource
+
+	mu        sync.RWMutex
+	functions map[string]*Function // by name
+	reserved  int                  // sum of reserved concurrency
+
+	unreservedInFlight atomic.Int64
+	background         sync.WaitGroup
+	closed             atomic.Bool
+}
+
+// New returns an empty service. registry maps a function's identity in the template (its
+// construct path without the trailing "/Resource", its full aws:cdk:path, or its logical ID) to its
+// handler constructor.
+func New(env *sim.Env, registry map[string]Constructor, opts Options) *Service {
+	return &Service{
+		env:       env,
+		opts:      opts.withDefaults(),
+		registry:  registry,
+		account:   env.Metrics.Resource("lambda-account", "ConcurrentExecutions"),
+		functions: map[string]*Function{},
+	}
+}
+
+// Function is one provisioned function.
+type Function struct {
+	Name, ARN, LogicalID, CDKPath string
+	Runtime, Architecture, Handler string
+	MemoryMB                       int
+	Timeout                        time.Duration
+	Reserved                       *int // nil: shares the unreserved pool
+	Environment                    map[string]string
+
+	async   asyncConfig
+	ctor    Constructor
+	metrics *metrics.Resource
+	svc     *Service
+
+	mu          sync.Mutex
+	idle        []*environment
+	inFlight    int
+	scaleTokens float64
+	lastRefill  time.Time
+	envSeq      int
+}
+
+// CPUShare is the vCPU share Lambda gives the function's memory size (1,769 MB = 1 vCPU, at most 6).
+func (f *Function) CPUShare() float64 {
+	return math.Min(float64(f.MemoryMB)/mbPerVCPU, 6)
+}
+
+type asyncConfig struct {
+	maxRetries int
+	maxAge     time.Duration
+	onFailure  string // destination ARN
+}
+
+type environment struct {
+	id       int
+	handler  lambdago.Handler
+	lastUsed time.Time
+}
+
+// ThrottleError is Lambda's 429 TooManyRequestsException.
+type ThrottleError struct {
+	Function string
+	Reason   string
+}
+
+func (e *ThrottleError) Error() string {
+	return fmt.Sprintf("lambda %s: Rate Exceeded. (TooManyRequestsException, reason %s)", e.Function, e.Reason)
+}
+
+// NotFoundError is Lambda's ResourceNotFoundException.
+type NotFoundError struct{ Function string }
+
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("Function not found: %s", e.Function)
+}
+
+// Result is a finished synchronous invocation as Lambda reports it.
+type Result struct {
+	Payload       []byte
+	FunctionError string // "Unhandled" when the function failed, timed out or crashed
+	RequestID     string
+	Cold          bool
+	Duration      time.Duration
+	Billed        time.Duration
+}
+
+// Functions lists the provisioned functions sorted by name.
+func (s *Service) Functions() []*Function {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]*Function, 0, len(s.functions))
+	for _, f := range s.functions {
+		out = append(out, f)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Lookup finds a function by name, ARN (qualified with $LATEST or not) or partial ARN.
+func (s *Service) Lookup(nameOrARN string) (*Function, error) {
+	name := functionName(nameOrARN)
+	s.mu.RLock()
+	f := s.functions[name]
+	s.mu.RUnlock()
+	if f == nil {
+		return nil, &NotFoundError{Function: s.env.ARN("lambda", "function:"+name)}
+	}
+	return f, nil
+}
+
+// functionName accepts "name", "name:$LATEST", "123456789012:function:name" and full ARNs.
+func functionName(s string) string {
+	const marker = "function:"
+	for i := 0; i+len(marker) <= len(s); i++ {
+		if s[i:i+len(marker)] == marker {
+			s = s[i+len(marker):]
+			break
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] == ':' {
+			return s[:i]
+		}
+	}
+	return s
+}
+
+// Invoke runs the function synchronously (RequestResponse). A throttle or an unknown function is
+// an error; a failed, crashed or timed-out function is a Result with FunctionError set. Invoke
+// returns when the invocation ends or ctx is done; in the second case the function goes on.
+func (s *Service) Invoke(ctx context.Context, nameOrARN string, payload []byte) (Result, error) {
+	f, err := s.Lookup(nameOrARN)
+	if err != nil {
+		return Result{}, err
+	}
+	if len(payload) > MaxSyncPayload {
+		return Result{}, &PayloadTooLargeError{Size: len(payload), Limit: MaxSyncPayload}
+	}
+	ctx, end := trace.Begin(ctx, "lambda:"+f.Name, "Invoke")
+	res, err := f.invoke(ctx, payload)
+	end(outcome(res, err))
+	return res, err
+}
+
+func outcome(res Result, err error) string {
+	var te *ThrottleError
+	switch {
+	case errors.As(err, &te):
+		return "throttled"
+	case err != nil:
+		return "error"
+	case res.FunctionError != "" && isTimeout(res.Payload):
+		return "timeout"
+	case res.FunctionError != "":
+		return "error"
+	case res.Cold:
+		return "ok (cold)"
+	}
+	return "ok"
+}
+
+func isTimeout(payload []byte) bool {
+	var p struct {
+		ErrorMessage string `json:"errorMessage"`
+	}
+	return json.Unmarshal(payload, &p) == nil && len(p.ErrorMessage) > 0 && contains(p.ErrorMessage, "Task timed out")
+}
+
+func contains(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i:i+len(sub)] == sub {
+			return true
+		}
+	}
+	return false
+}
+
+// PayloadTooLargeError is Lambda's RequestTooLargeException.
+type PayloadTooLargeError struct{ Size, Limit int }
+
+func (e *PayloadTooLargeError) Error() string {
+	return fmt.Sprintf("%d byte payload is too large for the Invoke operation (limit %d bytes)", e.Size, e.Limit)
+}
+
+type execution struct {
+	res  Result
+	done chan struct{}
+}
+
+func (f *Function) invoke(ctx context.Context, payload []byte) (Result, error) {
+	s := f.svc
+	// The Lambda front end: authentication, routing, placement.
+	if err := s.env.Spend(ctx, "lambda.invoke", "lambda:"+f.Name); err != nil {
+		return Result{}, err
+	}
+	f.metrics.Invoked()
+	rule, injectErr, faulted := s.env.Fault("lambda:" + f.Name)
+	if faulted && rule.Throttle {
+		f.metrics.Throttled()
+		return Result{}, &ThrottleError{Function: f.Name, Reason: "ReservedFunctionConcurrentInvocationLimitExceeded"}
+	}
+	env, cold, err := f.acquire()
+	if err != nil {
+		f.metrics.Throttled()
+		return Result{}, err
+	}
+	ex := &execution{done: make(chan struct{})}
+	ex.res.RequestID = newRequestID()
+	ex.res.Cold = cold
+	s.background.Add(1)
+	go f.run(context.WithoutCancel(ctx), ex, env, payload, injectErr)
+	select {
+	case <-ex.done:
+		return ex.res, nil
+	case <-ctx.Done():
+		return Result{}, ctx.Err()
+	}
+}
+
+// acquire admits one invocation: a concurrency slot and an environment (reused or new).
+func (f *Function) acquire() (*environment, bool, error) {
+	s := f.svc
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.Reserved != nil {
+		if f.inFlight >= *f.Reserved {
+			return nil, false, &ThrottleError{Function: f.Name, Reason: "ReservedFunctionConcurrentInvocationLimitExceeded"}
+		}
+	} else {
+		limit := int64(s.opts.AccountConcurrency - s.reservedTotal())
+		for {
+			n := s.unreservedInFlight.Load()
+			if n >= limit {
+				return nil, false, &ThrottleError{Function: f.Name, Reason: "ConcurrentInvocationLimitExceeded"}
+			}
+			if s.unreservedInFlight.CompareAndSwap(n, n+1) {
+				break
+			}
+		}
+	}
+	now := time.Now()
+	var env *environment
+	for len(f.idle) > 0 && env == nil {
+		last := f.idle[len(f.idle)-1]
+		f.idle = f.idle[:len(f.idle)-1]
+		if now.Sub(last.lastUsed) < s.opts.IdleTimeout {
+			env = last
+		}
+	}
+	// Environments idle past the timeout at the bottom of the stack are reclaimed too.
+	for len(f.idle) > 0 && now.Sub(f.idle[0].lastUsed) >= s.opts.IdleTimeout {
+		f.idle = f.idle[1:]
+	}
+	cold := env == nil
+	if cold {
+		f.refill(now)
+		if f.scaleTokens < 1 {
+			if f.Reserved == nil {
+				s.unreservedInFlight.Add(-1)
+			}
+			return nil, false, &ThrottleError{Function: f.Name, Reason: "FunctionInvocationRateLimitExceeded"}
+		}
+		f.scaleTokens--
+		f.envSeq++
+		env = &environment{id: f.envSeq}
+	}
+	f.inFlight++
+	f.metrics.Enter()
+	s.account.Enter()
+	return env, cold, nil
+}
+
+func (f *Function) refill(now time.Time) {
+	if f.lastRefill.IsZero() {
+		f.scaleTokens, f.lastRefill = ScalingBurst, now
+		return
+	}
+	f.scaleTokens = math.Min(ScalingBurst, f.scaleTokens+now.Sub(f.lastRefill).Seconds()*ScalingBurst/ScalingWindow.Seconds())
+	f.lastRefill = now
+}
+
+func (s *Service) reservedTotal() int {
+	return s.reserved
+}
+
+// release ends an invocation's hold on concurrency; a healthy environment goes back to the pool.
+func (f *Function) release(env *environment, reuse bool) {
+	f.mu.Lock()
+	f.inFlight--
+	if reuse && !f.svc.closed.Load() {
+		env.lastUsed = time.Now()
+		f.idle = append(f.idle, env)
+	}
+	f.mu.Unlock()
+	if f.Reserved == nil {
+		f.svc.unreservedInFlight.Add(-1)
+	}
+	f.metrics.Exit()
+	f.svc.account.Exit()
+}
+
+// run executes one invocation in its environment; ex.done closes when the caller may read the
+// result (the end of the handler, or its timeout).
+func (f *Function) run(ctx context.Context, ex *execution, env *environment, payload []byte, injectErr bool) {
+	s := f.svc
+	defer s.background.Done()
+	start := time.Now()
+	deadline := start.Add(f.Timeout)
+	var initBilled time.Duration
+
+	if env.handler == nil {
+		initStart := time.Now()
+		_ = s.env.Spend(ctx, "lambda.init.platform", "")
+		runtimeInit := "lambda.init.go." + f.Architecture
+		_ = s.env.Spend(ctx, runtimeInit, "")
+		f.metrics.ColdStarted()
+		h, err := f.initEnvironment(ctx)
+		initBilled = time.Since(initStart)
+		if err != nil {
+			ex.res.FunctionError = "Unhandled"
+			ex.res.Payload = errorPayload("Runtime.InitError", err.Error())
+			f.finish(ex, start, initBilled, false)
+			close(ex.done)
+			f.release(env, false)
+			return
+		}
+		env.handler = h
+		// The init phase does not count against the function timeout on Lambda.
+		deadline = time.Now().Add(f.Timeout)
+	}
+
+	hctx, cancel := context.WithDeadline(ctx, deadline)
+	hctx = lambdacontext.NewContext(hctx, &lambdacontext.LambdaContext{
+		AwsRequestID:       ex.res.RequestID,
+		InvokedFunctionArn: f.ARN,
+	})
+	type answer struct {
+		out   []byte
+		err   error
+		crash bool
+	}
+	answers := make(chan answer, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				answers <- answer{err: fmt.Errorf("%v", p), crash: true}
+			}
+		}()
+		if rule, ok := s.env.Faults.Lookup("lambda:" + f.Name); ok && rule.Latency > 0 {
+			t := time.NewTimer(rule.Latency)
+			select {
+			case <-t.C:
+			case <-hctx.Done():
+			}
+			t.Stop()
+		}
+		if injectErr {
+			answers <- answer{err: errors.New("injected fault: function error")}
+			return
+		}
+		out, err := env.handler.Invoke(hctx, payload)
+		answers <- answer{out: out, err: err}
+	}()
+
+	timer := time.NewTimer(time.Until(deadline))
+	defer timer.Stop()
+	select {
+	case a := <-answers:
+		cancel()
+		reuse := true
+		switch {
+		case a.crash:
+			ex.res.FunctionError = "Unhandled"
+			ex.res.Payload = errorPayload("Runtime.ExitError", "the handler panicked: "+a.err.Error())
+			reuse = false
+		case a.err != nil:
+			ex.res.FunctionError = "Unhandled"
+			ex.res.Payload = errorPayload(errorType(a.err), a.err.Error())
+		default:
+			ex.res.Payload = a.out
+		}
+		f.finish(ex, start, initBilled, ex.res.FunctionError != "")
+		close(ex.done)
+		f.release(env, reuse)
+	case <-timer.C:
+		cancel()
+		ex.res.FunctionError = "Unhandled"
+		ex.res.Payload = errorPayload("", fmt.Sprintf("%s %s Task timed out after %.2f seconds",
+			time.Now().UTC().Format("2006-01-02T15:04:05.000Z"), ex.res.RequestID, f.Timeout.Seconds()))
+		f.metrics.TimedOut()
+		f.finish(ex, start, initBilled, true)
+		close(ex.done)
+		// Lambda ends the environment at the timeout: the concurrency is free again, and the
+		// environment is never reused. The handler goroutine ends when its code sees hctx done.
+		f.release(env, false)
+	}
+}
+
+func (f *Function) initEnvironment(ctx context.Context) (h lambdago.Handler, err error) {
+	ictx, cancel := context.WithTimeout(ctx, InitTimeout)
+	defer cancel()
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("init panicked: %v", p)
+		}
+	}()
+	getenv := f.getenv()
+	h, err = f.ctor(ictx, f.svc.opts.Config(), getenv)
+	if err == nil && h == nil {
+		err = errors.New("the handler constructor returned no handler")
+	}
+	return h, err
+}
+
+// getenv answers from the function's template environment plus the variables Lambda itself sets.
+func (f *Function) getenv() func(string) string {
+	vars := map[string]string{
+		"AWS_REGION":                      f.svc.env.Region,
+		"AWS_DEFAULT_REGION":              f.svc.env.Region,
+		"AWS_LAMBDA_FUNCTION_NAME":        f.Name,
+		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": fmt.Sprint(f.MemoryMB),
+		"AWS_LAMBDA_FUNCTION_VERSION":     "$LATEST",
+		"AWS_EXECUTION_ENV":               "AWS_Lambda_" + f.Runtime,
+		"LAMBDA_TASK_ROOT":                "/var/task",
+	}
+	for k, v := range f.Environment {
+		vars[k] = v
+	}
+	return func(k string) string { return vars[k] }
+}
+
+func (f *Function) finish(ex *execution, start time.Time, initBilled time.Duration, failed bool) {
+	d := time.Since(start)
+	ex.res.Duration = d
+	billed := time.Duration(math.Ceil(float64(d)/float64(time.Millisecond))) * time.Millisecond
+	ex.res.Billed = billed
+	f.metrics.Observe(d)
+	f.metrics.Billed(f.MemoryMB, billed)
+	if initBilled > 0 {
+		f.metrics.Add("init_billed_ms", initBilled.Milliseconds())
+	}
+	if failed {
+		f.metrics.Errored()
+	}
+}
+
+func errorType(err error) string {
+	t := reflect.TypeOf(err)
+	if t.Kind() == reflect.Pointer {
+		return t.Elem().Name()
+	}
+	return t.Name()
+}
+
+func errorPayload(typ, msg string) []byte {
+	body := map[string]string{"errorMessage": msg}
+	if typ != "" {
+		body["errorType"] = typ
+	}
+	b, _ := json.Marshal(body)
+	return b
+}
+
+func newRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// Close stops accepting asynchronous retries and waits for running invocations to end.
+func (s *Service) Close() {
+	s.closed.Store(true)
+	s.background.Wait()
+}
