@@ -1,0 +1,83 @@
+// Package sim holds what every emulated service shares: the latency model, the switchable faults,
+// the metrics and traces, and the identity of the emulated account. It also defines how a service
+// takes part in provisioning a template (Provisioner) and answers Ref and Fn::GetAtt (Physical).
+package sim
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/cfn"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/fault"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/latency"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/metrics"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/trace"
+)
+
+// Env is shared by every service of one emulator.
+type Env struct {
+	Region    string // e.g. "us-east-1"
+	AccountID string // e.g. "000000000000"
+	StackName string
+	Latency   *latency.Model
+	Faults    *fault.Set
+	Metrics   *metrics.Registry
+	Traces    *trace.Recorder
+}
+
+// ARN builds an ARN in the emulated account and region.
+func (e *Env) ARN(service, resource string) string {
+	return fmt.Sprintf("arn:aws:%s:%s:%s:%s", service, e.Region, e.AccountID, resource)
+}
+
+// Spend waits for the modelled latency of a component plus any fault latency on the resource.
+// It returns ctx's error if the caller gave up first.
+func (e *Env) Spend(ctx context.Context, component, faultResource string) error {
+	d := e.Latency.Sample(component)
+	if faultResource != "" {
+		if r, ok := e.Faults.Lookup(faultResource); ok {
+			d += r.Latency
+		}
+	}
+	return latency.Wait(ctx, d)
+}
+
+// Fault returns the rule switched on for the resource, if any, and whether an error should be
+// injected on this call (drawn against the rule's error rate).
+func (e *Env) Fault(resource string) (rule fault.Rule, inject bool, ok bool) {
+	rule, ok = e.Faults.Lookup(resource)
+	if !ok {
+		return rule, false, false
+	}
+	return rule, rule.ErrorRate > 0 && e.Latency.Float64() < rule.ErrorRate, true
+}
+
+// Now is the emulator's clock.
+func (e *Env) Now() time.Time { return time.Now() }
+
+// Physical is a provisioned resource as CloudFormation sees it: the value of Ref and the
+// attributes Fn::GetAtt can read.
+type Physical struct {
+	Ref   any
+	Attrs map[string]any
+}
+
+// Provisioner creates the resources of the types it handles. Properties arrive with every
+// intrinsic resolved. A property the service cannot honour is an error that names the logical ID,
+// the type and the property (cfn.Decode does this).
+type Provisioner interface {
+	Types() []string
+	Provision(ctx context.Context, res *cfn.Resource, props map[string]any) (Physical, error)
+}
+
+// PhysicalName makes the deterministic physical name the emulator gives a resource that the
+// template does not name: "<stack>-<logical id>", as CloudFormation would but without the random
+// suffix, cut to max characters.
+func (e *Env) PhysicalName(logicalID string, max int) string {
+	n := e.StackName + "-" + logicalID
+	if max > 0 && len(n) > max {
+		n = n[:max]
+	}
+	return n
+}
