@@ -1,0 +1,78 @@
+// Package apigateway emulates Amazon API Gateway in front of Lambda: REST APIs (AWS::ApiGateway::*)
+// and HTTP APIs (AWS::ApiGatewayV2::*), provisioned from a template's resources, each request
+// turned into the Lambda proxy event API Gateway sends and the function's answer turned back into
+// an HTTP response.
+//
+// Invoke URLs follow LocalStack's path form, under whatever address the emulator serves:
+//
+//	/restapis/{api id}/{stage}/_user_request_/{path}   REST API
+//	/apis/{api id}/{stage}/_user_request_/{path}       HTTP API
+//	/apis/{api id}/_user_request_/{path}               HTTP API, stage $default
+//
+// An HTTP API's $default stage may be written as $default (or %24default) or left out; APIs lists
+// every deployed stage with the shorter form, since a $ in a shell command needs quoting.
+//
+// What is modelled:
+//   - Routing. REST: the resource tree, a literal path part before {param} before {proxy+},
+//     falling back to a less specific resource when the more specific one lacks the method; ANY
+//     matches every method; no match is 403 {"message":"Missing Authentication Token"}, as on
+//     AWS. HTTP API: route keys ("GET /orders/{id}", "ANY /{proxy+}", "$default") with the same
+//     precedence, an exact method before ANY; no match is 404 {"message":"Not Found"}. Trailing
+//     slashes are ignored when matching.
+//   - The proxy events: payload format 1.0 (events.APIGatewayProxyRequest, with "version":"1.0"
+//     for HTTP APIs) and 2.0 (events.APIGatewayV2HTTPRequest: lower-case headers and duplicate
+//     headers and query parameters joined with commas, cookies in their own field, rawPath with
+//     the stage name when the stage is not $default).
+//   - Lambda's answer: statusCode, headers, multiValueHeaders (merged as AWS does), body,
+//     isBase64Encoded, and cookies for 2.0. REST and HTTP API 1.0 need exactly those fields; a
+//     2.0 answer without a statusCode is the body of a 200 application/json response, as AWS
+//     assumes.
+//   - Errors as each API type answers them: REST gives 502 {"message": "Internal server error"}
+//     for a function error or a malformed answer, 500 with the same body when Lambda rejects the
+//     invocation (a throttle, a service error), and 504 {"message": "Endpoint request timed out"}
+//     at the integration timeout (TimeoutInMillis, 50 ms to 29 s, 29 s by default). HTTP APIs
+//     give 500 {"message":"Internal Server Error"} for all three failures and 503
+//     {"message":"Service Unavailable"} at their timeout (30 s by default and at most).
+//   - Throttling with token buckets: the account's 10,000 requests per second with a 5,000 burst
+//     (see WithAccountThrottle), shared by every API, then a stage's MethodSettings (REST) or
+//     DefaultRouteSettings and RouteSettings (HTTP API) for each method or route. Either gives 429
+//     {"message":"Too Many Requests"}.
+//   - A request body over 10 MB is refused with 413 and API Gateway's plain-text message.
+//   - Latency: every request spends the modelled gateway latency ("apigateway.rest" or
+//     "apigateway.http") plus any fault latency once, before the integration runs.
+//   - Faults on "apigateway:<api id>": Throttle answers 429, ErrorRate answers 500, Latency adds.
+//   - CORS: a REST MOCK integration with static integration responses (what the CDK makes for
+//     defaultCorsPreflightOptions with one origin) answers its static response; an HTTP API's
+//     CorsConfiguration answers preflight requests and adds the CORS headers to responses.
+//   - Metrics per API (kind "apigateway", name the API id): requests, 5xx as errors, 429 as
+//     throttles, integration timeouts, total duration, and counters "4xx", "5xx" and "504".
+//   - A trace span "apigateway:<api id>" per request; a request that arrives without a trace in
+//     its context starts one, recorded in the environment's Traces.
+//
+// Every response carries x-amzn-RequestId, plus x-amz-apigw-id (REST) or apigw-requestid (HTTP
+// API). AWS sends only apigw-requestid from an HTTP API; the emulator adds x-amzn-RequestId so
+// that callers can find a request the same way for both kinds.
+//
+// Limitations:
+//   - Only Lambda proxy (AWS_PROXY) integrations and static REST MOCK integrations. AWS
+//     (non-proxy) integrations with VTL mapping templates, HTTP and HTTP_PROXY integrations, VPC
+//     links and HTTP API parameter mapping are not supported yet; a template using them is
+//     rejected at provisioning, naming the resource and the property.
+//   - AuthorizationType NONE only: no IAM, Cognito, JWT or Lambda authorizers; no usage plans or
+//     API keys; no request validators or models; resource policies are ignored.
+//   - No custom domains, base path mappings, canary settings, caching, client certificates,
+//     WebSocket APIs or OpenAPI import (Body, BodyS3Location).
+//   - A stage serves its API's current resources and routes: a deployment is not a snapshot.
+//   - Binary support is base64 passthrough: a request body that is not valid UTF-8 (or whose
+//     Content-Type is one of a REST API's BinaryMediaTypes) reaches the function base64-encoded;
+//     an answer with isBase64Encoded is decoded for HTTP APIs, and for REST APIs only when the
+//     request's Accept header names one of BinaryMediaTypes, as on AWS; no content handling or
+//     compression.
+//   - Header names reach a 1.0 event in Go's canonical form (Content-Type), not as the client
+//     wrote them; path parameters are percent-decoded.
+//   - requestContext.domainName is the Host the request came to, and GetAtt ApiEndpoint is the
+//     AWS form https://<id>.execute-api.<region>.amazonaws.com; use APIs to build local URLs.
+//   - Stage and route throttling is per method or route with the most specific setting; the
+//     emulator does not model API Gateway's per-client or per-region distribution of buckets.
+//   - Access logs, execution logs and X-Ray settings are accepted and ignored.
+package apigateway
