@@ -27,6 +27,40 @@ type Result struct {
 	Cost        *Cost     `json:"cost,omitempty"`         // the breakdown behind CostPer1k
 	Timeline    []Bucket  `json:"timeline"`               // one bucket per second of the run
 	Environment Env       `json:"environment"`
+
+	// Added by the runner; the fields above keep their names.
+
+	Partial        bool           `json:"partial"`         // the run was cut short: arrivals stopped at duration_s
+	Expected       float64        `json:"expected_orders"` // the rate curve's integral over duration_s, after scale
+	PatienceS      float64        `json:"patience_s"`      // the customers' patience in this run
+	GraceS         float64        `json:"grace_s"`         // how long an accepted order may take to reach a terminal status
+	Late           LateAnswers    `json:"late_answers"`    // what the abandoned requests answered after the customer left
+	LateLatencyMS  *Latency       `json:"late_latency_ms"` // latency of those late answers; null when there were none
+	Pending        int            `json:"pending"`         // accepted orders still tracked when a partial run stopped
+	FinalStatuses  map[string]int `json:"final_statuses"`  // terminal status → completed orders
+	FailureReasons map[string]int `json:"failure_reasons"` // failure_reason → orders that ended failed with it
+	LostSample     []string       `json:"lost_sample"`     // a few lost orders as "order_id: last status seen"
+	Errors         []ErrorCount   `json:"errors"`          // a sample of transport errors and unexpected answers
+	MaxSendLagMS   float64        `json:"max_send_lag_ms"` // how late the load tool itself sent its worst request
+	WallS          float64        `json:"wall_s"`          // the whole run, waiting for stragglers and tracking included
+}
+
+// LateAnswers counts what abandoned requests answered once the customer had gone. Abandoned
+// requests are never cancelled at the customer's patience, only when the run stops waiting.
+type LateAnswers struct {
+	OK                int `json:"ok"`
+	SoldOut           int `json:"sold_out"`
+	Rejected4xx       int `json:"rejected_4xx"`
+	Throttled429      int `json:"throttled_429"`
+	Server5xx         int `json:"server_5xx"`
+	GatewayTimeout504 int `json:"gateway_timeout_504"`
+	Unanswered        int `json:"unanswered"` // still no answer when the run stopped waiting
+}
+
+// ErrorCount is one kind of error and how often it happened.
+type ErrorCount struct {
+	Error string `json:"error"`
+	Count int    `json:"count"`
 }
 
 // Outcomes counts every offered request exactly once.

@@ -1,0 +1,84 @@
+// Package loadgen drives the same order traffic at every stage of Emily's Pastries and measures
+// what a customer feels (latency, failures, abandonment), what the business loses (lost orders,
+// cost per 1,000 orders) and writes it as one JSON Result per (stage, profile).
+//
+// # Profiles
+//
+// A Profile is data: the embedded files profiles/*.json, described in profiles/README.md. Each has
+// a piecewise-linear rate curve in orders per second ([t_s, rps] points), a duration, the
+// customers' patience, the grace period for async orders and the order mix (items per order,
+// quantities, pickup window, and the share of orders going to a few popular stores and items, so
+// that hot keys exist). The shipped profiles are smoke, steady, morning-rush and holiday-spike
+// (40× the steady rate); [LoadProfile] returns one, [Profiles] lists them, [ParseProfile] reads a
+// custom one. Config.Scale multiplies the rate curve; Config.Seed makes the order mix repeatable.
+// Orders come from the 60 stores and the menu of package bakery.
+//
+// # The runner
+//
+// [Run] is an open model: arrival k is due when the integral of the rate curve reaches k + ½, and
+// it is sent then whether or not earlier requests have finished; there is no worker pool to
+// saturate. Latency is measured from the intended send time, not from when the request left, so a
+// stall that delays sending still shows up in full (no coordinated omission). Percentiles come
+// from HDR histograms (1 µs to 1 h, 3 significant digits; 2 per timeline second).
+//
+// Every request goes to POST {BaseURL}/orders through the caller's *http.Client: the emulator's
+// in-process transport or a real HTTPS URL, with the same code. Each offered order is counted once
+// in Outcomes:
+//
+//	ok                   2xx
+//	sold_out             409: a business refusal, not a failure
+//	rejected_4xx         any other 4xx
+//	throttled_429        429
+//	server_5xx           5xx except 504, transport errors and unexpected codes (kept as samples in Errors)
+//	gateway_timeout_504  504
+//	abandoned            no answer within the customer's patience
+//
+// failure_rate is (rejected_4xx + throttled_429 + server_5xx + gateway_timeout_504) / offered;
+// abandonment_rate is abandoned / offered. An abandoned customer counts with their patience as
+// latency. Their request is not cancelled: its answer, when it comes, is counted in late_answers
+// (and late_latency_ms). After the last arrival the run waits for stragglers until the last
+// customer's patience has run out plus Config.Drain; requests still unanswered then are cancelled
+// and counted as late_answers.unanswered.
+//
+// # Tracking and reconciliation
+//
+// When a 2xx answer's "status" is not terminal (Tracking.Terminal; by default paid, ready,
+// picked-up and failed), the order is followed with GET {BaseURL}/orders/{order_id}, backing off
+// from 200 ms to 1 s, until it is terminal; its end-to-end time runs from the intended send time to
+// the poll that saw it terminal, so it is late by up to one poll interval. An order not terminal
+// within the profile's grace period of its send time is lost, and a few appear in lost_sample with
+// the last status seen. At the end accepted = completed + lost + pending (pending only when a
+// cancelled run stopped tracking early). Accepted orders are the 2xx answers customers saw: a late
+// 2xx, after the customer left, is not tracked. When every answer is already terminal, as in a
+// stage where payment happens by phone and "pending-payment" is added to Terminal, nothing is
+// polled and end_to_end_ms is null; otherwise it covers every completed order, those terminal at
+// once with their POST latency.
+//
+// Cancelling Run's context stops the arrivals, waits for the answers in flight up to the
+// customers' patience, stops tracking and returns the partial result with Partial set.
+//
+// # Progress
+//
+// With Config.Progress set, Run keeps one line on it up to date, rewritten in place with \r four
+// times a second: elapsed and total time, orders offered, the current rate, p99 so far, failures
+// and abandonments so far, and the orders still being tracked.
+//
+// # Results
+//
+// [WriteFile] writes a Result as indented JSON, [ReadFile] reads it back, [Summary] prints it as a
+// small table. The JSON field names are stable. One bucket of the timeline is one second of
+// intended send time. Lambda and Cost come from the emulator through Config.After; they stay null
+// against a deployed URL.
+//
+// # Cost model
+//
+// [Estimate] prices a [Usage] (counters the emulator meters: API Gateway REST and HTTP API
+// requests, Lambda requests and GB-seconds on arm64 and x86_64, DynamoDB on-demand read and write
+// request units, SQS requests, EventBridge events, Pipes requests, Step Functions Standard
+// transitions, Express requests and GB-hours, AppSync Events operations) with the embedded
+// prices.json: us-east-1 on-demand list prices, each with its source and the table's date
+// ([Prices] returns them). It uses the first pricing tier and ignores free tiers, which suits runs
+// far below a month's volume; Express GB-hours must already be rounded as AWS bills them (100 ms,
+// 64 MB). [Result.SetCost] records the estimate and divides it by the offered orders: every
+// offered order costs, whatever its outcome, and every stage is offered the same orders.
+package loadgen

@@ -1,0 +1,86 @@
+package loadgen
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// startProgress draws the live one-line display until the returned func is called, which draws
+// the last line and ends it with a newline.
+func (r *run) startProgress() (stop func()) {
+	w := r.cfg.Progress
+	if w == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		p := progress{w: w}
+		tick := time.NewTicker(progressEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				p.draw(r.progressLine(&p))
+				fmt.Fprintln(w)
+				return
+			case <-tick.C:
+				p.draw(r.progressLine(&p))
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+	}
+}
+
+// progress rewrites one line in place.
+type progress struct {
+	w        io.Writer
+	width    int
+	offered  []int64 // the last second of samples, for the current rate
+	sampleAt []time.Time
+}
+
+func (p *progress) draw(line string) {
+	pad := max(p.width-len(line), 0)
+	p.width = len(line)
+	fmt.Fprint(p.w, "\r"+line+strings.Repeat(" ", pad))
+}
+
+// rate is the offered rate over about the last second.
+func (p *progress) rate(offered int64, now time.Time) float64 {
+	p.offered = append(p.offered, offered)
+	p.sampleAt = append(p.sampleAt, now)
+	if len(p.offered) > int(time.Second/progressEvery)+1 {
+		p.offered, p.sampleAt = p.offered[1:], p.sampleAt[1:]
+	}
+	dt := now.Sub(p.sampleAt[0]).Seconds()
+	if dt <= 0 {
+		return 0
+	}
+	return float64(offered-p.offered[0]) / dt
+}
+
+func (r *run) progressLine(p *progress) string {
+	now := time.Now()
+	offered := r.offered.Load()
+	r.mu.Lock()
+	p99 := quantile(r.latency, 99)
+	r.mu.Unlock()
+	rate := fmt.Sprintf("rate %.1f/s", p.rate(offered, now))
+	if !r.sending.Load() {
+		rate = "sent all"
+	}
+	line := fmt.Sprintf("%s %s  %5.1f/%.0f s  offered %d  %s  in flight %d  p99 %s  failed %d  abandoned %d",
+		r.cfg.Stage, r.prof.Name, min(now.Sub(r.start).Seconds(), 9999), r.prof.DurationS,
+		offered, rate, r.inFlight.Load(), p99.Round(time.Millisecond), r.failed.Load(), r.abandoned.Load())
+	if n := r.tracking.Load(); n > 0 {
+		line += fmt.Sprintf("  tracking %d", n)
+	}
+	return line
+}
