@@ -1,0 +1,101 @@
+# Emily's Pastries: every command a user types. `make` alone lists them.
+#
+# Variables (set on the command line, e.g. `make synth STAGE=01-monolith`):
+#   STAGE            the stage a target works on, e.g. 01-monolith (`make` lists them)
+#   PKGS             the packages make test and make lint cover (default ./...)
+#   GOTESTFLAGS      extra flags for go test, e.g. -short (skips the CDK synth tests) or -run X
+#   CDK_FLAGS        extra flags for cdk deploy/destroy, e.g. --require-approval=never or --force
+#   CDK_CLI_VERSION  the aws-cdk CLI that `make deploy` installs into .cdk/
+
+.DEFAULT_GOAL := help
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+MAKEFLAGS += --no-print-directory
+
+ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+GO ?= go
+PKGS ?= ./...
+GOTESTFLAGS ?=
+CDK_FLAGS ?=
+CDK_CLI_VERSION ?= 2.1148.1
+
+# A stage is a directory NN-name holding a CDK app (cdk.json).
+STAGES := $(patsubst %/cdk.json,%,$(sort $(wildcard [0-9][0-9]-*/cdk.json)))
+STAGE ?=
+
+# The CDK CLI lives outside the Go packages: a node_modules inside them would break `go test ./...`
+# (Go skips directories starting with a dot).
+CDK_DIR := $(ROOT)/.cdk
+CDK := $(CDK_DIR)/node_modules/.bin/cdk
+CDK_STAMP := $(CDK_DIR)/installed-$(CDK_CLI_VERSION)
+
+# jsii, under the CDK's Go bindings, prints a large end-of-life banner on every run with Node 20.
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION ?= 20
+
+# What `cdk synth` passes from a stage's cdk.json, plus bundling off: no Go cross-compile, no
+# Docker, no network. The infra tests synthesize with the same context.
+SYNTH_CONTEXT := {"aws:cdk:enable-path-metadata":true,"aws:cdk:enable-asset-metadata":true,"aws:cdk:version-reporting":false,"aws:cdk:bundling-stacks":[]}
+
+# $(call require-stage) stops with one line when STAGE is missing or unknown.
+require-stage = $(if $(filter $(STAGE),$(STAGES)),,$(error $(if $(STAGE),unknown STAGE=$(STAGE),STAGE is not set); valid stages: $(STAGES)))
+
+# Check STAGE before anything runs, prerequisites included (deploy would install the CDK CLI first).
+ifneq ($(filter synth golden deploy destroy bootstrap,$(MAKECMDGOALS)),)
+$(call require-stage)
+endif
+
+# $(call not-yet,what it needs) says plainly that a target does not exist yet, and fails.
+not-yet = echo "make $@ is not available yet: it arrives with $(1)." >&2; exit 1
+
+.PHONY: help demo test local load synth golden deploy destroy bootstrap lint clean
+
+help: ## Show this list
+	@echo "Emily's Pastries: serverless architecture evolution in five stages."
+	@echo
+	@echo "Usage: make <target> [STAGE=<stage>]    stages: $(STAGES)"
+	@echo
+	@awk 'BEGIN { FS = ":.*## " } /^[a-z][a-z-]*:.*## / { printf "  %-10s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+
+demo: ## Run every stage offline under the same load; print the comparison
+	@$(call not-yet,the offline AWS emulator and the load tool)
+
+test: ## Run all tests (the CDK synth tests need node)
+	$(GO) test $(GOTESTFLAGS) $(PKGS)
+
+local: ## Serve STAGE's API offline on 127.0.0.1:4566 for curl
+	@$(call not-yet,the offline AWS emulator)
+
+load: ## Drive STAGE (or TARGET=<api url>) with a load profile
+	@$(call not-yet,the load tool)
+
+synth: ## Print STAGE's CloudFormation template (offline, no bundling)
+	@out=$$(mktemp -d); trap 'rm -rf "$$out"' EXIT; \
+	cd $(STAGE) && CDK_OUTDIR="$$out" CDK_CONTEXT_JSON='$(SYNTH_CONTEXT)' $(GO) run ./infra >&2; \
+	cat "$$out"/*.template.json
+
+golden: ## Regenerate STAGE's committed template (infra/golden/template.json)
+	$(GO) test ./$(STAGE)/infra -run Golden -count=1 -update
+
+deploy: $(CDK_STAMP) ## Deploy STAGE to your AWS account with the CDK CLI
+	cd $(STAGE) && $(CDK) deploy --outputs-file $(CDK_DIR)/outputs/$(STAGE).json $(CDK_FLAGS)
+
+destroy: $(CDK_STAMP) ## Delete STAGE's stack from your AWS account
+	cd $(STAGE) && $(CDK) destroy $(CDK_FLAGS)
+
+bootstrap: $(CDK_STAMP) ## Prepare your AWS account and region for CDK (once)
+	cd $(STAGE) && $(CDK) bootstrap $(CDK_FLAGS)
+
+lint: ## go vet and a gofmt check
+	$(GO) vet $(PKGS)
+	@unformatted=$$(gofmt -l $$($(GO) list -f '{{.Dir}}' $(PKGS))); \
+	if [ -n "$$unformatted" ]; then echo "not gofmt-ed (run gofmt -w):" >&2; echo "$$unformatted" >&2; exit 1; fi
+
+clean: ## Remove CDK output and the CDK CLI
+	rm -rf $(CDK_DIR) $(wildcard [0-9][0-9]-*/cdk.out)
+
+$(CDK_STAMP):
+	@command -v node >/dev/null || { echo "deploying needs Node.js >= 20 (node is not on PATH)" >&2; exit 1; }
+	@node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' || \
+		{ echo "deploying needs Node.js >= 20, found $$(node --version)" >&2; exit 1; }
+	npm install --prefix $(CDK_DIR) --no-audit --no-fund --loglevel=error aws-cdk@$(CDK_CLI_VERSION)
+	@touch $@
