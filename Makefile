@@ -6,6 +6,12 @@
 #   GOTESTFLAGS      extra flags for go test, e.g. -short (skips the CDK synth tests) or -run X
 #   CDK_FLAGS        extra flags for cdk deploy/destroy, e.g. --require-approval=never or --force
 #   CDK_CLI_VERSION  the aws-cdk CLI that `make deploy` installs into .cdk/
+#   PROFILE          make load's traffic profile: smoke (default), steady, morning-rush, holiday-spike
+#   SCALE, SEED      make load's rate multiplier (default 1) and seed (default 7)
+#   TARGET           make load against a deployed API (https://…/prod) instead of the emulator
+#   OUT              make load's result file (default docs/results/<stage>.<profile>.json)
+#   ADDR             make local's loopback address (default 127.0.0.1:4566)
+#   DEMO_PROFILES    the profiles make demo runs at every stage (default smoke morning-rush)
 
 .DEFAULT_GOAL := help
 SHELL := bash
@@ -19,9 +25,20 @@ GOTESTFLAGS ?=
 CDK_FLAGS ?=
 CDK_CLI_VERSION ?= 2.1148.1
 
-# A stage is a directory NN-name holding a CDK app (cdk.json).
+# A stage is a directory NN-name holding a CDK app (cdk.json); it runs offline through its cmd/offline.
 STAGES := $(patsubst %/cdk.json,%,$(sort $(wildcard [0-9][0-9]-*/cdk.json)))
+OFFLINE_STAGES := $(patsubst %/cmd/offline/main.go,%,$(sort $(wildcard [0-9][0-9]-*/cmd/offline/main.go)))
 STAGE ?=
+
+# Offline runs (make local, load, demo).
+PROFILE ?= smoke
+SEED ?= 7
+SCALE ?= 1
+TARGET ?=
+OUT ?=
+ADDR ?= 127.0.0.1:4566
+DEMO_PROFILES ?= smoke morning-rush
+BIN := $(ROOT)/.bin
 
 # The CDK CLI lives outside the Go packages: a node_modules inside them would break `go test ./...`
 # (Go skips directories starting with a dot).
@@ -40,12 +57,9 @@ SYNTH_CONTEXT := {"aws:cdk:enable-path-metadata":true,"aws:cdk:enable-asset-meta
 require-stage = $(if $(filter $(STAGE),$(STAGES)),,$(error $(if $(STAGE),unknown STAGE=$(STAGE),STAGE is not set); valid stages: $(STAGES)))
 
 # Check STAGE before anything runs, prerequisites included (deploy would install the CDK CLI first).
-ifneq ($(filter synth golden deploy destroy bootstrap,$(MAKECMDGOALS)),)
+ifneq ($(filter synth golden deploy destroy bootstrap local load,$(MAKECMDGOALS)),)
 $(call require-stage)
 endif
-
-# $(call not-yet,what it needs) says plainly that a target does not exist yet, and fails.
-not-yet = echo "make $@ is not available yet: it arrives with $(1)." >&2; exit 1
 
 .PHONY: help demo test local load synth golden deploy destroy bootstrap lint clean
 
@@ -56,17 +70,23 @@ help: ## Show this list
 	@echo
 	@awk 'BEGIN { FS = ":.*## " } /^[a-z][a-z-]*:.*## / { printf "  %-10s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
-demo: ## Run every stage offline under the same load; print the comparison
-	@$(call not-yet,the offline AWS emulator and the load tool)
+demo: ## Run every stage offline under the same load; write docs/results and print the comparison
+	@mkdir -p $(BIN) docs/results
+	@for s in $(OFFLINE_STAGES); do echo "building $$s" >&2; $(GO) build -o $(BIN)/$$s ./$$s/cmd/offline; done
+	@for s in $(OFFLINE_STAGES); do for p in $(DEMO_PROFILES); do \
+		$(BIN)/$$s load -profile $$p -seed $(SEED) -quiet -out docs/results/$$s.$$p.json >/dev/null || exit 1; \
+		echo "$$s $$p: done" >&2; \
+	done; done
+	$(GO) run ./shared/cmd/report -results docs/results -docs docs -root . -table
 
 test: ## Run all tests (the CDK synth tests need node)
 	$(GO) test $(GOTESTFLAGS) $(PKGS)
 
-local: ## Serve STAGE's API offline on 127.0.0.1:4566 for curl
-	@$(call not-yet,the offline AWS emulator)
+local: ## Serve STAGE offline on 127.0.0.1:4566 (ADDR=) for curl and the AWS CLI; Ctrl-C stops
+	$(GO) run ./$(STAGE)/cmd/offline local -addr $(ADDR) -seed $(SEED)
 
-load: ## Drive STAGE (or TARGET=<api url>) with a load profile
-	@$(call not-yet,the load tool)
+load: ## Drive STAGE with PROFILE [SCALE=1.5] [SEED=7] [TARGET=https://…] [OUT=path]
+	$(GO) run ./$(STAGE)/cmd/offline load -profile $(PROFILE) -seed $(SEED) -scale $(SCALE) $(if $(TARGET),-target $(TARGET)) $(if $(OUT),-out $(OUT))
 
 synth: ## Print STAGE's CloudFormation template (offline, no bundling)
 	@out=$$(mktemp -d); trap 'rm -rf "$$out"' EXIT; \
@@ -91,7 +111,7 @@ lint: ## go vet and a gofmt check
 	if [ -n "$$unformatted" ]; then echo "not gofmt-ed (run gofmt -w):" >&2; echo "$$unformatted" >&2; exit 1; fi
 
 clean: ## Remove CDK output and the CDK CLI
-	rm -rf $(CDK_DIR) $(wildcard [0-9][0-9]-*/cdk.out)
+	rm -rf $(CDK_DIR) $(BIN) $(wildcard [0-9][0-9]-*/cdk.out)
 
 $(CDK_STAMP):
 	@command -v node >/dev/null || { echo "deploying needs Node.js >= 20 (node is not on PATH)" >&2; exit 1; }

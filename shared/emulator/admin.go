@@ -1,0 +1,133 @@
+package emulator
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/fault"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/trace"
+)
+
+// adminPrefix is where the emulator's own API lives, beside the AWS APIs on the same port:
+//
+//	GET    /_emulator/resources           the provisioned resources and the AWS-only ones accepted
+//	GET    /_emulator/metrics             every resource's metrics
+//	GET    /_emulator/payment             the external payment provider's statistics
+//	POST   /_emulator/metrics/reset       zero the metrics and forget the traces
+//	GET    /_emulator/traces?slowest=N    the N slowest kept traces (default 5); ?recent=N likewise
+//	GET    /_emulator/traces/{id}         one trace
+//	GET    /_emulator/faults              the faults that are on
+//	PUT    /_emulator/faults/{resource}   {"latency_ms": 500, "error_rate": 0.1, "throttle": true}
+//	DELETE /_emulator/faults/{resource}   switch one off; DELETE /_emulator/faults switches all off
+const adminPrefix = "/_emulator/"
+
+// FaultRequest is the JSON body of PUT /_emulator/faults/{resource}.
+type FaultRequest struct {
+	LatencyMS int     `json:"latency_ms"`
+	ErrorRate float64 `json:"error_rate"`
+	Throttle  bool    `json:"throttle"`
+}
+
+// TraceView is a trace as the admin API shows it.
+type TraceView struct {
+	ID      string       `json:"id"`
+	Name    string       `json:"name"`
+	Started time.Time    `json:"started"`
+	TotalMS float64      `json:"total_ms"`
+	Outcome string       `json:"outcome"`
+	Spans   []trace.Span `json:"spans"`
+}
+
+func viewTrace(t *trace.Trace) TraceView {
+	return TraceView{ID: t.ID, Name: t.Name, Started: t.Started, TotalMS: float64(t.Total) / 1e6, Outcome: t.Outcome, Spans: t.Spans()}
+}
+
+func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
+	rest := strings.TrimPrefix(r.URL.Path, adminPrefix)
+	switch {
+	case rest == "resources" && r.Method == http.MethodGet:
+		adminJSON(w, http.StatusOK, map[string]any{"stage": e.stage.Name, "resources": e.resources, "aws_only": e.ignored})
+	case rest == "payment" && r.Method == http.MethodGet:
+		adminJSON(w, http.StatusOK, e.Payment.Stats())
+	case rest == "metrics" && r.Method == http.MethodGet:
+		adminJSON(w, http.StatusOK, e.env.Metrics.Snapshot())
+	case rest == "metrics/reset" && r.Method == http.MethodPost:
+		e.env.Metrics.Reset()
+		e.env.Traces.Reset()
+		w.WriteHeader(http.StatusNoContent)
+	case rest == "traces" && r.Method == http.MethodGet:
+		n := 5
+		list := e.env.Traces.Slowest
+		for _, k := range []string{"slowest", "recent"} {
+			if v := r.URL.Query().Get(k); v != "" {
+				i, err := strconv.Atoi(v)
+				if err != nil || i < 1 {
+					adminError(w, http.StatusBadRequest, fmt.Sprintf("%s must be a whole number above 0, got %q", k, v))
+					return
+				}
+				n = i
+				if k == "recent" {
+					list = e.env.Traces.Recent
+				}
+			}
+		}
+		out := []TraceView{}
+		for _, t := range list(n) {
+			out = append(out, viewTrace(t))
+		}
+		adminJSON(w, http.StatusOK, out)
+	case strings.HasPrefix(rest, "traces/") && r.Method == http.MethodGet:
+		t := e.env.Traces.Find(strings.TrimPrefix(rest, "traces/"))
+		if t == nil {
+			adminError(w, http.StatusNotFound, "no kept trace has that id (the emulator keeps the 200 most recent and the 200 slowest)")
+			return
+		}
+		adminJSON(w, http.StatusOK, viewTrace(t))
+	case rest == "faults" && r.Method == http.MethodGet:
+		out := map[string]FaultRequest{}
+		for k, f := range e.env.Faults.List() {
+			out[k] = FaultRequest{LatencyMS: int(f.Latency / time.Millisecond), ErrorRate: f.ErrorRate, Throttle: f.Throttle}
+		}
+		adminJSON(w, http.StatusOK, out)
+	case rest == "faults" && r.Method == http.MethodDelete:
+		e.env.Faults.Clear("")
+		w.WriteHeader(http.StatusNoContent)
+	case strings.HasPrefix(rest, "faults/") && r.Method == http.MethodPut:
+		resource := strings.TrimPrefix(rest, "faults/")
+		var req FaultRequest
+		dec := json.NewDecoder(io.LimitReader(r.Body, 1<<16))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&req); err != nil {
+			adminError(w, http.StatusBadRequest, "fault body must be JSON like {\"latency_ms\":500,\"error_rate\":0.1,\"throttle\":true}: "+err.Error())
+			return
+		}
+		rule := fault.Rule{Latency: time.Duration(req.LatencyMS) * time.Millisecond, ErrorRate: req.ErrorRate, Throttle: req.Throttle}
+		if err := e.env.Faults.Put(resource, rule); err != nil {
+			adminError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		adminJSON(w, http.StatusOK, map[string]any{"resource": resource, "fault": req})
+	case strings.HasPrefix(rest, "faults/") && r.Method == http.MethodDelete:
+		e.env.Faults.Clear(strings.TrimPrefix(rest, "faults/"))
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		adminError(w, http.StatusNotFound, fmt.Sprintf("no admin route %s %s; see the emulator package doc for the list", r.Method, r.URL.Path))
+	}
+}
+
+func adminJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+func adminError(w http.ResponseWriter, status int, msg string) {
+	adminJSON(w, status, map[string]string{"error": msg})
+}

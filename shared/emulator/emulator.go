@@ -1,0 +1,415 @@
+// Package emulator runs a stage of Emily's Pastries offline: it reads the stage's synthesized
+// CloudFormation template, provisions every resource in the emulated services (Lambda with the
+// stage's real Go handlers, API Gateway, DynamoDB), and serves their AWS APIs both in-process (an
+// http.RoundTripper for the handlers' SDK clients: no sockets on the hot path) and, when asked, on a
+// loopback port for curl and the AWS CLI.
+//
+// Its lifecycle copies net/http/httptest: New builds it, Start opens the optional listener, URL and
+// APIURL say where it answers, and the caller must Close it.
+//
+// Time is real: every modelled latency (package latency) is waited for with a timer, so what a load
+// run measures comes from the model, the limits the services enforce, and the handlers' real code.
+//
+// Resource types that matter only on AWS (IAM, CloudWatch Logs, CDK metadata, the API Gateway
+// account) are accepted, answered for Ref and Fn::GetAtt with made-up names and ARNs, and listed by
+// Ignored. Any other type the emulator does not know is an error naming the resource.
+//
+// Limitations: one stack, one region and one account per emulator; no cross-stack references
+// (Fn::ImportValue); no IAM evaluation (every call is allowed); services beyond Lambda, API Gateway
+// and DynamoDB arrive in later issues. Each service package lists its own limitations.
+package emulator
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/apigateway"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/cfn"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/dynamodb"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/fault"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/lambda"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/latency"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/metrics"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/trace"
+	"github.com/emilys-pastries/serverless-evolution/shared/payment"
+)
+
+// Stage is what a stage hands the emulator: its template and its handlers.
+type Stage struct {
+	Name      string // "01-monolith"
+	StackName string // the CDK stack's name, used for physical names
+	Template  []byte // the synthesized CloudFormation template (JSON)
+	// Handlers maps a function's construct path (without "/Resource"), its full aws:cdk:path or
+	// its logical ID to the constructor that functions/<name>/main.go also calls.
+	Handlers map[string]lambda.Constructor
+	// Parameters are values for the template's parameters (defaults apply to the rest).
+	Parameters map[string]any
+}
+
+// Options tune an emulator. The zero value is the sourced latency model with seed 1, AWS's
+// default limits, no listener.
+type Options struct {
+	Seed    int64
+	Latency *latency.Model // nil: latency.Default(Seed)
+	// Addr is the loopback address to serve the AWS APIs on (e.g. "127.0.0.1:4566", or
+	// "127.0.0.1:0" in tests); empty means in-process only. Only loopback addresses are accepted.
+	Addr               string
+	Region, AccountID  string
+	AccountConcurrency int // Lambda account concurrency; 0 means 1,000
+	Lambda             lambda.Options
+	APIGateway         []apigateway.Option
+	// Payment configures the external payment provider at http://payment.internal. Its service
+	// time always comes from the latency model ("payment.charge") and the "payment" fault; zero
+	// fields take the provider's defaults, except DeclineRate: 0 means no declines, because
+	// load-test cards are approved as in a provider's test mode (set it above 0 to see declines).
+	Payment payment.Config
+}
+
+// Emulator is one running stage.
+type Emulator struct {
+	stage Stage
+	env   *sim.Env
+	addr  string
+
+	Lambda     *lambda.Service
+	DynamoDB   *dynamodb.Service
+	APIGateway *apigateway.Service
+	Payment    *payment.Provider
+
+	transport  http.RoundTripper
+	paymentAPI http.Handler
+	resources  []Resource
+	ignored    []Resource
+	outputs    map[string]any
+
+	mu       sync.Mutex
+	listener net.Listener
+	server   *http.Server
+	baseURL  string
+}
+
+// Resource is one provisioned resource of the template.
+type Resource struct {
+	LogicalID string `json:"logical_id"`
+	Type      string `json:"type"`
+	Physical  string `json:"physical_id"`
+	CDKPath   string `json:"cdk_path,omitempty"`
+}
+
+// awsOnly are the types that only matter on AWS; the emulator accepts them and does nothing.
+var awsOnly = map[string]string{
+	"AWS::CDK::Metadata":         "CDK version reporting",
+	"AWS::IAM::Role":             "IAM is not evaluated offline",
+	"AWS::IAM::Policy":           "IAM is not evaluated offline",
+	"AWS::IAM::ManagedPolicy":    "IAM is not evaluated offline",
+	"AWS::Logs::LogGroup":        "logs go to the emulator's output",
+	"AWS::ApiGateway::Account":   "the CloudWatch role of API Gateway",
+	"AWS::Lambda::LayerVersion":  "layers are not used by Go handlers",
+	"AWS::CloudWatch::Alarm":     "alarms are not evaluated offline",
+	"AWS::CloudWatch::Dashboard": "dashboards are not rendered offline",
+}
+
+// internalHost is the host name in-process clients use; nothing ever dials it.
+const internalHost = "emulator.internal"
+
+// New provisions the stage's template. Every error names the resource, its type and the
+// property that could not be honoured.
+func New(stage Stage, opts Options) (*Emulator, error) {
+	if opts.Region == "" {
+		opts.Region = "us-east-1"
+	}
+	if opts.AccountID == "" {
+		opts.AccountID = "000000000000"
+	}
+	if opts.Seed == 0 {
+		opts.Seed = 1
+	}
+	if opts.Latency == nil {
+		opts.Latency = latency.Default(opts.Seed)
+	}
+	if stage.StackName == "" {
+		stage.StackName = "Stack"
+	}
+	tmpl, err := cfn.Parse(stage.Template)
+	if err != nil {
+		return nil, fmt.Errorf("stage %s: %w", stage.Name, err)
+	}
+	e := &Emulator{
+		stage:   stage,
+		addr:    opts.Addr,
+		outputs: map[string]any{},
+		env: &sim.Env{
+			Region:    opts.Region,
+			AccountID: opts.AccountID,
+			StackName: stage.StackName,
+			Latency:   opts.Latency,
+			Faults:    &fault.Set{},
+			Metrics:   &metrics.Registry{},
+			Traces:    trace.NewRecorder(200),
+		},
+	}
+	e.transport = &inProcess{handler: http.HandlerFunc(e.serve)}
+	lopts := opts.Lambda
+	if opts.AccountConcurrency != 0 {
+		lopts.AccountConcurrency = opts.AccountConcurrency
+	}
+	lopts.Config = e.Config
+	e.Lambda = lambda.New(e.env, stage.Handlers, lopts)
+	e.DynamoDB = dynamodb.New(e.env)
+	e.APIGateway = apigateway.New(e.env, invoker{e.Lambda}, opts.APIGateway...)
+	if e.Payment, err = newPaymentProvider(e.env, opts.Payment); err != nil {
+		return nil, fmt.Errorf("stage %s: payment provider: %w", stage.Name, err)
+	}
+	e.paymentAPI = payment.NewHandler(e.Payment)
+	if err := e.provision(tmpl); err != nil {
+		e.Lambda.Close()
+		return nil, fmt.Errorf("stage %s: %w", stage.Name, err)
+	}
+	return e, nil
+}
+
+func (e *Emulator) provision(tmpl *cfn.Template) error {
+	byType := map[string]sim.Provisioner{}
+	for _, p := range []sim.Provisioner{e.Lambda, e.DynamoDB, e.APIGateway} {
+		for _, t := range p.Types() {
+			byType[t] = p
+		}
+	}
+	state := map[string]sim.Physical{}
+	resolver, err := cfn.NewResolver(tmpl, cfn.Resolver{
+		StackName:  e.stage.StackName,
+		Region:     e.env.Region,
+		AccountID:  e.env.AccountID,
+		Partition:  "aws",
+		URLSuffix:  "amazonaws.com",
+		Parameters: e.stage.Parameters,
+		Ref: func(id string) (any, error) {
+			p, ok := state[id]
+			if !ok {
+				return nil, fmt.Errorf("resource %s is not provisioned (it may be excluded by its Condition)", id)
+			}
+			return p.Ref, nil
+		},
+		GetAtt: func(id, attr string) (any, error) {
+			p, ok := state[id]
+			if !ok {
+				return nil, fmt.Errorf("resource %s is not provisioned (it may be excluded by its Condition)", id)
+			}
+			v, ok := p.Attrs[attr]
+			if !ok {
+				return nil, fmt.Errorf("resource %s has no attribute %s in the emulator", id, attr)
+			}
+			return v, nil
+		},
+	})
+	if err != nil {
+		return err
+	}
+	order, err := tmpl.Order()
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	for _, res := range order {
+		include, err := resolver.Include(res)
+		if err != nil {
+			return err
+		}
+		if !include {
+			continue
+		}
+		props, err := resolver.Properties(res)
+		if err != nil {
+			return err
+		}
+		r := Resource{LogicalID: res.LogicalID, Type: res.Type, CDKPath: res.CDKPath()}
+		if p := byType[res.Type]; p != nil {
+			phys, err := p.Provision(ctx, res, props)
+			if err != nil {
+				return err
+			}
+			state[res.LogicalID] = phys
+			r.Physical = fmt.Sprint(phys.Ref)
+			e.resources = append(e.resources, r)
+			continue
+		}
+		if _, ok := awsOnly[res.Type]; ok {
+			name := e.env.PhysicalName(res.LogicalID, 64)
+			service := strings.ToLower(strings.Split(res.Type, "::")[1])
+			state[res.LogicalID] = sim.Physical{Ref: name, Attrs: map[string]any{
+				"Arn":  e.env.ARN(service, strings.ToLower(strings.Split(res.Type, "::")[2])+"/"+name),
+				"Name": name,
+			}}
+			r.Physical = name
+			e.ignored = append(e.ignored, r)
+			continue
+		}
+		return fmt.Errorf("resource %s (%s): the emulator does not support this type (supported: %s)", res.LogicalID, res.Type, strings.Join(supported(byType), ", "))
+	}
+	for name, out := range tmpl.Outputs {
+		v, err := resolver.Resolve("Outputs."+name+".Value", out.Value)
+		if err != nil {
+			return err
+		}
+		e.outputs[name] = v
+	}
+	return nil
+}
+
+func supported(byType map[string]sim.Provisioner) []string {
+	out := make([]string, 0, len(byType)+len(awsOnly))
+	for t := range byType {
+		out = append(out, t)
+	}
+	for t := range awsOnly {
+		out = append(out, t+" (accepted, AWS only)")
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Resources lists the provisioned resources in provisioning order.
+func (e *Emulator) Resources() []Resource { return append([]Resource(nil), e.resources...) }
+
+// Ignored lists the resources accepted but not emulated because they matter only on AWS.
+func (e *Emulator) Ignored() []Resource { return append([]Resource(nil), e.ignored...) }
+
+// Outputs are the template's outputs as the emulator resolved them (API URLs point at AWS's
+// domain; use APIURL for the emulator's).
+func (e *Emulator) Outputs() map[string]any { return e.outputs }
+
+// Env exposes the shared latency model, faults, metrics and traces.
+func (e *Emulator) Env() *sim.Env { return e.env }
+
+// Metrics returns every resource's metrics.
+func (e *Emulator) Metrics() *metrics.Registry { return e.env.Metrics }
+
+// Faults returns the switchable faults.
+func (e *Emulator) Faults() *fault.Set { return e.env.Faults }
+
+// Traces returns the kept traces.
+func (e *Emulator) Traces() *trace.Recorder { return e.env.Traces }
+
+// Start opens the loopback listener when Options.Addr was set. It returns once the listener
+// accepts connections.
+func (e *Emulator) Start(_ context.Context) error {
+	addr := e.addr
+	if addr == "" {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("listen address %q: %w", addr, err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return fmt.Errorf("listen address %q: the emulator binds loopback addresses only (127.0.0.1, ::1, localhost)", addr)
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (is another emulator running? try -addr 127.0.0.1:0)", addr, err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(e.serve), ReadHeaderTimeout: 10 * time.Second}
+	e.mu.Lock()
+	e.listener, e.server, e.baseURL = l, srv, "http://"+l.Addr().String()
+	e.mu.Unlock()
+	go func() { _ = srv.Serve(l) }()
+	return nil
+}
+
+// URL is the AWS endpoint on the loopback port ("" when not listening).
+func (e *Emulator) URL() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.baseURL
+}
+
+// APIURL returns the base URL of the stage's first API (REST or HTTP), on the loopback port when
+// listening, else on the in-process host that HTTPClient reaches.
+func (e *Emulator) APIURL() string {
+	apis := e.APIGateway.APIs()
+	if len(apis) == 0 {
+		return ""
+	}
+	base := e.URL()
+	if base == "" {
+		base = "http://" + internalHost
+	}
+	return base + apis[0].Path
+}
+
+// HTTPClient returns a client whose requests go to the emulator in-process, whatever the URL's host.
+func (e *Emulator) HTTPClient() *http.Client {
+	return &http.Client{Transport: e.transport}
+}
+
+// Config is the aws.Config that points SDK clients at the emulator in-process. Handlers receive it.
+func (e *Emulator) Config() aws.Config {
+	return aws.Config{
+		Region:       e.env.Region,
+		Credentials:  credentials.NewStaticCredentialsProvider("EMULATOR", "EMULATOR", ""),
+		HTTPClient:   &http.Client{Transport: e.transport},
+		BaseEndpoint: aws.String("http://" + internalHost),
+	}
+}
+
+// Close stops the listener and waits for running invocations to end.
+func (e *Emulator) Close() error {
+	e.mu.Lock()
+	srv := e.server
+	e.mu.Unlock()
+	var err error
+	if srv != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		err = srv.Shutdown(ctx)
+	}
+	e.Lambda.Close()
+	return err
+}
+
+// serve routes an AWS API request to its service by the X-Amz-Target header or the path.
+func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
+	target := r.Header.Get("X-Amz-Target")
+	path := r.URL.Path
+	switch {
+	case r.Host == payment.InternalHost || r.URL.Host == payment.InternalHost:
+		e.servePayment(w, r)
+	case strings.HasPrefix(target, "DynamoDB_"):
+		e.DynamoDB.ServeHTTP(w, r)
+	case strings.HasPrefix(path, "/2015-03-31/functions"):
+		e.Lambda.ServeHTTP(w, r)
+	case strings.HasPrefix(path, "/restapis/"), strings.HasPrefix(path, "/apis/"):
+		e.APIGateway.ServeHTTP(w, r)
+	case strings.HasPrefix(path, adminPrefix):
+		e.serveAdmin(w, r)
+	default:
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		_ = json.NewEncoder(w).Encode(map[string]string{
+			"__type":  "UnknownOperationException",
+			"message": fmt.Sprintf("the emulator does not serve %s %s (X-Amz-Target %q); it serves DynamoDB, Lambda, API Gateway invoke URLs under /restapis/ and /apis/, and its admin API under %s", r.Method, path, target, adminPrefix),
+		})
+	}
+}
+
+// invoker adapts the Lambda service to what API Gateway needs.
+type invoker struct{ l *lambda.Service }
+
+func (i invoker) Invoke(ctx context.Context, functionARN string, payload []byte) (apigateway.InvokeResult, error) {
+	res, err := i.l.Invoke(ctx, functionARN, payload)
+	if err != nil {
+		return apigateway.InvokeResult{}, err
+	}
+	return apigateway.InvokeResult{Payload: res.Payload, FunctionError: res.FunctionError}, nil
+}

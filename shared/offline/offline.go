@@ -1,0 +1,283 @@
+// Package offline is the command a stage's own small main hands its template and handlers to.
+// It runs the stage in the emulator (local), or drives a load profile at it in-process or at a
+// deployed URL (load). The Makefile picks the stage's main by STAGE=; see `make help`.
+//
+// Stages never import each other, and shared code never imports a stage: the stage's main
+// (0N-*/cmd/offline) builds a Stage and calls Main.
+package offline
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/latency"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/metrics"
+	"github.com/emilys-pastries/serverless-evolution/shared/loadgen"
+)
+
+// Stage is a stage as this command needs it.
+type Stage struct {
+	emulator.Stage
+	// Terminal lists the order statuses that end an order at this stage, as the load tool
+	// follows them (e.g. "pending-payment" at stage 01, where payment happens by phone).
+	Terminal []string
+	// AccountConcurrency is the Lambda account concurrency the stage is documented with
+	// (0: AWS's default of 1,000).
+	AccountConcurrency int
+}
+
+// Main runs the command with the process's arguments, environment and signals, and exits.
+func Main(stage Stage) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := Run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr, stage)
+	stop()
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "error:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: %[1]s <command> [flags]
+
+commands:
+  local   run the stage in the emulator and serve it on a loopback port until Ctrl-C
+  load    drive a load profile at the stage (in the emulator, or at TARGET) and write a result file
+
+run '%[1]s <command> -h' for a command's flags
+`
+
+// Run is the command, shaped for tests.
+func Run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, stage Stage) error {
+	name := "make local|load STAGE=" + stage.Name
+	if len(args) == 0 {
+		fmt.Fprintf(stderr, usage, name)
+		return errors.New("a command is required: local or load")
+	}
+	switch args[0] {
+	case "local":
+		return runLocal(ctx, args[1:], stdout, stderr, stage)
+	case "load":
+		return runLoad(ctx, args[1:], getenv, stdout, stderr, stage)
+	case "-h", "-help", "--help", "help":
+		fmt.Fprintf(stdout, usage, name)
+		return nil
+	}
+	fmt.Fprintf(stderr, usage, name)
+	return fmt.Errorf("unknown command %q: use local or load", args[0])
+}
+
+type modelFlags struct {
+	seed  int64
+	model string
+}
+
+func (m *modelFlags) register(fs *flag.FlagSet) {
+	fs.Int64Var(&m.seed, "seed", 7, "seed for the latency model and the order mix")
+	fs.StringVar(&m.model, "model", "aws", "latency model: aws (sourced figures, docs/latency-model.md) or zero (no modelled latency)")
+}
+
+func (m *modelFlags) latency() (*latency.Model, error) {
+	switch m.model {
+	case "aws":
+		return latency.Default(m.seed), nil
+	case "zero":
+		return latency.Zero(), nil
+	}
+	return nil, fmt.Errorf("-model must be aws or zero, got %q", m.model)
+}
+
+func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer, stage Stage) error {
+	fs := flag.NewFlagSet("local", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:4566", "loopback address for the AWS APIs, the stage's API and the admin API")
+	var mf modelFlags
+	mf.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	model, err := mf.latency()
+	if err != nil {
+		return err
+	}
+	emu, err := emulator.New(stage.Stage, emulator.Options{Seed: mf.seed, Latency: model, Addr: *addr, AccountConcurrency: stage.AccountConcurrency})
+	if err != nil {
+		return err
+	}
+	defer emu.Close()
+	if err := emu.Start(ctx); err != nil {
+		return err
+	}
+	describe(stdout, emu, stage, model)
+	<-ctx.Done()
+	fmt.Fprintln(stdout, "\nstopping: waiting for running invocations to finish")
+	return nil
+}
+
+func describe(w io.Writer, emu *emulator.Emulator, stage Stage, model *latency.Model) {
+	fmt.Fprintf(w, "Emily's Pastries %s is running in the emulator (latency model %s).\n\n", stage.Name, model.Name())
+	fmt.Fprintf(w, "  API           %s\n", emu.APIURL())
+	fmt.Fprintf(w, "  AWS endpoint  %s   (aws --endpoint-url %s ..., any credentials)\n", emu.URL(), emu.URL())
+	fmt.Fprintf(w, "  admin         %s/_emulator/metrics, /_emulator/traces, /_emulator/faults\n\n", emu.URL())
+	fmt.Fprintln(w, "Resources:")
+	rs := emu.Resources()
+	sort.SliceStable(rs, func(i, j int) bool { return rs[i].Type < rs[j].Type })
+	for _, r := range rs {
+		if r.Type == "AWS::Lambda::Function" || r.Type == "AWS::DynamoDB::Table" || r.Type == "AWS::ApiGateway::RestApi" || r.Type == "AWS::ApiGatewayV2::Api" {
+			fmt.Fprintf(w, "  %-26s %-40s %s\n", r.Type, r.Physical, r.CDKPath)
+		}
+	}
+	fmt.Fprintf(w, "  (%d resources provisioned; %d AWS-only resources accepted and not emulated)\n\n", len(emu.Resources()), len(emu.Ignored()))
+	api := emu.APIURL()
+	fmt.Fprintln(w, "Try:")
+	fmt.Fprintf(w, "  curl -s %s/menu\n", api)
+	fmt.Fprintf(w, "  curl -s -X POST %s/orders -d '{\"store_id\":\"lon-01\",\"customer\":{\"name\":\"Ada\",\"email\":\"ada@example.com\"},\"items\":[{\"item_id\":\"croissant\",\"quantity\":2}],\"pickup_at\":\"%s\"}'\n",
+		api, time.Now().Add(time.Hour).UTC().Format(time.RFC3339))
+	fmt.Fprintf(w, "  aws --endpoint-url %s lambda list-functions\n", emu.URL())
+	fmt.Fprintf(w, "\nCtrl-C stops it.\n")
+}
+
+func runLoad(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, stage Stage) error {
+	fs := flag.NewFlagSet("load", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	profileName := fs.String("profile", "smoke", "load profile: "+strings.Join(loadgen.Profiles(), ", "))
+	scale := fs.Float64("scale", 1, "multiplies the profile's rate (1.5 = 50 % more traffic)")
+	target := fs.String("target", "", "base URL of a deployed stage's API (https://…/prod); empty runs the stage in the emulator")
+	out := fs.String("out", "", "result file (default docs/results/<stage>.<profile>.json)")
+	quiet := fs.Bool("quiet", false, "no live progress line")
+	var mf modelFlags
+	mf.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	profile, err := loadgen.LoadProfile(*profileName)
+	if err != nil {
+		return err
+	}
+	if *scale <= 0 {
+		return fmt.Errorf("-scale must be above 0, got %v", *scale)
+	}
+	if *out == "" {
+		*out = fmt.Sprintf("docs/results/%s.%s.json", stage.Name, profile.Name)
+		if *scale != 1 {
+			*out = fmt.Sprintf("docs/results/scale/%s.%s.x%g.json", stage.Name, profile.Name, *scale)
+		}
+	}
+	cfg := loadgen.Config{
+		Profile:  profile,
+		Scale:    *scale,
+		Seed:     mf.seed,
+		Stage:    stage.Name,
+		Tracking: loadgen.Tracking{Terminal: stage.Terminal},
+	}
+	if !*quiet {
+		cfg.Progress = stderr
+	}
+	command := fmt.Sprintf("make load STAGE=%s PROFILE=%s SEED=%d", stage.Name, profile.Name, mf.seed)
+	if *scale != 1 {
+		command += fmt.Sprintf(" SCALE=%g", *scale)
+	}
+	var emu *emulator.Emulator
+	var model *latency.Model
+	if *target != "" {
+		cfg.BaseURL = strings.TrimSuffix(*target, "/")
+		cfg.Client = &http.Client{Timeout: 60 * time.Second}
+		cfg.Target = cfg.BaseURL
+		command += " TARGET=" + cfg.BaseURL
+	} else {
+		model, err = mf.latency()
+		if err != nil {
+			return err
+		}
+		emu, err = emulator.New(stage.Stage, emulator.Options{Seed: mf.seed, Latency: model, AccountConcurrency: stage.AccountConcurrency})
+		if err != nil {
+			return err
+		}
+		defer emu.Close()
+		cfg.BaseURL = emu.APIURL()
+		cfg.Client = emu.HTTPClient()
+		cfg.Target = "emulator"
+		fmt.Fprintf(stderr, "%s: %s profile in the emulator (latency model %s, seed %d, %d cores)\n", stage.Name, profile.Name, model.Name(), mf.seed, runtime.NumCPU())
+	}
+	cfg.After = func(r *loadgen.Result) {
+		r.Environment.Command = command
+		if emu != nil {
+			r.Environment.LatencyModel = model.Name()
+			fillFromEmulator(r, emu)
+		}
+	}
+	res, err := loadgen.Run(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	if err := loadgen.WriteFile(*out, res); err != nil {
+		return err
+	}
+	if err := loadgen.Summary(stdout, res); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "result: %s\n", *out)
+	return nil
+}
+
+// fillFromEmulator adds the emulator's view of the run: Lambda totals and the modelled bill.
+func fillFromEmulator(r *loadgen.Result, emu *emulator.Emulator) {
+	var l loadgen.Lambda
+	var u loadgen.Usage
+	arch := map[string]string{}
+	for _, f := range emu.Lambda.Functions() {
+		arch[f.Name] = f.Architecture
+	}
+	rest := map[string]bool{}
+	for _, a := range emu.APIGateway.APIs() {
+		rest[a.ID] = a.Kind == "rest"
+	}
+	for _, s := range emu.Metrics().Snapshot() {
+		switch s.Kind {
+		case "lambda":
+			l.Functions++
+			l.Invocations += s.Invocations
+			l.ColdStarts += s.ColdStarts
+			l.Throttles += s.Throttles
+			l.Errors += s.Errors
+			l.Timeouts += s.Timeouts
+			l.GBSeconds += s.GBSeconds
+			u.LambdaRequests += s.Invocations - s.Throttles
+			if arch[s.Name] == "arm64" {
+				u.LambdaGBSecondsARM += s.GBSeconds
+			} else {
+				u.LambdaGBSecondsX86 += s.GBSeconds
+			}
+		case "lambda-account":
+			l.MaxConcurrency = s.MaxConcurrent
+		case "apigateway":
+			if rest[s.Name] {
+				u.RESTRequests += s.Invocations
+			} else {
+				u.HTTPRequests += s.Invocations
+			}
+		case "dynamodb":
+			u.DynamoDBRRU += counter(s, "rru")
+			u.DynamoDBWRU += counter(s, "wru")
+		}
+	}
+	r.Lambda = &l
+	r.SetCost(loadgen.Estimate(u))
+}
+
+func counter(s metrics.Snapshot, name string) float64 {
+	return float64(s.Counters[name])
+}
