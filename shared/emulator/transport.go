@@ -22,6 +22,11 @@ func (t *inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	rec := &recorder{header: http.Header{}}
 	t.handler.ServeHTTP(rec, req)
+	// As net/http does, a caller that gave up gets its context's error, not whatever the service
+	// answered after noticing.
+	if err := req.Context().Err(); err != nil {
+		return nil, err
+	}
 	if rec.status == 0 {
 		rec.status = http.StatusOK
 	}

@@ -1,0 +1,280 @@
+package dynamodb
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/dynamodb/model"
+)
+
+// encoder appends DynamoDB JSON by hand: items are the bulk of every answer, and writing them
+// directly is several times faster than encoding/json's reflection.
+type encoder struct {
+	b []byte
+}
+
+func (e *encoder) raw(s string) { e.b = append(e.b, s...) }
+
+func (e *encoder) str(s string) {
+	e.b = append(e.b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf {
+			e.b = append(e.b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				e.b = append(e.b, '\\', c)
+			case '\n':
+				e.b = append(e.b, '\\', 'n')
+			case '\r':
+				e.b = append(e.b, '\\', 'r')
+			case '\t':
+				e.b = append(e.b, '\\', 't')
+			default:
+				const hex = "0123456789abcdef"
+				e.b = append(e.b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			e.b = append(e.b, s[start:i]...)
+			e.b = append(e.b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	e.b = append(e.b, s[start:]...)
+	e.b = append(e.b, '"')
+}
+
+func (e *encoder) key(s string) {
+	e.str(s)
+	e.b = append(e.b, ':')
+}
+
+func (e *encoder) bytes(b []byte) {
+	e.b = append(e.b, '"')
+	e.b = base64.StdEncoding.AppendEncode(e.b, b)
+	e.b = append(e.b, '"')
+}
+
+func (e *encoder) item(it model.Item) {
+	e.b = append(e.b, '{')
+	first := true
+	for k, v := range it {
+		if !first {
+			e.b = append(e.b, ',')
+		}
+		first = false
+		e.key(k)
+		e.value(v)
+	}
+	e.b = append(e.b, '}')
+}
+
+func (e *encoder) value(v *model.Value) {
+	switch {
+	case v == nil:
+		e.raw(`{"NULL":true}`)
+	case v.S != nil:
+		e.raw(`{"S":`)
+		e.str(*v.S)
+		e.b = append(e.b, '}')
+	case v.N != nil:
+		e.raw(`{"N":`)
+		e.str(*v.N)
+		e.b = append(e.b, '}')
+	case v.B != nil:
+		e.raw(`{"B":`)
+		e.bytes(v.B)
+		e.b = append(e.b, '}')
+	case v.BOOL != nil:
+		e.raw(`{"BOOL":` + strconv.FormatBool(*v.BOOL) + `}`)
+	case v.NULL != nil:
+		e.raw(`{"NULL":true}`)
+	case v.M != nil:
+		e.raw(`{"M":`)
+		e.item(v.M)
+		e.b = append(e.b, '}')
+	case v.L != nil:
+		e.raw(`{"L":[`)
+		for i, x := range v.L {
+			if i > 0 {
+				e.b = append(e.b, ',')
+			}
+			e.value(x)
+		}
+		e.raw(`]}`)
+	case v.SS != nil:
+		e.raw(`{"SS":[`)
+		for i, x := range v.SS {
+			if i > 0 {
+				e.b = append(e.b, ',')
+			}
+			e.str(deref(x))
+		}
+		e.raw(`]}`)
+	case v.NS != nil:
+		e.raw(`{"NS":[`)
+		for i, x := range v.NS {
+			if i > 0 {
+				e.b = append(e.b, ',')
+			}
+			e.str(deref(x))
+		}
+		e.raw(`]}`)
+	case v.BS != nil:
+		e.raw(`{"BS":[`)
+		for i, x := range v.BS {
+			if i > 0 {
+				e.b = append(e.b, ',')
+			}
+			e.bytes(x)
+		}
+		e.raw(`]}`)
+	default:
+		e.raw(`{"NULL":true}`)
+	}
+}
+
+func (e *encoder) items(list []model.Item) {
+	e.b = append(e.b, '[')
+	for i, it := range list {
+		if i > 0 {
+			e.b = append(e.b, ',')
+		}
+		e.item(it)
+	}
+	e.b = append(e.b, ']')
+}
+
+func (e *encoder) int(n int) { e.b = strconv.AppendInt(e.b, int64(n), 10) }
+
+// json appends a value with encoding/json (for the rare, item-free parts of answers).
+func (e *encoder) json(v any) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		data = []byte("null")
+	}
+	e.b = append(e.b, data...)
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// consumed writes ConsumedCapacity as the request asked: TOTAL gives the table's totals,
+// INDEXES adds the table and per-index break-down, NONE (or nothing) omits it.
+func consumedView(mode string, c model.ConsumedCapacity) *model.ConsumedCapacity {
+	switch mode {
+	case "TOTAL":
+		return &model.ConsumedCapacity{TableName: c.TableName, CapacityUnits: c.CapacityUnits, ReadCapacityUnits: c.ReadCapacityUnits, WriteCapacityUnits: c.WriteCapacityUnits}
+	case "INDEXES":
+		return &c
+	}
+	return nil
+}
+
+func (e *encoder) consumedField(comma bool, mode string, c model.ConsumedCapacity) {
+	v := consumedView(mode, c)
+	if v == nil {
+		return
+	}
+	if comma {
+		e.b = append(e.b, ',')
+	}
+	e.key("ConsumedCapacity")
+	e.json(v)
+}
+
+func (e *encoder) consumedList(comma bool, mode string, list []model.ConsumedCapacity) {
+	if consumedView(mode, model.ConsumedCapacity{}) == nil {
+		return
+	}
+	if comma {
+		e.b = append(e.b, ',')
+	}
+	e.key("ConsumedCapacity")
+	e.b = append(e.b, '[')
+	for i, c := range list {
+		if i > 0 {
+			e.b = append(e.b, ',')
+		}
+		e.json(consumedView(mode, c))
+	}
+	e.b = append(e.b, ']')
+}
+
+// errorBody writes DynamoDB's JSON error shape.
+func (e *encoder) errorBody(err *model.Error) {
+	e.raw(`{"__type":`)
+	e.str(err.Type())
+	msgKey := "message"
+	switch err.Code {
+	case model.CodeTransactionCanceled, model.CodeIdempotentMismatch:
+		msgKey = "Message"
+	}
+	e.b = append(e.b, ',')
+	e.key(msgKey)
+	e.str(err.Message)
+	if err.Item != nil {
+		e.raw(`,"Item":`)
+		e.item(err.Item)
+	}
+	if err.CancellationReasons != nil {
+		e.raw(`,"CancellationReasons":[`)
+		for i, r := range err.CancellationReasons {
+			if i > 0 {
+				e.b = append(e.b, ',')
+			}
+			e.raw(`{"Code":`)
+			e.str(r.Code)
+			if r.Message != "" {
+				e.raw(`,"Message":`)
+				e.str(r.Message)
+			}
+			if r.Item != nil {
+				e.raw(`,"Item":`)
+				e.item(r.Item)
+			}
+			e.b = append(e.b, '}')
+		}
+		e.b = append(e.b, ']')
+	}
+	if err.ThrottlingReasons != nil {
+		// The member is "throttlingReasons" on ThrottlingException and "ThrottlingReasons" on
+		// ProvisionedThroughputExceededException, as in DynamoDB's API model.
+		if err.Code == model.CodeThrottling {
+			e.raw(`,"throttlingReasons":[`)
+		} else {
+			e.raw(`,"ThrottlingReasons":[`)
+		}
+		for i, r := range err.ThrottlingReasons {
+			if i > 0 {
+				e.b = append(e.b, ',')
+			}
+			e.raw(`{"reason":`)
+			e.str(r.Reason)
+			e.raw(`,"resource":`)
+			e.str(r.Resource)
+			e.b = append(e.b, '}')
+		}
+		e.b = append(e.b, ']')
+	}
+	e.b = append(e.b, '}')
+}

@@ -1,0 +1,309 @@
+package model
+
+import (
+	"maps"
+	"slices"
+)
+
+// KeysAndAttributes is one table's part of a BatchGetItem.
+type KeysAndAttributes struct {
+	Keys                     []Item            `json:"Keys"`
+	ProjectionExpression     string            `json:"ProjectionExpression,omitempty"`
+	ExpressionAttributeNames map[string]string `json:"ExpressionAttributeNames,omitempty"`
+	ConsistentRead           bool              `json:"ConsistentRead,omitempty"`
+	AttributesToGet          []string          `json:"AttributesToGet,omitempty"`
+}
+
+// BatchGetItemInput is BatchGetItem's request.
+type BatchGetItemInput struct {
+	RequestItems           map[string]KeysAndAttributes `json:"RequestItems"`
+	ReturnConsumedCapacity string                       `json:"ReturnConsumedCapacity,omitempty"`
+}
+
+// BatchGetItemOutput is BatchGetItem's answer. Throttled counts the keys left unprocessed
+// because their partition or table was out of capacity.
+type BatchGetItemOutput struct {
+	Responses       map[string][]Item
+	UnprocessedKeys map[string]KeysAndAttributes
+	Consumed        []ConsumedCapacity
+	Throttled       int
+}
+
+// BatchGetItem reads up to 100 items from one or more tables. Keys whose partition or table is
+// out of capacity come back in UnprocessedKeys; if every key is throttled, the whole request is.
+func (m *Model) BatchGetItem(in *BatchGetItemInput) (*BatchGetItemOutput, error) {
+	if len(in.RequestItems) == 0 {
+		return nil, validation("1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1")
+	}
+	type tableReq struct {
+		t    *Table
+		req  KeysAndAttributes
+		proj *projection
+		keys []struct {
+			hk string
+			rk keyValue
+		}
+	}
+	names := slices.Sorted(maps.Keys(in.RequestItems))
+	reqs := make([]tableReq, 0, len(names))
+	total := 0
+	for _, name := range names {
+		req := in.RequestItems[name]
+		t, err := m.table(name)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkArgs(exprArgs{names: req.ExpressionAttributeNames}, labeled{"ProjectionExpression", req.ProjectionExpression}); err != nil {
+			return nil, err
+		}
+		proj, err := compileProjection(req.ProjectionExpression, req.ExpressionAttributeNames, req.AttributesToGet)
+		if err != nil {
+			return nil, err
+		}
+		tr := tableReq{t: t, req: req, proj: proj}
+		seen := map[string]bool{}
+		for _, k := range req.Keys {
+			hk, rk, err := t.validateKey(k)
+			if err != nil {
+				return nil, err
+			}
+			id := hk + "\x00" + rk.s
+			if seen[id] {
+				return nil, validation("Provided list of item keys contains duplicates")
+			}
+			seen[id] = true
+			tr.keys = append(tr.keys, struct {
+				hk string
+				rk keyValue
+			}{hk, rk})
+		}
+		if len(req.Keys) == 0 {
+			return nil, validation("1 validation error detected: Value '[]' at 'requestItems.%s.member.keys' failed to satisfy constraint: Member must have length greater than or equal to 1", name)
+		}
+		total += len(req.Keys)
+		reqs = append(reqs, tr)
+	}
+	if total > 100 {
+		return nil, validation("Too many items requested for the BatchGetItem call")
+	}
+	out := &BatchGetItemOutput{Responses: map[string][]Item{}, UnprocessedKeys: map[string]KeysAndAttributes{}}
+	var firstThrottle *throttled
+	for _, tr := range reqs {
+		t := tr.t
+		cc := ConsumedCapacity{TableName: t.name}
+		var found []Item
+		var unprocessed []Item
+		t.mu.Lock()
+		now := m.now()
+		for i, k := range tr.keys {
+			_, _, e := t.lookup(k.hk, k.rk)
+			size := 0
+			if e != nil {
+				size = e.size
+			}
+			units := readUnits(size, tr.req.ConsistentRead)
+			ch := []charge{{cap: t.cap, units: units, pk: k.hk}}
+			if th := check(now, ch, m.opts.Throttle); th != nil {
+				firstThrottle = cmpThrottle(firstThrottle, th)
+				unprocessed = append(unprocessed, tr.req.Keys[i])
+				out.Throttled++
+				continue
+			}
+			consume(ch)
+			cc.add(units, false, nil)
+			if e != nil {
+				found = append(found, e.item)
+			}
+		}
+		t.mu.Unlock()
+		for i, item := range found {
+			p, err := tr.proj.apply(item)
+			if err != nil {
+				return nil, err
+			}
+			found[i] = p
+		}
+		if found == nil {
+			found = []Item{}
+		}
+		out.Responses[t.name] = found
+		if unprocessed != nil {
+			u := tr.req
+			u.Keys = unprocessed
+			out.UnprocessedKeys[t.name] = u
+		}
+		out.Consumed = append(out.Consumed, cc)
+	}
+	if out.Throttled == total {
+		return nil, firstThrottle.err()
+	}
+	return out, nil
+}
+
+func cmpThrottle(first, th *throttled) *throttled {
+	if first != nil {
+		return first
+	}
+	return th
+}
+
+// WriteRequest is one put or delete of a BatchWriteItem.
+type WriteRequest struct {
+	PutRequest    *PutRequest    `json:"PutRequest,omitempty"`
+	DeleteRequest *DeleteRequest `json:"DeleteRequest,omitempty"`
+}
+
+// PutRequest puts an item.
+type PutRequest struct {
+	Item Item `json:"Item"`
+}
+
+// DeleteRequest deletes an item by key.
+type DeleteRequest struct {
+	Key Item `json:"Key"`
+}
+
+// BatchWriteItemInput is BatchWriteItem's request.
+type BatchWriteItemInput struct {
+	RequestItems                map[string][]WriteRequest `json:"RequestItems"`
+	ReturnConsumedCapacity      string                    `json:"ReturnConsumedCapacity,omitempty"`
+	ReturnItemCollectionMetrics string                    `json:"ReturnItemCollectionMetrics,omitempty"`
+}
+
+// BatchWriteItemOutput is BatchWriteItem's answer. Throttled counts the requests left
+// unprocessed because their partition or table was out of capacity.
+type BatchWriteItemOutput struct {
+	UnprocessedItems map[string][]WriteRequest
+	Consumed         []ConsumedCapacity
+	Throttled        int
+}
+
+// BatchWriteItem puts and deletes up to 25 items in one or more tables, each on its own (no
+// conditions, no atomicity). Requests whose partition or table is out of capacity come back in
+// UnprocessedItems; if every request is throttled, the whole call is.
+func (m *Model) BatchWriteItem(in *BatchWriteItemInput) (*BatchWriteItemOutput, error) {
+	if len(in.RequestItems) == 0 {
+		return nil, validation("1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1")
+	}
+	type op struct {
+		req  WriteRequest
+		hk   string
+		rk   keyValue
+		next *entry
+	}
+	type tableOps struct {
+		t   *Table
+		ops []op
+	}
+	names := slices.Sorted(maps.Keys(in.RequestItems))
+	all := make([]tableOps, 0, len(names))
+	total := 0
+	for _, name := range names {
+		t, err := m.table(name)
+		if err != nil {
+			return nil, err
+		}
+		reqs := in.RequestItems[name]
+		if len(reqs) == 0 {
+			return nil, validation("1 validation error detected: Value '[]' at 'requestItems.%s.member' failed to satisfy constraint: Member must have length greater than or equal to 1", name)
+		}
+		to := tableOps{t: t}
+		seen := map[string]bool{}
+		for _, r := range reqs {
+			var o op
+			o.req = r
+			switch {
+			case r.PutRequest != nil && r.DeleteRequest == nil:
+				hk, rk, size, err := t.validateItemForWrite(r.PutRequest.Item)
+				if err != nil {
+					return nil, err
+				}
+				o.hk, o.rk = hk, rk
+				o.next = &entry{item: r.PutRequest.Item, size: size, hk: hk, rk: rk}
+			case r.DeleteRequest != nil && r.PutRequest == nil:
+				hk, rk, err := t.validateKey(r.DeleteRequest.Key)
+				if err != nil {
+					return nil, err
+				}
+				o.hk, o.rk = hk, rk
+			default:
+				return nil, validation("Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes")
+			}
+			id := o.hk + "\x00" + o.rk.s
+			if seen[id] {
+				return nil, validation("Provided list of item keys contains duplicates")
+			}
+			seen[id] = true
+			to.ops = append(to.ops, o)
+		}
+		total += len(reqs)
+		all = append(all, to)
+	}
+	if total > 25 {
+		return nil, validation("1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]")
+	}
+	out := &BatchWriteItemOutput{UnprocessedItems: map[string][]WriteRequest{}}
+	var firstThrottle *throttled
+	for _, to := range all {
+		t := to.t
+		cc := ConsumedCapacity{TableName: t.name}
+		t.mu.Lock()
+		now := m.now()
+		for _, o := range to.ops {
+			_, _, old := t.lookup(o.hk, o.rk)
+			charges, c := t.writeCharges(o.hk, old, o.next, 1)
+			if th := check(now, charges, m.opts.Throttle); th != nil {
+				firstThrottle = cmpThrottle(firstThrottle, th)
+				out.UnprocessedItems[t.name] = append(out.UnprocessedItems[t.name], o.req)
+				out.Throttled++
+				continue
+			}
+			consume(charges)
+			cc.merge(c)
+			if old != nil || o.next != nil {
+				t.store(old, o.next)
+			}
+		}
+		t.mu.Unlock()
+		out.Consumed = append(out.Consumed, cc)
+	}
+	if out.Throttled == total {
+		return nil, firstThrottle.err()
+	}
+	return out, nil
+}
+
+// merge adds another consumption on the same table.
+func (c *ConsumedCapacity) merge(o ConsumedCapacity) {
+	if o.Table != nil {
+		if c.Table == nil {
+			c.Table = &Capacity{}
+		}
+		c.Table.CapacityUnits += o.Table.CapacityUnits
+		c.Table.ReadCapacityUnits += o.Table.ReadCapacityUnits
+		c.Table.WriteCapacityUnits += o.Table.WriteCapacityUnits
+	}
+	c.CapacityUnits += o.CapacityUnits
+	c.ReadCapacityUnits += o.ReadCapacityUnits
+	c.WriteCapacityUnits += o.WriteCapacityUnits
+	for name, x := range o.GlobalSecondaryIndexes {
+		if c.GlobalSecondaryIndexes == nil {
+			c.GlobalSecondaryIndexes = map[string]Capacity{}
+		}
+		y := c.GlobalSecondaryIndexes[name]
+		y.CapacityUnits += x.CapacityUnits
+		y.ReadCapacityUnits += x.ReadCapacityUnits
+		y.WriteCapacityUnits += x.WriteCapacityUnits
+		c.GlobalSecondaryIndexes[name] = y
+	}
+	for name, x := range o.LocalSecondaryIndexes {
+		if c.LocalSecondaryIndexes == nil {
+			c.LocalSecondaryIndexes = map[string]Capacity{}
+		}
+		y := c.LocalSecondaryIndexes[name]
+		y.CapacityUnits += x.CapacityUnits
+		y.ReadCapacityUnits += x.ReadCapacityUnits
+		y.WriteCapacityUnits += x.WriteCapacityUnits
+		c.LocalSecondaryIndexes[name] = y
+	}
+}

@@ -1,0 +1,319 @@
+package model
+
+import (
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/truora/minidyn/interpreter/language"
+)
+
+// Expressions are evaluated by minidyn's interpreter (its language package). They are parsed once
+// per request and evaluated per item, and updates are applied to a fresh map: minidyn's own
+// Update leaves attributes removed by a top-level REMOVE in place.
+
+// exprArgs are a request's ExpressionAttributeNames and ExpressionAttributeValues.
+type exprArgs struct {
+	names  map[string]string
+	values Item
+}
+
+// labeled is one expression of a request and its parameter name, e.g. "ConditionExpression".
+type labeled struct {
+	label, expr string
+}
+
+var tokenRE = regexp.MustCompile(`[#:][A-Za-z0-9_]+`)
+
+// checkArgs validates the placeholders: each one used is defined and each one defined is used,
+// with DynamoDB's messages.
+func checkArgs(args exprArgs, exprs ...labeled) error {
+	some := false
+	usedNames, usedValues := map[string]bool{}, map[string]bool{}
+	for _, e := range exprs {
+		if e.expr == "" {
+			continue
+		}
+		some = true
+		for _, tok := range tokenRE.FindAllString(e.expr, -1) {
+			if tok[0] == '#' {
+				if _, ok := args.names[tok]; !ok {
+					return validation("Invalid %s: An expression attribute name used in the document path is not defined; attribute name: %s", e.label, tok)
+				}
+				usedNames[tok] = true
+				continue
+			}
+			if _, ok := args.values[tok]; !ok {
+				return validation("Invalid %s: An expression attribute value used in expression is not defined; attribute value: %s", e.label, tok)
+			}
+			usedValues[tok] = true
+		}
+	}
+	if !some {
+		if args.names != nil {
+			return validation("ExpressionAttributeNames can only be specified when using expressions")
+		}
+		if args.values != nil {
+			return validation("ExpressionAttributeValues can only be specified when using expressions")
+		}
+		return nil
+	}
+	if args.values != nil && len(args.values) == 0 {
+		return validation("ExpressionAttributeValues must not be empty")
+	}
+	if args.names != nil && len(args.names) == 0 {
+		return validation("ExpressionAttributeNames must not be empty")
+	}
+	if unused := unusedKeys(args.names, usedNames); unused != "" {
+		return validation("Value provided in ExpressionAttributeNames unused in expressions: keys: {%s}", unused)
+	}
+	if unused := unusedKeys(args.values, usedValues); unused != "" {
+		return validation("Value provided in ExpressionAttributeValues unused in expressions: keys: {%s}", unused)
+	}
+	return validateItem(args.values)
+}
+
+func unusedKeys[V any](m map[string]V, used map[string]bool) string {
+	var out []string
+	for k := range m {
+		if !used[k] {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return strings.Join(out, ", ")
+}
+
+var reservedRE = regexp.MustCompile(`reserved word (\S+) found`)
+
+// exprError turns a minidyn parse or evaluation message into DynamoDB's ValidationException.
+func exprError(label, expr, msg string) *Error {
+	if m := reservedRE.FindStringSubmatch(msg); m != nil {
+		word := m[1]
+		if i := strings.Index(strings.ToUpper(expr), word); i >= 0 {
+			word = expr[i : i+len(word)]
+		}
+		return validation("Invalid %s: Attribute name is a reserved keyword; reserved keyword: %s", label, word)
+	}
+	msg = strings.TrimPrefix(msg, "ERROR: ")
+	if strings.HasPrefix(msg, "Invalid ") {
+		return validation("%s", msg)
+	}
+	if rest, ok := strings.CutPrefix(msg, "invalid function name"); ok {
+		return validation("Invalid %s: Invalid function name%s", label, rest)
+	}
+	if !strings.HasPrefix(msg, "Syntax error") {
+		msg = "Syntax error; " + msg
+	}
+	return validation("Invalid %s: %s", label, msg)
+}
+
+// condition is a parsed condition or filter expression.
+type condition struct {
+	label string
+	expr  string
+	ast   *language.ConditionalExpression
+	args  exprArgs
+}
+
+func compileCondition(label, expr string, args exprArgs) (*condition, error) {
+	if expr == "" {
+		return nil, nil
+	}
+	p := language.NewParser(language.NewLexer(expr))
+	ast := p.ParseConditionalExpression()
+	if errs := p.Errors(); len(errs) > 0 {
+		return nil, exprError(label, expr, strings.Join(errs, "; "))
+	}
+	if ast.Expression == nil {
+		return nil, validation("Invalid %s: The expression can not be empty;", label)
+	}
+	return &condition{label: label, expr: expr, ast: ast, args: args}, nil
+}
+
+func (c *condition) env(item Item) (*language.Environment, error) {
+	env := language.NewEnvironment()
+	if c.args.names != nil {
+		env.Aliases = c.args.names
+	}
+	if err := env.AddAttributes(item); err != nil {
+		return nil, validation("Invalid %s: %v", c.label, err)
+	}
+	if err := env.AddAttributes(c.args.values); err != nil {
+		return nil, validation("Invalid %s: %v", c.label, err)
+	}
+	return env, nil
+}
+
+// match evaluates the condition against an item (an empty map for a missing item).
+func (c *condition) match(item Item) (bool, error) {
+	if c == nil {
+		return true, nil
+	}
+	env, err := c.env(item)
+	if err != nil {
+		return false, err
+	}
+	res := language.Eval(c.ast, env)
+	if res.Type() == language.ObjectTypeError {
+		msg := res.Inspect()
+		if strings.Contains(msg, "NULL") && !strings.Contains(msg, "function name") {
+			// A function or comparison on a missing attribute: DynamoDB evaluates it to false.
+			return false, nil
+		}
+		return false, exprError(c.label, c.expr, msg)
+	}
+	return res == language.TRUE, nil
+}
+
+// update is a parsed update expression.
+type update struct {
+	expr string
+	ast  *language.UpdateStatement
+	args exprArgs
+}
+
+func compileUpdate(expr string, args exprArgs) (*update, error) {
+	p := language.NewUpdateParser(language.NewLexer(expr))
+	ast := p.ParseUpdateExpression()
+	if errs := p.Errors(); len(errs) > 0 {
+		return nil, exprError("UpdateExpression", expr, strings.Join(errs, "; "))
+	}
+	return &update{expr: expr, ast: ast, args: args}, nil
+}
+
+// apply returns the item the update makes of old; old is not changed.
+func (u *update) apply(old Item) (Item, error) {
+	env := language.NewEnvironment()
+	if u.args.names != nil {
+		env.Aliases = u.args.names
+	}
+	if err := env.AddAttributes(copyItem(old)); err != nil {
+		return nil, validation("Invalid UpdateExpression: %v", err)
+	}
+	if err := env.AddAttributes(u.args.values); err != nil {
+		return nil, validation("Invalid UpdateExpression: %v", err)
+	}
+	res := language.EvalUpdate(u.ast, env)
+	if res.Type() == language.ObjectTypeError {
+		msg := strings.TrimPrefix(res.Inspect(), "ERROR: ")
+		if e, ok := res.(*language.Error); ok {
+			msg = e.Message
+		}
+		switch {
+		case reservedRE.MatchString(msg):
+			return nil, exprError("UpdateExpression", u.expr, msg)
+		case strings.HasPrefix(msg, "invalid operation: NULL") || strings.HasPrefix(msg, "invalid operation:") && strings.HasSuffix(msg, " NULL"):
+			return nil, validation("The provided expression refers to an attribute that does not exist in the item")
+		case strings.HasPrefix(msg, "invalid operation:"):
+			return nil, validation("An operand in the update expression has an incorrect data type")
+		}
+		return nil, validation("%s", msg)
+	}
+	out := Item{}
+	exclude := make(map[string]bool, len(u.args.values))
+	for k := range u.args.values {
+		exclude[k] = true
+	}
+	env.Apply(out, u.args.names, exclude)
+	return out, nil
+}
+
+// projection is a parsed projection expression, or the legacy AttributesToGet list.
+type projection struct {
+	paths []language.Expression
+	names map[string]string
+	attrs []string // AttributesToGet, or the names when every path is a top-level attribute
+}
+
+func compileProjection(expr string, names map[string]string, attributesToGet []string) (*projection, error) {
+	if expr != "" && len(attributesToGet) > 0 {
+		return nil, validation("Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}")
+	}
+	if len(attributesToGet) > 0 {
+		return &projection{attrs: attributesToGet}, nil
+	}
+	if expr == "" {
+		return nil, nil
+	}
+	p := language.NewParser(language.NewLexer(expr))
+	paths := p.ParseProjectionExpression()
+	if errs := p.Errors(); len(errs) > 0 {
+		return nil, exprError("ProjectionExpression", expr, strings.Join(errs, "; "))
+	}
+	// Plain top-level names (the common case) are picked without the interpreter.
+	attrs := make([]string, 0, len(paths))
+	for _, path := range paths {
+		id, ok := path.(*language.Identifier)
+		if !ok {
+			return &projection{paths: paths, names: names}, nil
+		}
+		name := id.Value
+		if strings.HasPrefix(name, "#") {
+			name = names[name]
+		} else if language.IsReservedWord(strings.ToUpper(name)) {
+			return nil, validation("Invalid ProjectionExpression: Attribute name is a reserved keyword; reserved keyword: %s", name)
+		}
+		attrs = append(attrs, name)
+	}
+	return &projection{attrs: attrs}, nil
+}
+
+// apply returns the projected copy of item (values are shared, never changed).
+func (p *projection) apply(item Item) (Item, error) {
+	if p == nil || item == nil {
+		return item, nil
+	}
+	out := Item{}
+	if p.attrs != nil {
+		for _, a := range p.attrs {
+			if v, ok := item[a]; ok {
+				out[a] = v
+			}
+		}
+		return out, nil
+	}
+	env := language.NewEnvironment()
+	if p.names != nil {
+		env.Aliases = maps.Clone(p.names)
+	}
+	if err := env.AddAttributes(item); err != nil {
+		return nil, validation("Invalid ProjectionExpression: %v", err)
+	}
+	for _, path := range p.paths {
+		res := language.Eval(path, env)
+		if language.IsUndefinedObject(res) {
+			continue
+		}
+		if res.Type() == language.ObjectTypeError {
+			return nil, exprError("ProjectionExpression", "", res.Inspect())
+		}
+		elems, err := language.ExtractPath(path, env)
+		if err != nil {
+			return nil, validation("Invalid ProjectionExpression: %v", err)
+		}
+		language.SetProjectedPath(out, elems, res.ToDynamoDB())
+	}
+	for _, v := range out {
+		compactLists(v)
+	}
+	return out, nil
+}
+
+// compactLists drops the holes minidyn leaves where list elements were not projected: DynamoDB
+// answers l[2] as a one-element list.
+func compactLists(v *Value) {
+	if v == nil {
+		return
+	}
+	if slices.Contains(v.L, nil) {
+		v.L = slices.DeleteFunc(slices.Clone(v.L), func(e *Value) bool { return e == nil })
+	}
+	for _, e := range v.L {
+		compactLists(e)
+	}
+	for _, e := range v.M {
+		compactLists(e)
+	}
+}

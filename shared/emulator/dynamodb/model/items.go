@@ -1,0 +1,540 @@
+package model
+
+// Capacity is units consumed by a table or an index.
+type Capacity struct {
+	CapacityUnits      float64 `json:"CapacityUnits,omitempty"`
+	ReadCapacityUnits  float64 `json:"ReadCapacityUnits,omitempty"`
+	WriteCapacityUnits float64 `json:"WriteCapacityUnits,omitempty"`
+}
+
+func (c *Capacity) add(units float64, write bool) {
+	c.CapacityUnits += units
+	if write {
+		c.WriteCapacityUnits += units
+	} else {
+		c.ReadCapacityUnits += units
+	}
+}
+
+// ConsumedCapacity is what a request consumed on one table, with its indexes broken out.
+type ConsumedCapacity struct {
+	TableName              string              `json:"TableName"`
+	CapacityUnits          float64             `json:"CapacityUnits"`
+	ReadCapacityUnits      float64             `json:"ReadCapacityUnits,omitempty"`
+	WriteCapacityUnits     float64             `json:"WriteCapacityUnits,omitempty"`
+	Table                  *Capacity           `json:"Table,omitempty"`
+	GlobalSecondaryIndexes map[string]Capacity `json:"GlobalSecondaryIndexes,omitempty"`
+	LocalSecondaryIndexes  map[string]Capacity `json:"LocalSecondaryIndexes,omitempty"`
+}
+
+func (c *ConsumedCapacity) add(units float64, write bool, ix *index) {
+	if units == 0 {
+		return
+	}
+	c.CapacityUnits += units
+	if write {
+		c.WriteCapacityUnits += units
+	} else {
+		c.ReadCapacityUnits += units
+	}
+	switch {
+	case ix == nil:
+		if c.Table == nil {
+			c.Table = &Capacity{}
+		}
+		c.Table.add(units, write)
+	case ix.global:
+		if c.GlobalSecondaryIndexes == nil {
+			c.GlobalSecondaryIndexes = map[string]Capacity{}
+		}
+		x := c.GlobalSecondaryIndexes[ix.name]
+		x.add(units, write)
+		c.GlobalSecondaryIndexes[ix.name] = x
+	default:
+		if c.LocalSecondaryIndexes == nil {
+			c.LocalSecondaryIndexes = map[string]Capacity{}
+		}
+		x := c.LocalSecondaryIndexes[ix.name]
+		x.add(units, write)
+		c.LocalSecondaryIndexes[ix.name] = x
+	}
+}
+
+// GetItemInput is GetItem's request.
+type GetItemInput struct {
+	TableName                string            `json:"TableName"`
+	Key                      Item              `json:"Key"`
+	ConsistentRead           bool              `json:"ConsistentRead,omitempty"`
+	ProjectionExpression     string            `json:"ProjectionExpression,omitempty"`
+	ExpressionAttributeNames map[string]string `json:"ExpressionAttributeNames,omitempty"`
+	AttributesToGet          []string          `json:"AttributesToGet,omitempty"`
+	ReturnConsumedCapacity   string            `json:"ReturnConsumedCapacity,omitempty"`
+}
+
+// GetItemOutput is GetItem's answer. Consumed is always filled; the wire shows it only when the
+// request asked for it.
+type GetItemOutput struct {
+	Item     Item
+	Consumed ConsumedCapacity
+}
+
+// GetItem reads one item.
+func (m *Model) GetItem(in *GetItemInput) (*GetItemOutput, error) {
+	t, err := m.table(in.TableName)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkArgs(exprArgs{names: in.ExpressionAttributeNames}, labeled{"ProjectionExpression", in.ProjectionExpression}); err != nil {
+		return nil, err
+	}
+	proj, err := compileProjection(in.ProjectionExpression, in.ExpressionAttributeNames, in.AttributesToGet)
+	if err != nil {
+		return nil, err
+	}
+	hk, rk, err := t.validateKey(in.Key)
+	if err != nil {
+		return nil, err
+	}
+	now := m.now()
+	t.mu.Lock()
+	_, _, e := t.lookup(hk, rk)
+	size := 0
+	if e != nil {
+		size = e.size
+	}
+	units := readUnits(size, in.ConsistentRead)
+	ch := []charge{{cap: t.cap, units: units, pk: hk}}
+	if th := check(now, ch, m.opts.Throttle); th != nil {
+		t.mu.Unlock()
+		return nil, th.err()
+	}
+	consume(ch)
+	t.mu.Unlock()
+	out := &GetItemOutput{Consumed: ConsumedCapacity{TableName: t.name}}
+	out.Consumed.add(units, false, nil)
+	if e != nil {
+		if out.Item, err = proj.apply(e.item); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// PutItemInput is PutItem's request.
+type PutItemInput struct {
+	TableName                           string            `json:"TableName"`
+	Item                                Item              `json:"Item"`
+	ConditionExpression                 string            `json:"ConditionExpression,omitempty"`
+	ExpressionAttributeNames            map[string]string `json:"ExpressionAttributeNames,omitempty"`
+	ExpressionAttributeValues           Item              `json:"ExpressionAttributeValues,omitempty"`
+	ReturnValues                        string            `json:"ReturnValues,omitempty"`
+	ReturnValuesOnConditionCheckFailure string            `json:"ReturnValuesOnConditionCheckFailure,omitempty"`
+	ReturnConsumedCapacity              string            `json:"ReturnConsumedCapacity,omitempty"`
+	Expected                            map[string]any    `json:"Expected,omitempty"`
+}
+
+// WriteOutput is the answer of PutItem, UpdateItem and DeleteItem: Attributes only when
+// ReturnValues asked for them (DynamoDB returns none otherwise).
+type WriteOutput struct {
+	Attributes Item
+	Consumed   ConsumedCapacity
+}
+
+// PutItem creates or replaces an item.
+func (m *Model) PutItem(in *PutItemInput) (*WriteOutput, error) {
+	t, err := m.table(in.TableName)
+	if err != nil {
+		return nil, err
+	}
+	if in.Expected != nil {
+		return nil, legacyParam("Expected")
+	}
+	switch in.ReturnValues {
+	case "", "NONE", "ALL_OLD":
+	default:
+		return nil, validation("Return values set to invalid value")
+	}
+	args := exprArgs{names: in.ExpressionAttributeNames, values: in.ExpressionAttributeValues}
+	if err := checkArgs(args, labeled{"ConditionExpression", in.ConditionExpression}); err != nil {
+		return nil, err
+	}
+	cond, err := compileCondition("ConditionExpression", in.ConditionExpression, args)
+	if err != nil {
+		return nil, err
+	}
+	hk, rk, size, err := t.validateItemForWrite(in.Item)
+	if err != nil {
+		return nil, err
+	}
+	next := &entry{item: in.Item, size: size, hk: hk, rk: rk}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	_, _, old := t.lookup(hk, rk)
+	w, err := m.write(t, hk, old, fixed(next), cond, in.ReturnValuesOnConditionCheckFailure, 1)
+	if err != nil {
+		return nil, err
+	}
+	out := &WriteOutput{Consumed: w.consumed}
+	if in.ReturnValues == "ALL_OLD" && old != nil {
+		out.Attributes = old.item
+	}
+	return out, nil
+}
+
+func legacyParam(name string) error {
+	return validation("The emulator does not support the legacy parameter %s; use the expression parameters instead", name)
+}
+
+// written is the outcome of one write.
+type written struct {
+	consumed ConsumedCapacity
+}
+
+// write checks the condition against the stored item, computes the new item (next, nil to
+// delete), checks capacity, then stores it. Throttling wins over every other outcome and a
+// throttled or failed write changes nothing. factor is 2 in transactions. The caller holds t.mu.
+func (m *Model) write(t *Table, hk string, old *entry, next func() (*entry, error), cond *condition, rvOnFailure string, factor float64) (written, error) {
+	now := m.now()
+	if err := t.checkCondition(cond, old, rvOnFailure); err != nil {
+		e, ok := err.(*Error)
+		if !ok || e.Code != CodeConditionalCheck {
+			return written{}, err
+		}
+		// A failed condition still consumes write capacity for the existing item's size.
+		charges, c := t.failedConditionCharge(hk, old, factor)
+		if th := check(now, charges, m.opts.Throttle); th != nil {
+			return written{}, th.err()
+		}
+		consume(charges)
+		e.consumed = &c
+		return written{consumed: c}, e
+	}
+	n, err := next()
+	if err != nil {
+		return written{}, err
+	}
+	charges, consumed := t.writeCharges(hk, old, n, factor)
+	if th := check(now, charges, m.opts.Throttle); th != nil {
+		return written{}, th.err()
+	}
+	consume(charges)
+	if old != nil || n != nil {
+		t.store(old, n)
+	}
+	return written{consumed: consumed}, nil
+}
+
+func (t *Table) failedConditionCharge(hk string, old *entry, factor float64) ([]charge, ConsumedCapacity) {
+	size := 0
+	if old != nil {
+		size = old.size
+	}
+	u := writeUnits(size) * factor
+	c := ConsumedCapacity{TableName: t.name}
+	c.add(u, true, nil)
+	return []charge{{cap: t.cap, units: u, write: true, pk: hk}}, c
+}
+
+func fixed(e *entry) func() (*entry, error) {
+	return func() (*entry, error) { return e, nil }
+}
+
+// checkCondition evaluates a write's condition against the stored item.
+func (t *Table) checkCondition(cond *condition, old *entry, rvOnFailure string) error {
+	if cond == nil {
+		return nil
+	}
+	var item Item
+	if old != nil {
+		item = old.item
+	}
+	ok, err := cond.match(item)
+	if err != nil {
+		return err
+	}
+	if ok {
+		return nil
+	}
+	e := &Error{Code: CodeConditionalCheck, Message: msgConditionalFailed}
+	if rvOnFailure == "ALL_OLD" && old != nil {
+		e.Item = old.item
+	}
+	return e
+}
+
+// writeCharges prices a write: the table (and its local indexes) by the larger of the old and
+// new item, each global index by what changes in it.
+func (t *Table) writeCharges(hk string, old, next *entry, factor float64) ([]charge, ConsumedCapacity) {
+	c := ConsumedCapacity{TableName: t.name}
+	size := 0
+	if old != nil {
+		size = old.size
+	}
+	if next != nil && next.size > size {
+		size = next.size
+	}
+	base := writeUnits(size) * factor
+	c.add(base, true, nil)
+	total := base
+	for _, ix := range t.indexes().lsis {
+		if u, _ := ix.writeCost(t, old, next); u > 0 {
+			u *= factor
+			total += u
+			c.add(u, true, ix)
+		}
+	}
+	charges := []charge{{cap: t.cap, units: total, write: true, pk: hk}}
+	for _, ix := range t.indexes().gsis {
+		u, perKey := ix.writeCost(t, old, next)
+		if u == 0 {
+			continue
+		}
+		for k := range perKey {
+			perKey[k] *= factor
+		}
+		charges = append(charges, charge{cap: ix.cap, units: u * factor, write: true, perKey: perKey})
+		c.add(u*factor, true, ix)
+	}
+	return charges, c
+}
+
+// writeCost is the index's share of a write: a put of the new projection, a delete of the old
+// one, or both when the index key changes.
+func (ix *index) writeCost(t *Table, old, next *entry) (float64, map[string]float64) {
+	var oldHK, oldRK, newHK, newRK keyValue
+	oldIn, newIn := false, false
+	if old != nil {
+		oldHK, oldRK, oldIn = ix.indexKey(old.item)
+	}
+	if next != nil {
+		newHK, newRK, newIn = ix.indexKey(next.item)
+	}
+	perKey := map[string]float64{}
+	var total float64
+	add := func(hk string, e *entry) {
+		u := writeUnits(ix.projectedSize(t, e))
+		perKey[hk] += u
+		total += u
+	}
+	switch {
+	case oldIn && newIn:
+		keyChanged := oldHK.s != newHK.s || ix.schema.rng.name != "" && compareKey(ix.schema.rng.typ, oldRK, newRK) != 0
+		switch {
+		case keyChanged:
+			add(oldHK.s, old)
+			add(newHK.s, next)
+		case ix.projectionChanged(old.item, next.item):
+			add(newHK.s, next)
+		}
+	case oldIn:
+		add(oldHK.s, old)
+	case newIn:
+		add(newHK.s, next)
+	}
+	return total, perKey
+}
+
+func (ix *index) projectionChanged(old, next Item) bool {
+	switch ix.proj.ProjectionType {
+	case "", "ALL":
+		return true
+	case "KEYS_ONLY":
+		return false
+	}
+	for _, a := range ix.proj.NonKeyAttributes {
+		if !equalValue(old[a], next[a]) && (old[a] != nil || next[a] != nil) {
+			return true
+		}
+	}
+	return false
+}
+
+// UpdateItemInput is UpdateItem's request.
+type UpdateItemInput struct {
+	TableName                           string            `json:"TableName"`
+	Key                                 Item              `json:"Key"`
+	UpdateExpression                    string            `json:"UpdateExpression,omitempty"`
+	ConditionExpression                 string            `json:"ConditionExpression,omitempty"`
+	ExpressionAttributeNames            map[string]string `json:"ExpressionAttributeNames,omitempty"`
+	ExpressionAttributeValues           Item              `json:"ExpressionAttributeValues,omitempty"`
+	ReturnValues                        string            `json:"ReturnValues,omitempty"`
+	ReturnValuesOnConditionCheckFailure string            `json:"ReturnValuesOnConditionCheckFailure,omitempty"`
+	ReturnConsumedCapacity              string            `json:"ReturnConsumedCapacity,omitempty"`
+	AttributeUpdates                    map[string]any    `json:"AttributeUpdates,omitempty"`
+	Expected                            map[string]any    `json:"Expected,omitempty"`
+}
+
+// UpdateItem changes an item's attributes, creating the item if it does not exist.
+func (m *Model) UpdateItem(in *UpdateItemInput) (*WriteOutput, error) {
+	t, err := m.table(in.TableName)
+	if err != nil {
+		return nil, err
+	}
+	if in.AttributeUpdates != nil {
+		return nil, legacyParam("AttributeUpdates")
+	}
+	if in.Expected != nil {
+		return nil, legacyParam("Expected")
+	}
+	switch in.ReturnValues {
+	case "", "NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW":
+	default:
+		return nil, validation("1 validation error detected: Value '%s' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]", in.ReturnValues)
+	}
+	args := exprArgs{names: in.ExpressionAttributeNames, values: in.ExpressionAttributeValues}
+	if err := checkArgs(args, labeled{"UpdateExpression", in.UpdateExpression}, labeled{"ConditionExpression", in.ConditionExpression}); err != nil {
+		return nil, err
+	}
+	cond, err := compileCondition("ConditionExpression", in.ConditionExpression, args)
+	if err != nil {
+		return nil, err
+	}
+	var upd *update
+	if in.UpdateExpression != "" {
+		if upd, err = compileUpdate(in.UpdateExpression, args); err != nil {
+			return nil, err
+		}
+	}
+	hk, rk, err := t.validateKey(in.Key)
+	if err != nil {
+		return nil, err
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	_, _, old := t.lookup(hk, rk)
+	var next *entry
+	w, err := m.write(t, hk, old, func() (*entry, error) {
+		n, err := t.updated(old, in.Key, upd)
+		next = n
+		return n, err
+	}, cond, in.ReturnValuesOnConditionCheckFailure, 1)
+	if err != nil {
+		return nil, err
+	}
+	out := &WriteOutput{Consumed: w.consumed}
+	var oldItem Item
+	if old != nil {
+		oldItem = old.item
+	}
+	out.Attributes = returnValues(in.ReturnValues, oldItem, next.item)
+	return out, nil
+}
+
+// updated computes the item an update makes: a new map, the stored one untouched.
+func (t *Table) updated(old *entry, key Item, upd *update) (*entry, error) {
+	base := key
+	if old != nil {
+		base = old.item
+	}
+	item := base
+	if upd != nil {
+		var err error
+		if item, err = upd.apply(base); err != nil {
+			return nil, err
+		}
+	} else {
+		item = copyItem(base)
+	}
+	for _, a := range []keyAttr{t.schema.hash, t.schema.rng} {
+		if a.name != "" && !equalValue(item[a.name], key[a.name]) {
+			return nil, validation("One or more parameter values were invalid: Cannot update attribute %s. This attribute is part of the key", a.name)
+		}
+	}
+	hk, rk, size, err := t.validateItemForWrite(item)
+	if err != nil {
+		return nil, err
+	}
+	return &entry{item: item, size: size, hk: hk, rk: rk}, nil
+}
+
+// returnValues picks UpdateItem's Attributes: nothing, the whole old or new item, or the
+// top-level attributes the update changed.
+func returnValues(mode string, old, next Item) Item {
+	switch mode {
+	case "ALL_OLD":
+		return old
+	case "ALL_NEW":
+		return next
+	case "UPDATED_OLD", "UPDATED_NEW":
+		out := Item{}
+		for _, name := range changedAttributes(old, next) {
+			src := next
+			if mode == "UPDATED_OLD" {
+				src = old
+			}
+			if v, ok := src[name]; ok {
+				out[name] = v
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+func changedAttributes(old, next Item) []string {
+	var out []string
+	for k, v := range next {
+		if w, ok := old[k]; !ok || !equalValue(v, w) {
+			out = append(out, k)
+		}
+	}
+	for k := range old {
+		if _, ok := next[k]; !ok {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// DeleteItemInput is DeleteItem's request.
+type DeleteItemInput struct {
+	TableName                           string            `json:"TableName"`
+	Key                                 Item              `json:"Key"`
+	ConditionExpression                 string            `json:"ConditionExpression,omitempty"`
+	ExpressionAttributeNames            map[string]string `json:"ExpressionAttributeNames,omitempty"`
+	ExpressionAttributeValues           Item              `json:"ExpressionAttributeValues,omitempty"`
+	ReturnValues                        string            `json:"ReturnValues,omitempty"`
+	ReturnValuesOnConditionCheckFailure string            `json:"ReturnValuesOnConditionCheckFailure,omitempty"`
+	ReturnConsumedCapacity              string            `json:"ReturnConsumedCapacity,omitempty"`
+	Expected                            map[string]any    `json:"Expected,omitempty"`
+}
+
+// DeleteItem deletes an item (deleting a missing item succeeds).
+func (m *Model) DeleteItem(in *DeleteItemInput) (*WriteOutput, error) {
+	t, err := m.table(in.TableName)
+	if err != nil {
+		return nil, err
+	}
+	if in.Expected != nil {
+		return nil, legacyParam("Expected")
+	}
+	switch in.ReturnValues {
+	case "", "NONE", "ALL_OLD":
+	default:
+		return nil, validation("Return values set to invalid value")
+	}
+	args := exprArgs{names: in.ExpressionAttributeNames, values: in.ExpressionAttributeValues}
+	if err := checkArgs(args, labeled{"ConditionExpression", in.ConditionExpression}); err != nil {
+		return nil, err
+	}
+	cond, err := compileCondition("ConditionExpression", in.ConditionExpression, args)
+	if err != nil {
+		return nil, err
+	}
+	hk, rk, err := t.validateKey(in.Key)
+	if err != nil {
+		return nil, err
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	_, _, old := t.lookup(hk, rk)
+	w, err := m.write(t, hk, old, fixed(nil), cond, in.ReturnValuesOnConditionCheckFailure, 1)
+	if err != nil {
+		return nil, err
+	}
+	out := &WriteOutput{Consumed: w.consumed}
+	if in.ReturnValues == "ALL_OLD" && old != nil {
+		out.Attributes = old.item
+	}
+	return out, nil
+}

@@ -1,0 +1,58 @@
+package model
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/truora/minidyn/types"
+)
+
+// TestItemUnmarshalMatchesEncodingJSON checks the hand-written parser against encoding/json
+// decoding into minidyn's type (whose field names match the wire).
+func TestItemUnmarshalMatchesEncodingJSON(t *testing.T) {
+	t.Parallel()
+	inputs := []string{
+		`{}`,
+		`{"pk":{"S":"a"}}`,
+		` { "pk" : { "S" : "a b" } , "n" : {"N":"-1.5e3"} } `,
+		`{"esc":{"S":"quote \" backslash \\ slash \/ tab \t nl \n uni \u00e9 \u20ac pair \ud83e\udd50"}}`,
+		`{"raw utf8":{"S":"croissant 🥐 é"}}`,
+		`{"b":{"B":"aGVsbG8="},"bs":{"BS":["AQ==","Ag=="]}}`,
+		`{"t":{"BOOL":true},"f":{"BOOL":false},"z":{"NULL":true}}`,
+		`{"l":{"L":[{"S":"x"},{"N":"1"},{"L":[]},{"M":{}}]}}`,
+		`{"m":{"M":{"inner":{"M":{"deep":{"SS":["a","b"]}}},"ns":{"NS":["1","2.5"]}}}}`,
+		`{"two":{"S":"a","N":"1"}}`,
+		`{"empty":{}}`,
+	}
+	for _, in := range inputs {
+		t.Run(in, func(t *testing.T) {
+			var got Item
+			require.NoError(t, json.Unmarshal([]byte(in), &got))
+			var want map[string]*types.Item
+			require.NoError(t, json.Unmarshal([]byte(in), &want))
+			assert.Equal(t, want, map[string]*types.Item(got))
+		})
+	}
+}
+
+func TestItemUnmarshalErrors(t *testing.T) {
+	t.Parallel()
+	for _, in := range []string{
+		`{"a":{"S":1}}`,
+		`{"a":{"X":"1"}}`,
+		`{"a":{"B":"not base64!"}}`,
+		`{"a":{"BOOL":"yes"}}`,
+		`{"a":{"L":{}}}`,
+		`{"a":"S"}`,
+	} {
+		var got Item
+		assert.Error(t, json.Unmarshal([]byte(in), &got), in)
+	}
+	var inStruct struct {
+		Item Item `json:"Item"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(`{"Item":null}`), &inStruct))
+	assert.Nil(t, inStruct.Item)
+}

@@ -1,0 +1,570 @@
+package model
+
+import (
+	"math/bits"
+	"slices"
+	"strings"
+)
+
+// maxPageBytes is how much a Query or Scan reads before it stops and returns a page.
+const maxPageBytes = 1 << 20
+
+// QueryInput is Query's request.
+type QueryInput struct {
+	TableName                 string            `json:"TableName"`
+	IndexName                 string            `json:"IndexName,omitempty"`
+	KeyConditionExpression    string            `json:"KeyConditionExpression,omitempty"`
+	FilterExpression          string            `json:"FilterExpression,omitempty"`
+	ProjectionExpression      string            `json:"ProjectionExpression,omitempty"`
+	ExpressionAttributeNames  map[string]string `json:"ExpressionAttributeNames,omitempty"`
+	ExpressionAttributeValues Item              `json:"ExpressionAttributeValues,omitempty"`
+	Select                    string            `json:"Select,omitempty"`
+	Limit                     *int              `json:"Limit,omitempty"`
+	ExclusiveStartKey         Item              `json:"ExclusiveStartKey,omitempty"`
+	ScanIndexForward          *bool             `json:"ScanIndexForward,omitempty"`
+	ConsistentRead            bool              `json:"ConsistentRead,omitempty"`
+	ReturnConsumedCapacity    string            `json:"ReturnConsumedCapacity,omitempty"`
+	AttributesToGet           []string          `json:"AttributesToGet,omitempty"`
+	KeyConditions             map[string]any    `json:"KeyConditions,omitempty"`
+	QueryFilter               map[string]any    `json:"QueryFilter,omitempty"`
+	ConditionalOperator       string            `json:"ConditionalOperator,omitempty"`
+}
+
+// PageOutput is the answer of Query and Scan. Items is nil for Select COUNT.
+type PageOutput struct {
+	Items            []Item
+	Count            int
+	ScannedCount     int
+	LastEvaluatedKey Item
+	CountOnly        bool
+	Consumed         ConsumedCapacity
+}
+
+// candidate is an item a Query or Scan reads, with the size it is billed for.
+type candidate struct {
+	e    *entry
+	size int
+	hk   string // the partition key of the partition read (the index's for an index)
+}
+
+// readPlan is what a Query or Scan needs after choosing its candidates under the table lock.
+type readPlan struct {
+	t      *Table
+	ix     *index
+	sel    string
+	filter *condition
+	proj   *projection
+	cands  []candidate
+	more   bool
+}
+
+func (m *Model) prepareRead(t *Table, indexName, sel string, consistent bool, args exprArgs, filterExpr, projExpr string, attributesToGet []string) (*index, string, *condition, *projection, error) {
+	var ix *index
+	if indexName != "" {
+		ix = t.indexes().byName[indexName]
+		if ix == nil {
+			return nil, "", nil, nil, validation("The table does not have the specified index: %s", indexName)
+		}
+		if ix.global && consistent {
+			return nil, "", nil, nil, validation("Consistent reads are not supported on global secondary indexes")
+		}
+	}
+	switch sel {
+	case "":
+		sel = "ALL_ATTRIBUTES"
+		if ix != nil {
+			sel = "ALL_PROJECTED_ATTRIBUTES"
+		}
+		if projExpr != "" || len(attributesToGet) > 0 {
+			sel = "SPECIFIC_ATTRIBUTES"
+		}
+	case "ALL_ATTRIBUTES":
+		if ix != nil && ix.global && ix.proj.ProjectionType != "" && ix.proj.ProjectionType != "ALL" {
+			return nil, "", nil, nil, validation("One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index %s because its projection type is not ALL", ix.name)
+		}
+	case "ALL_PROJECTED_ATTRIBUTES":
+		if ix == nil {
+			return nil, "", nil, nil, validation("One or more parameter values were invalid: Select type ALL_PROJECTED_ATTRIBUTES is supported only for index queries")
+		}
+	case "SPECIFIC_ATTRIBUTES", "COUNT":
+	default:
+		return nil, "", nil, nil, validation("1 validation error detected: Value '%s' at 'select' failed to satisfy constraint: Member must satisfy enum value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]", sel)
+	}
+	if (projExpr != "" || len(attributesToGet) > 0) && sel != "SPECIFIC_ATTRIBUTES" {
+		return nil, "", nil, nil, validation("Cannot specify the AttributesToGet or ProjectionExpression when choosing to get %s", sel)
+	}
+	filter, err := compileCondition("FilterExpression", filterExpr, args)
+	if err != nil {
+		return nil, "", nil, nil, err
+	}
+	proj, err := compileProjection(projExpr, args.names, attributesToGet)
+	if err != nil {
+		return nil, "", nil, nil, err
+	}
+	return ix, sel, filter, proj, nil
+}
+
+func checkLimit(limit *int) (int, error) {
+	if limit == nil {
+		return 0, nil
+	}
+	if *limit < 1 {
+		return 0, validation("1 validation error detected: Value '%d' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1", *limit)
+	}
+	return *limit, nil
+}
+
+// Query reads items of one partition key value from a table or an index, in sort key order.
+func (m *Model) Query(in *QueryInput) (*PageOutput, error) {
+	t, err := m.table(in.TableName)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case in.KeyConditions != nil:
+		return nil, legacyParam("KeyConditions")
+	case in.QueryFilter != nil:
+		return nil, legacyParam("QueryFilter")
+	case in.ConditionalOperator != "":
+		return nil, legacyParam("ConditionalOperator")
+	}
+	limit, err := checkLimit(in.Limit)
+	if err != nil {
+		return nil, err
+	}
+	args := exprArgs{names: in.ExpressionAttributeNames, values: in.ExpressionAttributeValues}
+	if err := checkArgs(args,
+		labeled{"KeyConditionExpression", in.KeyConditionExpression},
+		labeled{"FilterExpression", in.FilterExpression},
+		labeled{"ProjectionExpression", in.ProjectionExpression}); err != nil {
+		return nil, err
+	}
+	ix, sel, filter, proj, err := m.prepareRead(t, in.IndexName, in.Select, in.ConsistentRead, args, in.FilterExpression, in.ProjectionExpression, in.AttributesToGet)
+	if err != nil {
+		return nil, err
+	}
+	ks := t.schema
+	if ix != nil {
+		ks = ix.schema
+	}
+	kc, err := parseKeyCond(in.KeyConditionExpression, args, ks)
+	if err != nil {
+		return nil, err
+	}
+	if in.FilterExpression != "" {
+		if err := filterKeyCheck(in.FilterExpression, args.names, ks); err != nil {
+			return nil, err
+		}
+	}
+	forward := in.ScanIndexForward == nil || *in.ScanIndexForward
+	var start *ientry
+	if in.ExclusiveStartKey != nil {
+		s, err := t.startKey(in.ExclusiveStartKey, ix)
+		if err != nil {
+			return nil, err
+		}
+		if s.hk != kc.hk.s {
+			return nil, validation("The provided starting key is outside query boundaries based on provided conditions")
+		}
+		start = &s.ientry
+	}
+
+	t.mu.Lock()
+	plan := &readPlan{t: t, ix: ix, sel: sel, filter: filter, proj: proj}
+	t.queryCandidates(plan, ix, kc, start, forward, limit)
+	bytes := 0
+	for _, c := range plan.cands {
+		bytes += c.size
+	}
+	units := readUnits(bytes, in.ConsistentRead)
+	capy := t.cap
+	if ix != nil && ix.global {
+		capy = ix.cap
+	}
+	ch := []charge{{cap: capy, units: units, pk: kc.hk.s}}
+	if th := check(m.now(), ch, m.opts.Throttle); th != nil {
+		t.mu.Unlock()
+		return nil, th.err()
+	}
+	consume(ch)
+	t.mu.Unlock()
+	out, err := plan.finish()
+	if err != nil {
+		return nil, err
+	}
+	out.Consumed = ConsumedCapacity{TableName: t.name}
+	out.Consumed.add(units, false, ix)
+	return out, nil
+}
+
+// QueryPartitionKey returns the canonical partition key value a table Query reads, or "" when
+// the key condition does not parse (Query will then report why).
+func (m *Model) QueryPartitionKey(t *Table, in *QueryInput) string {
+	kc, err := parseKeyCond(in.KeyConditionExpression, exprArgs{names: in.ExpressionAttributeNames, values: in.ExpressionAttributeValues}, t.schema)
+	if err != nil {
+		return ""
+	}
+	return kc.hk.s
+}
+
+// filterKeyCheck rejects a Query filter on a key attribute, as DynamoDB does.
+func filterKeyCheck(expr string, names map[string]string, ks keySchema) error {
+	for _, tok := range tokenRE.FindAllString(expr, -1) {
+		if tok[0] == '#' {
+			if n := names[tok]; ks.has(n) {
+				return validation("Filter Expression can only contain non-primary key attributes: Primary key attribute: %s", n)
+			}
+		}
+	}
+	for _, word := range strings.FieldsFunc(expr, func(r rune) bool {
+		return !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '#' || r == ':')
+	}) {
+		if word[0] != '#' && word[0] != ':' && ks.has(word) {
+			return validation("Filter Expression can only contain non-primary key attributes: Primary key attribute: %s", word)
+		}
+	}
+	return nil
+}
+
+// start is a decoded ExclusiveStartKey: a position in a table or an index.
+type start struct {
+	ientry
+	hk string // the partition key of the table or index partition it points into
+}
+
+func (t *Table) startKey(esk Item, ix *index) (start, error) {
+	bad := validation("The provided starting key is invalid: The provided key element does not match the schema")
+	if err := validateItem(esk); err != nil {
+		return start{}, bad
+	}
+	hk, rk, err := t.keyOf(esk, true)
+	if err != nil {
+		return start{}, bad
+	}
+	s := start{ientry: ientry{e: &entry{item: esk, hk: hk.s, rk: rk}}, hk: hk.s}
+	if ix == nil {
+		if len(esk) != len(t.keyItem(esk)) {
+			return start{}, bad
+		}
+		return s, nil
+	}
+	ihk, irk, ok := ix.indexKey(esk)
+	if !ok {
+		return start{}, bad
+	}
+	s.rk, s.hk = irk, ihk.s
+	return s, nil
+}
+
+// queryCandidates picks, under the table lock, the items a Query reads: the key range, after
+// the start key, up to the limit or a page of bytes.
+func (t *Table) queryCandidates(plan *readPlan, ix *index, kc keyCond, st *ientry, forward bool, limit int) {
+	switch {
+	case ix == nil:
+		p := t.parts[kc.hk.s]
+		if p == nil {
+			return
+		}
+		typ := t.schema.rng.typ
+		lo, hi := kc.bounds(typ, len(p.entries), func(i int) keyValue { return p.entries[i].rk })
+		if st != nil {
+			pos := func(strict bool) int {
+				return searchInts(len(p.entries), func(i int) bool {
+					c := compareKey(typ, p.entries[i].rk, st.e.rk)
+					return c > 0 || !strict && c >= 0
+				})
+			}
+			if forward {
+				lo = max(lo, pos(true))
+			} else {
+				hi = min(hi, pos(false))
+			}
+		}
+		plan.collect(hi-lo, forward, limit, func(i int) candidate {
+			e := p.entries[lo+i]
+			return candidate{e: e, size: e.size, hk: kc.hk.s}
+		})
+	case ix.global:
+		p := ix.parts[kc.hk.s]
+		if p == nil {
+			return
+		}
+		t.collectIndex(plan, ix, p.entries, kc, st, forward, limit)
+	default:
+		p := t.parts[kc.hk.s]
+		if p == nil {
+			return
+		}
+		var entries []ientry
+		for _, e := range p.entries {
+			if _, rk, ok := ix.indexKey(e.item); ok {
+				entries = append(entries, ientry{e: e, rk: rk, size: ix.projectedSize(t, e)})
+			}
+		}
+		slices.SortFunc(entries, func(a, b ientry) int { return ix.compareEntries(t, a, b) })
+		t.collectIndex(plan, ix, entries, kc, st, forward, limit)
+	}
+}
+
+func (t *Table) collectIndex(plan *readPlan, ix *index, entries []ientry, kc keyCond, st *ientry, forward bool, limit int) {
+	lo, hi := 0, len(entries)
+	if ix.schema.rng.name != "" {
+		lo, hi = kc.bounds(ix.schema.rng.typ, len(entries), func(i int) keyValue { return entries[i].rk })
+	}
+	if st != nil {
+		pos := func(strict bool) int {
+			return searchInts(len(entries), func(i int) bool {
+				c := ix.compareEntries(t, entries[i], *st)
+				return c > 0 || !strict && c >= 0
+			})
+		}
+		if forward {
+			lo = max(lo, pos(true))
+		} else {
+			hi = min(hi, pos(false))
+		}
+	}
+	plan.collect(hi-lo, forward, limit, func(i int) candidate {
+		ie := entries[lo+i]
+		return candidate{e: ie.e, size: ie.size, hk: kc.hk.s}
+	})
+}
+
+// collect appends up to limit of n candidates (forward or backward), stopping after a page of
+// bytes, and notes whether more remain.
+func (p *readPlan) collect(n int, forward bool, limit int, at func(int) candidate) {
+	if n <= 0 {
+		return
+	}
+	bytes := 0
+	for k := range n {
+		i := k
+		if !forward {
+			i = n - 1 - k
+		}
+		c := at(i)
+		p.cands = append(p.cands, c)
+		bytes += c.size
+		if limit > 0 && len(p.cands) >= limit || bytes >= maxPageBytes {
+			p.more = k < n-1
+			return
+		}
+	}
+}
+
+// finish filters and projects the candidates, outside the table lock (stored items are never
+// changed in place).
+func (p *readPlan) finish() (*PageOutput, error) {
+	out := &PageOutput{ScannedCount: len(p.cands), CountOnly: p.sel == "COUNT"}
+	for _, c := range p.cands {
+		item := c.e.item
+		if p.ix != nil && p.sel != "ALL_ATTRIBUTES" {
+			item = p.ix.project(p.t, item)
+		}
+		ok, err := p.filter.match(item)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		out.Count++
+		if out.CountOnly {
+			continue
+		}
+		if item, err = p.proj.apply(item); err != nil {
+			return nil, err
+		}
+		out.Items = append(out.Items, item)
+	}
+	if !out.CountOnly && out.Items == nil {
+		out.Items = []Item{}
+	}
+	if p.more && len(p.cands) > 0 {
+		last := p.cands[len(p.cands)-1].e.item
+		key := p.t.keyItem(last)
+		if p.ix != nil {
+			key[p.ix.schema.hash.name] = last[p.ix.schema.hash.name]
+			if p.ix.schema.rng.name != "" {
+				key[p.ix.schema.rng.name] = last[p.ix.schema.rng.name]
+			}
+		}
+		out.LastEvaluatedKey = key
+	}
+	return out, nil
+}
+
+// ScanInput is Scan's request.
+type ScanInput struct {
+	TableName                 string            `json:"TableName"`
+	IndexName                 string            `json:"IndexName,omitempty"`
+	FilterExpression          string            `json:"FilterExpression,omitempty"`
+	ProjectionExpression      string            `json:"ProjectionExpression,omitempty"`
+	ExpressionAttributeNames  map[string]string `json:"ExpressionAttributeNames,omitempty"`
+	ExpressionAttributeValues Item              `json:"ExpressionAttributeValues,omitempty"`
+	Select                    string            `json:"Select,omitempty"`
+	Limit                     *int              `json:"Limit,omitempty"`
+	ExclusiveStartKey         Item              `json:"ExclusiveStartKey,omitempty"`
+	Segment                   *int              `json:"Segment,omitempty"`
+	TotalSegments             *int              `json:"TotalSegments,omitempty"`
+	ConsistentRead            bool              `json:"ConsistentRead,omitempty"`
+	ReturnConsumedCapacity    string            `json:"ReturnConsumedCapacity,omitempty"`
+	AttributesToGet           []string          `json:"AttributesToGet,omitempty"`
+	ScanFilter                map[string]any    `json:"ScanFilter,omitempty"`
+	ConditionalOperator       string            `json:"ConditionalOperator,omitempty"`
+}
+
+// Scan reads a table or an index page by page in partition-hash order; with TotalSegments,
+// only the partitions whose hash falls in the segment.
+func (m *Model) Scan(in *ScanInput) (*PageOutput, error) {
+	t, err := m.table(in.TableName)
+	if err != nil {
+		return nil, err
+	}
+	if in.ScanFilter != nil {
+		return nil, legacyParam("ScanFilter")
+	}
+	if in.ConditionalOperator != "" {
+		return nil, legacyParam("ConditionalOperator")
+	}
+	limit, err := checkLimit(in.Limit)
+	if err != nil {
+		return nil, err
+	}
+	seg, total := 0, 1
+	switch {
+	case in.Segment == nil && in.TotalSegments == nil:
+	case in.Segment == nil || in.TotalSegments == nil:
+		return nil, validation("The TotalSegments parameter is required but was not present in the request when Segment parameter is present")
+	default:
+		seg, total = *in.Segment, *in.TotalSegments
+		if total < 1 || total > 1000000 {
+			return nil, validation("1 validation error detected: Value '%d' at 'totalSegments' failed to satisfy constraint: Member must have value less than or equal to 1000000 and greater than or equal to 1", total)
+		}
+		if seg < 0 || seg >= total {
+			return nil, validation("The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: %d is not less than TotalSegments: %d", seg, total)
+		}
+	}
+	args := exprArgs{names: in.ExpressionAttributeNames, values: in.ExpressionAttributeValues}
+	if err := checkArgs(args, labeled{"FilterExpression", in.FilterExpression}, labeled{"ProjectionExpression", in.ProjectionExpression}); err != nil {
+		return nil, err
+	}
+	ix, sel, filter, proj, err := m.prepareRead(t, in.IndexName, in.Select, in.ConsistentRead, args, in.FilterExpression, in.ProjectionExpression, in.AttributesToGet)
+	if err != nil {
+		return nil, err
+	}
+	var st *start
+	if in.ExclusiveStartKey != nil {
+		s, err := t.startKey(in.ExclusiveStartKey, ix)
+		if err != nil {
+			return nil, err
+		}
+		st = &s
+	}
+	inSegment := func(h uint64) bool {
+		if total == 1 {
+			return true
+		}
+		hi, _ := bits.Mul64(h, uint64(total))
+		return int(hi) == seg
+	}
+
+	t.mu.Lock()
+	plan := &readPlan{t: t, ix: ix, sel: sel, filter: filter, proj: proj}
+	bytes, perKey := 0, map[string]int{}
+	add := func(c candidate) bool {
+		plan.cands = append(plan.cands, c)
+		bytes += c.size
+		perKey[c.hk] += c.size
+		return limit > 0 && len(plan.cands) >= limit || bytes >= maxPageBytes
+	}
+	full := false
+	switch {
+	case ix == nil || !ix.global:
+		order := t.scanOrder()
+		i := 0
+		if st != nil {
+			h := hashKey(st.e.hk)
+			i = searchOrder(len(order), func(i int) (uint64, string) { return order[i].hash, order[i].key }, h, st.e.hk)
+		}
+	parts:
+		for ; i < len(order); i++ {
+			p := order[i]
+			if !inSegment(p.hash) {
+				continue
+			}
+			entries := p.entries
+			if ix != nil {
+				entries = nil
+				for _, e := range p.entries {
+					if _, _, ok := ix.indexKey(e.item); ok {
+						entries = append(entries, e)
+					}
+				}
+			}
+			for _, e := range entries {
+				if st != nil && p.key == st.e.hk && compareKey(t.schema.rng.typ, e.rk, st.e.rk) <= 0 {
+					continue
+				}
+				if full {
+					plan.more = true
+					break parts
+				}
+				size := e.size
+				if ix != nil {
+					size = ix.projectedSize(t, e)
+				}
+				full = add(candidate{e: e, size: size, hk: p.key})
+			}
+		}
+	default:
+		order := ix.scanOrder()
+		i := 0
+		if st != nil {
+			i = searchOrder(len(order), func(i int) (uint64, string) { return order[i].hash, order[i].key }, hashKey(st.hk), st.hk)
+		}
+	iparts:
+		for ; i < len(order); i++ {
+			p := order[i]
+			if !inSegment(p.hash) {
+				continue
+			}
+			for _, ie := range p.entries {
+				if st != nil && p.key == st.hk && ix.compareEntries(t, ie, st.ientry) <= 0 {
+					continue
+				}
+				if full {
+					plan.more = true
+					break iparts
+				}
+				full = add(candidate{e: ie.e, size: ie.size, hk: p.key})
+			}
+		}
+	}
+	units := readUnits(bytes, in.ConsistentRead)
+	capy := t.cap
+	if ix != nil && ix.global {
+		capy = ix.cap
+	}
+	ch := charge{cap: capy, units: units, perKey: map[string]float64{}}
+	for pk, b := range perKey {
+		ch.perKey[pk] = units * float64(b) / float64(max(bytes, 1))
+	}
+	if len(perKey) == 0 {
+		ch.perKey = nil
+	}
+	chs := []charge{ch}
+	if th := check(m.now(), chs, m.opts.Throttle); th != nil {
+		t.mu.Unlock()
+		return nil, th.err()
+	}
+	consume(chs)
+	t.mu.Unlock()
+	out, err := plan.finish()
+	if err != nil {
+		return nil, err
+	}
+	out.Consumed = ConsumedCapacity{TableName: t.name}
+	out.Consumed.add(units, false, ix)
+	return out, nil
+}

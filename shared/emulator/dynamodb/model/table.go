@@ -1,0 +1,521 @@
+package model
+
+import (
+	"cmp"
+	"encoding/base64"
+	"hash/fnv"
+	"maps"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// keyValue is one key attribute's value in a form that compares in DynamoDB's order: strings and
+// binaries byte-wise, numbers numerically. s is the value's canonical spelling (the string, the
+// canonical number, or the base64 of the binary), unique per value within a key attribute.
+type keyValue struct {
+	s string
+	n number
+	b []byte
+}
+
+func compareKey(typ string, a, b keyValue) int {
+	switch typ {
+	case "N":
+		return a.n.cmp(b.n)
+	case "B":
+		return strings.Compare(string(a.b), string(b.b))
+	}
+	return strings.Compare(a.s, b.s)
+}
+
+// keyValueOf reads a key attribute of the given scalar type; ok is false when v is of another type.
+func keyValueOf(v *Value, typ string) (keyValue, bool) {
+	switch typ {
+	case "S":
+		if v.S != nil && typeOf(v) == "S" {
+			return keyValue{s: *v.S}, true
+		}
+	case "N":
+		if v.N != nil && typeOf(v) == "N" {
+			n, err := parseNumber(*v.N)
+			if err != nil {
+				return keyValue{}, false
+			}
+			return keyValue{s: n.String(), n: n}, true
+		}
+	case "B":
+		if v.B != nil && typeOf(v) == "B" {
+			return keyValue{s: base64.StdEncoding.EncodeToString(v.B), b: v.B}, true
+		}
+	}
+	return keyValue{}, false
+}
+
+// entry is one stored item.
+type entry struct {
+	item Item
+	size int
+	hk   string   // partition key, canonical
+	rk   keyValue // sort key, zero without one
+}
+
+// partition holds the items of one partition key value, in sort key order.
+type partition struct {
+	key     string
+	hash    uint64
+	entries []*entry
+}
+
+func hashKey(s string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(s))
+	return h.Sum64()
+}
+
+// index is a secondary index. Global ones keep their own partitions; local ones are read from
+// the table's partitions.
+type index struct {
+	name     string
+	global   bool
+	schema   keySchema
+	proj     Projection
+	arn      string
+	prov     *ProvisionedThroughput
+	onDemand *OnDemandThroughput
+	warm     *WarmThroughput
+
+	parts      map[string]*ipartition
+	order      []*ipartition
+	orderDirty bool
+	items      int
+	bytes      int64
+	cap        *capacity
+}
+
+// ientry is an item as a global secondary index holds it.
+type ientry struct {
+	e    *entry
+	rk   keyValue
+	size int // projected size
+}
+
+type ipartition struct {
+	key     string
+	hash    uint64
+	entries []ientry // by index sort key, then the table's key
+}
+
+// indexSet is a table's secondary indexes. It is never changed: UpdateTable stores a new one, so
+// requests may read it before they take the table's lock.
+type indexSet struct {
+	gsis, lsis []*index
+	byName     map[string]*index
+}
+
+func (t *Table) indexes() *indexSet { return t.ixs.Load() }
+
+// withIndex stores a copy of the index set with ix added (or removed when remove is set). The
+// caller holds the model's lock.
+func (t *Table) withIndex(ix *index, remove bool) {
+	cur := t.indexes()
+	next := &indexSet{byName: maps.Clone(cur.byName)}
+	next.gsis = slices.DeleteFunc(slices.Clone(cur.gsis), func(x *index) bool { return x == ix })
+	next.lsis = slices.DeleteFunc(slices.Clone(cur.lsis), func(x *index) bool { return x == ix })
+	delete(next.byName, ix.name)
+	if !remove {
+		next.byName[ix.name] = ix
+		if ix.global {
+			next.gsis = append(next.gsis, ix)
+		} else {
+			next.lsis = append(next.lsis, ix)
+		}
+	}
+	t.ixs.Store(next)
+}
+
+// Table is one DynamoDB table. Its mutex guards its items and its capacity; its definition
+// changes only under the model's lock and its own.
+type Table struct {
+	mu sync.Mutex
+
+	name, arn, id string
+	created       time.Time
+	schema        keySchema
+	defs          []AttributeDefinition
+	ixs           atomic.Pointer[indexSet] // replaced whole by UpdateTable, read without the lock
+
+	billing            string
+	prov               *ProvisionedThroughput
+	onDemand           *OnDemandThroughput
+	warm               *WarmThroughput
+	billingUpdated     time.Time
+	stream             *StreamSpecification
+	streamLabel        string
+	ttl                *TimeToLiveSpecification
+	tags               []Tag
+	sse                *SSESpecification
+	tableClass         string
+	deletionProtection bool
+
+	parts      map[string]*partition
+	order      []*partition
+	orderDirty bool
+	items      int
+	bytes      int64
+
+	cap *capacity
+}
+
+// Name is the table's name.
+func (t *Table) Name() string { return t.name }
+
+// ARN is the table's ARN.
+func (t *Table) ARN() string { return t.arn }
+
+// StreamARN is the table's latest stream ARN, or "" without a stream specification.
+func (t *Table) StreamARN() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.streamLabel == "" {
+		return ""
+	}
+	return t.arn + "/stream/" + t.streamLabel
+}
+
+// HashKey returns the partition key attribute's name.
+func (t *Table) HashKey() string { return t.schema.hash.name }
+
+// PartitionKeyOf returns the canonical partition key value of an item or key ("" when it has
+// none of the right type): the string, the number in plain notation, or the binary in base64.
+func (t *Table) PartitionKeyOf(item Item) string {
+	v := item[t.schema.hash.name]
+	if v == nil {
+		return ""
+	}
+	kv, _ := keyValueOf(v, t.schema.hash.typ)
+	return kv.s
+}
+
+// validateKey checks a Key parameter: exactly the table's key attributes, of the right types.
+func (t *Table) validateKey(key Item) (string, keyValue, error) {
+	if err := validateItem(key); err != nil {
+		return "", keyValue{}, err
+	}
+	want := 1
+	if t.schema.rng.name != "" {
+		want = 2
+	}
+	if len(key) != want {
+		return "", keyValue{}, validation("The provided key element does not match the schema")
+	}
+	hk, rk, err := t.keyOf(key, true)
+	return hk.s, rk, err
+}
+
+// keyOf extracts and checks the primary key of an item (isKey false) or a Key parameter.
+func (t *Table) keyOf(item Item, isKey bool) (keyValue, keyValue, error) {
+	var hk, rk keyValue
+	for i, a := range []keyAttr{t.schema.hash, t.schema.rng} {
+		if a.name == "" {
+			continue
+		}
+		v := item[a.name]
+		if v == nil {
+			if isKey {
+				return hk, rk, validation("The provided key element does not match the schema")
+			}
+			return hk, rk, validation("One or more parameter values were invalid: Missing the key %s in the item", a.name)
+		}
+		kv, ok := keyValueOf(v, a.typ)
+		if !ok {
+			if isKey {
+				return hk, rk, validation("The provided key element does not match the schema")
+			}
+			return hk, rk, validation("One or more parameter values were invalid: Type mismatch for key %s expected: %s actual: %s", a.name, a.typ, typeOf(v))
+		}
+		size := len(kv.s)
+		if a.typ == "B" {
+			size = len(kv.b)
+		}
+		if size == 0 && a.typ != "N" {
+			kind := "string"
+			if a.typ == "B" {
+				kind = "binary"
+			}
+			return hk, rk, validation("One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty %s value. Key: %s", kind, a.name)
+		}
+		if i == 0 {
+			if size > maxHashKeySize {
+				return hk, rk, validation("One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of 2048 bytes")
+			}
+			hk = kv
+		} else {
+			if size > maxRangeKeySize {
+				return hk, rk, validation("One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes")
+			}
+			rk = kv
+		}
+	}
+	return hk, rk, nil
+}
+
+// validateItemForWrite checks an item about to be stored: its values, its key, its size and the
+// types of the index key attributes it carries.
+func (t *Table) validateItemForWrite(item Item) (string, keyValue, int, error) {
+	if err := validateItem(item); err != nil {
+		return "", keyValue{}, 0, err
+	}
+	hk, rk, err := t.keyOf(item, false)
+	if err != nil {
+		return "", keyValue{}, 0, err
+	}
+	size := ItemSize(item)
+	if size > MaxItemSize {
+		return "", keyValue{}, 0, validation("Item size has exceeded the maximum allowed size")
+	}
+	for _, ix := range t.indexes().byName {
+		for _, a := range []keyAttr{ix.schema.hash, ix.schema.rng} {
+			if a.name == "" || t.schema.has(a.name) {
+				continue
+			}
+			v, ok := item[a.name]
+			if !ok {
+				continue
+			}
+			kv, ok := keyValueOf(v, a.typ)
+			if !ok {
+				return "", keyValue{}, 0, validation("One or more parameter values were invalid: Type mismatch for Index Key %s Expected: %s Actual: %s IndexName: %s", a.name, a.typ, typeOf(v), ix.name)
+			}
+			if a.typ != "N" && len(kv.s) == 0 {
+				return "", keyValue{}, 0, validation("One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty string value. IndexName: %s, IndexKey: %s", ix.name, a.name)
+			}
+		}
+	}
+	return hk.s, rk, size, nil
+}
+
+// lookup finds the stored entry of a key.
+func (t *Table) lookup(hk string, rk keyValue) (*partition, int, *entry) {
+	p := t.parts[hk]
+	if p == nil {
+		return nil, 0, nil
+	}
+	i, found := t.search(p, rk)
+	if !found {
+		return p, i, nil
+	}
+	return p, i, p.entries[i]
+}
+
+func (t *Table) search(p *partition, rk keyValue) (int, bool) {
+	if t.schema.rng.name == "" {
+		return 0, len(p.entries) == 1
+	}
+	typ := t.schema.rng.typ
+	return slices.BinarySearchFunc(p.entries, rk, func(e *entry, k keyValue) int { return compareKey(typ, e.rk, k) })
+}
+
+// store replaces old (nil for a new item) with next (nil to delete) and keeps the indexes and
+// counters right. Both have the same key.
+func (t *Table) store(old, next *entry) {
+	hk := ""
+	var rk keyValue
+	if old != nil {
+		hk, rk = old.hk, old.rk
+	} else {
+		hk, rk = next.hk, next.rk
+	}
+	p, i, _ := t.lookup(hk, rk)
+	switch {
+	case old != nil && next != nil:
+		p.entries[i] = next
+	case next != nil:
+		if p == nil {
+			p = &partition{key: hk, hash: hashKey(hk)}
+			t.parts[hk] = p
+			t.orderDirty = true
+		}
+		p.entries = slices.Insert(p.entries, i, next)
+	case old != nil:
+		p.entries = slices.Delete(p.entries, i, i+1)
+		if len(p.entries) == 0 {
+			delete(t.parts, hk)
+			t.orderDirty = true
+		}
+	}
+	if old != nil {
+		t.items--
+		t.bytes -= int64(old.size)
+	}
+	if next != nil {
+		t.items++
+		t.bytes += int64(next.size)
+	}
+	for _, ix := range t.indexes().byName {
+		ix.replace(t, old, next)
+	}
+}
+
+// indexKey returns an item's key in the index; ok is false when the item is not in it (a
+// sparse index skips items without its key attributes).
+func (ix *index) indexKey(item Item) (hk, rk keyValue, ok bool) {
+	v := item[ix.schema.hash.name]
+	if v == nil {
+		return hk, rk, false
+	}
+	if hk, ok = keyValueOf(v, ix.schema.hash.typ); !ok {
+		return hk, rk, false
+	}
+	if ix.schema.rng.name != "" {
+		v := item[ix.schema.rng.name]
+		if v == nil {
+			return hk, rk, false
+		}
+		if rk, ok = keyValueOf(v, ix.schema.rng.typ); !ok {
+			return hk, rk, false
+		}
+	}
+	return hk, rk, true
+}
+
+// project returns the attributes of item the index holds.
+func (ix *index) project(t *Table, item Item) Item {
+	switch ix.proj.ProjectionType {
+	case "", "ALL":
+		return item
+	}
+	out := Item{}
+	for _, a := range []string{t.schema.hash.name, t.schema.rng.name, ix.schema.hash.name, ix.schema.rng.name} {
+		if v, ok := item[a]; ok && a != "" {
+			out[a] = v
+		}
+	}
+	for _, a := range ix.proj.NonKeyAttributes {
+		if v, ok := item[a]; ok {
+			out[a] = v
+		}
+	}
+	return out
+}
+
+func (ix *index) projectedSize(t *Table, e *entry) int {
+	switch ix.proj.ProjectionType {
+	case "", "ALL":
+		return e.size
+	}
+	return ItemSize(ix.project(t, e.item))
+}
+
+func (ix *index) compareEntries(t *Table, a, b ientry) int {
+	if ix.schema.rng.name != "" {
+		if c := compareKey(ix.schema.rng.typ, a.rk, b.rk); c != 0 {
+			return c
+		}
+	}
+	if c := strings.Compare(a.e.hk, b.e.hk); c != 0 {
+		return c
+	}
+	return compareKey(t.schema.rng.typ, a.e.rk, b.e.rk)
+}
+
+// replace keeps the index in step with a table write.
+func (ix *index) replace(t *Table, old, next *entry) {
+	if old != nil {
+		if hk, rk, ok := ix.indexKey(old.item); ok {
+			size := ix.projectedSize(t, old)
+			ix.items--
+			ix.bytes -= int64(size)
+			if ix.global {
+				ix.remove(t, hk.s, ientry{e: old, rk: rk})
+			}
+		}
+	}
+	if next != nil {
+		if hk, rk, ok := ix.indexKey(next.item); ok {
+			size := ix.projectedSize(t, next)
+			ix.items++
+			ix.bytes += int64(size)
+			if ix.global {
+				ix.insert(t, hk.s, ientry{e: next, rk: rk, size: size})
+			}
+		}
+	}
+}
+
+func (ix *index) insert(t *Table, hk string, ie ientry) {
+	p := ix.parts[hk]
+	if p == nil {
+		p = &ipartition{key: hk, hash: hashKey(hk)}
+		ix.parts[hk] = p
+		ix.orderDirty = true
+	}
+	i, _ := slices.BinarySearchFunc(p.entries, ie, func(a, b ientry) int { return ix.compareEntries(t, a, b) })
+	p.entries = slices.Insert(p.entries, i, ie)
+}
+
+func (ix *index) remove(t *Table, hk string, ie ientry) {
+	p := ix.parts[hk]
+	if p == nil {
+		return
+	}
+	i, found := slices.BinarySearchFunc(p.entries, ie, func(a, b ientry) int { return ix.compareEntries(t, a, b) })
+	if !found {
+		return
+	}
+	p.entries = slices.Delete(p.entries, i, i+1)
+	if len(p.entries) == 0 {
+		delete(ix.parts, hk)
+		ix.orderDirty = true
+	}
+}
+
+// scanOrder returns the partitions in the order a Scan visits them: by a hash of the partition
+// key, as DynamoDB spreads keys over partitions. It is rebuilt lazily after partitions come or go.
+func (t *Table) scanOrder() []*partition {
+	if t.orderDirty || t.order == nil {
+		t.order = t.order[:0]
+		for _, p := range t.parts {
+			t.order = append(t.order, p)
+		}
+		slices.SortFunc(t.order, func(a, b *partition) int {
+			return cmp.Or(cmp.Compare(a.hash, b.hash), strings.Compare(a.key, b.key))
+		})
+		t.orderDirty = false
+	}
+	return t.order
+}
+
+func (ix *index) scanOrder() []*ipartition {
+	if ix.orderDirty || ix.order == nil {
+		ix.order = ix.order[:0]
+		for _, p := range ix.parts {
+			ix.order = append(ix.order, p)
+		}
+		slices.SortFunc(ix.order, func(a, b *ipartition) int {
+			return cmp.Or(cmp.Compare(a.hash, b.hash), strings.Compare(a.key, b.key))
+		})
+		ix.orderDirty = false
+	}
+	return ix.order
+}
+
+// searchOrder finds the first partition at or after (hash, key) in a scan order.
+func searchOrder(n int, at func(int) (uint64, string), hash uint64, key string) int {
+	return sort.Search(n, func(i int) bool {
+		h, k := at(i)
+		return h > hash || h == hash && k >= key
+	})
+}
+
+// keyItem returns the primary key attributes of an item.
+func (t *Table) keyItem(item Item) Item {
+	k := Item{t.schema.hash.name: item[t.schema.hash.name]}
+	if t.schema.rng.name != "" {
+		k[t.schema.rng.name] = item[t.schema.rng.name]
+	}
+	return k
+}

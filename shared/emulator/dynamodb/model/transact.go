@@ -1,0 +1,421 @@
+package model
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"maps"
+	"slices"
+	"time"
+)
+
+// idempotencyWindow is how long DynamoDB remembers a ClientRequestToken.
+const idempotencyWindow = 10 * time.Minute
+
+// TransactGetItemsInput is TransactGetItems' request.
+type TransactGetItemsInput struct {
+	TransactItems []struct {
+		Get *Get `json:"Get"`
+	} `json:"TransactItems"`
+	ReturnConsumedCapacity string `json:"ReturnConsumedCapacity,omitempty"`
+}
+
+// Get is one read of a TransactGetItems.
+type Get struct {
+	TableName                string            `json:"TableName"`
+	Key                      Item              `json:"Key"`
+	ProjectionExpression     string            `json:"ProjectionExpression,omitempty"`
+	ExpressionAttributeNames map[string]string `json:"ExpressionAttributeNames,omitempty"`
+}
+
+// TransactGetItemsOutput is TransactGetItems' answer: one response per Get, nil for a missing item.
+type TransactGetItemsOutput struct {
+	Responses []Item
+	Consumed  []ConsumedCapacity
+}
+
+type txTarget struct {
+	t      *Table
+	hk     string
+	rk     keyValue
+	old    *entry
+	next   *entry
+	cond   *condition
+	upd    *update
+	key    Item
+	rv     string
+	proj   *projection
+	change bool // a write (not a condition check or a read)
+}
+
+func lockTables(targets []*txTarget) func() {
+	seen := map[*Table]bool{}
+	var ts []*Table
+	for _, x := range targets {
+		if !seen[x.t] {
+			seen[x.t] = true
+			ts = append(ts, x.t)
+		}
+	}
+	slices.SortFunc(ts, func(a, b *Table) int {
+		switch {
+		case a.name < b.name:
+			return -1
+		case a.name > b.name:
+			return 1
+		}
+		return 0
+	})
+	for _, t := range ts {
+		t.mu.Lock()
+	}
+	return func() {
+		for _, t := range ts {
+			t.mu.Unlock()
+		}
+	}
+}
+
+// TransactGetItems reads up to 100 items atomically, at twice the strongly consistent price.
+func (m *Model) TransactGetItems(in *TransactGetItemsInput) (*TransactGetItemsOutput, error) {
+	if len(in.TransactItems) == 0 || len(in.TransactItems) > 100 {
+		return nil, validation("1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to 100 and greater than or equal to 1")
+	}
+	targets := make([]*txTarget, len(in.TransactItems))
+	seen := map[string]bool{}
+	for i, ti := range in.TransactItems {
+		g := ti.Get
+		if g == nil {
+			return nil, validation("1 validation error detected: Value null at 'transactItems.%d.member.get' failed to satisfy constraint: Member must not be null", i+1)
+		}
+		t, err := m.table(g.TableName)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkArgs(exprArgs{names: g.ExpressionAttributeNames}, labeled{"ProjectionExpression", g.ProjectionExpression}); err != nil {
+			return nil, err
+		}
+		proj, err := compileProjection(g.ProjectionExpression, g.ExpressionAttributeNames, nil)
+		if err != nil {
+			return nil, err
+		}
+		hk, rk, err := t.validateKey(g.Key)
+		if err != nil {
+			return nil, err
+		}
+		id := t.name + "\x00" + hk + "\x00" + rk.s
+		if seen[id] {
+			return nil, validation("Transaction request cannot include multiple operations on one item")
+		}
+		seen[id] = true
+		targets[i] = &txTarget{t: t, hk: hk, rk: rk, proj: proj}
+	}
+	unlock := lockTables(targets)
+	now := m.now()
+	charges := make([]charge, len(targets))
+	consumed := map[*Table]*ConsumedCapacity{}
+	for i, x := range targets {
+		_, _, x.old = x.t.lookup(x.hk, x.rk)
+		size := 0
+		if x.old != nil {
+			size = x.old.size
+		}
+		u := 2 * readUnits(size, true)
+		charges[i] = charge{cap: x.t.cap, units: u, pk: x.hk}
+		addConsumed(consumed, x.t, u, false)
+	}
+	if th := check(now, charges, m.opts.Throttle); th != nil {
+		unlock()
+		return nil, throttleCancellation(targets, th)
+	}
+	consume(charges)
+	unlock()
+	out := &TransactGetItemsOutput{Responses: make([]Item, len(targets)), Consumed: flattenConsumed(consumed)}
+	for i, x := range targets {
+		if x.old == nil {
+			continue
+		}
+		item, err := x.proj.apply(x.old.item)
+		if err != nil {
+			return nil, err
+		}
+		out.Responses[i] = item
+	}
+	return out, nil
+}
+
+func addConsumed(m map[*Table]*ConsumedCapacity, t *Table, units float64, write bool) {
+	c := m[t]
+	if c == nil {
+		c = &ConsumedCapacity{TableName: t.name}
+		m[t] = c
+	}
+	c.add(units, write, nil)
+}
+
+func flattenConsumed(m map[*Table]*ConsumedCapacity) []ConsumedCapacity {
+	out := make([]ConsumedCapacity, 0, len(m))
+	for _, c := range m {
+		out = append(out, *c)
+	}
+	slices.SortFunc(out, func(a, b ConsumedCapacity) int {
+		switch {
+		case a.TableName < b.TableName:
+			return -1
+		case a.TableName > b.TableName:
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+// throttleCancellation is how a transaction reports a throttle: TransactionCanceledException
+// with ThrottlingError (on demand) or ProvisionedThroughputExceeded for the actions on the
+// throttled table or key, None for the others.
+func throttleCancellation(targets []*txTarget, th *throttled) *Error {
+	code, msg := th.cancellationCode()
+	reasons := make([]CancellationReason, len(targets))
+	marked := false
+	for i, x := range targets {
+		reasons[i] = CancellationReason{Code: "None"}
+		if x.t.cap == th.cap && (!th.keyRange || th.pk == x.hk) || th.cap.index && th.cap.table == x.t.name && x.change {
+			reasons[i] = CancellationReason{Code: code, Message: msg}
+			marked = true
+		}
+	}
+	if !marked {
+		reasons[0] = CancellationReason{Code: code, Message: msg}
+	}
+	return transactionCanceled(reasons)
+}
+
+// TransactWriteItem is one action of a TransactWriteItems: exactly one field is set.
+type TransactWriteItem struct {
+	ConditionCheck *TransactAction `json:"ConditionCheck,omitempty"`
+	Put            *TransactAction `json:"Put,omitempty"`
+	Update         *TransactAction `json:"Update,omitempty"`
+	Delete         *TransactAction `json:"Delete,omitempty"`
+}
+
+// TransactAction holds the fields of the four transactional actions (Item for Put, Key for the
+// others, UpdateExpression for Update).
+type TransactAction struct {
+	TableName                           string            `json:"TableName"`
+	Key                                 Item              `json:"Key,omitempty"`
+	Item                                Item              `json:"Item,omitempty"`
+	UpdateExpression                    string            `json:"UpdateExpression,omitempty"`
+	ConditionExpression                 string            `json:"ConditionExpression,omitempty"`
+	ExpressionAttributeNames            map[string]string `json:"ExpressionAttributeNames,omitempty"`
+	ExpressionAttributeValues           Item              `json:"ExpressionAttributeValues,omitempty"`
+	ReturnValuesOnConditionCheckFailure string            `json:"ReturnValuesOnConditionCheckFailure,omitempty"`
+}
+
+// TransactWriteItemsInput is TransactWriteItems' request.
+type TransactWriteItemsInput struct {
+	TransactItems               []TransactWriteItem `json:"TransactItems"`
+	ClientRequestToken          string              `json:"ClientRequestToken,omitempty"`
+	ReturnConsumedCapacity      string              `json:"ReturnConsumedCapacity,omitempty"`
+	ReturnItemCollectionMetrics string              `json:"ReturnItemCollectionMetrics,omitempty"`
+}
+
+// TransactWriteItemsOutput is TransactWriteItems' answer.
+type TransactWriteItemsOutput struct {
+	Consumed []ConsumedCapacity
+}
+
+// TransactWriteItems applies up to 100 actions atomically, at twice the price of plain writes.
+// If a condition fails, the answer is TransactionCanceledException with one reason per action
+// (ConditionalCheckFailed or None) and nothing changes. A repeated ClientRequestToken within ten
+// minutes answers success without applying the actions again.
+func (m *Model) TransactWriteItems(in *TransactWriteItemsInput) (*TransactWriteItemsOutput, error) {
+	if len(in.TransactItems) == 0 || len(in.TransactItems) > 100 {
+		return nil, validation("1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to 100 and greater than or equal to 1")
+	}
+	var digest string
+	if in.ClientRequestToken != "" {
+		raw, _ := json.Marshal(in.TransactItems)
+		sum := sha256.Sum256(raw)
+		digest = hex.EncodeToString(sum[:])
+		if done, err := m.seenToken(in.ClientRequestToken, digest); err != nil || done {
+			if err != nil {
+				return nil, err
+			}
+			return &TransactWriteItemsOutput{}, nil
+		}
+	}
+	targets := make([]*txTarget, len(in.TransactItems))
+	seen := map[string]bool{}
+	for i, ti := range in.TransactItems {
+		x, err := m.prepareAction(i, ti)
+		if err != nil {
+			return nil, err
+		}
+		id := x.t.name + "\x00" + x.hk + "\x00" + x.rk.s
+		if seen[id] {
+			return nil, validation("Transaction request cannot include multiple operations on one item")
+		}
+		seen[id] = true
+		targets[i] = x
+	}
+	unlock := lockTables(targets)
+	defer unlock()
+	now := m.now()
+	reasons := make([]CancellationReason, len(targets))
+	failed := false
+	for i, x := range targets {
+		reasons[i] = CancellationReason{Code: "None"}
+		_, _, x.old = x.t.lookup(x.hk, x.rk)
+		if err := x.t.checkCondition(x.cond, x.old, x.rv); err != nil {
+			e, ok := err.(*Error)
+			if !ok || e.Code != CodeConditionalCheck {
+				return nil, err
+			}
+			reasons[i] = CancellationReason{Code: "ConditionalCheckFailed", Message: msgConditionalFailed, Item: e.Item}
+			failed = true
+		}
+	}
+	if failed {
+		// The transaction is cancelled; it still pays for reading the items it checked, unless
+		// it is throttled first.
+		var charges []charge
+		for _, x := range targets {
+			ch, _ := x.t.failedConditionCharge(x.hk, x.old, 2)
+			charges = append(charges, ch...)
+		}
+		if th := check(now, charges, m.opts.Throttle); th != nil {
+			return nil, throttleCancellation(targets, th)
+		}
+		consume(charges)
+		return nil, transactionCanceled(reasons)
+	}
+	var charges []charge
+	consumed := map[*Table]*ConsumedCapacity{}
+	for i, x := range targets {
+		if x.upd != nil {
+			next, err := x.t.updated(x.old, x.key, x.upd)
+			if err != nil {
+				reasons[i] = CancellationReason{Code: "ValidationError", Message: err.(*Error).Message}
+				failed = true
+				continue
+			}
+			x.next = next
+		}
+		if x.change {
+			ch, c := x.t.writeCharges(x.hk, x.old, x.next, 2)
+			charges = append(charges, ch...)
+			mergeConsumed(consumed, x.t, c)
+			continue
+		}
+		ch, c := x.t.failedConditionCharge(x.hk, x.old, 2) // a condition check costs a write of the item
+		charges = append(charges, ch...)
+		mergeConsumed(consumed, x.t, c)
+	}
+	if failed {
+		return nil, transactionCanceled(reasons)
+	}
+	if th := check(now, charges, m.opts.Throttle); th != nil {
+		return nil, throttleCancellation(targets, th)
+	}
+	consume(charges)
+	for _, x := range targets {
+		if x.change && (x.old != nil || x.next != nil) {
+			x.t.store(x.old, x.next)
+		}
+	}
+	if digest != "" {
+		m.rememberToken(in.ClientRequestToken, digest, now)
+	}
+	return &TransactWriteItemsOutput{Consumed: flattenConsumed(consumed)}, nil
+}
+
+func mergeConsumed(m map[*Table]*ConsumedCapacity, t *Table, c ConsumedCapacity) {
+	x := m[t]
+	if x == nil {
+		x = &ConsumedCapacity{TableName: t.name}
+		m[t] = x
+	}
+	x.merge(c)
+}
+
+// prepareAction validates one action outside any lock.
+func (m *Model) prepareAction(i int, ti TransactWriteItem) (*txTarget, error) {
+	var a *TransactAction
+	kind := ""
+	n := 0
+	for k, v := range map[string]*TransactAction{"ConditionCheck": ti.ConditionCheck, "Put": ti.Put, "Update": ti.Update, "Delete": ti.Delete} {
+		if v != nil {
+			a, kind = v, k
+			n++
+		}
+	}
+	if n != 1 {
+		return nil, validation("TransactItems can only contain one of Check, Put, Update or Delete")
+	}
+	t, err := m.table(a.TableName)
+	if err != nil {
+		return nil, err
+	}
+	args := exprArgs{names: a.ExpressionAttributeNames, values: a.ExpressionAttributeValues}
+	exprs := []labeled{{"ConditionExpression", a.ConditionExpression}}
+	if kind == "Update" {
+		exprs = append(exprs, labeled{"UpdateExpression", a.UpdateExpression})
+	}
+	if err := checkArgs(args, exprs...); err != nil {
+		return nil, err
+	}
+	if kind == "ConditionCheck" && a.ConditionExpression == "" {
+		return nil, validation("1 validation error detected: Value null at 'transactItems.%d.member.conditionCheck.conditionExpression' failed to satisfy constraint: Member must not be null", i+1)
+	}
+	cond, err := compileCondition("ConditionExpression", a.ConditionExpression, args)
+	if err != nil {
+		return nil, err
+	}
+	x := &txTarget{t: t, cond: cond, rv: a.ReturnValuesOnConditionCheckFailure, key: a.Key, change: kind != "ConditionCheck"}
+	switch kind {
+	case "Put":
+		hk, rk, size, err := t.validateItemForWrite(a.Item)
+		if err != nil {
+			return nil, err
+		}
+		x.hk, x.rk = hk, rk
+		x.next = &entry{item: a.Item, size: size, hk: hk, rk: rk}
+	case "Update":
+		if a.UpdateExpression == "" {
+			return nil, validation("1 validation error detected: Value null at 'transactItems.%d.member.update.updateExpression' failed to satisfy constraint: Member must not be null", i+1)
+		}
+		if x.upd, err = compileUpdate(a.UpdateExpression, args); err != nil {
+			return nil, err
+		}
+		fallthrough
+	default:
+		hk, rk, err := t.validateKey(a.Key)
+		if err != nil {
+			return nil, err
+		}
+		x.hk, x.rk = hk, rk
+	}
+	return x, nil
+}
+
+func (m *Model) seenToken(token, digest string) (bool, error) {
+	m.tokensMu.Lock()
+	defer m.tokensMu.Unlock()
+	prev, ok := m.tokens[token]
+	if !ok || m.now().Sub(prev.at) > idempotencyWindow {
+		return false, nil
+	}
+	if prev.digest != digest {
+		return false, &Error{Code: CodeIdempotentMismatch, Message: "Transaction request cannot be completed because the idempotency token was already used with different parameters"}
+	}
+	return true, nil
+}
+
+func (m *Model) rememberToken(token, digest string, now time.Time) {
+	m.tokensMu.Lock()
+	defer m.tokensMu.Unlock()
+	if len(m.tokens) > 10000 {
+		maps.DeleteFunc(m.tokens, func(_ string, v idempotency) bool { return now.Sub(v.at) > idempotencyWindow })
+	}
+	m.tokens[token] = idempotency{digest: digest, at: now}
+}

@@ -1,0 +1,391 @@
+package dynamodb
+
+import (
+	"context"
+	"errors"
+	"hash/crc32"
+	"io"
+	"math"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/dynamodb/model"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/latency"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/metrics"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/trace"
+)
+
+// Service is the emulated DynamoDB of one emulator: the wire API (ServeHTTP), the CloudFormation
+// provisioner (Types, Provision) and the model behind both.
+type Service struct {
+	env   *sim.Env
+	now   func() time.Time // the capacity model's clock: env.Now, or a test's
+	model *model.Model
+	reqID atomic.Uint64
+	units sync.Map // table name → *unitCounter
+	bufs  sync.Pool
+}
+
+var (
+	_ http.Handler    = (*Service)(nil)
+	_ sim.Provisioner = (*Service)(nil)
+)
+
+// New returns the DynamoDB service of an emulator. env.Latency is required; env.Faults,
+// env.Metrics and env.Traces may be nil.
+func New(env *sim.Env) *Service {
+	s := &Service{env: env, now: env.Now}
+	s.model = model.New(model.Options{Region: env.Region, AccountID: env.AccountID, Now: func() time.Time { return s.now() }, Throttle: s.throttleFault})
+	s.bufs.New = func() any { return &encoder{b: make([]byte, 0, 1024)} }
+	return s
+}
+
+// Model returns the service's state, for cross-service triggers that call it directly.
+func (s *Service) Model() *model.Model { return s.model }
+
+// throttleFault is the model's hook for throttle faults on a table or a partition key.
+func (s *Service) throttleFault(table, pk string) bool {
+	if !s.env.Faults.Active() {
+		return false
+	}
+	if r, ok := s.env.Faults.Lookup("dynamodb:" + table); ok && r.Throttle {
+		return true
+	}
+	if pk == "" {
+		return false
+	}
+	r, ok := s.env.Faults.Lookup("dynamodb:" + table + "/" + pk)
+	return ok && r.Throttle
+}
+
+const targetPrefix = "DynamoDB_20120810."
+
+// maxBody bounds a request (the largest, a 100-action transaction, is at most 4 MB of items).
+const maxBody = 16 << 20
+
+// ServeHTTP answers the DynamoDB JSON protocol: POST / with X-Amz-Target DynamoDB_20120810.<Op>.
+// Errors have DynamoDB's shape and status. Signatures are not checked. GET / answers the health
+// check DynamoDB answers.
+func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodGet && r.URL.Path == "/" {
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = io.WriteString(w, "healthy: dynamodb."+s.env.Region+".amazonaws.com ")
+		return
+	}
+	e := s.bufs.Get().(*encoder)
+	defer s.put(e)
+	var body []byte
+	var apiErr *model.Error
+	switch {
+	case r.Method != http.MethodPost:
+		apiErr = &model.Error{Code: model.CodeUnknownOperation, Message: "the DynamoDB API takes POST requests"}
+	default:
+		op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
+		if !ok {
+			apiErr = &model.Error{Code: model.CodeUnknownOperation}
+			break
+		}
+		var err error
+		if r.Body != nil {
+			body, err = readBody(r.Body, r.ContentLength)
+		}
+		if err != nil {
+			apiErr = &model.Error{Code: model.CodeSerialization, Message: err.Error()}
+			break
+		}
+		apiErr = s.call(r.Context(), op, body, e)
+	}
+	h := w.Header()
+	h["Content-Type"] = []string{"application/x-amz-json-1.0"}
+	h["X-Amzn-Requestid"] = []string{s.requestID()}
+	status := http.StatusOK
+	if apiErr != nil {
+		e.b = e.b[:0]
+		e.errorBody(apiErr)
+		status = apiErr.Status()
+	}
+	h["X-Amz-Crc32"] = []string{strconv.FormatUint(uint64(crc32.ChecksumIEEE(e.b)), 10)}
+	h["Content-Length"] = []string{strconv.Itoa(len(e.b))}
+	w.WriteHeader(status)
+	_, _ = w.Write(e.b)
+}
+
+func (s *Service) put(e *encoder) {
+	if cap(e.b) > 1<<20 {
+		return // let a huge buffer go
+	}
+	e.b = e.b[:0]
+	s.bufs.Put(e)
+}
+
+// readBody reads the request, in one allocation when its length is known. A length of 0 is
+// read as unknown: an in-process transport hands the handler a client request, where 0 with a
+// body means unknown.
+func readBody(r io.Reader, length int64) ([]byte, error) {
+	if length > maxBody {
+		return nil, errors.New("request body is too large")
+	}
+	if length > 0 {
+		data := make([]byte, length)
+		_, err := io.ReadFull(r, data)
+		return data, err
+	}
+	data, err := io.ReadAll(io.LimitReader(r, maxBody+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxBody {
+		return nil, errors.New("request body is too large")
+	}
+	return data, nil
+}
+
+// requestID is a 20-character id like DynamoDB's, unique within the emulator.
+func (s *Service) requestID() string {
+	const digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	b := []byte("00000000000000000000")
+	for n, i := s.reqID.Add(1), len(b)-1; n > 0 && i >= 0; n, i = n/36, i-1 {
+		b[i] = digits[n%36]
+	}
+	return string(b)
+}
+
+// Call runs one API operation in process, without HTTP: input is the request's JSON and the
+// answer is the response's JSON. An API error is a *model.Error; a caller whose context ends
+// during the modelled latency gets the context's error. It is how other emulated services (Step
+// Functions' DynamoDB integrations) reach DynamoDB.
+func (s *Service) Call(ctx context.Context, op string, input []byte) ([]byte, error) {
+	e := &encoder{}
+	if err := s.call(ctx, op, input, e); err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, ctxErr
+		}
+		return nil, err
+	}
+	return e.b, nil
+}
+
+// abandoned is the error of a request whose caller gave up during its modelled latency.
+type abandoned struct{ err error }
+
+func (a abandoned) Error() string { return "request abandoned: " + a.err.Error() }
+func (a abandoned) Unwrap() error { return a.err }
+
+// call dispatches one operation; the answer is appended to e.
+func (s *Service) call(ctx context.Context, op string, body []byte, e *encoder) *model.Error {
+	h, ok := operations[op]
+	if !ok {
+		msg := ""
+		if unsupported[op] {
+			msg = "the emulator does not support the DynamoDB operation " + op
+		}
+		return &model.Error{Code: model.CodeUnknownOperation, Message: msg}
+	}
+	err := h(s, ctx, body, e)
+	if err == nil {
+		return nil
+	}
+	var gone abandoned
+	if errors.As(err, &gone) {
+		// Nobody reads this answer: the caller's context is done.
+		return &model.Error{Code: model.CodeInternal, Message: "request abandoned by the caller: " + gone.err.Error()}
+	}
+	var apiErr *model.Error
+	if errors.As(err, &apiErr) {
+		return apiErr
+	}
+	return &model.Error{Code: model.CodeInternal, Message: err.Error()}
+}
+
+// A request's bookkeeping: latency, faults, metrics and the trace span.
+
+type request struct {
+	s      *Service
+	tables []string
+	res    []*metrics.Resource
+	end    trace.End
+	start  time.Time
+}
+
+// target is a table and the key (or item) a request touches, for faults; a Query names its
+// input instead. The partition key value is worked out only when a fault is switched on.
+type target struct {
+	table string
+	key   model.Item
+	query *model.QueryInput
+}
+
+// pk is the target's canonical partition key value ("" when unknown or for index queries).
+func (s *Service) pk(t target) string {
+	tbl, ok := s.model.Table(t.table)
+	switch {
+	case !ok:
+		return ""
+	case t.query != nil:
+		if t.query.IndexName != "" {
+			return ""
+		}
+		return s.model.QueryPartitionKey(tbl, t.query)
+	case t.key != nil:
+		return tbl.PartitionKeyOf(t.key)
+	}
+	return ""
+}
+
+// begin spends the operation's modelled latency (plus any fault latency) before the operation
+// runs, then draws the error-rate faults. It returns the error to answer with when the caller
+// gave up or a fault fired.
+func (s *Service) begin(ctx context.Context, op, component string, targets ...target) (*request, error) {
+	r := &request{s: s, start: time.Now()}
+	for i, t := range targets {
+		if t.table != "" && (i == 0 || !slices.Contains(r.tables, t.table)) {
+			r.tables = append(r.tables, t.table)
+		}
+	}
+	if s.env.Metrics != nil {
+		for _, t := range r.tables {
+			if _, ok := s.model.Table(t); !ok {
+				continue // no metrics for a table that does not exist
+			}
+			r.res = append(r.res, s.env.Metrics.Resource("dynamodb", t))
+		}
+		for _, m := range r.res {
+			m.Invoked()
+		}
+	}
+	spanRes := "dynamodb:"
+	if len(r.tables) == 1 {
+		spanRes += r.tables[0]
+	} else {
+		spanRes += strings.Join(r.tables, ",")
+	}
+	_, r.end = trace.Begin(ctx, spanRes, op)
+	tableRes := ""
+	if len(r.tables) > 0 {
+		tableRes = "dynamodb:" + r.tables[0]
+	}
+	var extra time.Duration
+	var faulty []string
+	if s.env.Faults.Active() {
+		for _, t := range r.tables {
+			faulty = append(faulty, "dynamodb:"+t)
+		}
+		for _, t := range targets {
+			pk := s.pk(t)
+			if pk == "" {
+				continue
+			}
+			name := "dynamodb:" + t.table + "/" + pk
+			if rule, ok := s.env.Faults.Lookup(name); ok {
+				extra = max(extra, rule.Latency)
+				faulty = append(faulty, name)
+			}
+		}
+	}
+	err := s.env.Spend(ctx, component, tableRes)
+	if err == nil && extra > 0 {
+		err = latency.Wait(ctx, extra)
+	}
+	if err != nil {
+		return r, abandoned{err}
+	}
+	for _, name := range faulty {
+		if _, inject, _ := s.env.Fault(name); inject {
+			return r, model.InternalError()
+		}
+	}
+	return r, nil
+}
+
+// finish records the outcome.
+func (r *request) finish(err error) {
+	d := time.Since(r.start)
+	outcome := "ok"
+	var apiErr *model.Error
+	var gone abandoned
+	if errors.As(err, &gone) {
+		for _, m := range r.res {
+			m.Observe(d)
+			m.Add("abandoned", 1)
+		}
+		r.end("canceled")
+		return
+	}
+	if errors.As(err, &apiErr) {
+		switch {
+		case apiErr.Throttle():
+			outcome = "throttled"
+		default:
+			outcome = "error"
+		}
+	} else if err != nil {
+		outcome = "error"
+	}
+	for _, m := range r.res {
+		m.Observe(d)
+		switch {
+		case outcome == "throttled":
+			m.Throttled()
+		case apiErr != nil && apiErr.Code == model.CodeConditionalCheck:
+			m.Add("conditional_check_failed", 1)
+		case apiErr != nil && apiErr.Code == model.CodeTransactionCanceled:
+			m.Add("transactions_canceled", 1)
+			if throttledCancellation(apiErr) {
+				m.Throttled()
+			}
+		case apiErr != nil && apiErr.Status() >= 500:
+			m.Errored()
+			m.Add("system_errors", 1)
+		case err != nil:
+			m.Errored()
+			m.Add("user_errors", 1)
+		}
+	}
+	r.end(outcome)
+}
+
+func throttledCancellation(e *model.Error) bool {
+	for _, c := range e.CancellationReasons {
+		if c.Code == "ThrottlingError" || c.Code == "ProvisionedThroughputExceeded" {
+			return true
+		}
+	}
+	return false
+}
+
+// unitCounter accumulates consumed capacity in half units (eventually consistent reads cost
+// half a unit) and adds whole units to the metrics.
+type unitCounter struct {
+	readHalves, writeHalves atomic.Int64
+}
+
+// consumed adds a request's consumed capacity to the table's "rcu" and "wcu" counters.
+func (s *Service) consumed(c model.ConsumedCapacity) {
+	if s.env.Metrics == nil || c.TableName == "" {
+		return
+	}
+	v, ok := s.units.Load(c.TableName)
+	if !ok {
+		v, _ = s.units.LoadOrStore(c.TableName, &unitCounter{})
+	}
+	u := v.(*unitCounter)
+	m := s.env.Metrics.Resource("dynamodb", c.TableName)
+	if h := int64(math.Round(c.ReadCapacityUnits * 2)); h > 0 {
+		n := u.readHalves.Add(h)
+		if whole := n/2 - (n-h)/2; whole > 0 {
+			m.Add("rcu", whole)
+		}
+	}
+	if h := int64(math.Round(c.WriteCapacityUnits * 2)); h > 0 {
+		n := u.writeHalves.Add(h)
+		if whole := n/2 - (n-h)/2; whole > 0 {
+			m.Add("wcu", whole)
+		}
+	}
+}
