@@ -564,7 +564,8 @@ func snapshot(t testing.TB, reg *metrics.Registry, apiID string) metrics.Snapsho
 // BenchmarkRESTRequest measures the emulator's own overhead for one proxied request (zero
 // latency model, a Lambda that answers at once); DESIGN.md's target is p99 ≤ 100 µs.
 func BenchmarkRESTRequest(b *testing.B) {
-	svc := apigateway.New(newEnv(), answersWith{payload: `{"statusCode":200,"headers":{"Content-Type":"application/json"},"body":"{\"id\":\"42\"}"}`})
+	// The account throttle (10,000 rps) would answer 429 once the benchmark outruns it.
+	svc := apigateway.New(newEnv(), answersWith{payload: `{"statusCode":200,"headers":{"Content-Type":"application/json"},"body":"{\"id\":\"42\"}"}`}, apigateway.WithAccountThrottle(1e9, 1e9))
 	base, _ := restStack(b, svc, nil)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -576,7 +577,7 @@ func BenchmarkRESTRequest(b *testing.B) {
 }
 
 func BenchmarkHTTPAPIRequest(b *testing.B) {
-	svc := apigateway.New(newEnv(), answersWith{payload: `{"id":"42"}`})
+	svc := apigateway.New(newEnv(), answersWith{payload: `{"id":"42"}`}, apigateway.WithAccountThrottle(1e9, 1e9))
 	base, _ := httpStack(b, svc, false, nil, nil)
 	b.ReportAllocs()
 	for b.Loop() {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/HdrHistogram/hdrhistogram-go"
 	lambdago "github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -377,3 +378,33 @@ func BenchmarkInvokeWarm(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkInvokeOverhead measures what the emulator adds to one warm synchronous invoke with the
+// zero latency model: admission, environment reuse, the goroutine that runs the handler, billing
+// and metrics. The handler does nothing, so the figure is the emulator's own cost.
+func BenchmarkInvokeOverhead(b *testing.B) {
+	noop := func(context.Context, aws.Config, func(string) string) (lambdago.Handler, error) {
+		return handlerFunc(func(context.Context, []byte) ([]byte, error) { return []byte(`{}`), nil }), nil
+	}
+	svc := lambda.New(newEnv(), map[string]lambda.Constructor{"Test/Noop": noop}, lambda.Options{})
+	defer svc.Close()
+	name := provision(b, svc, "Noop", nil)
+	payload := []byte(`{}`)
+	ctx := context.Background()
+	h := hdrhistogram.New(1, int64(time.Second), 3)
+	b.ResetTimer()
+	for b.Loop() {
+		start := time.Now()
+		if _, err := svc.Invoke(ctx, name, payload); err != nil {
+			b.Fatal(err)
+		}
+		_ = h.RecordValue(time.Since(start).Nanoseconds())
+	}
+	b.ReportMetric(float64(h.ValueAtQuantile(50))/1e3, "p50-µs")
+	b.ReportMetric(float64(h.ValueAtQuantile(99))/1e3, "p99-µs")
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "invokes/s")
+}
+
+type handlerFunc func(context.Context, []byte) ([]byte, error)
+
+func (f handlerFunc) Invoke(ctx context.Context, p []byte) ([]byte, error) { return f(ctx, p) }
