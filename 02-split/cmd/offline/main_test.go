@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/latency"
+)
+
+// TestStageRunsOffline is the issue's acceptance run as a test: the stage's committed template in
+// the emulator on a loopback port, its three real handlers, their real SDK clients (DynamoDB, and
+// Lambda for the order function's invocations), the emulator's payment provider, and plain HTTP.
+func TestStageRunsOffline(t *testing.T) {
+	emu, err := emulator.New(Stage().Stage, emulator.Options{Latency: latency.Zero(), Addr: "127.0.0.1:0"})
+	require.NoError(t, err)
+	defer emu.Close()
+	require.NoError(t, emu.Start(context.Background()))
+	api := emu.APIURL()
+	require.True(t, strings.HasPrefix(api, "http://127.0.0.1:"), api)
+
+	pickup := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
+	order := `{"store_id":"lon-01","customer":{"name":"Ada","email":"ada@example.com"},"items":[{"item_id":"croissant","quantity":2}],"pickup_at":"` + pickup + `"}`
+	status, body := call(t, http.MethodPost, api+"/orders", order)
+	require.Equal(t, http.StatusCreated, status, body)
+	var placed struct {
+		OrderID string `json:"order_id"`
+		Status  string `json:"status"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(body), &placed))
+	assert.Equal(t, "paid", placed.Status)
+
+	tests := []struct {
+		name, method, path, body string
+		want                     int
+		contains                 string
+	}{
+		{"read the order back", http.MethodGet, "/orders/" + placed.OrderID, "", http.StatusOK, `"status":"paid"`},
+		{"a declined card", http.MethodPost, "/orders", strings.Replace(order, "ada@example.com", "declined@example.com", 1), http.StatusPaymentRequired, "declined"},
+		{"sold out", http.MethodPost, "/orders", strings.Replace(order, `"quantity":2`, `"quantity":50},{"item_id":"lemon-tart","quantity":49`, 1), http.StatusConflict, "sold out"},
+		{"menu", http.MethodGet, "/menu", "", http.StatusOK, "croissant"},
+		{"malformed body", http.MethodPost, "/orders", "{", http.StatusBadRequest, "error"},
+		{"unknown store", http.MethodPost, "/orders", strings.Replace(order, "lon-01", "atlantis-01", 1), http.StatusBadRequest, "store_id"},
+		{"unknown order", http.MethodGet, "/orders/nosuchorder00000", "", http.StatusNotFound, "error"},
+		{"payment by phone is gone", http.MethodPost, "/orders/" + placed.OrderID + "/payment", "", http.StatusForbidden, "Missing Authentication Token"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, body := call(t, tt.method, api+tt.path, tt.body)
+			assert.Equal(t, tt.want, status, body)
+			assert.Contains(t, body, tt.contains)
+		})
+	}
+}
+
+func call(t *testing.T, method, url, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(context.Background(), method, url, strings.NewReader(body))
+	require.NoError(t, err)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, string(b)
+}
