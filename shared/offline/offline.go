@@ -270,8 +270,8 @@ func fillFromEmulator(r *loadgen.Result, emu *emulator.Emulator) {
 				u.HTTPRequests += s.Invocations
 			}
 		case "dynamodb":
-			u.DynamoDBRRU += counter(s, "rru")
-			u.DynamoDBWRU += counter(s, "wru")
+			u.DynamoDBRRU += counter(s, "rcu")
+			u.DynamoDBWRU += counter(s, "wcu")
 		}
 	}
 	r.Lambda = &l
