@@ -10,6 +10,7 @@ import (
 	"math"
 	"reflect"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -162,6 +163,7 @@ type Result struct {
 	FunctionError string // "Unhandled" when the function failed, timed out or crashed
 	RequestID     string
 	Cold          bool
+	TimedOut      bool // Lambda ended the invocation at the function's timeout
 	Duration      time.Duration
 	Billed        time.Duration
 }
@@ -192,19 +194,11 @@ func (s *Service) Lookup(nameOrARN string) (*Function, error) {
 
 // functionName accepts "name", "name:$LATEST", "123456789012:function:name" and full ARNs.
 func functionName(s string) string {
-	const marker = "function:"
-	for i := 0; i+len(marker) <= len(s); i++ {
-		if s[i:i+len(marker)] == marker {
-			s = s[i+len(marker):]
-			break
-		}
+	if _, after, ok := strings.Cut(s, "function:"); ok {
+		s = after
 	}
-	for i := 0; i < len(s); i++ {
-		if s[i] == ':' {
-			return s[:i]
-		}
-	}
-	return s
+	name, _, _ := strings.Cut(s, ":")
+	return name
 }
 
 // Invoke runs the function synchronously (RequestResponse). A throttle or an unknown function is
@@ -231,7 +225,7 @@ func outcome(res Result, err error) string {
 		return "throttled"
 	case err != nil:
 		return "error"
-	case res.FunctionError != "" && isTimeout(res.Payload):
+	case res.TimedOut:
 		return "timeout"
 	case res.FunctionError != "":
 		return "error"
@@ -239,22 +233,6 @@ func outcome(res Result, err error) string {
 		return "ok (cold)"
 	}
 	return "ok"
-}
-
-func isTimeout(payload []byte) bool {
-	var p struct {
-		ErrorMessage string `json:"errorMessage"`
-	}
-	return json.Unmarshal(payload, &p) == nil && len(p.ErrorMessage) > 0 && contains(p.ErrorMessage, "Task timed out")
-}
-
-func contains(s, sub string) bool {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return true
-		}
-	}
-	return false
 }
 
 // PayloadTooLargeError is Lambda's RequestTooLargeException.
@@ -309,7 +287,7 @@ func (f *Function) acquire() (*environment, bool, error) {
 			return nil, false, &ThrottleError{Function: f.Name, Reason: "ReservedFunctionConcurrentInvocationLimitExceeded"}
 		}
 	} else {
-		limit := int64(s.opts.AccountConcurrency - s.reservedTotal())
+		limit := int64(s.opts.AccountConcurrency - s.reserved)
 		for {
 			n := s.unreservedInFlight.Load()
 			if n >= limit {
@@ -359,10 +337,6 @@ func (f *Function) refill(now time.Time) {
 	}
 	f.scaleTokens = math.Min(ScalingBurst, f.scaleTokens+now.Sub(f.lastRefill).Seconds()*ScalingBurst/ScalingWindow.Seconds())
 	f.lastRefill = now
-}
-
-func (s *Service) reservedTotal() int {
-	return s.reserved
 }
 
 // release ends an invocation's hold on concurrency; a healthy environment goes back to the pool.
@@ -467,6 +441,7 @@ func (f *Function) run(ctx context.Context, ex *execution, env *environment, pay
 	case <-timer.C:
 		cancel()
 		ex.res.FunctionError = "Unhandled"
+		ex.res.TimedOut = true
 		ex.res.Payload = errorPayload("", fmt.Sprintf("%s %s Task timed out after %.2f seconds",
 			time.Now().UTC().Format("2006-01-02T15:04:05.000Z"), ex.res.RequestID, f.Timeout.Seconds()))
 		f.metrics.TimedOut()
