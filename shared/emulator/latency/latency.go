@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"math/rand/v2"
 	"sort"
@@ -39,6 +40,13 @@ type Component struct {
 	Source   string  `json:"source"`
 
 	mu, sigma float64
+	stream    *stream
+}
+
+// stream is one component's own source of random numbers (see streamOf).
+type stream struct {
+	mu  sync.Mutex
+	rnd *rand.Rand
 }
 
 // Tail is a rare extra delay, drawn uniformly between MinMS and MaxMS with the given probability.
@@ -65,8 +73,9 @@ type Model struct {
 	components    map[string]*Component
 	ordered       []*Component
 
-	mu  sync.Mutex
-	rnd *rand.Rand
+	seed uint64
+	mu   sync.Mutex
+	rnd  *rand.Rand // for Float64: choices that are not a component's latency
 }
 
 // Default returns the sourced model shipped in model.json, seeded with seed.
@@ -101,6 +110,7 @@ func Parse(data []byte, seed int64) (*Model, error) {
 		name:       f.Name,
 		version:    f.Version,
 		components: make(map[string]*Component, len(f.Components)),
+		seed:       uint64(seed),
 		rnd:        rand.New(rand.NewPCG(uint64(seed), 0x5eed)),
 	}
 	for i := range f.Components {
@@ -124,11 +134,22 @@ func Parse(data []byte, seed int64) (*Model, error) {
 		}
 		c.mu = math.Log(c.MedianMS)
 		c.sigma = math.Log(c.P99MS/c.MedianMS) / z99
+		c.stream = &stream{rnd: rand.New(rand.NewPCG(m.seed, streamOf(c.ID)))}
 		m.components[c.ID] = &c
 		m.ordered = append(m.ordered, &c)
 	}
 	sort.Slice(m.ordered, func(i, j int) bool { return m.ordered[i].ID < m.ordered[j].ID })
 	return m, nil
+}
+
+// streamOf names a component's own random stream. Each component draws from its own stream, so
+// that the n-th payment charge of a run takes the same time whatever the DynamoDB calls and cold
+// starts around it drew: two runs with the same seed then differ only by the host's timing, not by
+// which goroutine happened to draw first.
+func streamOf(id string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(id))
+	return h.Sum64()
 }
 
 // Name is the model's name and version, as results record it, e.g. "aws-2026-11 v1" or "zero".
@@ -164,13 +185,14 @@ func (m *Model) Sample(id string) time.Duration {
 	if m.zero {
 		return 0
 	}
-	m.mu.Lock()
-	z := m.rnd.NormFloat64()
+	s := c.stream
+	s.mu.Lock()
+	z := s.rnd.NormFloat64()
 	var tail float64
-	if c.Tail != nil && m.rnd.Float64() < c.Tail.Probability {
-		tail = c.Tail.MinMS + m.rnd.Float64()*(c.Tail.MaxMS-c.Tail.MinMS)
+	if c.Tail != nil && s.rnd.Float64() < c.Tail.Probability {
+		tail = c.Tail.MinMS + s.rnd.Float64()*(c.Tail.MaxMS-c.Tail.MinMS)
 	}
-	m.mu.Unlock()
+	s.mu.Unlock()
 	ms := math.Exp(c.mu+c.sigma*z) + tail
 	return time.Duration(ms * float64(time.Millisecond))
 }

@@ -50,6 +50,42 @@ func TestSeedRepeats(t *testing.T) {
 	}
 }
 
+// A component's draws depend on the seed and on how many draws it made before, not on what the
+// other components drew in between: the n-th charge of a run takes the same time whatever order
+// the goroutines around it sampled in.
+func TestComponentsDrawFromTheirOwnStreams(t *testing.T) {
+	tests := []struct {
+		name        string
+		seedA       int64
+		seedB       int64
+		interleaved int // draws of another component between two charges, in the second model
+		same        bool
+	}{
+		{"same seed, nothing in between", 7, 7, 0, true},
+		{"same seed, other components drawing in between", 7, 7, 3, true},
+		{"another seed", 7, 8, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, b := latency.Default(tt.seedA), latency.Default(tt.seedB)
+			var got, want []time.Duration
+			for range 50 {
+				want = append(want, a.Sample("payment.charge"))
+				for range tt.interleaved {
+					b.Sample("dynamodb.GetItem")
+					b.Float64()
+				}
+				got = append(got, b.Sample("payment.charge"))
+			}
+			if tt.same {
+				assert.Equal(t, want, got)
+			} else {
+				assert.NotEqual(t, want, got)
+			}
+		})
+	}
+}
+
 func TestZeroModel(t *testing.T) {
 	m := latency.Zero()
 	assert.Equal(t, time.Duration(0), m.Sample("lambda.invoke"))
