@@ -217,6 +217,35 @@ func TestTimeoutEndsInvocationAndDiscardsEnvironment(t *testing.T) {
 	assert.Equal(t, int64(0), m.Concurrent)
 }
 
+// A handler that waits on its context answers at the deadline, racing Lambda's timer. Lambda
+// discards such an answer: the invocation timed out, whichever goroutine came first.
+func TestAnswerAtTheDeadlineIsATimeout(t *testing.T) {
+	const n = 16
+	env := newEnv()
+	svc := lambda.New(env, map[string]lambda.Constructor{"Test/Deadline": func(context.Context, aws.Config, func(string) string) (lambdago.Handler, error) {
+		return lambdago.NewHandler(func(ctx context.Context) (string, error) {
+			<-ctx.Done()
+			return "", ctx.Err()
+		}), nil
+	}}, lambda.Options{})
+	name := provision(t, svc, "Deadline", map[string]any{"Timeout": 1})
+	results := make(chan lambda.Result, n)
+	for range n {
+		go func() {
+			res, err := svc.Invoke(context.Background(), name, []byte(`{}`))
+			assert.NoError(t, err)
+			results <- res
+		}()
+	}
+	for range n {
+		res := <-results
+		assert.True(t, res.TimedOut, "payload %s", res.Payload)
+		assert.Contains(t, string(res.Payload), "Task timed out after 1.00 seconds")
+	}
+	svc.Close()
+	assert.Equal(t, int64(n), env.Metrics.Resource("lambda", name).Snapshot().Timeouts)
+}
+
 func TestCallerGivingUpDoesNotStopTheFunction(t *testing.T) {
 	g := newGate()
 	env := newEnv()

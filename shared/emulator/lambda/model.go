@@ -420,9 +420,18 @@ func (f *Function) run(ctx context.Context, ex *execution, env *environment, pay
 
 	timer := time.NewTimer(time.Until(deadline))
 	defer timer.Stop()
+	var a answer
+	timedOut := false
 	select {
-	case a := <-answers:
-		cancel()
+	case a = <-answers:
+		// A handler whose context ran out answers at the deadline, racing the timer. On Lambda
+		// an answer that comes at or after the timeout is discarded: the invocation timed out.
+		timedOut = !time.Now().Before(deadline)
+	case <-timer.C:
+		timedOut = true
+	}
+	cancel()
+	if !timedOut {
 		reuse := true
 		switch {
 		case a.crash:
@@ -438,8 +447,7 @@ func (f *Function) run(ctx context.Context, ex *execution, env *environment, pay
 		f.finish(ex, start, initBilled, ex.res.FunctionError != "")
 		close(ex.done)
 		f.release(env, reuse)
-	case <-timer.C:
-		cancel()
+	} else {
 		ex.res.FunctionError = "Unhandled"
 		ex.res.TimedOut = true
 		ex.res.Payload = errorPayload("", fmt.Sprintf("%s %s Task timed out after %.2f seconds",
