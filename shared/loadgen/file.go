@@ -88,6 +88,10 @@ func Summary(w io.Writer, r *Result) error {
 		row("lambda", "%d functions   %d invocations   %d cold starts   %d throttles   %d errors   %d timeouts   max concurrency %d",
 			l.Functions, l.Invocations, l.ColdStarts, l.Throttles, l.Errors, l.Timeouts, l.MaxConcurrency)
 	}
+	if p := r.PaymentProvider; p != nil {
+		row("provider", "%d charges (%d paid, %d declined)   max queue %d   wait p99 %.0f ms   busy %d   orphaned %d   duplicate charges %d",
+			p.Charges, p.Succeeded, p.Declined, p.MaxQueued, p.WaitMS.P99, p.RejectedBusy+p.QueueTimeouts, p.Orphaned, p.DuplicateCharges)
+	}
 	for _, e := range r.Errors {
 		row("error", "%d × %s", e.Count, e.Error)
 	}

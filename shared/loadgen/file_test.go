@@ -10,29 +10,33 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/payment"
 )
 
 func sampleResult() *Result {
 	e2e := Latency{P50: 380, P90: 410, P95: 450, P99: 600, Max: 900}
 	r := &Result{
-		Stage:         "04-refactor",
-		Profile:       "morning-rush",
-		Scale:         1,
-		Seed:          1,
-		Target:        "emulator",
-		StartedAt:     time.Date(2026, 11, 27, 7, 0, 0, 0, time.UTC),
-		DurationS:     40,
-		Offered:       1812,
-		AchievedRPS:   45.3,
-		Outcomes:      Outcomes{OK: 1790, SoldOut: 10, Throttled429: 2, Abandoned: 10},
-		FailureRate:   2.0 / 1812,
-		Abandonment:   10.0 / 1812,
-		LatencyMS:     Latency{P50: 90, P90: 120, P99: 310, Max: 8000},
-		EndToEndMS:    &e2e,
-		Accepted:      1790,
-		Completed:     1789,
-		Lost:          1,
-		Lambda:        &Lambda{Functions: 10, Invocations: 5000, ColdStarts: 12, GBSeconds: 40},
+		Stage:       "04-refactor",
+		Profile:     "morning-rush",
+		Scale:       1,
+		Seed:        1,
+		Target:      "emulator",
+		StartedAt:   time.Date(2026, 11, 27, 7, 0, 0, 0, time.UTC),
+		DurationS:   40,
+		Offered:     1812,
+		AchievedRPS: 45.3,
+		Outcomes:    Outcomes{OK: 1790, SoldOut: 10, Throttled429: 2, Abandoned: 10},
+		FailureRate: 2.0 / 1812,
+		Abandonment: 10.0 / 1812,
+		LatencyMS:   Latency{P50: 90, P90: 120, P99: 310, Max: 8000},
+		EndToEndMS:  &e2e,
+		Accepted:    1790,
+		Completed:   1789,
+		Lost:        1,
+		Lambda:      &Lambda{Functions: 10, Invocations: 5000, ColdStarts: 12, GBSeconds: 40},
+		PaymentProvider: &payment.Stats{Charges: 1795, Succeeded: 1790, Declined: 5, MaxQueued: 12,
+			WaitMS: payment.Percentiles{P99: 180}, Orphaned: 3, DuplicateCharges: 1},
 		Timeline:      []Bucket{{T: 0, Offered: 10, OK: 10, P50MS: 80, P99MS: 100}},
 		Environment:   Env{Cores: 2, GoVersion: "go1.26", LatencyModel: "aws-figures v1", Command: "load -stage 04-refactor"},
 		Expected:      1812.5,
@@ -113,6 +117,7 @@ func TestSummary(t *testing.T) {
 		"cost           $",
 		"lambda         10 functions",
 		"error          1 × EOF\n",
+		"provider       1795 charges (1790 paid, 5 declined)   max queue 12   wait p99 180 ms   busy 0   orphaned 3   duplicate charges 1\n",
 	} {
 		assert.Contains(t, out, want)
 	}

@@ -18,14 +18,20 @@ func (r *run) startProgress() (stop func()) {
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
-		p := progress{w: w}
-		tick := time.NewTicker(progressEvery)
+		// The start of the run is the first sample, so that the first line has a rate.
+		p := progress{w: w, plain: r.cfg.PlainProgress, every: progressEvery, offered: []int64{0}, sampleAt: []time.Time{r.start}}
+		if p.plain {
+			p.every = plainProgressEvery
+		}
+		tick := time.NewTicker(p.every)
 		defer tick.Stop()
 		for {
 			select {
 			case <-done:
 				p.draw(r.progressLine(&p))
-				fmt.Fprintln(w)
+				if !p.plain {
+					fmt.Fprintln(w)
+				}
 				return
 			case <-tick.C:
 				p.draw(r.progressLine(&p))
@@ -38,15 +44,24 @@ func (r *run) startProgress() (stop func()) {
 	}
 }
 
-// progress rewrites one line in place.
+// plainProgressEvery is how often PlainProgress writes a line.
+const plainProgressEvery = 5 * time.Second
+
+// progress rewrites one line in place, or writes one line after the other when plain.
 type progress struct {
 	w        io.Writer
+	plain    bool
+	every    time.Duration
 	width    int
 	offered  []int64 // the last second of samples, for the current rate
 	sampleAt []time.Time
 }
 
 func (p *progress) draw(line string) {
+	if p.plain {
+		fmt.Fprintln(p.w, line)
+		return
+	}
 	pad := max(p.width-len(line), 0)
 	p.width = len(line)
 	fmt.Fprint(p.w, "\r"+line+strings.Repeat(" ", pad))
@@ -56,7 +71,7 @@ func (p *progress) draw(line string) {
 func (p *progress) rate(offered int64, now time.Time) float64 {
 	p.offered = append(p.offered, offered)
 	p.sampleAt = append(p.sampleAt, now)
-	if len(p.offered) > int(time.Second/progressEvery)+1 {
+	if len(p.offered) > max(int(time.Second/p.every)+1, 2) {
 		p.offered, p.sampleAt = p.offered[1:], p.sampleAt[1:]
 	}
 	dt := now.Sub(p.sampleAt[0]).Seconds()

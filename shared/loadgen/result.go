@@ -1,6 +1,10 @@
 package loadgen
 
-import "time"
+import (
+	"time"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/payment"
+)
 
 // Result is one run of one profile against one stage. Its JSON field names are stable: the report
 // package, the docs and people's own scripts read them.
@@ -43,6 +47,10 @@ type Result struct {
 	Errors         []ErrorCount   `json:"errors"`          // a sample of transport errors and unexpected answers
 	MaxSendLagMS   float64        `json:"max_send_lag_ms"` // how late the load tool itself sent its worst request
 	WallS          float64        `json:"wall_s"`          // the whole run, waiting for stragglers and tracking included
+	// PaymentProvider is what the emulator's payment provider did: charges, its queue, charges
+	// whose caller had left (orphaned) and money taken twice (duplicate_charges). Null against a
+	// URL, whose provider the load tool cannot see.
+	PaymentProvider *payment.Stats `json:"payment_provider,omitempty"`
 }
 
 // LateAnswers counts what abandoned requests answered once the customer had gone. Abandoned

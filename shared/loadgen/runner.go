@@ -45,6 +45,9 @@ type Config struct {
 	Drain time.Duration
 	// Progress, when not nil, gets a one-line live display rewritten in place with \r.
 	Progress io.Writer
+	// PlainProgress writes a whole line to Progress every 5 s instead, for a log file or a CI
+	// console that does not understand \r.
+	PlainProgress bool
 	// After, when not nil, completes the result before Run returns: the emulator fills
 	// Lambda, Cost (see Result.SetCost) and Environment.LatencyModel here.
 	After func(*Result)

@@ -437,6 +437,22 @@ func TestRunProgress(t *testing.T) {
 	assert.Contains(t, last, "p99 ")
 }
 
+func TestRunPlainProgress(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	cfg := testConfig(startServer(t, accepts("paid")), testProfile(6, 1, flat(4, 6)...))
+	cfg.Progress = &out
+	cfg.PlainProgress = true
+
+	mustRun(t, cfg)
+
+	s := out.String()
+	assert.NotContains(t, s, "\r", "no carriage returns in a log")
+	lines := strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+	require.Len(t, lines, 2, "a line at 5 s and the last one: %q", s)
+	assert.Contains(t, lines[1], "offered 24")
+}
+
 func TestRunAfterHook(t *testing.T) {
 	t.Parallel()
 	cfg := testConfig(startServer(t, accepts("paid")), testProfile(0.5, 5, flat(20, 0.5)...))

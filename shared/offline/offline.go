@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
@@ -158,6 +159,7 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 	target := fs.String("target", "", "base URL of a deployed stage's API (https://…/prod); empty runs the stage in the emulator")
 	out := fs.String("out", "", "result file (default docs/results/<stage>.<profile>.json)")
 	quiet := fs.Bool("quiet", false, "no live progress line")
+	logs := fs.String("logs", "", "where the functions' log lines go, - for standard error (default <temp dir>/emilys-pastries/<stage>.<profile>.log)")
 	var mf modelFlags
 	mf.register(fs)
 	if err := fs.Parse(args); err != nil {
@@ -185,6 +187,7 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	if !*quiet {
 		cfg.Progress = stderr
+		cfg.PlainProgress = !isTerminal(stderr)
 	}
 	command := fmt.Sprintf("make load STAGE=%s PROFILE=%s SEED=%d", stage.Name, profile.Name, mf.seed)
 	if *scale != 1 {
@@ -202,6 +205,17 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 		if err != nil {
 			return err
 		}
+		if *logs == "" {
+			*logs = filepath.Join(os.TempDir(), "emilys-pastries", stage.Name+"."+profile.Name+".log")
+		}
+		fl, err := openFunctionLogs(*logs, stderr)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			fmt.Fprintf(stdout, "function logs: %s\n", fl)
+			_ = fl.Close()
+		}()
 		emu, err = emulator.New(stage.Stage, emulator.Options{Seed: mf.seed, Latency: model, AccountConcurrency: stage.AccountConcurrency})
 		if err != nil {
 			return err
@@ -276,8 +290,21 @@ func fillFromEmulator(r *loadgen.Result, emu *emulator.Emulator) {
 	}
 	r.Lambda = &l
 	r.SetCost(loadgen.Estimate(u))
+	if st := emu.Payment.Stats(); st.Charges+st.RejectedBusy+st.QueueTimeouts+st.Abandoned > 0 {
+		r.PaymentProvider = &st
+	}
 }
 
 func counter(s metrics.Snapshot, name string) float64 {
 	return float64(s.Counters[name])
+}
+
+// isTerminal reports whether w is a terminal, where the progress line can rewrite itself.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
