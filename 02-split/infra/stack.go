@@ -20,6 +20,15 @@ import (
 // StackName is the CloudFormation stack of this stage.
 const StackName = "EmilysPastries02Split"
 
+// The figures the stage's lesson turns on; the tests and the README refer to them.
+const (
+	// PaymentReservedConcurrency caps the payment function: the provider's 20 concurrent charges
+	// plus a queue of 20.
+	PaymentReservedConcurrency = 40
+	// OrderTimeoutSeconds is the order function's timeout: what a customer waits, at most.
+	OrderTimeoutSeconds = 3
+)
+
 // StackProps configures NewStack.
 type StackProps struct {
 	awscdk.StackProps
@@ -58,23 +67,32 @@ func NewStack(scope constructs.Construct, id string, props *StackProps) awscdk.S
 
 	// The payment function: one call to the provider, whose charges take 300 ms (p99 1.2 s by its
 	// own figures). It keeps Lambda's default 3 s timeout and waits for the provider 2.5 s, about
-	// twice that p99, so that it always answers with what happened before Lambda would stop it.
+	// twice that p99, so that it answers with what happened before Lambda would stop it.
+	//
+	// Reserved concurrency 40 is the team protecting the provider: its contract allows 20 charges
+	// at once and queues the rest, so at most 40 payment functions at a time keep its queue at 20
+	// (under 400 ms of waiting). The 41st concurrent invocation is throttled instead
+	// (TooManyRequestsException), and the order function's SDK client retries it with backoff.
 	payment := newFunction(stack, props.StageDir, "Payment", functionProps{
 		description: "Emily's Pastries 2021: charges the customer's card with the payment provider",
 		memoryMB:    128,
 		timeout:     3,
+		reserved:    PaymentReservedConcurrency,
 		env: map[string]*string{
 			"PAYMENT_PROVIDER_URL":     providerURL.ValueAsString(),
 			"PAYMENT_PROVIDER_TIMEOUT": jsii.String("2500ms"),
 		},
 	})
 
-	// The order function: the API. It waits for the other two, so its timeout covers theirs; 10 s
-	// stays below API Gateway's 29 s. 256 MB as the 2020 function had.
+	// The order function: the API. A normal order takes half a second, so the team gives it 3 s,
+	// Lambda's default, for what a customer at the counter will wait; API Gateway would wait 29.
+	// That budget has to cover both calls and the Lambda client's retries of a throttled payment
+	// (3 attempts, backing off up to 1 s and then 2 s): at the rush it does not, and Lambda stops
+	// the order function mid-order. 256 MB as the 2020 function had.
 	order := newFunction(stack, props.StageDir, "Order", functionProps{
 		description: "Emily's Pastries 2021: the API; reserves stock and charges the card through the other functions",
 		memoryMB:    256,
-		timeout:     10,
+		timeout:     OrderTimeoutSeconds,
 		env: map[string]*string{
 			"TABLE_NAME":              orders.TableName(),
 			"INVENTORY_FUNCTION_NAME": inventory.FunctionName(),
@@ -138,6 +156,7 @@ type functionProps struct {
 	memoryMB    float64
 	timeout     float64 // seconds
 	env         map[string]*string
+	reserved    float64 // reserved concurrency; 0 for none
 }
 
 // newFunction is one Go function built from functions/<lower-case id>, arm64 on provided.al2023,
@@ -167,7 +186,16 @@ func newFunction(stack awscdk.Stack, stageDir, id string, p functionProps) awsla
 		Timeout:     awscdk.Duration_Seconds(jsii.Number(p.timeout)),
 		Environment: &p.env,
 		LogGroup:    logs,
+		// nil leaves the property out: the function draws on the account's unreserved pool.
+		ReservedConcurrentExecutions: reserved(p.reserved),
 	})
+}
+
+func reserved(n float64) *float64 {
+	if n == 0 {
+		return nil
+	}
+	return jsii.Number(n)
 }
 
 // goBuild bundles a function by cross-compiling it for Lambda's arm64 provided.al2023 runtime on

@@ -159,9 +159,12 @@ func TestStack(t *testing.T) {
 				"Architectures": arr{"arm64"}, "Runtime": "provided.al2023", "Handler": "bootstrap",
 			}, jsii.Number(3))
 		}},
-		{"the order function: 256 MB, 10 s", fn("Order", obj{"MemorySize": 256, "Timeout": 10})},
-		{"the inventory function: 128 MB, 3 s", fn("Inventory", obj{"MemorySize": 128, "Timeout": 3})},
-		{"the payment function: 128 MB, 3 s", fn("Payment", obj{"MemorySize": 128, "Timeout": 3})},
+		{"the order function: 256 MB, 3 s, no reserved concurrency", fn("Order", obj{
+			"MemorySize": 256, "Timeout": 3, "ReservedConcurrentExecutions": assertions.Match_Absent()})},
+		{"the inventory function: 128 MB, 3 s, no reserved concurrency", fn("Inventory", obj{
+			"MemorySize": 128, "Timeout": 3, "ReservedConcurrentExecutions": assertions.Match_Absent()})},
+		{"the payment function: 128 MB, 3 s, at most 40 at once to protect the provider", fn("Payment", obj{
+			"MemorySize": 128, "Timeout": 3, "ReservedConcurrentExecutions": 40})},
 		{"the order function knows its table and the functions it calls by name", fn("Order", obj{
 			"Environment": obj{"Variables": assertions.Match_ObjectEquals(&obj{
 				"TABLE_NAME": ref(orders), "INVENTORY_FUNCTION_NAME": ref(inventory), "PAYMENT_FUNCTION_NAME": ref(payment),

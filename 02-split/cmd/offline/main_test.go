@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/fault"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/latency"
 )
 
@@ -59,6 +60,60 @@ func TestStageRunsOffline(t *testing.T) {
 			assert.Contains(t, body, tt.contains)
 		})
 	}
+}
+
+// TestBurstIsThrottledAtThePaymentFunction is the morning rush in miniature: with the provider
+// slowed to 400 ms a charge (a fault, on the zero latency model), 90 orders at once need more
+// payment functions than the 40 the stack reserves. Lambda throttles the rest, the order
+// function's SDK client retries them, and what still finds no room is answered 503 with the
+// order id, or is stopped by the order function's 3 s timeout (API Gateway's 502).
+func TestBurstIsThrottledAtThePaymentFunction(t *testing.T) {
+	const orders = 90
+	emu, err := emulator.New(Stage().Stage, emulator.Options{Latency: latency.Zero(), Addr: "127.0.0.1:0"})
+	require.NoError(t, err)
+	defer emu.Close()
+	require.NoError(t, emu.Start(context.Background()))
+	require.NoError(t, emu.Faults().Put("payment", fault.Rule{Latency: 400 * time.Millisecond}))
+
+	pickup := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
+	order := `{"store_id":"par-01","customer":{"name":"Ada","email":"ada@example.com"},"items":[{"item_id":"croissant","quantity":1}],"pickup_at":"` + pickup + `"}`
+	statuses := make(chan int, orders)
+	bodies := make(chan string, orders)
+	for range orders {
+		go func() {
+			status, body := call(t, http.MethodPost, emu.APIURL()+"/orders", order)
+			statuses <- status
+			bodies <- body
+		}()
+	}
+	got := map[int]int{}
+	for range orders {
+		status, body := <-statuses, <-bodies
+		got[status]++
+		switch status {
+		case http.StatusCreated:
+			assert.Contains(t, body, `"status":"paid"`)
+		case http.StatusServiceUnavailable:
+			assert.Contains(t, body, "busy")
+			assert.Contains(t, body, `"order_id"`)
+		case http.StatusBadGateway: // the order function's timeout, as API Gateway answers it
+		default:
+			t.Errorf("unexpected answer %d: %s", status, body)
+		}
+	}
+	assert.Positive(t, got[http.StatusCreated], "answers %v", got)
+	assert.Positive(t, got[http.StatusServiceUnavailable]+got[http.StatusBadGateway], "answers %v", got)
+
+	var payment string
+	for _, r := range emu.Resources() {
+		if r.LogicalID == "Payment848C592B" {
+			payment = r.Physical
+		}
+	}
+	require.NotEmpty(t, payment)
+	m := emu.Metrics().Resource("lambda", payment).Snapshot()
+	assert.Positive(t, m.Throttles, "Lambda throttled the payment function")
+	assert.LessOrEqual(t, m.MaxConcurrent, int64(40), "never more payment functions than reserved")
 }
 
 func call(t *testing.T, method, url, body string) (int, string) {
