@@ -74,8 +74,7 @@ demo: ## Run every stage offline under the same load; write docs/results and pri
 	@mkdir -p $(BIN) docs/results
 	@for s in $(OFFLINE_STAGES); do echo "building $$s" >&2; $(GO) build -o $(BIN)/$$s ./$$s/cmd/offline; done
 	@for s in $(OFFLINE_STAGES); do for p in $(DEMO_PROFILES); do \
-		$(BIN)/$$s load -profile $$p -seed $(SEED) -quiet -out docs/results/$$s.$$p.json >/dev/null || exit 1; \
-		echo "$$s $$p: done" >&2; \
+		$(BIN)/$$s load -profile $$p -seed $(SEED) -out docs/results/$$s.$$p.json >/dev/null || exit 1; \
 	done; done
 	$(GO) run ./shared/cmd/report -results docs/results -docs docs -root . -table
 
