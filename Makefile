@@ -121,7 +121,7 @@ lint: ## go vet and a gofmt check
 	if [ -n "$$unformatted" ]; then echo "not gofmt-ed (run gofmt -w):" >&2; echo "$$unformatted" >&2; exit 1; fi
 
 clean: ## Remove CDK output and the CDK CLI
-	rm -rf $(CDK_DIR) $(BIN) $(wildcard [0-9][0-9]-*/cdk.out)
+	rm -rf $(CDK_DIR) $(BIN) $(wildcard [0-9][0-9]-*/cdk.out) shared/payment/cdk.out
 
 $(CDK_STAMP):
 	@command -v node >/dev/null || { echo "deploying needs Node.js >= 20 (node is not on PATH)" >&2; exit 1; }

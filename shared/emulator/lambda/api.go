@@ -159,6 +159,8 @@ func writeError(w http.ResponseWriter, err error) {
 		ae = &apiError{status: http.StatusRequestEntityTooLarge, code: "RequestTooLargeException", msg: big.Error()}
 	}
 	w.Header().Set("X-Amzn-ErrorType", ae.code)
+	// Lambda names every answer, errors too, so that a failed call can be found in its logs.
+	w.Header().Set("X-Amzn-Requestid", newRequestID())
 	body := map[string]string{"Type": "User", "message": ae.msg}
 	if ae.status >= 500 {
 		body["Type"] = "Service"

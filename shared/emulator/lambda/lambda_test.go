@@ -14,6 +14,7 @@ import (
 	"github.com/HdrHistogram/hdrhistogram-go"
 	lambdago "github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	sdklambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
@@ -389,6 +390,9 @@ func TestWireAPIWithSDKClient(t *testing.T) {
 	var tm *types.TooManyRequestsException
 	require.ErrorAs(t, err, &tm)
 	assert.Equal(t, types.ThrottleReasonReservedFunctionConcurrentInvocationLimitExceeded, tm.Reason)
+	var re *awshttp.ResponseError
+	require.ErrorAs(t, err, &re)
+	assert.NotEmpty(t, re.ServiceRequestID(), "errors carry a request id, as Lambda's do")
 	close(g.release)
 	svc.Close()
 }
