@@ -21,6 +21,7 @@ MAKEFLAGS += --no-print-directory
 ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 GO ?= go
 PKGS ?= ./...
+GOLANGCI_LINT ?= github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
 GOTESTFLAGS ?=
 CDK_FLAGS ?=
 CDK_CLI_VERSION ?= 2.1148.1
@@ -115,10 +116,11 @@ destroy: $(CDK_STAMP) ## Delete STAGE's stack from your AWS account
 bootstrap: $(CDK_STAMP) ## Prepare your AWS account and region for CDK (once)
 	cd $(STAGE) && $(CDK) bootstrap $(CDK_FLAGS)
 
-lint: ## go vet and a gofmt check
+lint: ## go vet, a gofmt check and golangci-lint (.golangci.yml; fetched from the Go module proxy on first use)
 	$(GO) vet $(PKGS)
 	@unformatted=$$(gofmt -l $$($(GO) list -f '{{.Dir}}' $(PKGS))); \
 	if [ -n "$$unformatted" ]; then echo "not gofmt-ed (run gofmt -w):" >&2; echo "$$unformatted" >&2; exit 1; fi
+	$(GO) run $(GOLANGCI_LINT) run $(PKGS)
 
 clean: ## Remove CDK output and the CDK CLI
 	rm -rf $(CDK_DIR) $(BIN) $(wildcard [0-9][0-9]-*/cdk.out) shared/payment/cdk.out

@@ -53,10 +53,10 @@ var parser = callFunc(func(ctx context.Context, in, out any) error {
 })
 
 var (
-	now     = time.Date(2026, 11, 27, 7, 0, 0, 0, time.UTC)
-	paid    = bakery.Order{ID: "ordertestaaaaaaaaaaa", Status: bakery.StatusPaid, StoreID: "lon-01", Currency: "GBP", Total: 288}
-	request = `{"store_id":"lon-01","customer":{"name":"Ada","email":"ada@example.com"},"items":[{"item_id":"croissant","quantity":1}],"pickup_at":"2026-11-27T08:30:00Z"}`
-	refused = fmt.Errorf("invoke OrderWorkflow: %w: throttled", invoker.ErrNotCalled)
+	now        = time.Date(2026, 11, 27, 7, 0, 0, 0, time.UTC)
+	paid       = bakery.Order{ID: "ordertestaaaaaaaaaaa", Status: bakery.StatusPaid, StoreID: "lon-01", Currency: "GBP", Total: 288}
+	request    = `{"store_id":"lon-01","customer":{"name":"Ada","email":"ada@example.com"},"items":[{"item_id":"croissant","quantity":1}],"pickup_at":"2026-11-27T08:30:00Z"}`
+	errRefused = fmt.Errorf("invoke OrderWorkflow: %w: throttled", invoker.ErrNotCalled)
 )
 
 func newAPI(workflow, reader api.Caller) *api.OrderAPI {
@@ -116,7 +116,7 @@ func TestPlaceOrder(t *testing.T) {
 			workflow: func(calls *int) callFunc {
 				return func(ctx context.Context, in, out any) error {
 					if *calls++; *calls < 3 {
-						return refused
+						return errRefused
 					}
 					return answers(message.Checkout{OrderID: paid.ID})(ctx, in, out)
 				}
@@ -124,10 +124,12 @@ func TestPlaceOrder(t *testing.T) {
 			wantStatus: http.StatusCreated, wantCalls: 3,
 		},
 		{
-			name:     "after WorkflowAttempts throttles the order fails",
-			body:     request,
-			workflow: func(calls *int) callFunc { return func(context.Context, any, any) error { *calls++; return refused } },
-			wantErr:  "invocation refused", wantCalls: api.WorkflowAttempts,
+			name: "after WorkflowAttempts throttles the order fails",
+			body: request,
+			workflow: func(calls *int) callFunc {
+				return func(context.Context, any, any) error { *calls++; return errRefused }
+			},
+			wantErr: "invocation refused", wantCalls: api.WorkflowAttempts,
 		},
 		{
 			name: "a chain that failed is not asked again by order-api",

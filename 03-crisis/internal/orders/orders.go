@@ -284,11 +284,11 @@ func (t *Table) SetStatus(ctx context.Context, in message.StatusChange) (message
 	}
 	values := map[string]types.AttributeValue{":s": table.S(string(in.Status))}
 	expr := "SET #status = :s"
-	switch {
-	case in.Status == bakery.StatusPaid:
+	switch in.Status {
+	case bakery.StatusPaid:
 		expr += ", paid_at = :at, payment_ref = :ref"
 		values[":at"], values[":ref"] = table.S(in.At.UTC().Format(time.RFC3339Nano)), table.S(in.PaymentRef)
-	case in.Status == bakery.StatusFailed:
+	case bakery.StatusFailed:
 		expr += ", failure_reason = :why"
 		values[":why"] = table.S(in.Reason)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"net/http/httptest"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -62,7 +63,7 @@ func Example() {
 	}
 	for _, path := range []string{"/hello/Emily", "/goodbye"} {
 		rec := httptest.NewRecorder()
-		svc.ServeHTTP(rec, httptest.NewRequest("GET", svc.APIs()[0].Path+path, nil))
+		svc.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, svc.APIs()[0].Path+path, nil))
 		body, _ := io.ReadAll(rec.Body)
 		fmt.Println(rec.Code, string(body))
 	}

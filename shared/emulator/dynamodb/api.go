@@ -142,7 +142,7 @@ func (s *Service) putItem(ctx context.Context, body []byte, e *encoder) (err err
 
 // consumedOnFailure counts what a failed conditional write still consumes.
 func (s *Service) consumedOnFailure(err error) {
-	if apiErr, ok := err.(*model.Error); ok {
+	if apiErr, ok := errors.AsType[*model.Error](err); ok {
 		if c, ok := apiErr.ConsumedCapacity(); ok {
 			s.consumed(c)
 		}

@@ -1,5 +1,7 @@
 package model
 
+import "errors"
+
 // Capacity is units consumed by a table or an index.
 type Capacity struct {
 	CapacityUnits      float64 `json:"CapacityUnits,omitempty"`
@@ -196,7 +198,7 @@ type written struct {
 func (m *Model) write(t *Table, hk string, old *entry, next func() (*entry, error), cond *condition, rvOnFailure string, factor float64) (written, error) {
 	now := m.now()
 	if err := t.checkCondition(cond, old, rvOnFailure); err != nil {
-		e, ok := err.(*Error)
+		e, ok := errors.AsType[*Error](err)
 		if !ok || e.Code != CodeConditionalCheck {
 			return written{}, err
 		}
@@ -426,7 +428,7 @@ func (t *Table) updated(old *entry, key Item, upd *update) (*entry, error) {
 	if old != nil {
 		base = old.item
 	}
-	item := base
+	var item Item
 	if upd != nil {
 		var err error
 		if item, err = upd.apply(base); err != nil {

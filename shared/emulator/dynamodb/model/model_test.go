@@ -38,8 +38,9 @@ func TestParseNumber(t *testing.T) {
 		t.Run(tt.in, func(t *testing.T) {
 			d, err := parseNumber(tt.in)
 			if tt.err != "" {
-				require.Error(t, err)
-				assert.Equal(t, tt.err, err.(*Error).Message)
+				var e *Error
+				require.ErrorAs(t, err, &e)
+				assert.Equal(t, tt.err, e.Message)
 				return
 			}
 			require.NoError(t, err)
@@ -124,8 +125,9 @@ func TestKeyConditionErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.expr, func(t *testing.T) {
 			_, err := parseKeyCond(tt.expr, args, ks)
-			require.Error(t, err)
-			assert.Equal(t, tt.want, err.(*Error).Message)
+			var e *Error
+			require.ErrorAs(t, err, &e)
+			assert.Equal(t, tt.want, e.Message)
 		})
 	}
 	kc, err := parseKeyCond("(#p = :s) and (:n <= sk)", args, ks)

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"maps"
 	"slices"
 	"time"
@@ -267,7 +268,7 @@ func (m *Model) TransactWriteItems(in *TransactWriteItemsInput) (*TransactWriteI
 		reasons[i] = CancellationReason{Code: "None"}
 		_, _, x.old = x.t.lookup(x.hk, x.rk)
 		if err := x.t.checkCondition(x.cond, x.old, x.rv); err != nil {
-			e, ok := err.(*Error)
+			e, ok := errors.AsType[*Error](err)
 			if !ok || e.Code != CodeConditionalCheck {
 				return nil, err
 			}
@@ -295,7 +296,11 @@ func (m *Model) TransactWriteItems(in *TransactWriteItemsInput) (*TransactWriteI
 		if x.upd != nil {
 			next, err := x.t.updated(x.old, x.key, x.upd)
 			if err != nil {
-				reasons[i] = CancellationReason{Code: "ValidationError", Message: err.(*Error).Message}
+				msg := err.Error()
+				if e, ok := errors.AsType[*Error](err); ok {
+					msg = e.Message
+				}
+				reasons[i] = CancellationReason{Code: "ValidationError", Message: msg}
 				failed = true
 				continue
 			}
