@@ -20,6 +20,7 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	"text/tabwriter"
 	"time"
 
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator"
@@ -136,11 +137,13 @@ func describe(w io.Writer, emu *emulator.Emulator, stage Stage, model *latency.M
 	fmt.Fprintln(w, "Resources:")
 	rs := emu.Resources()
 	sort.SliceStable(rs, func(i, j int) bool { return rs[i].Type < rs[j].Type })
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, r := range rs {
 		if r.Type == "AWS::Lambda::Function" || r.Type == "AWS::DynamoDB::Table" || r.Type == "AWS::ApiGateway::RestApi" || r.Type == "AWS::ApiGatewayV2::Api" {
-			fmt.Fprintf(w, "  %-26s %-40s %s\n", r.Type, r.Physical, r.CDKPath)
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", r.Type, r.Physical, r.CDKPath)
 		}
 	}
+	_ = tw.Flush()
 	fmt.Fprintf(w, "  (%d resources provisioned; %d AWS-only resources accepted and not emulated)\n\n", len(emu.Resources()), len(emu.Ignored()))
 	api := emu.APIURL()
 	fmt.Fprintln(w, "Try:")
