@@ -35,13 +35,21 @@ var (
 	timeoutColumn   = column{"timeouts", "timeouts", lambdaCell(func(l *loadgen.Lambda) int64 { return l.Timeouts })}
 	concColumn      = column{"max concurrency", "max conc", lambdaCell(func(l *loadgen.Lambda) int64 { return l.MaxConcurrency })}
 	costColumn      = column{"cost / 1k orders (USD)", "USD/1k", func(r *loadgen.Result) string { return formatCostPtr(r.CostPer1k) }}
+	// dupColumn is money taken twice for one order, counted by the emulator's payment provider;
+	// a dash where no card was charged (payment by phone) or the provider was not visible.
+	dupColumn = column{"duplicate charges", "dup charges", func(r *loadgen.Result) string {
+		if r.PaymentProvider == nil {
+			return dash
+		}
+		return formatCount(r.PaymentProvider.DuplicateCharges)
+	}}
 
 	// comparisonColumns are the columns of results.md and of Table, after the stage.
 	comparisonColumns = []column{functionsColumn, p50Column, p95Column, p99Column, failureColumn,
-		abandonColumn, lostColumn, coldColumn, throttleColumn, timeoutColumn, concColumn, costColumn}
+		abandonColumn, lostColumn, dupColumn, coldColumn, throttleColumn, timeoutColumn, concColumn, costColumn}
 	// stageColumns are the columns of a stage README's measured block, after the profile.
 	stageColumns = []column{p50Column, p95Column, p99Column, failureColumn, abandonColumn, lostColumn,
-		throttleColumn, timeoutColumn, costColumn}
+		dupColumn, throttleColumn, timeoutColumn, costColumn}
 )
 
 // partial flags a run that was cut short, so nobody compares it with full runs unawares.

@@ -21,7 +21,9 @@ func resultsMarkdown(results []*loadgen.Result, charts []chart) string {
 		"Against a URL the Lambda columns and the cost show \"" + dash + "\": only the emulator can see them.\n\n")
 	b.WriteString("Latency is the time until the API answers an order, measured from the moment the request was due " +
 		"to be sent. The failure rate counts 4xx (other than sold out), 429, 5xx and 504 answers; abandonment counts " +
-		"customers who gave up waiting for an answer; lost counts accepted orders that never reached a final state. " +
+		"customers who gave up waiting for an answer; lost counts accepted orders that never reached a final state; " +
+		"duplicate charges counts cards the payment provider charged a second time for the same order (stage 01 " +
+		"takes payment by phone, so it has none to count). " +
 		"Rates are percentages of offered orders; \"" + dash + "\" means not measured.\n\n")
 
 	if len(charts) > 0 {

@@ -70,11 +70,11 @@ func TestMeasuredBlock(t *testing.T) {
 
 `+"`make demo`, `make load STAGE=05-global PROFILE=holiday-spike TARGET=https://abc123.execute-api.eu-west-1.amazonaws.com/prod`"+` · 2025-06-03 · 2, 4 cores · latency model aws-2025.1 · seeds 42, 7
 
-| profile       | p50 (ms) | p95 (ms) | p99 (ms) | failure rate | abandonment | lost | throttles | timeouts | cost / 1k orders (USD) |
-| ------------- | -------: | -------: | -------: | -----------: | ----------: | ---: | --------: | -------: | ---------------------: |
-| smoke         |       48 |      120 |      180 |         0.1% |        0.0% |    0 |         0 |        0 |                 0.0174 |
-| morning-rush  |       95 |      240 |      360 |         0.1% |        0.0% |    0 |         0 |        0 |                 0.0174 |
-| holiday-spike |      114 |        – |      432 |         1.2% |        0.4% |    0 |         – |        – |                      – |
+| profile       | p50 (ms) | p95 (ms) | p99 (ms) | failure rate | abandonment | lost | duplicate charges | throttles | timeouts | cost / 1k orders (USD) |
+| ------------- | -------: | -------: | -------: | -----------: | ----------: | ---: | ----------------: | --------: | -------: | ---------------------: |
+| smoke         |       48 |      120 |      180 |         0.1% |        0.0% |    0 |                 – |         0 |        0 |                 0.0174 |
+| morning-rush  |       95 |      240 |      360 |         0.1% |        0.0% |    0 |                 – |         0 |        0 |                 0.0174 |
+| holiday-spike |      114 |        – |      432 |         1.2% |        0.4% |    0 |                 – |         – |        – |                      – |
 
 All stages side by side, and how these numbers were measured: [results.md](../docs/results.md).
 `, got)
