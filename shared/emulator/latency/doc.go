@@ -7,8 +7,10 @@
 // its source and changed without touching code. Default returns it; Zero returns a model in which
 // every component takes no time, for tests and benchmarks of the emulator's own overhead.
 //
-// Sampling is seeded: two runs with the same seed draw the same sequence of values, although which
-// request receives which value still depends on goroutine scheduling.
+// Sampling is seeded, and each component draws from its own stream: the n-th sample of a
+// component (the n-th payment charge, the n-th cold start) is the same in two runs with the same
+// seed, whatever the other components drew in between. Which request is the n-th still depends on
+// goroutine scheduling, so two runs are alike, not identical.
 //
 // Limitations: components are independent (no correlation between hops of one request), and a
 // component's latency does not grow with load; load-dependent latency comes from the mechanisms that
