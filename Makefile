@@ -69,7 +69,7 @@ help: ## Show this list
 	@echo
 	@echo "Usage: make <target> [STAGE=<stage>]    stages: $(STAGES)"
 	@echo
-	@awk 'BEGIN { FS = ":.*## " } /^[a-z][a-z-]*:.*## / { printf "  %-10s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+	@awk 'BEGIN { FS = ":.*## " } /^[a-z][a-z-]*:.*## / { printf "  %-16s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
 demo: ## Run every stage offline under the same load; write docs/results and print the comparison
 	@mkdir -p $(BIN) docs/results
