@@ -387,7 +387,7 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
 		e.servePayment(w, r)
 	case strings.HasPrefix(target, "DynamoDB_"):
 		e.DynamoDB.ServeHTTP(w, r)
-	case strings.HasPrefix(path, "/2015-03-31/functions"):
+	case strings.HasPrefix(path, "/2015-03-31/functions"), strings.HasPrefix(path, "/2019-09-30/functions/"):
 		e.Lambda.ServeHTTP(w, r)
 	case strings.HasPrefix(path, "/restapis/"), strings.HasPrefix(path, "/apis/"):
 		e.APIGateway.ServeHTTP(w, r)

@@ -11,13 +11,20 @@ import (
 )
 
 // ServeHTTP answers Lambda's REST-JSON API: Invoke (RequestResponse, Event, DryRun),
-// ListFunctions, GetFunction and GetFunctionConfiguration.
+// ListFunctions, GetFunction, GetFunctionConfiguration and GetFunctionConcurrency.
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path
 	switch {
 	case r.Method == http.MethodPost && strings.HasPrefix(path, "/2015-03-31/functions/") && strings.HasSuffix(path, "/invocations"):
 		name := strings.TrimSuffix(strings.TrimPrefix(path, "/2015-03-31/functions/"), "/invocations")
 		s.serveInvoke(w, r, name)
+	case r.Method == http.MethodGet && strings.HasPrefix(path, "/2019-09-30/functions/") && strings.HasSuffix(path, "/concurrency"):
+		f, err := s.Lookup(strings.TrimSuffix(strings.TrimPrefix(path, "/2019-09-30/functions/"), "/concurrency"))
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, f.concurrency())
 	case r.Method == http.MethodGet && (path == "/2015-03-31/functions/" || path == "/2015-03-31/functions"):
 		s.serveList(w)
 	case r.Method == http.MethodGet && strings.HasPrefix(path, "/2015-03-31/functions/"):
@@ -42,7 +49,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	default:
 		writeError(w, &apiError{status: http.StatusBadRequest, code: "InvalidRequestContentException",
-			msg: fmt.Sprintf("the emulator's Lambda API does not support %s %s (supported: Invoke, ListFunctions, GetFunction, GetFunctionConfiguration)", r.Method, path)})
+			msg: fmt.Sprintf("the emulator's Lambda API does not support %s %s (supported: Invoke, ListFunctions, GetFunction, GetFunctionConfiguration, GetFunctionConcurrency)", r.Method, path)})
 	}
 }
 
@@ -121,7 +128,7 @@ func (f *Function) configuration() map[string]any {
 		"State":         "Active",
 		"PackageType":   "Zip",
 		"LastModified":  "1970-01-01T00:00:00.000+0000",
-		"Description":   fmt.Sprintf("%s (%.2f vCPU share)", f.CDKPath, f.CPUShare()),
+		"Description":   f.Description,
 	}
 }
 

@@ -27,8 +27,9 @@
 //     Options.AsyncRetryDelays), throttles retried with backoff until MaximumEventAgeInSeconds,
 //     then the OnFailure destination of an AWS::Lambda::EventInvokeConfig.
 //
-// The wire API (Invoke, ListFunctions, GetFunction) speaks Lambda's REST-JSON protocol, so the SDK's
-// lambda client and the AWS CLI work against it.
+// The wire API (Invoke, ListFunctions, GetFunction, GetFunctionConfiguration and
+// GetFunctionConcurrency) speaks Lambda's REST-JSON protocol, so the SDK's lambda client and the
+// AWS CLI work against it.
 //
 // Limitations: no versions, aliases or provisioned concurrency; no layers, container images,
 // SnapStart, function URLs, or event source mappings (later issues add SQS); OnSuccess destinations

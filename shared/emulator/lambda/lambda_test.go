@@ -376,6 +376,13 @@ func TestWireAPIWithSDKClient(t *testing.T) {
 	var nf *types.ResourceNotFoundException
 	assert.ErrorAs(t, err, &nf)
 
+	conc, err := client.GetFunctionConcurrency(ctx, &sdklambda.GetFunctionConcurrencyInput{FunctionName: aws.String(gateName)})
+	require.NoError(t, err)
+	assert.Equal(t, aws.Int32(1), conc.ReservedConcurrentExecutions)
+	conc, err = client.GetFunctionConcurrency(ctx, &sdklambda.GetFunctionConcurrencyInput{FunctionName: aws.String(echoName)})
+	require.NoError(t, err)
+	assert.Nil(t, conc.ReservedConcurrentExecutions, "no reservation: the unreserved pool")
+
 	list, err := client.ListFunctions(ctx, &sdklambda.ListFunctionsInput{})
 	require.NoError(t, err)
 	names := []string{}

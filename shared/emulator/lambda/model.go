@@ -104,6 +104,7 @@ func New(env *sim.Env, registry map[string]Constructor, opts Options) *Service {
 // Function is one provisioned function.
 type Function struct {
 	Name, ARN, LogicalID, CDKPath  string
+	Description                    string
 	Runtime, Architecture, Handler string
 	MemoryMB                       int
 	Timeout                        time.Duration

@@ -83,6 +83,7 @@ func (s *Service) provisionFunction(res *cfn.Resource, props map[string]any) (si
 		Name:         p.FunctionName,
 		LogicalID:    res.LogicalID,
 		CDKPath:      res.CDKPath(),
+		Description:  p.Description,
 		Runtime:      p.Runtime,
 		Handler:      p.Handler,
 		Architecture: "x86_64",
