@@ -36,6 +36,7 @@ PROFILE ?= smoke
 SEED ?= 7
 SCALE ?= 1
 TARGET ?=
+FAULT ?=
 OUT ?=
 ADDR ?= 127.0.0.1:4566
 DEMO_PROFILES ?= smoke morning-rush
@@ -82,11 +83,11 @@ demo: ## Run every stage offline under the same load; write docs/results and pri
 test: ## Run all tests (the CDK synth tests need node)
 	$(GO) test $(GOTESTFLAGS) $(PKGS)
 
-local: ## Serve STAGE offline on 127.0.0.1:4566 (ADDR=) for curl and the AWS CLI; Ctrl-C stops
-	$(GO) run ./$(STAGE)/cmd/offline local -addr $(ADDR) -seed $(SEED)
+local: ## Serve STAGE offline on 127.0.0.1:4566 (ADDR=) for curl and the AWS CLI [FAULT=payment@latency=2s]; Ctrl-C stops
+	$(GO) run ./$(STAGE)/cmd/offline local -addr $(ADDR) -seed $(SEED) $(if $(FAULT),-fault '$(FAULT)')
 
-load: ## Drive STAGE with PROFILE [SCALE=1.5] [SEED=7] [TARGET=https://…] [OUT=path]
-	$(GO) run ./$(STAGE)/cmd/offline load -profile $(PROFILE) -seed $(SEED) -scale $(SCALE) $(if $(TARGET),-target $(TARGET)) $(if $(OUT),-out $(OUT))
+load: ## Drive STAGE with PROFILE [SCALE=1.5] [SEED=7] [FAULT=payment@latency=2s] [TARGET=https://…] [OUT=path]
+	$(GO) run ./$(STAGE)/cmd/offline load -profile $(PROFILE) -seed $(SEED) -scale $(SCALE) $(if $(FAULT),-fault '$(FAULT)') $(if $(TARGET),-target $(TARGET)) $(if $(OUT),-out $(OUT))
 
 synth: ## Print STAGE's CloudFormation template (offline, no bundling)
 	@out=$$(mktemp -d); trap 'rm -rf "$$out"' EXIT; \

@@ -107,7 +107,7 @@ func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		rule := fault.Rule{Latency: time.Duration(req.LatencyMS) * time.Millisecond, ErrorRate: req.ErrorRate, Throttle: req.Throttle}
-		if err := e.env.Faults.Put(resource, rule); err != nil {
+		if err := e.PutFault(resource, rule); err != nil {
 			adminError(w, http.StatusBadRequest, err.Error())
 			return
 		}

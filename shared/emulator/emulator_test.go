@@ -22,6 +22,7 @@ import (
 
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/lambda"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/fault"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/latency"
 )
 
@@ -219,4 +220,41 @@ func Example() {
 	body, _ := io.ReadAll(resp.Body)
 	fmt.Println(resp.StatusCode, string(body))
 	// Output: 201 {"ticket":"table-7"}
+}
+
+func TestPutFaultNeedsAResourceOfTheStage(t *testing.T) {
+	emu := start(t, nil, "")
+	tests := []struct {
+		resource string
+		wantErr  string
+	}{
+		{"payment", ""},
+		{"lambda:Kitchen-Kitchen", ""},
+		{"dynamodb:Kitchen-Tickets", ""},
+		{"dynamodb:Kitchen-Tickets/TICKET#1", ""},
+		{"lambda:Kitchen-Kitchn", `no resource "lambda:Kitchen-Kitchn" to put a fault on in stage test; the resources are `},
+		{"dynamodb:Tickets/TICKET#1", `no resource "dynamodb:Tickets/TICKET#1"`},
+		{"sqs:Orders", `no resource "sqs:Orders"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.resource, func(t *testing.T) {
+			err := emu.PutFault(tt.resource, fault.Rule{Throttle: true})
+			if tt.wantErr == "" {
+				require.NoError(t, err)
+				_, on := emu.Faults().Lookup(tt.resource)
+				assert.True(t, on)
+				return
+			}
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.wantErr)
+			assert.Contains(t, err.Error(), "lambda:Kitchen-Kitchen", "the error lists the names")
+			_, on := emu.Faults().Lookup(tt.resource)
+			assert.False(t, on, "a rejected fault changes nothing")
+		})
+	}
+	for _, r := range emu.Resources() {
+		if r.Type == "AWS::ApiGateway::RestApi" {
+			assert.Contains(t, emu.FaultResources(), "apigateway:"+r.Physical)
+		}
+	}
 }

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/fault"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/latency"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/metrics"
 	"github.com/emilys-pastries/serverless-evolution/shared/loadgen"
@@ -83,13 +84,41 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 }
 
 type modelFlags struct {
-	seed  int64
-	model string
+	seed   int64
+	model  string
+	faults faultFlags
 }
 
 func (m *modelFlags) register(fs *flag.FlagSet) {
 	fs.Int64Var(&m.seed, "seed", 7, "seed for the latency model and the order mix")
 	fs.StringVar(&m.model, "model", "aws", "latency model: aws (sourced figures, docs/latency-model.md) or zero (no modelled latency)")
+	fs.Var(&m.faults, "fault", faultUsage)
+}
+
+// putFaults switches the -fault faults on in emu; an unknown resource is an error that lists the
+// stage's names.
+func (m *modelFlags) putFaults(emu *emulator.Emulator, stderr io.Writer) error {
+	for _, f := range m.faults.specs {
+		if err := emu.PutFault(f.resource, f.rule); err != nil {
+			return fmt.Errorf("-fault: %w", err)
+		}
+		fmt.Fprintf(stderr, "fault on %s: %s\n", f.resource, describeRule(f.rule))
+	}
+	return nil
+}
+
+func describeRule(r fault.Rule) string {
+	var parts []string
+	if r.Latency > 0 {
+		parts = append(parts, fmt.Sprintf("%v more per call", r.Latency))
+	}
+	if r.ErrorRate > 0 {
+		parts = append(parts, fmt.Sprintf("%g %% of calls fail", r.ErrorRate*100))
+	}
+	if r.Throttle {
+		parts = append(parts, "every call throttled")
+	}
+	return strings.Join(parts, ", ")
 }
 
 func (m *modelFlags) latency() (*latency.Model, error) {
@@ -120,6 +149,9 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer, stag
 		return err
 	}
 	defer emu.Close()
+	if err := mf.putFaults(emu, stderr); err != nil {
+		return err
+	}
 	if err := emu.Start(ctx); err != nil {
 		return err
 	}
@@ -175,10 +207,18 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 	if *scale <= 0 {
 		return fmt.Errorf("-scale must be above 0, got %v", *scale)
 	}
+	if *target != "" && len(mf.faults.specs) > 0 {
+		return fmt.Errorf("-fault needs the emulator; against -target %s, put faults through its admin API (PUT /_emulator/faults/<resource>) or leave -fault out", *target)
+	}
 	if *out == "" {
-		*out = fmt.Sprintf("docs/results/%s.%s.json", stage.Name, profile.Name)
-		if *scale != 1 {
+		// Runs that are not the plain profile go beside the demo's results, not over them.
+		switch {
+		case len(mf.faults.specs) > 0:
+			*out = fmt.Sprintf("docs/results/faults/%s.%s.json", stage.Name, profile.Name)
+		case *scale != 1:
 			*out = fmt.Sprintf("docs/results/scale/%s.%s.x%g.json", stage.Name, profile.Name, *scale)
+		default:
+			*out = fmt.Sprintf("docs/results/%s.%s.json", stage.Name, profile.Name)
 		}
 	}
 	cfg := loadgen.Config{
@@ -195,6 +235,9 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 	command := fmt.Sprintf("make load STAGE=%s PROFILE=%s SEED=%d", stage.Name, profile.Name, mf.seed)
 	if *scale != 1 {
 		command += fmt.Sprintf(" SCALE=%g", *scale)
+	}
+	if len(mf.faults.specs) > 0 {
+		command += fmt.Sprintf(" FAULT='%s'", mf.faults.String())
 	}
 	var emu *emulator.Emulator
 	var model *latency.Model
@@ -224,6 +267,9 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 			return err
 		}
 		defer emu.Close()
+		if err := mf.putFaults(emu, stderr); err != nil {
+			return err
+		}
 		cfg.BaseURL = emu.APIURL()
 		cfg.Client = emu.HTTPClient()
 		cfg.Target = "emulator"

@@ -15,6 +15,7 @@ import (
 
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/lambda"
+	"github.com/emilys-pastries/serverless-evolution/shared/loadgen"
 	"github.com/emilys-pastries/serverless-evolution/shared/offline"
 )
 
@@ -43,6 +44,13 @@ func TestRunRejectsBadUsage(t *testing.T) {
 		{"bad scale", []string{"load", "-scale", "0"}, "-scale must be above 0"},
 		{"bad model", []string{"local", "-model", "fast"}, "-model must be aws or zero"},
 		{"public address", []string{"local", "-addr", "0.0.0.0:0", "-model", "zero"}, "loopback"},
+		{"fault without a rule", []string{"local", "-fault", "payment"}, "must look like RESOURCE@RULE"},
+		{"fault with a bad latency", []string{"load", "-fault", "payment@latency=2"}, "latency must be a duration above zero"},
+		{"fault with a bad rate", []string{"load", "-fault", "payment@error_rate=1.5"}, "error_rate must be a number above 0 and at most 1"},
+		{"fault with an unknown rule", []string{"load", "-fault", "payment@slow"}, `unknown rule "slow"`},
+		{"fault on a resource the stage lacks", []string{"local", "-addr", "127.0.0.1:0", "-model", "zero", "-fault", "lambda:Kitchen-Kitchn@throttle"},
+			`no resource "lambda:Kitchen-Kitchn" to put a fault on in stage 00-test; the resources are apigateway:`},
+		{"fault against a deployed stage", []string{"load", "-target", "https://example.com/prod", "-fault", "payment@throttle"}, "-fault needs the emulator"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -67,4 +75,25 @@ func TestLocalPrintsWhereEverythingIs(t *testing.T) {
 	for _, want := range []string{"API           http://127.0.0.1:", "AWS endpoint  http://127.0.0.1:", "Kitchen-Kitchen", "Kitchen-Tickets", "/_emulator/metrics"} {
 		assert.True(t, strings.Contains(s, want), "output lacks %q:\n%s", want, s)
 	}
+}
+
+// A fault given on the command line is on from the first request: every order is throttled at
+// the function, API Gateway answers 500, and the result says which fault the run had.
+func TestLoadWithAFault(t *testing.T) {
+	dir := t.TempDir()
+	out := dir + "/result.json"
+	var stdout, stderr bytes.Buffer
+	args := []string{"load", "-profile", "smoke", "-model", "zero", "-quiet", "-logs", dir + "/fn.log", "-out", out,
+		"-fault", "lambda:Kitchen-Kitchen@throttle;payment@latency=1s"}
+	st := stage(t)
+	// The load tool places orders: serve the kitchen's function at POST /orders.
+	st.Template = bytes.Replace(st.Template, []byte(`"PathPart": "tickets"`), []byte(`"PathPart": "orders"`), 1)
+	require.NoError(t, offline.Run(context.Background(), args, func(string) string { return "" }, &stdout, &stderr, st))
+
+	assert.Contains(t, stderr.String(), "fault on lambda:Kitchen-Kitchen: every call throttled")
+	assert.Contains(t, stderr.String(), "fault on payment: 1s more per call")
+	res, err := loadgen.ReadFile(out)
+	require.NoError(t, err)
+	assert.Equal(t, res.Offered, res.Outcomes.Server5xx, "every order answered 500")
+	assert.Equal(t, "make load STAGE=00-test PROFILE=smoke SEED=7 FAULT='lambda:Kitchen-Kitchen@throttle;payment@latency=1s'", res.Environment.Command)
 }
