@@ -37,6 +37,7 @@ SEED ?= 7
 SCALE ?= 1
 TARGET ?=
 FAULT ?=
+UI ?= 127.0.0.1:8080
 OUT ?=
 ADDR ?= 127.0.0.1:4566
 DEMO_PROFILES ?= smoke morning-rush
@@ -59,11 +60,11 @@ SYNTH_CONTEXT := {"aws:cdk:enable-path-metadata":true,"aws:cdk:enable-asset-meta
 require-stage = $(if $(filter $(STAGE),$(STAGES)),,$(error $(if $(STAGE),unknown STAGE=$(STAGE),STAGE is not set); valid stages: $(STAGES)))
 
 # Check STAGE before anything runs, prerequisites included (deploy would install the CDK CLI first).
-ifneq ($(filter synth golden deploy destroy bootstrap local load,$(MAKECMDGOALS)),)
+ifneq ($(filter synth golden deploy destroy bootstrap local live load,$(MAKECMDGOALS)),)
 $(call require-stage)
 endif
 
-.PHONY: help demo test local load synth golden deploy destroy bootstrap lint clean
+.PHONY: help demo test local live load synth golden deploy destroy bootstrap lint clean
 
 help: ## Show this list
 	@echo "Emily's Pastries: serverless architecture evolution in five stages."
@@ -85,6 +86,9 @@ test: ## Run all tests (the CDK synth tests need node)
 
 local: ## Serve STAGE offline on 127.0.0.1:4566 (ADDR=) for curl and the AWS CLI [FAULT=payment@latency=2s]; Ctrl-C stops
 	$(GO) run ./$(STAGE)/cmd/offline local -addr $(ADDR) -seed $(SEED) $(if $(FAULT),-fault '$(FAULT)')
+
+live: ## local, plus the instructor's dashboard on http://127.0.0.1:8080 (UI=): topology, live metrics, load and faults
+	$(GO) run ./$(STAGE)/cmd/offline live -addr $(ADDR) -ui $(UI) -seed $(SEED) $(if $(FAULT),-fault '$(FAULT)')
 
 load: ## Drive STAGE with PROFILE [SCALE=1.5] [SEED=7] [FAULT=payment@latency=2s] [TARGET=https://…] [OUT=path]
 	$(GO) run ./$(STAGE)/cmd/offline load -profile $(PROFILE) -seed $(SEED) -scale $(SCALE) $(if $(FAULT),-fault '$(FAULT)') $(if $(TARGET),-target $(TARGET)) $(if $(OUT),-out $(OUT))

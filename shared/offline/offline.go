@@ -59,20 +59,23 @@ const usage = `usage: %[1]s <command> [flags]
 commands:
   local   run the stage in the emulator and serve it on a loopback port until Ctrl-C
   load    drive a load profile at the stage (in the emulator, or at TARGET) and write a result file
+  live    local, plus a dashboard: the topology live, load profiles and faults at a click
 
 run '%[1]s <command> -h' for a command's flags
 `
 
 // Run is the command, shaped for tests.
 func Run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, stage Stage) error {
-	name := "make local|load STAGE=" + stage.Name
+	name := "make local|load|live STAGE=" + stage.Name
 	if len(args) == 0 {
 		fmt.Fprintf(stderr, usage, name)
-		return errors.New("a command is required: local or load")
+		return errors.New("a command is required: local, load or live")
 	}
 	switch args[0] {
 	case "local":
 		return runLocal(ctx, args[1:], stdout, stderr, stage)
+	case "live":
+		return runLive(ctx, args[1:], stdout, stderr, stage)
 	case "load":
 		return runLoad(ctx, args[1:], getenv, stdout, stderr, stage)
 	case "-h", "-help", "--help", "help":
@@ -80,7 +83,7 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return nil
 	}
 	fmt.Fprintf(stderr, usage, name)
-	return fmt.Errorf("unknown command %q: use local or load", args[0])
+	return fmt.Errorf("unknown command %q: use local, load or live", args[0])
 }
 
 type modelFlags struct {

@@ -1,0 +1,341 @@
+// Package live is the instructor's dashboard (make live STAGE=…): one page on a loopback port
+// that draws the stage's topology from its template, colours every resource by what the
+// emulator measured in the last second, starts and stops load profiles, and switches faults on a
+// resource with one click. It needs no network: the page, its script and its styles are embedded.
+//
+// The page polls GET /api/metrics once a second; the rest of the API is what its buttons call:
+//
+//	GET    /api/topology             nodes (API, functions, tables, the provider) and who calls whom
+//	GET    /api/metrics              every resource's metrics, the provider's counters, the faults
+//	                                 that are on and the load run's progress line or summary
+//	POST   /api/load?profile=P&scale=S  start a load profile (409 while one runs)
+//	DELETE /api/load                 stop the running profile
+//	PUT    /api/faults/{resource}?kind=slow|failing|throttled  switch a fault on
+//	DELETE /api/faults               switch every fault off
+//
+// Limitations: one load run at a time; percentiles are since the run started (the emulator's
+// metrics are reset when a run starts), rates and counts are per second, computed by the page.
+package live
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/fault"
+	"github.com/emilys-pastries/serverless-evolution/shared/loadgen"
+	"github.com/emilys-pastries/serverless-evolution/shared/payment"
+)
+
+//go:embed index.html
+var indexHTML []byte
+
+// Config is what the dashboard needs of the stage.
+type Config struct {
+	Emulator *emulator.Emulator // started
+	Stage    string             // its name, e.g. "03-crisis"
+	Template []byte             // the stage's template, for the API's integrations
+	Tracking loadgen.Tracking   // the stage's terminal statuses
+	Seed     int64
+}
+
+// Dashboard serves the page and its API. Create it with New.
+type Dashboard struct {
+	cfg      Config
+	topology Topology
+	mux      *http.ServeMux
+
+	mu      sync.Mutex // guards the fields below
+	running context.CancelFunc
+	line    *progressLine
+	summary string
+	runs    int
+}
+
+// New builds the dashboard for a started emulator.
+func New(cfg Config) (*Dashboard, error) {
+	if cfg.Emulator == nil {
+		return nil, errors.New("live: Config.Emulator is required")
+	}
+	top, err := buildTopology(cfg.Emulator, cfg.Template)
+	if err != nil {
+		return nil, err
+	}
+	d := &Dashboard{cfg: cfg, topology: top, mux: http.NewServeMux()}
+	d.mux.HandleFunc("GET /{$}", d.serveIndex)
+	d.mux.HandleFunc("GET /api/topology", d.serveTopology)
+	d.mux.HandleFunc("GET /api/metrics", d.serveMetrics)
+	d.mux.HandleFunc("POST /api/load", d.startLoad)
+	d.mux.HandleFunc("DELETE /api/load", d.stopLoad)
+	d.mux.HandleFunc("PUT /api/faults/{resource...}", d.putFault)
+	d.mux.HandleFunc("DELETE /api/faults", d.clearFaults)
+	return d, nil
+}
+
+// ServeHTTP serves the page and its API.
+func (d *Dashboard) ServeHTTP(w http.ResponseWriter, r *http.Request) { d.mux.ServeHTTP(w, r) }
+
+// Close stops a running load profile.
+func (d *Dashboard) Close() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.running != nil {
+		d.running()
+	}
+}
+
+func (d *Dashboard) serveIndex(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = w.Write(indexHTML)
+}
+
+func (d *Dashboard) serveTopology(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, d.topology)
+}
+
+// Metrics is GET /api/metrics.
+type Metrics struct {
+	Stage     string              `json:"stage"`
+	AtMS      int64               `json:"at_ms"`
+	Resources map[string]Resource `json:"resources"` // by node id
+	Payment   payment.Stats       `json:"payment"`
+	// AccountConcurrent is the account's concurrent executions now and at most since the run began.
+	AccountConcurrent    int64                 `json:"account_concurrent"`
+	AccountMaxConcurrent int64                 `json:"account_max_concurrent"`
+	Faults               map[string]fault.Rule `json:"faults"`
+	FaultText            map[string]string     `json:"fault_text"`
+	Load                 LoadState             `json:"load"`
+}
+
+// Resource is one node's cumulative counters; the page turns them into per-second figures.
+type Resource struct {
+	Invocations   int64   `json:"invocations"`
+	Errors        int64   `json:"errors"`
+	Throttles     int64   `json:"throttles"`
+	Timeouts      int64   `json:"timeouts"`
+	ColdStarts    int64   `json:"cold_starts"`
+	Concurrent    int64   `json:"concurrent"`
+	MaxConcurrent int64   `json:"max_concurrent"`
+	P99MS         float64 `json:"p99_ms"`
+}
+
+// LoadState is the load run as the page shows it.
+type LoadState struct {
+	Running  bool     `json:"running"`
+	Line     string   `json:"line"`    // the load tool's own progress line
+	Summary  string   `json:"summary"` // the last finished run's summary
+	Runs     int      `json:"runs"`
+	Profiles []string `json:"profiles"`
+}
+
+func (d *Dashboard) serveMetrics(w http.ResponseWriter, _ *http.Request) {
+	emu := d.cfg.Emulator
+	m := Metrics{
+		Stage:     d.cfg.Stage,
+		AtMS:      time.Now().UnixMilli(),
+		Resources: map[string]Resource{},
+		Payment:   emu.Payment.Stats(),
+		Faults:    emu.Faults().List(),
+		FaultText: map[string]string{},
+	}
+	for id, r := range m.Faults {
+		m.FaultText[id] = describe(r)
+	}
+	for _, s := range emu.Metrics().Snapshot() {
+		if s.Kind == "lambda-account" {
+			m.AccountConcurrent, m.AccountMaxConcurrent = s.Concurrent, s.MaxConcurrent
+		}
+		id := nodeID(s.Kind, s.Name)
+		if id == "" {
+			continue
+		}
+		m.Resources[id] = Resource{Invocations: s.Invocations, Errors: s.Errors, Throttles: s.Throttles, Timeouts: s.Timeouts,
+			ColdStarts: s.ColdStarts, Concurrent: s.Concurrent, MaxConcurrent: s.MaxConcurrent, P99MS: s.DurationMS.P99}
+	}
+	d.mu.Lock()
+	m.Load = LoadState{Running: d.running != nil, Summary: d.summary, Runs: d.runs, Profiles: loadgen.Profiles()}
+	if d.line != nil {
+		m.Load.Line = d.line.String()
+	}
+	d.mu.Unlock()
+	writeJSON(w, http.StatusOK, m)
+}
+
+// nodeID names a metrics resource the way faults and the topology do.
+func nodeID(kind, name string) string {
+	switch kind {
+	case "lambda", "dynamodb", "apigateway":
+		return kind + ":" + name
+	case "external":
+		if name == "payment" {
+			return "payment"
+		}
+	}
+	return ""
+}
+
+func (d *Dashboard) startLoad(w http.ResponseWriter, r *http.Request) {
+	name := r.URL.Query().Get("profile")
+	profile, err := loadgen.LoadProfile(name)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	scale := 1.0
+	if v := r.URL.Query().Get("scale"); v != "" {
+		if scale, err = strconv.ParseFloat(v, 64); err != nil || scale <= 0 || scale > 10 {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("scale must be a number above 0 and at most 10, got %q", v))
+			return
+		}
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.running != nil {
+		writeError(w, http.StatusConflict, "a load profile is already running; stop it first")
+		return
+	}
+	emu := d.cfg.Emulator
+	ctx, cancel := context.WithCancel(context.Background())
+	d.running, d.line, d.summary = cancel, &progressLine{}, ""
+	cfg := loadgen.Config{
+		Profile:  profile,
+		Scale:    scale,
+		Seed:     d.cfg.Seed,
+		Stage:    d.cfg.Stage,
+		Tracking: d.cfg.Tracking,
+		BaseURL:  emu.APIURL(),
+		Client:   emu.HTTPClient(),
+		Target:   "emulator",
+		Progress: d.line,
+	}
+	emu.Metrics().Reset()
+	go d.run(ctx, cfg)
+	writeJSON(w, http.StatusAccepted, map[string]any{"profile": profile.Name, "scale": scale})
+}
+
+func (d *Dashboard) run(ctx context.Context, cfg loadgen.Config) {
+	res, err := loadgen.Run(ctx, cfg)
+	var b bytes.Buffer
+	switch {
+	case err != nil:
+		fmt.Fprintf(&b, "the run failed: %v", err)
+	default:
+		_ = loadgen.Summary(&b, res)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.running, d.summary = nil, b.String()
+	d.runs++
+}
+
+func (d *Dashboard) stopLoad(w http.ResponseWriter, _ *http.Request) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.running == nil {
+		writeError(w, http.StatusConflict, "no load profile is running")
+		return
+	}
+	d.running()
+	writeJSON(w, http.StatusAccepted, map[string]string{"status": "stopping: the answers in flight are awaited"})
+}
+
+// Fault kinds the page offers on a node.
+var faultKinds = map[string]fault.Rule{
+	"slow":      {Latency: 2 * time.Second},
+	"failing":   {ErrorRate: 0.5},
+	"throttled": {Throttle: true},
+}
+
+func (d *Dashboard) putFault(w http.ResponseWriter, r *http.Request) {
+	resource := r.PathValue("resource")
+	kind := r.URL.Query().Get("kind")
+	rule, ok := faultKinds[kind]
+	if !ok {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("kind must be slow, failing or throttled, got %q", kind))
+		return
+	}
+	if err := d.cfg.Emulator.PutFault(resource, rule); err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"resource": resource, "fault": describe(rule)})
+}
+
+func (d *Dashboard) clearFaults(w http.ResponseWriter, _ *http.Request) {
+	faults := d.cfg.Emulator.Faults()
+	for _, name := range faults.Names() {
+		faults.Clear(name)
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// describe says what a fault does, for people.
+func describe(r fault.Rule) string {
+	var parts []string
+	if r.Latency > 0 {
+		parts = append(parts, fmt.Sprintf("+%v a call", r.Latency))
+	}
+	if r.ErrorRate > 0 {
+		parts = append(parts, fmt.Sprintf("%g %% of calls fail", r.ErrorRate*100))
+	}
+	if r.Throttle {
+		parts = append(parts, "throttled")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// progressLine keeps the last line the load tool drew (it rewrites its line with \r).
+type progressLine struct {
+	mu   sync.Mutex
+	last string
+}
+
+func (p *progressLine) Write(b []byte) (int, error) {
+	s := strings.TrimRight(string(b), " \n")
+	if i := strings.LastIndexByte(s, '\r'); i >= 0 {
+		s = s[i+1:]
+	}
+	if s = strings.TrimSpace(s); s != "" {
+		p.mu.Lock()
+		p.last = s
+		p.mu.Unlock()
+	}
+	return len(b), nil
+}
+
+func (p *progressLine) String() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.last
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}
+
+// sortedKeys returns m's keys in order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

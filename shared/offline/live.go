@@ -1,0 +1,76 @@
+package offline
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator"
+	"github.com/emilys-pastries/serverless-evolution/shared/live"
+	"github.com/emilys-pastries/serverless-evolution/shared/loadgen"
+)
+
+// runLive is local plus the instructor's dashboard on a second loopback port.
+func runLive(ctx context.Context, args []string, stdout, stderr io.Writer, stage Stage) error {
+	fs := flag.NewFlagSet("live", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:4566", "loopback address for the AWS APIs, the stage's API and the admin API")
+	ui := fs.String("ui", "127.0.0.1:8080", "loopback address for the dashboard")
+	var mf modelFlags
+	mf.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	host, _, err := net.SplitHostPort(*ui)
+	if err != nil || !net.ParseIP(host).IsLoopback() {
+		return fmt.Errorf("-ui must be a loopback address such as 127.0.0.1:8080, got %q: the dashboard switches faults and starts load, so it is not for the network", *ui)
+	}
+	model, err := mf.latency()
+	if err != nil {
+		return err
+	}
+	emu, err := emulator.New(stage.Stage, emulator.Options{Seed: mf.seed, Latency: model, Addr: *addr, AccountConcurrency: stage.AccountConcurrency})
+	if err != nil {
+		return err
+	}
+	defer emu.Close()
+	if err := mf.putFaults(emu, stderr); err != nil {
+		return err
+	}
+	if err := emu.Start(ctx); err != nil {
+		return err
+	}
+	dash, err := live.New(live.Config{Emulator: emu, Stage: stage.Name, Template: stage.Template,
+		Tracking: loadgen.Tracking{Terminal: stage.Terminal}, Seed: mf.seed})
+	if err != nil {
+		return err
+	}
+	defer dash.Close()
+	ln, err := net.Listen("tcp", *ui)
+	if err != nil {
+		return fmt.Errorf("dashboard: %w (another make live running? pick another port with UI=127.0.0.1:8081)", err)
+	}
+	srv := &http.Server{Handler: dash, ReadHeaderTimeout: 5 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	describe(stdout, emu, stage, model)
+	fmt.Fprintf(stdout, "\nDashboard: http://%s/  (the topology live; start a profile, click a resource to switch a fault on)\n", ln.Addr())
+	select {
+	case <-ctx.Done():
+	case err := <-served:
+		return fmt.Errorf("dashboard: %w", err)
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	fmt.Fprintln(stdout, "\nstopping: waiting for running invocations to finish")
+	return nil
+}
