@@ -25,7 +25,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -149,7 +148,7 @@ func (d *Dashboard) serveMetrics(w http.ResponseWriter, _ *http.Request) {
 		FaultText: map[string]string{},
 	}
 	for id, r := range m.Faults {
-		m.FaultText[id] = describe(r)
+		m.FaultText[id] = r.String()
 	}
 	for _, s := range emu.Metrics().Snapshot() {
 		if s.Kind == "lambda-account" {
@@ -268,7 +267,7 @@ func (d *Dashboard) putFault(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"resource": resource, "fault": describe(rule)})
+	writeJSON(w, http.StatusOK, map[string]string{"resource": resource, "fault": rule.String()})
 }
 
 func (d *Dashboard) clearFaults(w http.ResponseWriter, _ *http.Request) {
@@ -277,21 +276,6 @@ func (d *Dashboard) clearFaults(w http.ResponseWriter, _ *http.Request) {
 		faults.Clear(name)
 	}
 	w.WriteHeader(http.StatusNoContent)
-}
-
-// describe says what a fault does, for people.
-func describe(r fault.Rule) string {
-	var parts []string
-	if r.Latency > 0 {
-		parts = append(parts, fmt.Sprintf("+%v a call", r.Latency))
-	}
-	if r.ErrorRate > 0 {
-		parts = append(parts, fmt.Sprintf("%g %% of calls fail", r.ErrorRate*100))
-	}
-	if r.Throttle {
-		parts = append(parts, "throttled")
-	}
-	return strings.Join(parts, ", ")
 }
 
 // progressLine keeps the last line the load tool drew (it rewrites its line with \r).
@@ -328,14 +312,4 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func writeError(w http.ResponseWriter, status int, msg string) {
 	writeJSON(w, status, map[string]string{"error": msg})
-}
-
-// sortedKeys returns m's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

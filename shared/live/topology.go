@@ -3,6 +3,8 @@ package live
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -86,7 +88,7 @@ func buildTopology(emu *emulator.Emulator, template []byte) (Topology, error) {
 	}
 	for _, f := range fns {
 		from := "lambda:" + f.Name
-		for _, k := range sortedKeys(f.Environment) {
+		for _, k := range slices.Sorted(maps.Keys(f.Environment)) {
 			v := f.Environment[k]
 			switch {
 			case fnByName[v] != "":
@@ -114,7 +116,7 @@ func buildTopology(emu *emulator.Emulator, template []byte) (Topology, error) {
 	}
 
 	setDepths(nodes, apis, t.Edges)
-	for _, id := range sortedKeys(nodes) {
+	for _, id := range slices.Sorted(maps.Keys(nodes)) {
 		t.Nodes = append(t.Nodes, *nodes[id])
 	}
 	sort.SliceStable(t.Nodes, func(i, j int) bool { return t.Nodes[i].Depth < t.Nodes[j].Depth })
@@ -143,7 +145,7 @@ func apiInvokable(template []byte) ([]string, error) {
 		return nil, fmt.Errorf("live: the stage's template: %w", err)
 	}
 	var out []string
-	for _, id := range sortedKeys(tmpl.Resources) {
+	for _, id := range slices.Sorted(maps.Keys(tmpl.Resources)) {
 		r := tmpl.Resources[id]
 		switch r.Type {
 		case "AWS::ApiGateway::Method":
@@ -168,7 +170,7 @@ func referenced(v any) []string {
 				out = append(out, id)
 			}
 		}
-		for _, k := range sortedKeys(x) {
+		for _, k := range slices.Sorted(maps.Keys(x)) {
 			out = append(out, referenced(x[k])...)
 		}
 	case []any:

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/emilys-pastries/serverless-evolution/shared/emulator"
 	"github.com/emilys-pastries/serverless-evolution/shared/live"
 	"github.com/emilys-pastries/serverless-evolution/shared/loadgen"
 )
@@ -30,21 +29,11 @@ func runLive(ctx context.Context, args []string, stdout, stderr io.Writer, stage
 	if err != nil || !net.ParseIP(host).IsLoopback() {
 		return fmt.Errorf("-ui must be a loopback address such as 127.0.0.1:8080, got %q: the dashboard switches faults and starts load, so it is not for the network", *ui)
 	}
-	model, err := mf.latency()
-	if err != nil {
-		return err
-	}
-	emu, err := emulator.New(stage.Stage, emulator.Options{Seed: mf.seed, Latency: model, Addr: *addr, AccountConcurrency: stage.AccountConcurrency})
+	emu, model, err := mf.serve(ctx, stage, *addr, stderr)
 	if err != nil {
 		return err
 	}
 	defer emu.Close()
-	if err := mf.putFaults(emu, stderr); err != nil {
-		return err
-	}
-	if err := emu.Start(ctx); err != nil {
-		return err
-	}
 	dash, err := live.New(live.Config{Emulator: emu, Stage: stage.Name, Template: stage.Template,
 		Tracking: loadgen.Tracking{Terminal: stage.Terminal}, Seed: mf.seed})
 	if err != nil {

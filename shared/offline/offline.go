@@ -24,7 +24,6 @@ import (
 	"time"
 
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator"
-	"github.com/emilys-pastries/serverless-evolution/shared/emulator/fault"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/latency"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/metrics"
 	"github.com/emilys-pastries/serverless-evolution/shared/loadgen"
@@ -98,6 +97,28 @@ func (m *modelFlags) register(fs *flag.FlagSet) {
 	fs.Var(&m.faults, "fault", faultUsage)
 }
 
+// serve starts the stage in the emulator on addr with the model and the faults of the flags. The
+// caller closes the emulator.
+func (m *modelFlags) serve(ctx context.Context, stage Stage, addr string, stderr io.Writer) (*emulator.Emulator, *latency.Model, error) {
+	model, err := m.latency()
+	if err != nil {
+		return nil, nil, err
+	}
+	emu, err := emulator.New(stage.Stage, emulator.Options{Seed: m.seed, Latency: model, Addr: addr, AccountConcurrency: stage.AccountConcurrency})
+	if err != nil {
+		return nil, nil, err
+	}
+	err = m.putFaults(emu, stderr)
+	if err == nil {
+		err = emu.Start(ctx)
+	}
+	if err != nil {
+		_ = emu.Close()
+		return nil, nil, err
+	}
+	return emu, model, nil
+}
+
 // putFaults switches the -fault faults on in emu; an unknown resource is an error that lists the
 // stage's names.
 func (m *modelFlags) putFaults(emu *emulator.Emulator, stderr io.Writer) error {
@@ -105,23 +126,9 @@ func (m *modelFlags) putFaults(emu *emulator.Emulator, stderr io.Writer) error {
 		if err := emu.PutFault(f.resource, f.rule); err != nil {
 			return fmt.Errorf("-fault: %w", err)
 		}
-		fmt.Fprintf(stderr, "fault on %s: %s\n", f.resource, describeRule(f.rule))
+		fmt.Fprintf(stderr, "fault on %s: %s\n", f.resource, f.rule)
 	}
 	return nil
-}
-
-func describeRule(r fault.Rule) string {
-	var parts []string
-	if r.Latency > 0 {
-		parts = append(parts, fmt.Sprintf("%v more per call", r.Latency))
-	}
-	if r.ErrorRate > 0 {
-		parts = append(parts, fmt.Sprintf("%g %% of calls fail", r.ErrorRate*100))
-	}
-	if r.Throttle {
-		parts = append(parts, "every call throttled")
-	}
-	return strings.Join(parts, ", ")
 }
 
 func (m *modelFlags) latency() (*latency.Model, error) {
@@ -143,21 +150,11 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer, stag
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	model, err := mf.latency()
-	if err != nil {
-		return err
-	}
-	emu, err := emulator.New(stage.Stage, emulator.Options{Seed: mf.seed, Latency: model, Addr: *addr, AccountConcurrency: stage.AccountConcurrency})
+	emu, model, err := mf.serve(ctx, stage, *addr, stderr)
 	if err != nil {
 		return err
 	}
 	defer emu.Close()
-	if err := mf.putFaults(emu, stderr); err != nil {
-		return err
-	}
-	if err := emu.Start(ctx); err != nil {
-		return err
-	}
 	describe(stdout, emu, stage, model)
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "\nstopping: waiting for running invocations to finish")

@@ -90,8 +90,8 @@ func TestLoadWithAFault(t *testing.T) {
 	st.Template = bytes.Replace(st.Template, []byte(`"PathPart": "tickets"`), []byte(`"PathPart": "orders"`), 1)
 	require.NoError(t, offline.Run(context.Background(), args, func(string) string { return "" }, &stdout, &stderr, st))
 
-	assert.Contains(t, stderr.String(), "fault on lambda:Kitchen-Kitchen: every call throttled")
-	assert.Contains(t, stderr.String(), "fault on payment: 1s more per call")
+	assert.Contains(t, stderr.String(), "fault on lambda:Kitchen-Kitchen: throttled")
+	assert.Contains(t, stderr.String(), "fault on payment: +1s a call")
 	res, err := loadgen.ReadFile(out)
 	require.NoError(t, err)
 	assert.Equal(t, res.Offered, res.Outcomes.Server5xx, "every order answered 500")

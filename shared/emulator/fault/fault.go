@@ -28,6 +28,21 @@ type Rule struct {
 	Throttle bool `json:"throttle,omitempty"`
 }
 
+// String says what the rule does, for people: "+2s a call, 50 % of calls fail, throttled".
+func (r Rule) String() string {
+	var parts []string
+	if r.Latency > 0 {
+		parts = append(parts, fmt.Sprintf("+%v a call", r.Latency))
+	}
+	if r.ErrorRate > 0 {
+		parts = append(parts, fmt.Sprintf("%g %% of calls fail", r.ErrorRate*100))
+	}
+	if r.Throttle {
+		parts = append(parts, "throttled")
+	}
+	return strings.Join(parts, ", ")
+}
+
 // Validate checks that the rule can be honoured.
 func (r Rule) Validate() error {
 	if r.Latency < 0 {

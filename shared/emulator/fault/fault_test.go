@@ -50,3 +50,18 @@ func TestPutRejects(t *testing.T) {
 		})
 	}
 }
+
+func TestRuleSaysWhatItDoes(t *testing.T) {
+	tests := []struct {
+		rule fault.Rule
+		want string
+	}{
+		{fault.Rule{Latency: 2 * time.Second}, "+2s a call"},
+		{fault.Rule{ErrorRate: 0.5}, "50 % of calls fail"},
+		{fault.Rule{Throttle: true}, "throttled"},
+		{fault.Rule{Latency: 500 * time.Millisecond, ErrorRate: 0.1, Throttle: true}, "+500ms a call, 10 % of calls fail, throttled"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, tt.rule.String())
+	}
+}
