@@ -1,6 +1,7 @@
 // Package offline is the command a stage's own small main hands its template and handlers to.
-// It runs the stage in the emulator (local), or drives a load profile at it in-process or at a
-// deployed URL (load). The Makefile picks the stage's main by STAGE=; see `make help`.
+// It runs the stage in the emulator (local), adds the instructor's dashboard to that (live, see
+// package live), or drives a load profile at it in-process or at a deployed URL (load). Faults can
+// be on from the start (-fault). The Makefile picks the stage's main by STAGE=; see `make help`.
 //
 // Stages never import each other, and shared code never imports a stage: the stage's main
 // (0N-*/cmd/offline) builds a Stage and calls Main.
