@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/fault"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/latency"
+	"github.com/emilys-pastries/serverless-evolution/shared/live"
 )
 
 // TestStageRunsOffline is the acceptance run as a test: the stage's committed template in
@@ -126,4 +128,37 @@ func call(t *testing.T, method, url, body string) (int, string) {
 	b, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	return resp.StatusCode, string(b)
+}
+
+// TestLiveTopology checks the dashboard's drawing of this stage against the stack: the API calls
+// the order function, which calls the other two and its table; each of those reaches its own
+// resource.
+func TestLiveTopology(t *testing.T) {
+	emu, err := emulator.New(Stage().Stage, emulator.Options{Latency: latency.Zero()})
+	require.NoError(t, err)
+	defer emu.Close()
+	require.NoError(t, emu.Start(context.Background()))
+	d, err := live.New(live.Config{Emulator: emu, Stage: "02-split", Template: Stage().Template})
+	require.NoError(t, err)
+	srv := httptest.NewServer(d)
+	defer srv.Close()
+	status, body := call(t, http.MethodGet, srv.URL+"/api/topology", "")
+	require.Equal(t, http.StatusOK, status, body)
+	var top live.Topology
+	require.NoError(t, json.Unmarshal([]byte(body), &top))
+
+	label := map[string]string{}
+	for _, n := range top.Nodes {
+		label[n.ID] = n.Label
+	}
+	var edges []string
+	for _, e := range top.Edges {
+		edges = append(edges, label[e.From]+" -> "+label[e.To])
+	}
+	assert.ElementsMatch(t, []string{
+		"API Gateway Api -> Order",
+		"Order -> Inventory", "Order -> Payment", "Order -> Orders",
+		"Inventory -> Stock",
+		"Payment -> payment provider",
+	}, edges)
 }
