@@ -24,6 +24,10 @@ type Env struct {
 	Faults    *fault.Set
 	Metrics   *metrics.Registry
 	Traces    *trace.Recorder
+	// Clock is where time comes from; nil means the wall clock.
+	Clock Clock
+
+	callers callers
 }
 
 // ARN builds an ARN in the emulated account and region.
@@ -40,7 +44,30 @@ func (e *Env) Spend(ctx context.Context, component, faultResource string) error 
 			d += r.Latency
 		}
 	}
-	return latency.Wait(ctx, d)
+	return Sleep(ctx, e.clock(), d)
+}
+
+func (e *Env) clock() Clock {
+	if e.Clock == nil {
+		return Real{}
+	}
+	return e.Clock
+}
+
+// Sleep waits d on the emulator's clock, or until ctx ends.
+func (e *Env) Sleep(ctx context.Context, d time.Duration) error { return Sleep(ctx, e.clock(), d) }
+
+// faultFor returns the fault rule on a resource (nil when none) and whether its error rate
+// fired on this call.
+func (e *Env) faultFor(id ID) (*fault.Rule, bool) {
+	if e.Faults == nil || !e.Faults.Active() {
+		return nil, false
+	}
+	r, inject, ok := e.Fault(string(id))
+	if !ok {
+		return nil, false
+	}
+	return &r, inject
 }
 
 // Fault returns the rule switched on for the resource, if any, and whether an error should be
@@ -54,7 +81,7 @@ func (e *Env) Fault(resource string) (rule fault.Rule, inject bool, ok bool) {
 }
 
 // Now is the emulator's clock.
-func (e *Env) Now() time.Time { return time.Now() }
+func (e *Env) Now() time.Time { return e.clock().Now() }
 
 // Physical is a provisioned resource as CloudFormation sees it: the value of Ref and the
 // attributes Fn::GetAtt can read.

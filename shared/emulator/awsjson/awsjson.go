@@ -1,0 +1,172 @@
+// Package awsjson is the AWS JSON protocol (1.0 and 1.1) written once for every emulated service
+// that speaks it (DynamoDB, SQS, Step Functions, EventBridge): POST / with X-Amz-Target
+// "<prefix>.<Operation>", a JSON body in and out, request ids, and errors in the shape the SDKs
+// parse ({"__type": …, "message": …} plus X-Amzn-ErrorType).
+//
+// A Router serves HTTP and also implements sim.Caller, so another service reaches the same
+// operations in process through Env.Call with the same JSON.
+//
+// Limitations: signatures are not checked; request bodies are decoded with encoding/json, which
+// accepts what AWS's strict decoders reject in a few corner cases (duplicate keys, numbers for
+// strings are errors in both).
+package awsjson
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
+)
+
+// Op runs one operation on a request body and returns the value to answer with (marshalled with
+// encoding/json; a []byte or json.RawMessage is written as is). Errors should be *sim.APIError;
+// any other error answers 500 InternalFailure.
+type Op func(ctx context.Context, body []byte) (any, error)
+
+// Router dispatches AWS JSON protocol requests of one service.
+type Router struct {
+	// Prefix is the X-Amz-Target prefix before the dot, e.g. "AmazonSQS" or "AWSEvents".
+	Prefix string
+	// Version is "1.0" or "1.1" (the Content-Type application/x-amz-json-<version>).
+	Version string
+	Ops     map[string]Op
+	// MaxBody bounds a request body; 0 means 1 MiB. Larger bodies answer 413.
+	MaxBody int64
+	// OnError, if set, may add headers to an error answer (SQS adds x-amzn-query-error).
+	OnError func(h http.Header, e *sim.APIError)
+}
+
+var _ sim.Caller = (*Router)(nil)
+
+// Serves reports whether r carries this router's X-Amz-Target prefix.
+func (rt *Router) Serves(r *http.Request) bool {
+	t := r.Header.Get("X-Amz-Target")
+	return len(t) > len(rt.Prefix) && strings.HasPrefix(t, rt.Prefix) && t[len(rt.Prefix)] == '.'
+}
+
+// ServeHTTP answers one request.
+func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	reqID := RequestID()
+	if r.Method != http.MethodPost {
+		rt.WriteError(w, reqID, sim.Errorf(http.StatusBadRequest, "UnknownOperationException", "the %s API takes POST requests", rt.Prefix))
+		return
+	}
+	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), rt.Prefix+".")
+	limit := rt.MaxBody
+	if limit <= 0 {
+		limit = 1 << 20
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	if err != nil {
+		rt.WriteError(w, reqID, sim.Errorf(http.StatusBadRequest, "SerializationException", "reading the request body: %v", err))
+		return
+	}
+	if int64(len(body)) > limit {
+		rt.WriteError(w, reqID, sim.Errorf(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "request body is larger than %d bytes", limit))
+		return
+	}
+	out, err := rt.Call(r.Context(), op, body)
+	if err != nil {
+		rt.WriteError(w, reqID, AsAPIError(err))
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/x-amz-json-"+rt.version())
+	h.Set("X-Amzn-RequestId", reqID)
+	_, _ = w.Write(out)
+}
+
+// Call runs op with a JSON body and returns the JSON answer (sim.Caller).
+func (rt *Router) Call(ctx context.Context, op string, input []byte) ([]byte, error) {
+	fn, ok := rt.Ops[op]
+	if !ok {
+		return nil, sim.Errorf(http.StatusBadRequest, "UnknownOperationException", "the emulator's %s does not support the operation %q", rt.Prefix, op)
+	}
+	if len(input) == 0 {
+		input = []byte("{}")
+	}
+	v, err := fn(ctx, input)
+	if err != nil {
+		return nil, err
+	}
+	switch b := v.(type) {
+	case []byte:
+		return b, nil
+	case json.RawMessage:
+		return b, nil
+	case nil:
+		return []byte("{}"), nil
+	}
+	return json.Marshal(v)
+}
+
+func (rt *Router) version() string {
+	if rt.Version == "" {
+		return "1.0"
+	}
+	return rt.Version
+}
+
+// WriteError writes e in the AWS JSON error shape.
+func (rt *Router) WriteError(w http.ResponseWriter, reqID string, e *sim.APIError) {
+	h := w.Header()
+	h.Set("Content-Type", "application/x-amz-json-"+rt.version())
+	h.Set("X-Amzn-RequestId", reqID)
+	h.Set("X-Amzn-ErrorType", e.Code)
+	if rt.OnError != nil {
+		rt.OnError(h, e)
+	}
+	status := e.Status
+	if status == 0 {
+		status = http.StatusBadRequest
+	}
+	w.WriteHeader(status)
+	b, _ := json.Marshal(struct {
+		Type    string `json:"__type"`
+		Message string `json:"message,omitempty"`
+	}{e.Code, e.Message})
+	_, _ = w.Write(b)
+}
+
+// AsAPIError turns any error into an API error: *sim.APIError as is, a context error into a
+// 499-like RequestCanceled (no client reads it), anything else a 500 InternalFailure.
+func AsAPIError(err error) *sim.APIError {
+	var apiErr *sim.APIError
+	switch {
+	case errors.As(err, &apiErr):
+		return apiErr
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return &sim.APIError{Status: http.StatusBadRequest, Code: "RequestCanceled", Message: err.Error()}
+	}
+	return &sim.APIError{Status: http.StatusInternalServerError, Code: "InternalFailure", Message: err.Error()}
+}
+
+// Decode unmarshals a request body into v; malformed JSON is a SerializationException that says
+// where, as AWS answers it.
+func Decode(body []byte, v any) error {
+	if err := json.Unmarshal(body, v); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			return sim.Errorf(http.StatusBadRequest, "SerializationException", "field %q: cannot use a JSON %s here", typeErr.Field, typeErr.Value)
+		}
+		return sim.Errorf(http.StatusBadRequest, "SerializationException", "the request body is not valid JSON: %v", err)
+	}
+	return nil
+}
+
+// RequestID is a random UUID, the form most AWS services use for x-amzn-RequestId.
+func RequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return fmt.Sprintf("%s-%s-%s-%s-%s", h[0:8], h[8:12], h[12:16], h[16:20], h[20:32])
+}
