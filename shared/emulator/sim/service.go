@@ -64,6 +64,8 @@ type Resource struct {
 	// Targets are the resources this one sends work to (a rule's targets, a mapping's
 	// function), for the topology's edges.
 	Targets []ID `json:"targets,omitempty"`
+	// Sources are the resources this one reads from (a mapping's queue, a pipe's source).
+	Sources []ID `json:"sources,omitempty"`
 }
 
 // APIError is an AWS API error: the HTTP status, the error code (__type) and the message.
