@@ -1,0 +1,111 @@
+package model_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/appsync/model"
+)
+
+// Channel paths: up to five segments of 1–50 letters, digits and dashes, a trailing wildcard
+// only when subscribing.
+// https://docs.aws.amazon.com/appsync/latest/eventapi/channel-namespaces.html and
+// https://docs.aws.amazon.com/appsync/latest/APIReference/API_ChannelNamespace.html
+func TestParseChannel(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		path     string
+		wildcard bool
+		want     string // normalised path, "" for an error
+	}{
+		{name: "namespace and channel", path: "/orders/42", want: "/orders/42"},
+		{name: "no leading slash", path: "default/channel", want: "/default/channel"},
+		{name: "five segments", path: "/a/b/c/d/e", want: "/a/b/c/d/e"},
+		{name: "six segments", path: "/a/b/c/d/e/f"},
+		{name: "50 characters", path: "/a/" + strings.Repeat("b", 50), want: "/a/" + strings.Repeat("b", 50)},
+		{name: "51 characters", path: "/a/" + strings.Repeat("b", 51)},
+		{name: "dashes inside", path: "/a/order-42", want: "/a/order-42"},
+		{name: "leading dash", path: "/a/-42"},
+		{name: "empty segment", path: "/a//b"},
+		{name: "trailing slash", path: "/a/b/"},
+		{name: "empty", path: ""},
+		{name: "wildcard when publishing", path: "/a/*"},
+		{name: "wildcard when subscribing", path: "/a/*", wildcard: true, want: "/a/*"},
+		{name: "wildcard as sixth segment", path: "/a/b/c/d/e/*", wildcard: true},
+		{name: "wildcard namespace", path: "/*", wildcard: true},
+		{name: "wildcard in the middle", path: "/a/*/c", wildcard: true},
+		{name: "partial wildcard", path: "/a/b*", wildcard: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := model.ParseChannel(tt.path, tt.wildcard)
+			if tt.want == "" {
+				require.NotNil(t, err)
+				assert.Equal(t, model.ErrBadRequest, err.Type)
+				assert.Equal(t, 400, err.Status)
+				return
+			}
+			require.Nil(t, err)
+			assert.Equal(t, tt.want, c.Path)
+		})
+	}
+}
+
+// A trailing wildcard matches one or more further segments.
+// https://docs.aws.amazon.com/appsync/latest/eventapi/event-api-concepts.html
+func TestChannelMatches(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		sub, pub string
+		want     bool
+	}{
+		{"/orders/*", "/orders/42", true},
+		{"/orders/*", "/orders/42/status", true},
+		{"/orders/*", "/orders", false},
+		{"/orders/*", "/payments/42", false},
+		{"/orders/42", "/orders/42", true},
+		{"/orders/42", "/orders/42/status", false},
+		{"/orders/42/*", "/orders/43/status", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.sub+" "+tt.pub, func(t *testing.T) {
+			t.Parallel()
+			sub, err := model.ParseChannel(tt.sub, true)
+			require.Nil(t, err)
+			pub, err := model.ParseChannel(tt.pub, false)
+			require.Nil(t, err)
+			assert.Equal(t, tt.want, sub.Matches(pub))
+		})
+	}
+}
+
+// A batch has 1–5 events, each a JSON value of at most 240 KB.
+// https://docs.aws.amazon.com/appsync/latest/eventapi/publish-http.html
+func TestValidateEvents(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		events []string
+		ok     bool
+	}{
+		{name: "one object", events: []string{`{"a":1}`}, ok: true},
+		{name: "scalars", events: []string{`1`, `"s"`, `true`, `null`, `[1]`}, ok: true},
+		{name: "none", events: nil},
+		{name: "six", events: []string{"1", "2", "3", "4", "5", "6"}},
+		{name: "not JSON", events: []string{"{"}},
+		{name: "240 KB", events: []string{`"` + strings.Repeat("x", model.MaxEventBytes-2) + `"`}, ok: true},
+		{name: "over 240 KB", events: []string{`"` + strings.Repeat("x", model.MaxEventBytes-1) + `"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := model.ValidateEvents(tt.events)
+			assert.Equal(t, tt.ok, err == nil, "%v", err)
+		})
+	}
+}
