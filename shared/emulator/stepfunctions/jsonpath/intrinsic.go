@@ -159,7 +159,10 @@ func (p *callParser) arg(depth int) (arg, error) {
 	switch c := rest[0]; {
 	case c == '\'':
 		s, err := p.str()
-		return arg{str: s, literal: s.text}, err
+		if err != nil {
+			return arg{}, err
+		}
+		return arg{str: s, literal: s.text}, nil
 	case c == '$':
 		j := pathEnd(rest)
 		cp, err := compile(strings.TrimSpace(rest[:j]))
