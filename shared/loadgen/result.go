@@ -51,6 +51,15 @@ type Result struct {
 	// whose caller had left (orphaned) and money taken twice (duplicate_charges). Null against a
 	// URL, whose provider the load tool cannot see.
 	PaymentProvider *payment.Stats `json:"payment_provider,omitempty"`
+	// MilestonesMS is, for each of Tracking.Milestones that orders reached, how long after the
+	// customer's send they reached it (e.g. "paid", "ready"). Omitted for stages without any.
+	MilestonesMS map[string]Milestone `json:"milestones_ms,omitempty"`
+}
+
+// Milestone is how many orders reached a status and how long after their send.
+type Milestone struct {
+	Orders int `json:"orders"`
+	Latency
 }
 
 // LateAnswers counts what abandoned requests answered once the customer had gone. Abandoned

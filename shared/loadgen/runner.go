@@ -62,6 +62,11 @@ type Tracking struct {
 	// PollMin and PollMax bound the backoff between polls of GET /orders/{id}; 0 means 200 ms
 	// and 1 s.
 	PollMin, PollMax time.Duration
+	// Milestones are statuses whose time from the customer's send is measured per order, e.g.
+	// "paid" and "ready" for an asynchronous stage. The time is read from the order's
+	// "<status>_at" field (RFC 3339) when the API answers one, so polling does not blur it;
+	// otherwise it is when a poll first saw the status.
+	Milestones []string
 }
 
 var defaultTerminal = []string{"paid", "ready", "picked-up", "failed"}
@@ -204,6 +209,7 @@ type run struct {
 	latency      *hdrhistogram.Histogram
 	lateLatency  *hdrhistogram.Histogram
 	endToEnd     *hdrhistogram.Histogram
+	milestones   map[string]*hdrhistogram.Histogram
 	polled       int // accepted orders that needed tracking
 	buckets      []*bucket
 	accepted     int
@@ -251,12 +257,16 @@ func newRun(cfg Config, prof Profile) *run {
 		latency:     newHistogram(3),
 		lateLatency: newHistogram(3),
 		endToEnd:    newHistogram(3),
+		milestones:  map[string]*hdrhistogram.Histogram{},
 		statuses:    map[string]int{},
 		reasons:     map[string]int{},
 		errorKinds:  map[string]int{},
 	}
 	for _, s := range cfg.Tracking.Terminal {
 		r.terminal[s] = true
+	}
+	for _, s := range cfg.Tracking.Milestones {
+		r.milestones[s] = newHistogram(3)
 	}
 	return r
 }
@@ -462,6 +472,7 @@ func (r *run) track(trackCtx context.Context, c *call, orderID, status string) {
 	defer cancel()
 	statusURL := r.ordersURL + "/" + url.PathEscape(orderID)
 	last := status
+	seen := map[string]bool{}
 	delay := r.cfg.Tracking.PollMin
 	timer := time.NewTimer(delay)
 	defer timer.Stop()
@@ -479,6 +490,7 @@ func (r *run) track(trackCtx context.Context, c *call, orderID, status string) {
 			}
 		} else {
 			last = v.Status
+			r.milestonesSeen(c, v, seen, time.Now())
 			if r.terminal[v.Status] {
 				r.trackEnd(c, orderID, v, time.Now(), false)
 				return
@@ -494,6 +506,66 @@ type orderAnswer struct {
 	OrderID       string `json:"order_id"`
 	Status        string `json:"status"`
 	FailureReason string `json:"failure_reason"`
+	// Times holds the order's "<status>_at" fields, for milestones.
+	Times map[string]string `json:"-"`
+}
+
+// UnmarshalJSON reads the fields above and every "<something>_at" string.
+func (o *orderAnswer) UnmarshalJSON(b []byte) error {
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(b, &all); err != nil {
+		return err
+	}
+	str := func(k string) string {
+		var v string
+		if raw, ok := all[k]; ok {
+			_ = json.Unmarshal(raw, &v)
+		}
+		return v
+	}
+	o.OrderID, o.Status, o.FailureReason = str("order_id"), str("status"), str("failure_reason")
+	for k := range all {
+		if name, ok := strings.CutSuffix(k, "_at"); ok {
+			if v := str(k); v != "" {
+				if o.Times == nil {
+					o.Times = map[string]string{}
+				}
+				o.Times[name] = v
+			}
+		}
+	}
+	return nil
+}
+
+// milestonesSeen records, once per order, each milestone the answer shows: by its "<status>_at"
+// time when the answer has one, else by the poll's time when the status is the milestone.
+func (r *run) milestonesSeen(c *call, v orderAnswer, seen map[string]bool, polled time.Time) {
+	if len(r.milestones) == 0 {
+		return
+	}
+	for name, h := range r.milestones {
+		if seen[name] {
+			continue
+		}
+		at := time.Time{}
+		if ts, ok := v.Times[name]; ok {
+			if t, err := time.Parse(time.RFC3339Nano, ts); err == nil {
+				at = t
+			}
+		}
+		if at.IsZero() && v.Status == name {
+			at = polled
+		}
+		if at.IsZero() {
+			continue
+		}
+		seen[name] = true
+		r.mu.Lock()
+		if !r.done {
+			recordDuration(h, max(at.Sub(c.intended), 0))
+		}
+		r.mu.Unlock()
+	}
 }
 
 // status fetches an order. Its errors are short labels kept as the order's last known state.
@@ -624,6 +696,15 @@ func (r *run) result(partial bool) *Result {
 	if r.lateLatency.TotalCount() > 0 {
 		late := latencyOf(r.lateLatency)
 		res.LateLatencyMS = &late
+	}
+	for name, h := range r.milestones {
+		if h.TotalCount() == 0 {
+			continue
+		}
+		if res.MilestonesMS == nil {
+			res.MilestonesMS = map[string]Milestone{}
+		}
+		res.MilestonesMS[name] = Milestone{Orders: int(h.TotalCount()), Latency: latencyOf(h)}
 	}
 	for i := 0; i < int(math.Ceil(dur)) || i < len(r.buckets); i++ {
 		b := r.bucketAt(i).Bucket

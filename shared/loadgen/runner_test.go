@@ -607,3 +607,80 @@ func TestRunSameSeedSameOrders(t *testing.T) {
 	assert.Equal(t, first, orders(3))
 	assert.NotEqual(t, first, orders(4))
 }
+
+// milestoneServer plays a stage whose orders become paid after 100 ms and ready after 400 ms,
+// answering paid_at and ready_at as 04's order does.
+func milestoneServer(withTimes bool) http.HandlerFunc {
+	var mu sync.Mutex
+	created := map[string]time.Time{}
+	var n atomic.Int64
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.Method == http.MethodPost {
+			id := fmt.Sprintf("ord-%d", n.Add(1))
+			mu.Lock()
+			created[id] = time.Now()
+			mu.Unlock()
+			w.WriteHeader(http.StatusCreated)
+			fmt.Fprintf(w, `{"order_id":%q,"status":"pending-payment"}`, id)
+			return
+		}
+		id := strings.TrimPrefix(r.URL.Path, "/orders/")
+		mu.Lock()
+		c := created[id]
+		mu.Unlock()
+		out := map[string]string{"order_id": id, "status": "pending-payment"}
+		age := time.Since(c)
+		if age >= 100*time.Millisecond {
+			out["status"] = "paid"
+			if withTimes {
+				out["paid_at"] = c.Add(100 * time.Millisecond).UTC().Format(time.RFC3339Nano)
+			}
+		}
+		if age >= 400*time.Millisecond {
+			out["status"] = "ready"
+			if withTimes {
+				out["ready_at"] = c.Add(400 * time.Millisecond).UTC().Format(time.RFC3339Nano)
+			}
+		}
+		_ = json.NewEncoder(w).Encode(out)
+	}
+}
+
+func TestRunMeasuresMilestones(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		withTimes bool
+		// paidMax bounds p99 of time to paid: with the answer's paid_at it is the server's
+		// 100 ms; from polls alone it is when a poll first saw "paid", if one did.
+		paidMax float64
+	}{
+		{name: "from the order's _at fields", withTimes: true, paidMax: 150},
+		{name: "from polls", withTimes: false, paidMax: 1000},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cfg := testConfig(startServer(t, milestoneServer(tt.withTimes)), testProfile(1, 5, flat(10, 1)...))
+			cfg.Profile.GraceS = 3
+			cfg.Tracking = Tracking{Terminal: []string{"ready", "failed"}, Milestones: []string{"paid", "ready"},
+				PollMin: 20 * time.Millisecond, PollMax: 50 * time.Millisecond}
+
+			res := mustRun(t, cfg)
+
+			require.Equal(t, 10, res.Completed)
+			ready, ok := res.MilestonesMS["ready"]
+			require.True(t, ok, "every order reached ready")
+			assert.Equal(t, 10, ready.Orders)
+			assert.GreaterOrEqual(t, ready.P50, 400.0)
+			if paid, ok := res.MilestonesMS["paid"]; ok {
+				assert.GreaterOrEqual(t, paid.P50, 100.0)
+				assert.LessOrEqual(t, paid.P99, tt.paidMax)
+				assert.Less(t, paid.P50, ready.P50)
+			} else {
+				assert.False(t, tt.withTimes, "with paid_at every order has a time to paid")
+			}
+		})
+	}
+}
