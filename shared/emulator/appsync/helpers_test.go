@@ -64,7 +64,12 @@ func provision(tb testing.TB, svc *appsync.Service, logicalID, typ, js string) s
 
 func start(tb testing.TB, clock sim.Clock) *fixture {
 	tb.Helper()
-	f := &fixture{env: newEnv(clock)}
+	return startWith(tb, newEnv(clock))
+}
+
+func startWith(tb testing.TB, env *sim.Env) *fixture {
+	tb.Helper()
+	f := &fixture{env: env}
 	f.svc = appsync.New(f.env)
 	api := provision(tb, f.svc, "EventApi", appsync.TypeAPI, apiProps)
 	f.apiID = api.Attrs["ApiId"].(string)

@@ -85,6 +85,10 @@ func New(env *sim.Env) *Service {
 // Name is the service's ARN namespace.
 func (s *Service) Name() string { return "appsync" }
 
+// LatencyComponent is the latency model's component the service spends on each publish's
+// delivery ("" when the model has neither Component nor "appsync.events").
+func (s *Service) LatencyComponent() string { return s.component }
+
 // Model returns the service's state.
 func (s *Service) Model() *model.Model { return s.model }
 
