@@ -1,0 +1,39 @@
+// Package asl interprets Amazon States Language state machines
+// (https://states-language.net/spec.html) the way AWS Step Functions runs them, as a pure
+// library for the emulator's Step Functions service: no HTTP, no storage.
+//
+// Parse validates a definition and answers problems with the messages CreateStateMachine
+// returns as InvalidDefinition (a *DefinitionError). Machine.Start runs an execution in its
+// own goroutine and Machine.Run waits for it. RunOptions supplies the context object's
+// identities, the Tasks that do the work of Task states, the Clock that Wait states, Retry
+// intervals and timeouts take their time from, a Listener that receives every history event
+// (GetExecutionHistory's types and fields), and the TaskTokens registry through which
+// SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat reach tasks that wait for a token.
+//
+// Both query languages are supported: JSONPath (InputPath, Parameters, ResultSelector,
+// ResultPath, OutputPath, intrinsic functions) and JSONata (Arguments, Output, Assign,
+// Condition, Items, ItemSelector and "{% %}" expressions with $states), with workflow
+// variables scoped as AWS scopes them: Parallel branches and Map iterations read outer
+// variables and cannot assign them. JSONata is evaluated by github.com/blues/jsonata-go, with
+// Step Functions' $partition, $range, $hash, $random, $uuid and $parse registered in that
+// library's package-level registry.
+//
+// Limitations:
+//   - Map's ItemReader and ResultWriter (distributed Map reading S3) are not supported; a
+//     Map with an ItemReader fails with States.ItemReaderFailed. A DISTRIBUTED Map runs its
+//     items like an inline Map (with ItemBatcher, tolerated failures and Label) and emits
+//     MapState events, not MapRun events; failed iterations appear as {"Error","Cause"} in
+//     its output.
+//   - Every task emits Task* events: Lambda function ARNs and activities do not get the
+//     LambdaFunction* or Activity* events AWS records for them. Activities wait on a token
+//     like ".waitForTaskToken" tasks. ".sync" resources are left to Tasks.Invoke.
+//   - JSONata's $now() and $millis() read the wall clock, not Clock.
+//   - State names that repeat inside one States object cannot be reported (the JSON decoder
+//     keeps the last); duplicates across branches are.
+//   - Problem messages follow AWS's codes and shape; their wording is not byte-identical to
+//     AWS's for every case.
+//   - Payload size (256 KiB) is checked on task results and the execution output, and on
+//     every state's output only when a Listener is set.
+//   - Redrive, versions and aliases, EvaluationFailed events and execution-level
+//     Credentials are not modelled.
+package asl

@@ -1,0 +1,186 @@
+package asl
+
+import (
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"math"
+	"math/rand/v2"
+	"strings"
+
+	jsonata "github.com/blues/jsonata-go"
+	"github.com/blues/jsonata-go/jtypes"
+)
+
+// The functions Step Functions adds to JSONata
+// (https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html). They are
+// registered with the library's package-level registry because its per-expression registry
+// would have to be rebuilt, by reflection, on every evaluation.
+func init() {
+	err := jsonata.RegisterExts(map[string]jsonata.Extension{
+		"partition": {Func: jsonataPartition},
+		"range":     {Func: jsonataRange},
+		"hash":      {Func: jsonataHash},
+		"random":    {Func: jsonataRandom},
+		"uuid":      {Func: func() string { return newUUID() }},
+		"parse":     {Func: jsonataParse},
+		// $eval is not available in Step Functions; $parse replaces it.
+		"eval": {Func: func(string) (any, error) {
+			return nil, errors.New("the function $eval is not supported by Step Functions")
+		}},
+	})
+	if err != nil {
+		panic(fmt.Sprintf("register step functions jsonata functions: %v", err))
+	}
+}
+
+func jsonataPartition(arr []any, size float64) ([][]any, error) {
+	n := int(size)
+	if n <= 0 || float64(n) != size {
+		return nil, errors.New("$partition: the chunk size must be a positive integer")
+	}
+	out := [][]any{}
+	for i := 0; i < len(arr); i += n {
+		out = append(out, arr[i:min(i+n, len(arr))])
+	}
+	return out, nil
+}
+
+func jsonataRange(start, end float64, step jtypes.OptionalFloat64) ([]float64, error) {
+	st := 1.0
+	if step.IsSet() {
+		st = step.Float64
+	}
+	if st == 0 || start != math.Trunc(start) || end != math.Trunc(end) || st != math.Trunc(st) {
+		return nil, errors.New("$range: start, end and step must be integers and step non-zero")
+	}
+	out := []float64{}
+	for v := start; (st > 0 && v <= end) || (st < 0 && v >= end); v += st {
+		out = append(out, v)
+		if len(out) > 1000 {
+			return nil, errors.New("$range: the range must not have more than 1000 items")
+		}
+	}
+	return out, nil
+}
+
+func jsonataHash(data, algorithm string) (string, error) {
+	var h hash.Hash
+	switch algorithm {
+	case "MD5":
+		h = md5.New()
+	case "SHA-1":
+		h = sha1.New()
+	case "SHA-256":
+		h = sha256.New()
+	case "SHA-384":
+		h = sha512.New384()
+	case "SHA-512":
+		h = sha512.New()
+	default:
+		return "", fmt.Errorf("$hash: unsupported algorithm %q, use one of MD5, SHA-1, SHA-256, SHA-384, SHA-512", algorithm)
+	}
+	h.Write([]byte(data))
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func jsonataRandom(seed jtypes.OptionalFloat64) float64 {
+	if seed.IsSet() {
+		return rand.New(rand.NewPCG(uint64(int64(seed.Float64)), 0)).Float64()
+	}
+	return rand.Float64()
+}
+
+func jsonataParse(s string) (any, error) {
+	v, err := decode([]byte(s))
+	if err != nil {
+		return nil, fmt.Errorf("$parse: %v", err)
+	}
+	return toJSONata(v), nil
+}
+
+func jsonataBody(s string) string {
+	return strings.TrimSpace(s[2 : len(s)-2])
+}
+
+// compileCheck reports whether a "{% %}" string holds a valid expression.
+func compileCheck(s string) error {
+	body := jsonataBody(s)
+	if body == "" {
+		return errors.New("the expression is empty")
+	}
+	_, err := jsonata.Compile(body)
+	return err
+}
+
+// jsonataEnv is what a JSONata expression of a state sees: $states and the variables in scope.
+type jsonataEnv struct {
+	states map[string]any
+	vars   *scope
+}
+
+// evalJSONata evaluates one "{% %}" string. Errors are States.QueryEvaluationError.
+func evalJSONata(src, field string, env *jsonataEnv) (any, error) {
+	e, err := jsonata.Compile(jsonataBody(src))
+	if err != nil {
+		return nil, &Failure{Name: ErrQueryEvaluationError, Cause: fmt.Sprintf("The JSONata expression '%s' specified for the field '%s' is invalid: %v", src, field, err)}
+	}
+	vars := map[string]any{"states": toJSONata(env.states)}
+	env.vars.each(func(name string, v any) {
+		if _, shadowed := vars[name]; !shadowed {
+			vars[name] = toJSONata(v)
+		}
+	})
+	if err := e.RegisterVars(vars); err != nil {
+		return nil, &Failure{Name: ErrQueryEvaluationError, Cause: err.Error()}
+	}
+	out, err := e.Eval(nil)
+	if errors.Is(err, jsonata.ErrUndefined) {
+		return nil, &Failure{Name: ErrQueryEvaluationError, Cause: fmt.Sprintf("The JSONata expression '%s' specified for the field '%s' returned nothing (undefined).", src, field)}
+	}
+	if err != nil {
+		return nil, &Failure{Name: ErrQueryEvaluationError, Cause: fmt.Sprintf("An error occurred while evaluating the JSONata expression '%s' specified for the field '%s': %v", src, field, err)}
+	}
+	v, err := fromJSONata(out)
+	if err != nil {
+		return nil, &Failure{Name: ErrQueryEvaluationError, Cause: fmt.Sprintf("The JSONata expression '%s' specified for the field '%s' returned a value JSON cannot hold: %v", src, field, err)}
+	}
+	return v, nil
+}
+
+// evalJSONataTemplate evaluates every "{% %}" string in v, at any depth.
+func evalJSONataTemplate(v any, field string, env *jsonataEnv) (any, error) {
+	switch t := v.(type) {
+	case string:
+		if isJSONataString(t) {
+			return evalJSONata(t, field, env)
+		}
+		return t, nil
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, e := range t {
+			r, err := evalJSONataTemplate(e, field, env)
+			if err != nil {
+				return nil, err
+			}
+			out[k] = r
+		}
+		return out, nil
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			r, err := evalJSONataTemplate(e, field, env)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = r
+		}
+		return out, nil
+	}
+	return v, nil
+}
