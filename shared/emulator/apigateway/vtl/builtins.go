@@ -306,56 +306,52 @@ func (s *state) utilCall(name string, args []any, pos int) (any, error) {
 // backslash and '/' get a backslash, control characters their short escapes or \u00XX, and
 // every character outside ASCII becomes \uXXXX (UTF-16 units, upper-case hex).
 func escapeJavaScript(s string) string {
-	clean := true
-	for i := 0; i < len(s); i++ {
+	var b []byte
+	last := 0 // start of the run of bytes not yet copied
+	for i := 0; i < len(s); {
 		c := s[i]
-		if c < 0x20 || c >= 0x7f || c == '\'' || c == '"' || c == '\\' || c == '/' {
-			clean = false
-			break
+		if c >= 0x20 && c < 0x7f && c != '\'' && c != '"' && c != '\\' && c != '/' {
+			i++
+			continue
 		}
+		if b == nil {
+			b = make([]byte, 0, len(s)+len(s)/4+8)
+		}
+		b = append(b, s[last:i]...)
+		switch c {
+		case '\'', '"', '\\', '/':
+			b = append(b, '\\', c)
+			i++
+		case '\b':
+			b, i = append(b, `\b`...), i+1
+		case '\n':
+			b, i = append(b, `\n`...), i+1
+		case '\t':
+			b, i = append(b, `\t`...), i+1
+		case '\f':
+			b, i = append(b, `\f`...), i+1
+		case '\r':
+			b, i = append(b, `\r`...), i+1
+		default:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r >= 0x10000 {
+				r1, r2 := utf16.EncodeRune(r)
+				b = appendU(appendU(b, uint16(r1)), uint16(r2))
+			} else {
+				b = appendU(b, uint16(r))
+			}
+			i += size
+		}
+		last = i
 	}
-	if clean {
+	if b == nil {
 		return s
 	}
-	var b strings.Builder
-	b.Grow(len(s) + 16)
-	for _, r := range s {
-		switch r {
-		case '\'', '"', '\\', '/':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case '\b':
-			b.WriteString(`\b`)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\t':
-			b.WriteString(`\t`)
-		case '\f':
-			b.WriteString(`\f`)
-		case '\r':
-			b.WriteString(`\r`)
-		default:
-			switch {
-			case r < 0x20 || r >= 0x7f && r < 0x10000:
-				writeU(&b, uint16(r))
-			case r >= 0x10000:
-				r1, r2 := utf16.EncodeRune(r)
-				writeU(&b, uint16(r1))
-				writeU(&b, uint16(r2))
-			default:
-				b.WriteRune(r)
-			}
-		}
-	}
-	return b.String()
+	return string(append(b, s[last:]...))
 }
 
-func writeU(b *strings.Builder, u uint16) {
-	b.WriteString(`\u`)
-	b.WriteByte(hexDigits[u>>12&0xf])
-	b.WriteByte(hexDigits[u>>8&0xf])
-	b.WriteByte(hexDigits[u>>4&0xf])
-	b.WriteByte(hexDigits[u&0xf])
+func appendU(b []byte, u uint16) []byte {
+	return append(b, '\\', 'u', hexDigits[u>>12&0xf], hexDigits[u>>8&0xf], hexDigits[u>>4&0xf], hexDigits[u&0xf])
 }
 
 // urlEncode is Java's URLEncoder.encode(s, "UTF-8"): letters, digits and ".-*_" stay, a space
@@ -419,15 +415,21 @@ func jlen(s string) int {
 	if isASCII(s) {
 		return len(s)
 	}
-	return len(utf16.Encode([]rune(s)))
+	n := 0
+	for _, r := range s {
+		n++
+		if r >= 0x10000 {
+			n++ // a surrogate pair
+		}
+	}
+	return n
 }
 
 func jsub(s string, b, e int) string {
 	if isASCII(s) {
 		return s[b:e]
 	}
-	u := utf16.Encode([]rune(s))
-	return string(utf16.Decode(u[b:e]))
+	return s[jbyteOff(s, b):jbyteOff(s, e)]
 }
 
 // jindex turns a byte offset in s into a UTF-16 index.
@@ -435,12 +437,10 @@ func jindex(s string, byteOff int) int {
 	if byteOff < 0 {
 		return -1
 	}
-	if isASCII(s[:byteOff]) {
-		return byteOff
-	}
-	return len(utf16.Encode([]rune(s[:byteOff])))
+	return jlen(s[:byteOff])
 }
 
+// jbyteOff turns a UTF-16 index into a byte offset (an index inside a surrogate pair rounds up).
 func jbyteOff(s string, idx int) int {
 	if isASCII(s) {
 		return idx
@@ -450,7 +450,10 @@ func jbyteOff(s string, idx int) int {
 		if n >= idx {
 			return i
 		}
-		n += len(utf16.Encode([]rune{r}))
+		n++
+		if r >= 0x10000 {
+			n++
+		}
 	}
 	return len(s)
 }
@@ -562,6 +565,9 @@ func (s *state) stringCall(x, name string, args []any, pos int) (any, error) {
 		}
 	case "replaceAll", "replaceFirst":
 		if has0 && has1 {
+			if name == "replaceAll" && regexp.QuoteMeta(a0) == a0 && !strings.ContainsAny(a1, `$\`) {
+				return strings.ReplaceAll(x, a0, a1), nil // a literal pattern needs no regexp
+			}
 			re, err := javaRegexp(a0, false)
 			if err != nil {
 				return nil, s.errAt(pos, "%s(%q): %v", name, a0, err)

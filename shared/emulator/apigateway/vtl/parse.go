@@ -50,9 +50,9 @@ type (
 		iter    expr
 		body    []node
 	}
-	breakNode   struct{}
-	stopNode    struct{}
-	defineNode  struct {
+	breakNode  struct{}
+	stopNode   struct{}
+	defineNode struct {
 		name string
 		body []node
 	}

@@ -1,9 +1,10 @@
 package vtl
 
 import (
+	"bytes"
 	"errors"
-	"math"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -107,7 +108,7 @@ type state struct {
 	t     *Template
 	in    *Input
 	vars  map[string]any
-	out   strings.Builder
+	out   bytes.Buffer
 	depth int
 
 	body       string
@@ -317,12 +318,12 @@ func (s *state) renderBlock(b *defineBlock) error {
 	return err
 }
 
+// blockString renders a block on the end of the output and takes it back off as a string.
 func (s *state) blockString(b *defineBlock) (string, error) {
-	saved := s.out
-	s.out = strings.Builder{}
+	start := s.out.Len()
 	err := s.renderBlock(b)
-	str := s.out.String()
-	s.out = saved
+	str := string(s.out.Bytes()[start:])
+	s.out.Truncate(start)
 	return str, err
 }
 
@@ -572,11 +573,10 @@ func (s *state) eval(e expr) (any, error) {
 		}
 		return v, err
 	case *interpExpr:
-		saved := s.out
-		s.out = strings.Builder{}
+		start := s.out.Len()
 		err := s.renderNodes(x.nodes)
-		str := s.out.String()
-		s.out = saved
+		str := string(s.out.Bytes()[start:])
+		s.out.Truncate(start)
 		if err != nil {
 			return nil, err
 		}
