@@ -8,7 +8,6 @@ import (
 	"io"
 	"math"
 	"net/netip"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -719,14 +718,36 @@ func compileWildcard(s string) (wildcard, error) {
 	return w, nil
 }
 
-// The engine only treats a string as an IP address if it looks like one of these.
-var (
-	ipv4Shape = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$`)
-	ipv6Shape = regexp.MustCompile(`^[0-9a-fA-F:]*:[0-9a-fA-F:]*$`)
-)
-
+// looksLikeIP is the engine's test for a string it treats as an IP address: four dotted runs
+// of digits, or hex digits and colons with at least one colon.
 func looksLikeIP(s string) bool {
-	return ipv4Shape.MatchString(s) || ipv6Shape.MatchString(s)
+	if s == "" {
+		return false
+	}
+	if strings.IndexByte(s, ':') >= 0 {
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			if c != ':' && !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return false
+			}
+		}
+		return true
+	}
+	dots, run := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '.':
+			if run == 0 {
+				return false
+			}
+			dots, run = dots+1, 0
+		case '0' <= c && c <= '9':
+			run++
+		default:
+			return false
+		}
+	}
+	return dots == 3 && run > 0
 }
 
 func parseIP(s string) (netip.Addr, bool) {

@@ -193,33 +193,46 @@ func (l *leaf) match(v any, present bool) bool {
 	if !present {
 		return l.absent
 	}
-	found := false
-	var walk func(v any) bool
-	walk = func(v any) bool {
-		switch t := v.(type) {
+	switch t := v.(type) {
+	case map[string]any:
+		return l.absent
+	case []any:
+		hit, found := l.matchArray(t)
+		return hit || !found && l.absent
+	default:
+		return l.matchScalar(v)
+	}
+}
+
+// matchArray reports whether a scalar in the (possibly nested) array matches, and whether
+// the array holds any scalar at all.
+func (l *leaf) matchArray(a []any) (hit, found bool) {
+	for _, e := range a {
+		switch t := e.(type) {
 		case map[string]any:
-			return false
 		case []any:
-			for _, e := range t {
-				if walk(e) {
-					return true
-				}
+			h, f := l.matchArray(t)
+			if h {
+				return true, true
 			}
-			return false
+			found = found || f
 		default:
 			found = true
-			for _, m := range l.matchers {
-				if m.match(v) {
-					return true
-				}
+			if l.matchScalar(e) {
+				return true, true
 			}
-			return false
 		}
 	}
-	if walk(v) {
-		return true
+	return false, found
+}
+
+func (l *leaf) matchScalar(v any) bool {
+	for _, m := range l.matchers {
+		if m.match(v) {
+			return true
+		}
 	}
-	return !found && l.absent
+	return false
 }
 
 // matcher is one value test.
