@@ -6,51 +6,51 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"time"
 )
 
 // ServeHTTP answers Lambda's REST-JSON API: Invoke (RequestResponse, Event, DryRun),
 // ListFunctions, GetFunction, GetFunctionConfiguration and GetFunctionConcurrency.
-func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	path := r.URL.Path
-	switch {
-	case r.Method == http.MethodPost && strings.HasPrefix(path, "/2015-03-31/functions/") && strings.HasSuffix(path, "/invocations"):
-		name := strings.TrimSuffix(strings.TrimPrefix(path, "/2015-03-31/functions/"), "/invocations")
-		s.serveInvoke(w, r, name)
-	case r.Method == http.MethodGet && strings.HasPrefix(path, "/2019-09-30/functions/") && strings.HasSuffix(path, "/concurrency"):
-		f, err := s.Lookup(strings.TrimSuffix(strings.TrimPrefix(path, "/2019-09-30/functions/"), "/concurrency"))
-		if err != nil {
-			writeError(w, err)
-			return
+func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// routes maps the REST API's paths (https://docs.aws.amazon.com/lambda/latest/api/API_Operations.html)
+// to their operations. A function name in a path may be an ARN, percent-encoded by the SDKs;
+// PathValue decodes it.
+func (s *Service) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	withFunction := func(serve func(w http.ResponseWriter, r *http.Request, f *Function)) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			f, err := s.Lookup(r.PathValue("name"))
+			if err != nil {
+				writeError(w, err)
+				return
+			}
+			serve(w, r, f)
 		}
-		writeJSON(w, http.StatusOK, f.concurrency())
-	case r.Method == http.MethodGet && (path == "/2015-03-31/functions/" || path == "/2015-03-31/functions"):
-		s.serveList(w)
-	case r.Method == http.MethodGet && strings.HasPrefix(path, "/2015-03-31/functions/"):
-		rest := strings.TrimPrefix(path, "/2015-03-31/functions/")
-		name, sub, _ := strings.Cut(rest, "/")
-		f, err := s.Lookup(name)
-		if err != nil {
-			writeError(w, err)
-			return
-		}
-		switch sub {
-		case "":
-			writeJSON(w, http.StatusOK, map[string]any{
-				"Configuration": f.configuration(),
-				"Code":          map[string]string{"RepositoryType": "Emulator", "Location": "in-process handler " + f.CDKPath},
-				"Concurrency":   f.concurrency(),
-			})
-		case "configuration":
-			writeJSON(w, http.StatusOK, f.configuration())
-		default:
-			writeError(w, &apiError{status: http.StatusBadRequest, code: "InvalidRequestContentException", msg: "unsupported function sub-resource " + sub})
-		}
-	default:
-		writeError(w, &apiError{status: http.StatusBadRequest, code: "InvalidRequestContentException",
-			msg: fmt.Sprintf("the emulator's Lambda API does not support %s %s (supported: Invoke, ListFunctions, GetFunction, GetFunctionConfiguration, GetFunctionConcurrency)", r.Method, path)})
 	}
+	mux.HandleFunc("POST /2015-03-31/functions/{name}/invocations", func(w http.ResponseWriter, r *http.Request) {
+		s.serveInvoke(w, r, r.PathValue("name"))
+	})
+	mux.HandleFunc("GET /2019-09-30/functions/{name}/concurrency", withFunction(func(w http.ResponseWriter, _ *http.Request, f *Function) {
+		writeJSON(w, http.StatusOK, f.concurrency())
+	}))
+	mux.HandleFunc("GET /2015-03-31/functions", func(w http.ResponseWriter, _ *http.Request) { s.serveList(w) })
+	mux.HandleFunc("GET /2015-03-31/functions/{$}", func(w http.ResponseWriter, _ *http.Request) { s.serveList(w) })
+	mux.HandleFunc("GET /2015-03-31/functions/{name}", withFunction(func(w http.ResponseWriter, _ *http.Request, f *Function) {
+		writeJSON(w, http.StatusOK, map[string]any{
+			"Configuration": f.configuration(),
+			"Code":          map[string]string{"RepositoryType": "Emulator", "Location": "in-process handler " + f.CDKPath},
+			"Concurrency":   f.concurrency(),
+		})
+	}))
+	mux.HandleFunc("GET /2015-03-31/functions/{name}/configuration", withFunction(func(w http.ResponseWriter, _ *http.Request, f *Function) {
+		writeJSON(w, http.StatusOK, f.configuration())
+	}))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, &apiError{status: http.StatusBadRequest, code: "InvalidRequestContentException",
+			msg: fmt.Sprintf("the emulator's Lambda API does not support %s %s (supported: Invoke, ListFunctions, GetFunction, GetFunctionConfiguration, GetFunctionConcurrency)", r.Method, r.URL.Path)})
+	})
+	return mux
 }
 
 func (s *Service) serveInvoke(w http.ResponseWriter, r *http.Request, name string) {

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"time"
-
-	"github.com/emilys-pastries/serverless-evolution/shared/emulator/latency"
 )
 
 // Async invocation defaults (AWS): two retries of a function error, events kept up to 6 hours,
@@ -43,7 +41,7 @@ func (s *Service) deliver(ctx context.Context, f *Function, id string, payload [
 	defer s.background.Done()
 	f.metrics.Add("async_queued", 1)
 	defer f.metrics.Add("async_queued", -1)
-	enqueued := time.Now()
+	enqueued := s.env.Now()
 	_ = s.env.Spend(ctx, "lambda.async.dwell", "")
 	backoff := throttleBackoffLo
 	var last Result
@@ -53,7 +51,7 @@ func (s *Service) deliver(ctx context.Context, f *Function, id string, payload [
 		if s.closed.Load() {
 			return
 		}
-		if time.Since(enqueued) > f.async.maxAge {
+		if s.env.Now().Sub(enqueued) > f.async.maxAge {
 			f.metrics.Add("async_expired", 1)
 			break
 		}
@@ -62,7 +60,7 @@ func (s *Service) deliver(ctx context.Context, f *Function, id string, payload [
 		if errors.As(err, &te) {
 			// Throttles don't use up retry attempts; Lambda backs off and tries again.
 			lastErr = err
-			if latency.Wait(ctx, backoff) != nil {
+			if s.env.Sleep(ctx, backoff) != nil {
 				return
 			}
 			backoff = min(backoff*2, throttleBackoffHi)
@@ -78,7 +76,7 @@ func (s *Service) deliver(ctx context.Context, f *Function, id string, payload [
 		}
 		delay := s.opts.AsyncRetryDelays[min(attempts-1, len(s.opts.AsyncRetryDelays)-1)]
 		f.metrics.Add("async_retries", 1)
-		if latency.Wait(ctx, delay) != nil {
+		if s.env.Sleep(ctx, delay) != nil {
 			return
 		}
 	}
@@ -87,21 +85,21 @@ func (s *Service) deliver(ctx context.Context, f *Function, id string, payload [
 		f.metrics.Add("async_dropped", 1)
 		return
 	}
-	record := destinationRecord(f, id, payload, attempts, last, lastErr)
+	record := destinationRecord(f, s.env.Now(), id, payload, attempts, last, lastErr)
 	if _, err := s.InvokeAsync(ctx, f.async.onFailure, record); err != nil {
 		f.metrics.Add("async_destination_errors", 1)
 	}
 }
 
 // destinationRecord is the invocation record Lambda sends to a failure destination.
-func destinationRecord(f *Function, id string, payload []byte, attempts int, res Result, err error) []byte {
+func destinationRecord(f *Function, now time.Time, id string, payload []byte, attempts int, res Result, err error) []byte {
 	condition := "RetriesExhausted"
 	if attempts == 0 {
 		condition = "EventAgeExceeded"
 	}
 	rec := map[string]any{
 		"version":   "1.0",
-		"timestamp": time.Now().UTC().Format(time.RFC3339Nano),
+		"timestamp": now.UTC().Format(time.RFC3339Nano),
 		"requestContext": map[string]any{
 			"requestId":              id,
 			"functionArn":            f.ARN + ":$LATEST",

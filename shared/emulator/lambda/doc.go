@@ -20,8 +20,17 @@
 //   - A caller that gives up (its context is cancelled, e.g. an SDK client timeout or an API
 //     Gateway integration timeout) does not stop the function: it runs to the end and is billed.
 //   - Billing: duration rounded up to 1 ms, GB-seconds by configured memory, INIT billed as on
-//     provided.* runtimes. Memory's CPU share (1,769 MB = 1 vCPU) is recorded, not enforced: the
-//     handler code runs on the host's CPU.
+//     provided.* runtimes. Function.CPUShare says what vCPU share the memory buys (1,769 MB = 1
+//     vCPU); nothing enforces it: the handler code runs on the host's CPU.
+//
+// Time comes from the emulator's clock (sim.Env.Clock): idle reclaim, timeouts, the scaling
+// rate's refill and asynchronous retries' backoff all run on it, so a test with a sim.Fake
+// advances past a 15-minute timeout without waiting.
+//
+// Other services invoke functions through sim.Env.Call ("lambda" or a function ARN, operation
+// "Invoke"); Service.Call documents its JSON input and output, which are the members of Lambda's
+// Invoke request and what Step Functions' lambda:invoke task returns. Resources are identified
+// as "lambda:<function name>" in metrics, faults, traces and the dashboard.
 //   - Asynchronous (Event) invocations: an internal queue (modelled dwell time), function errors
 //     retried MaximumRetryAttempts times (2 by default, after about 1 and 2 minutes: see
 //     Options.AsyncRetryDelays), throttles retried with backoff until MaximumEventAgeInSeconds,

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/http"
 	"reflect"
 	"sort"
 	"strings"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 
 	lambdago "github.com/aws/aws-lambda-go/lambda"
 
@@ -83,6 +85,7 @@ type Service struct {
 	functions map[string]*Function // by name
 	reserved  int                  // sum of reserved concurrency
 
+	mux                *http.ServeMux
 	unreservedInFlight atomic.Int64
 	background         sync.WaitGroup
 	closed             atomic.Bool
@@ -91,14 +94,19 @@ type Service struct {
 // New returns an empty service. registry maps a function's identity in the template (its
 // construct path without the trailing "/Resource", its full aws:cdk:path, or its logical ID) to its
 // handler constructor.
+//
+// New registers the service with env for Env.Call (see Call).
 func New(env *sim.Env, registry map[string]Constructor, opts Options) *Service {
-	return &Service{
+	s := &Service{
 		env:       env,
 		opts:      opts.withDefaults(),
 		registry:  registry,
 		account:   env.Metrics.Resource("lambda-account", "ConcurrentExecutions"),
 		functions: map[string]*Function{},
 	}
+	s.mux = s.routes()
+	env.Register(ServiceName, s)
+	return s
 }
 
 // Function is one provisioned function.
@@ -111,6 +119,7 @@ type Function struct {
 	Reserved                       *int // nil: shares the unreserved pool
 	Environment                    map[string]string
 
+	id      sim.ID // "lambda:<name>": metrics, faults, spans, the dashboard's node
 	async   asyncConfig
 	ctor    Constructor
 	metrics *metrics.Resource
@@ -195,6 +204,11 @@ func (s *Service) Lookup(nameOrARN string) (*Function, error) {
 
 // functionName accepts "name", "name:$LATEST", "123456789012:function:name" and full ARNs.
 func functionName(s string) string {
+	if arn.IsARN(s) {
+		if name := functionARNName(s); name != "" {
+			return name
+		}
+	}
 	if _, after, ok := strings.Cut(s, "function:"); ok {
 		s = after
 	}
@@ -213,7 +227,7 @@ func (s *Service) Invoke(ctx context.Context, nameOrARN string, payload []byte) 
 	if len(payload) > MaxSyncPayload {
 		return Result{}, &PayloadTooLargeError{Size: len(payload), Limit: MaxSyncPayload}
 	}
-	ctx, end := trace.Begin(ctx, "lambda:"+f.Name, "Invoke")
+	ctx, end := trace.Begin(ctx, string(f.id), "Invoke")
 	res, err := f.invoke(ctx, payload)
 	end(outcome(res, err))
 	return res, err
@@ -251,11 +265,11 @@ type execution struct {
 func (f *Function) invoke(ctx context.Context, payload []byte) (Result, error) {
 	s := f.svc
 	// The Lambda front end: authentication, routing, placement.
-	if err := s.env.Spend(ctx, "lambda.invoke", "lambda:"+f.Name); err != nil {
+	if err := s.env.Spend(ctx, "lambda.invoke", string(f.id)); err != nil {
 		return Result{}, err
 	}
 	f.metrics.Invoked()
-	rule, injectErr, faulted := s.env.Fault("lambda:" + f.Name)
+	rule, injectErr, faulted := s.env.Fault(string(f.id))
 	if faulted && rule.Throttle {
 		f.metrics.Throttled()
 		return Result{}, &ThrottleError{Function: f.Name, Reason: "ReservedFunctionConcurrentInvocationLimitExceeded"}
@@ -299,7 +313,7 @@ func (f *Function) acquire() (*environment, bool, error) {
 			}
 		}
 	}
-	now := time.Now()
+	now := s.env.Now()
 	var env *environment
 	for len(f.idle) > 0 && env == nil {
 		last := f.idle[len(f.idle)-1]
@@ -345,7 +359,7 @@ func (f *Function) release(env *environment, reuse bool) {
 	f.mu.Lock()
 	f.inFlight--
 	if reuse && !f.svc.closed.Load() {
-		env.lastUsed = time.Now()
+		env.lastUsed = f.svc.env.Now()
 		f.idle = append(f.idle, env)
 	}
 	f.mu.Unlock()
@@ -361,18 +375,22 @@ func (f *Function) release(env *environment, reuse bool) {
 func (f *Function) run(ctx context.Context, ex *execution, env *environment, payload []byte, injectErr bool) {
 	s := f.svc
 	defer s.background.Done()
-	start := time.Now()
+	clock := s.env.Clock
+	if clock == nil {
+		clock = sim.Real{}
+	}
+	start := clock.Now()
 	deadline := start.Add(f.Timeout)
 	var initBilled time.Duration
 
 	if env.handler == nil {
-		initStart := time.Now()
+		initStart := clock.Now()
 		_ = s.env.Spend(ctx, "lambda.init.platform", "")
 		runtimeInit := "lambda.init.go." + f.Architecture
 		_ = s.env.Spend(ctx, runtimeInit, "")
 		f.metrics.ColdStarted()
-		h, err := f.initEnvironment(ctx)
-		initBilled = time.Since(initStart)
+		h, err := f.initEnvironment(ctx, clock)
+		initBilled = clock.Now().Sub(initStart)
 		if err != nil {
 			ex.res.FunctionError = "Unhandled"
 			ex.res.Payload = errorPayload("Runtime.InitError", err.Error())
@@ -383,10 +401,10 @@ func (f *Function) run(ctx context.Context, ex *execution, env *environment, pay
 		}
 		env.handler = h
 		// The init phase does not count against the function timeout on Lambda.
-		deadline = time.Now().Add(f.Timeout)
+		deadline = clock.Now().Add(f.Timeout)
 	}
 
-	hctx, cancel := context.WithDeadline(ctx, deadline)
+	hctx, cancel := sim.WithTimeout(ctx, clock, deadline.Sub(clock.Now()))
 	hctx = lambdacontext.NewContext(hctx, &lambdacontext.LambdaContext{
 		AwsRequestID:       ex.res.RequestID,
 		InvokedFunctionArn: f.ARN,
@@ -403,13 +421,8 @@ func (f *Function) run(ctx context.Context, ex *execution, env *environment, pay
 				answers <- answer{err: fmt.Errorf("%v", p), crash: true}
 			}
 		}()
-		if rule, ok := s.env.Faults.Lookup("lambda:" + f.Name); ok && rule.Latency > 0 {
-			t := time.NewTimer(rule.Latency)
-			select {
-			case <-t.C:
-			case <-hctx.Done():
-			}
-			t.Stop()
+		if rule, ok := s.env.Faults.Lookup(string(f.id)); ok && rule.Latency > 0 {
+			_ = sim.Sleep(hctx, clock, rule.Latency)
 		}
 		if injectErr {
 			answers <- answer{err: errors.New("injected fault: function error")}
@@ -419,7 +432,7 @@ func (f *Function) run(ctx context.Context, ex *execution, env *environment, pay
 		answers <- answer{out: out, err: err}
 	}()
 
-	timer := time.NewTimer(time.Until(deadline))
+	timer := clock.NewTimer(deadline.Sub(clock.Now()))
 	defer timer.Stop()
 	var a answer
 	timedOut := false
@@ -427,8 +440,8 @@ func (f *Function) run(ctx context.Context, ex *execution, env *environment, pay
 	case a = <-answers:
 		// A handler whose context ran out answers at the deadline, racing the timer. On Lambda
 		// an answer that comes at or after the timeout is discarded: the invocation timed out.
-		timedOut = !time.Now().Before(deadline)
-	case <-timer.C:
+		timedOut = !clock.Now().Before(deadline)
+	case <-timer.C():
 		timedOut = true
 	}
 	cancel()
@@ -452,7 +465,7 @@ func (f *Function) run(ctx context.Context, ex *execution, env *environment, pay
 		ex.res.FunctionError = "Unhandled"
 		ex.res.TimedOut = true
 		ex.res.Payload = errorPayload("", fmt.Sprintf("%s %s Task timed out after %.2f seconds",
-			time.Now().UTC().Format("2006-01-02T15:04:05.000Z"), ex.res.RequestID, f.Timeout.Seconds()))
+			clock.Now().UTC().Format("2006-01-02T15:04:05.000Z"), ex.res.RequestID, f.Timeout.Seconds()))
 		f.metrics.TimedOut()
 		f.finish(ex, start, initBilled, true)
 		close(ex.done)
@@ -462,8 +475,8 @@ func (f *Function) run(ctx context.Context, ex *execution, env *environment, pay
 	}
 }
 
-func (f *Function) initEnvironment(ctx context.Context) (h lambdago.Handler, err error) {
-	ictx, cancel := context.WithTimeout(ctx, InitTimeout)
+func (f *Function) initEnvironment(ctx context.Context, clock sim.Clock) (h lambdago.Handler, err error) {
+	ictx, cancel := sim.WithTimeout(ctx, clock, InitTimeout)
 	defer cancel()
 	defer func() {
 		if p := recover(); p != nil {
@@ -496,7 +509,7 @@ func (f *Function) getenv() func(string) string {
 }
 
 func (f *Function) finish(ex *execution, start time.Time, initBilled time.Duration, failed bool) {
-	d := time.Since(start)
+	d := f.svc.env.Now().Sub(start)
 	ex.res.Duration = d
 	billed := time.Duration(math.Ceil(float64(d)/float64(time.Millisecond))) * time.Millisecond
 	ex.res.Billed = billed
@@ -534,8 +547,10 @@ func newRequestID() string {
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
 
-// Close stops accepting asynchronous retries and waits for running invocations to end.
-func (s *Service) Close() {
+// Close stops accepting asynchronous retries and waits for running invocations to end. It
+// never fails; the error is sim.Service's.
+func (s *Service) Close() error {
 	s.closed.Store(true)
 	s.background.Wait()
+	return nil
 }

@@ -138,7 +138,8 @@ func (s *Service) provisionFunction(res *cfn.Resource, props map[string]any) (si
 		s.reserved += r
 	}
 	f.ARN = s.env.ARN("lambda", "function:"+f.Name)
-	f.metrics = s.env.Metrics.Resource("lambda", f.Name)
+	f.id = sim.NewID(ServiceName, f.Name)
+	f.metrics = s.env.Metrics.Resource(ServiceName, f.Name)
 	s.functions[f.Name] = f
 	return sim.Physical{Ref: f.Name, Attrs: map[string]any{"Arn": f.ARN}}, nil
 }
@@ -207,7 +208,7 @@ func (s *Service) provisionEventInvokeConfig(res *cfn.Resource, props map[string
 			return sim.Physical{}, fmt.Errorf("%s: property DestinationConfig.OnSuccess is not supported by the emulator yet", where)
 		}
 		if d.OnFailure != nil {
-			if !strings.Contains(d.OnFailure.Destination, ":lambda:") {
+			if functionARNName(d.OnFailure.Destination) == "" {
 				return sim.Physical{}, fmt.Errorf("%s: property DestinationConfig.OnFailure.Destination %q: only Lambda function destinations are supported yet", where, d.OnFailure.Destination)
 			}
 			f.async.onFailure = d.OnFailure.Destination

@@ -182,3 +182,17 @@ func (t *fakeTimer) Stop() bool {
 	}
 	return false
 }
+
+// WithTimeout is context.WithTimeout on clock c. On the wall clock it is context.WithTimeout
+// itself (the context carries the deadline handlers read); on any other clock the context is
+// cancelled when c has advanced by d, and carries no deadline, since a fake time means nothing
+// to the runtime's timers. Either way, context.Cause of the context is
+// context.DeadlineExceeded once the time ran out, which is what callers should test.
+func WithTimeout(ctx context.Context, c Clock, d time.Duration) (context.Context, context.CancelFunc) {
+	if _, real := c.(Real); real || c == nil {
+		return context.WithTimeout(ctx, d)
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	stop := AfterFunc(c, d, func() { cancel(context.DeadlineExceeded) })
+	return ctx, func() { stop(); cancel(context.Canceled) }
+}

@@ -5,8 +5,9 @@ package sim
 
 import (
 	"context"
-	"fmt"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/cfn"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/fault"
@@ -32,7 +33,7 @@ type Env struct {
 
 // ARN builds an ARN in the emulated account and region.
 func (e *Env) ARN(service, resource string) string {
-	return fmt.Sprintf("arn:aws:%s:%s:%s:%s", service, e.Region, e.AccountID, resource)
+	return arn.ARN{Partition: "aws", Service: service, Region: e.Region, AccountID: e.AccountID, Resource: resource}.String()
 }
 
 // Spend waits for the modelled latency of a component plus any fault latency on the resource.
