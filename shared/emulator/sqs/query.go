@@ -118,7 +118,6 @@ func hasPrefix(form url.Values, prefix string) bool {
 	return false
 }
 
-
 // decodeQuery fills the struct v from the form's flattened parameters under prefix.
 func decodeQuery(form url.Values, prefix string, v reflect.Value) error {
 	t := v.Type()
