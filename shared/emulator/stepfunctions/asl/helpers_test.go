@@ -3,6 +3,7 @@ package asl_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -179,3 +180,9 @@ func jsonValue(t testing.TB, s string) any {
 	require.NoError(t, json.Unmarshal([]byte(s), &v), "bad test JSON %s", s)
 	return v
 }
+
+type ctxT = context.Context
+
+var errPlain = errors.New("connection refused")
+
+func failure(name string) error { return &asl.Failure{Name: name, Cause: name + " happened"} }
