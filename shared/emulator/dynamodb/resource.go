@@ -136,6 +136,7 @@ func (s *Service) Provision(_ context.Context, res *cfn.Resource, props map[stri
 	if res.Type == TypeGlobalTable {
 		attrs["TableId"] = desc.TableID
 	}
+	s.provisioned.Store(desc.TableName, provisioned{logicalID: res.LogicalID, typ: res.Type})
 	return sim.Physical{Ref: desc.TableName, Attrs: attrs}, nil
 }
 

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/dynamodb/model"
-	"github.com/emilys-pastries/serverless-evolution/shared/emulator/latency"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/metrics"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/trace"
@@ -24,30 +23,72 @@ import (
 // Service is the emulated DynamoDB of one emulator: the wire API (ServeHTTP), the CloudFormation
 // provisioner (Types, Provision) and the model behind both.
 type Service struct {
-	env   *sim.Env
-	now   func() time.Time // the capacity model's clock: env.Now, or a test's
-	model *model.Model
-	reqID atomic.Uint64
-	units sync.Map // table name → *unitCounter
-	bufs  sync.Pool
+	env         *sim.Env
+	now         func() time.Time // the capacity model's clock: env.Now, or a test's
+	model       *model.Model
+	reqID       atomic.Uint64
+	units       sync.Map // table name → *unitCounter
+	bufs        sync.Pool
+	provisioned sync.Map // table name → provisioned, for the tables of the template
 }
 
+// provisioned is where a table came from in the template.
+type provisioned struct{ logicalID, typ string }
+
+// ServiceName is DynamoDB's ARN namespace: its name for Env.Call and the first part of its
+// resources' ids ("dynamodb:<table>").
+const ServiceName = "dynamodb"
+
 var (
-	_ http.Handler    = (*Service)(nil)
-	_ sim.Provisioner = (*Service)(nil)
+	_ sim.Service = (*Service)(nil)
+	_ sim.Caller  = (*Service)(nil)
 )
 
-// New returns the DynamoDB service of an emulator. env.Latency is required; env.Faults,
-// env.Metrics and env.Traces may be nil.
+// New returns the DynamoDB service of an emulator and registers it with env for Env.Call.
+// env.Latency is required; env.Faults, env.Metrics and env.Traces may be nil.
 func New(env *sim.Env) *Service {
 	s := &Service{env: env, now: env.Now}
 	s.model = model.New(model.Options{Region: env.Region, AccountID: env.AccountID, Now: func() time.Time { return s.now() }, Throttle: s.throttleFault})
 	s.bufs.New = func() any { return &encoder{b: make([]byte, 0, 1024)} }
+	env.Register(ServiceName, s)
 	return s
 }
 
-// Model returns the service's state, for cross-service triggers that call it directly.
-func (s *Service) Model() *model.Model { return s.model }
+// Name is "dynamodb".
+func (s *Service) Name() string { return ServiceName }
+
+// Serves reports whether r is a DynamoDB API call (X-Amz-Target DynamoDB_20120810.<Op>).
+func (s *Service) Serves(r *http.Request) bool {
+	return strings.HasPrefix(r.Header.Get("X-Amz-Target"), "DynamoDB_")
+}
+
+// Resources lists the tables, sorted by name, with the logical id of those the template made.
+func (s *Service) Resources() []sim.Resource {
+	var out []sim.Resource
+	in := &model.ListTablesInput{}
+	for {
+		page, err := s.model.ListTables(in)
+		if err != nil {
+			return out
+		}
+		for _, name := range page.TableNames {
+			r := sim.Resource{ID: sim.NewID(ServiceName, name), Type: TypeTable, Physical: name,
+				ARN: s.env.ARN(ServiceName, "table/"+name)}
+			if v, ok := s.provisioned.Load(name); ok {
+				p := v.(provisioned)
+				r.LogicalID, r.Type = p.logicalID, p.typ
+			}
+			out = append(out, r)
+		}
+		if page.LastEvaluatedTableName == "" {
+			return out
+		}
+		in.ExclusiveStartTableName = page.LastEvaluatedTableName
+	}
+}
+
+// Close does nothing: DynamoDB has no background work.
+func (s *Service) Close() error { return nil }
 
 // throttleFault is the model's hook for throttle faults on a table or a partition key.
 func (s *Service) throttleFault(table, pk string) bool {
@@ -157,16 +198,18 @@ func (s *Service) requestID() string {
 }
 
 // Call runs one API operation in process, without HTTP: input is the request's JSON and the
-// answer is the response's JSON. An API error is a *model.Error; a caller whose context ends
-// during the modelled latency gets the context's error. It is how other emulated services (Step
-// Functions' DynamoDB integrations) reach DynamoDB.
+// answer is the response's JSON, exactly as on the wire (op is the X-Amz-Target's operation,
+// e.g. "PutItem"). An API error is a *sim.APIError with DynamoDB's status, its short code
+// (ConditionalCheckFailedException) and message; a caller whose context ends during the
+// modelled latency gets the context's error. It is how other emulated services (Step
+// Functions' DynamoDB integrations) reach DynamoDB, through Env.Call.
 func (s *Service) Call(ctx context.Context, op string, input []byte) ([]byte, error) {
 	e := &encoder{}
 	if err := s.call(ctx, op, input, e); err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return nil, ctxErr
 		}
-		return nil, err
+		return nil, &sim.APIError{Status: err.Status(), Code: err.Code, Message: err.Message, Sender: err.Status() < 500}
 	}
 	return e.b, nil
 }
@@ -242,7 +285,7 @@ func (s *Service) pk(t target) string {
 // runs, then draws the error-rate faults. It returns the error to answer with when the caller
 // gave up or a fault fired.
 func (s *Service) begin(ctx context.Context, op, component string, targets ...target) (*request, error) {
-	r := &request{s: s, start: time.Now()}
+	r := &request{s: s, start: s.env.Now()}
 	for i, t := range targets {
 		if t.table != "" && (i == 0 || !slices.Contains(r.tables, t.table)) {
 			r.tables = append(r.tables, t.table)
@@ -290,7 +333,7 @@ func (s *Service) begin(ctx context.Context, op, component string, targets ...ta
 	}
 	err := s.env.Spend(ctx, component, tableRes)
 	if err == nil && extra > 0 {
-		err = latency.Wait(ctx, extra)
+		err = s.env.Sleep(ctx, extra)
 	}
 	if err != nil {
 		return r, abandoned{err}
@@ -305,7 +348,7 @@ func (s *Service) begin(ctx context.Context, op, component string, targets ...ta
 
 // finish records the outcome.
 func (r *request) finish(err error) {
-	d := time.Since(r.start)
+	d := r.s.env.Now().Sub(r.start)
 	outcome := "ok"
 	var apiErr *model.Error
 	var gone abandoned
