@@ -399,7 +399,8 @@ func (p *parser) state(name string, sm map[string]any, at, parentQL string, oute
 		s.inputPath = p.pathField(sm, "InputPath", at, false)
 		s.outputPath = p.pathField(sm, "OutputPath", at, false)
 		s.resultPath = p.pathField(sm, "ResultPath", at, true)
-		if v, ok := sm["Parameters"]; ok {
+		// A Map's Parameters is its legacy ItemSelector, read by mapState.
+		if v, ok := sm["Parameters"]; ok && typ != "Map" {
 			s.parameters, s.hasParameters = v, true
 			p.template(v, at+"/Parameters", "Parameters")
 		}
