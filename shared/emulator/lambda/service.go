@@ -66,8 +66,19 @@ type invokeInput struct {
 // ResourceNotFoundException, RequestTooLargeException); a caller that gives up gets its context's
 // error.
 func (s *Service) Call(ctx context.Context, op string, input []byte) ([]byte, error) {
+	if op == "GetFunctionConfiguration" {
+		var in struct{ FunctionName string }
+		if err := json.Unmarshal(input, &in); err != nil {
+			return nil, sim.Errorf(http.StatusBadRequest, "InvalidRequestContentException", "the GetFunctionConfiguration input is not valid JSON: %v", err)
+		}
+		f, err := s.Lookup(in.FunctionName)
+		if err != nil {
+			return nil, asAPIError(err)
+		}
+		return json.Marshal(f.configuration())
+	}
 	if op != "Invoke" {
-		return nil, sim.Errorf(http.StatusBadRequest, "InvalidRequestContentException", "the emulator's Lambda takes only Invoke through Env.Call, got %q", op)
+		return nil, sim.Errorf(http.StatusBadRequest, "InvalidRequestContentException", "the emulator's Lambda takes Invoke and GetFunctionConfiguration through Env.Call, got %q", op)
 	}
 	var in invokeInput
 	if err := json.Unmarshal(input, &in); err != nil {
