@@ -48,6 +48,10 @@
 //     throttles, integration timeouts, total duration, and counters "4xx", "5xx" and "504".
 //   - A trace span "apigateway:<api id>" per request; a request that arrives without a trace in
 //     its context starts one, recorded in the environment's Traces.
+//   - Integrations invoke Lambda through sim.Env.Call ("lambda", operation "Invoke"), so Lambda
+//     does its own bookkeeping as for an SDK call; the integration timeout runs on the
+//     emulator's clock. The service is a sim.Service whose resources are its APIs, each with
+//     the functions it invokes as targets (the dashboard's edges).
 //
 // Every response carries x-amzn-RequestId, plus x-amz-apigw-id (REST) or apigw-requestid (HTTP
 // API). AWS sends only apigw-requestid from an HTTP API; the emulator adds x-amzn-RequestId so

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/cfn"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
 )
@@ -333,31 +335,39 @@ func integrationTimeout(ms *int, maxMillis int) (time.Duration, error) {
 // arn:aws:apigateway:<region>:lambda:path/2015-03-31/functions/<function arn>/invocations.
 func functionFromInvocationURI(uri string) (string, error) {
 	const (
-		marker = ":lambda:path/2015-03-31/functions/"
+		prefix = "path/2015-03-31/functions/"
 		suffix = "/invocations"
 	)
 	if strings.Contains(uri, "${stageVariables.") {
 		return "", fmt.Errorf("stage variables in the integration URI are not supported yet")
 	}
-	i := strings.Index(uri, marker)
-	if !strings.HasPrefix(uri, "arn:") || !strings.Contains(uri, ":apigateway:") || i < 0 || !strings.HasSuffix(uri, suffix) {
+	a, err := arn.Parse(uri)
+	if err != nil || a.Service != "apigateway" || a.AccountID != "lambda" ||
+		!strings.HasPrefix(a.Resource, prefix) || !strings.HasSuffix(a.Resource, suffix) || len(a.Resource) < len(prefix)+len(suffix) {
 		if strings.Contains(uri, "/response-streaming-invocations") {
 			return "", fmt.Errorf("response streaming is not supported yet")
 		}
 		return "", fmt.Errorf("want arn:aws:apigateway:<region>:lambda:path/2015-03-31/functions/<function ARN>/invocations, got %q", uri)
 	}
-	fn := uri[i+len(marker) : len(uri)-len(suffix)]
+	fn := a.Resource[len(prefix) : len(a.Resource)-len(suffix)]
 	if !isFunctionARN(fn) {
 		return "", fmt.Errorf("%q is not a Lambda function ARN", fn)
 	}
 	return fn, nil
 }
 
-// isFunctionARN reports whether s looks like arn:<partition>:lambda:<region>:<account>:function:<name>[:<qualifier>].
+// isFunctionARN reports whether s is arn:<partition>:lambda:<region>:<account>:function:<name>[:<qualifier>].
 func isFunctionARN(s string) bool {
-	parts := strings.Split(s, ":")
-	return (len(parts) == 7 || len(parts) == 8) && parts[0] == "arn" && parts[2] == "lambda" &&
-		parts[5] == "function" && parts[6] != "" && !strings.Contains(s, "/")
+	a, err := arn.Parse(s)
+	if err != nil || a.Service != "lambda" || strings.Contains(a.Resource, "/") {
+		return false
+	}
+	name, ok := strings.CutPrefix(a.Resource, "function:")
+	if !ok {
+		return false
+	}
+	name, qualifier, hasQualifier := strings.Cut(name, ":")
+	return name != "" && (!hasQualifier || (qualifier != "" && !strings.Contains(qualifier, ":")))
 }
 
 // mockReply turns a MOCK integration whose one integration response is static (header values in

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/metrics"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/trace"
 )
 
@@ -145,9 +146,9 @@ func (s *Service) process(ctx context.Context, x *exchange) (*reply, string) {
 		return x.fl.internal, ""
 	}
 	target := x.ep.lambda
-	ictx, cancel := context.WithTimeout(ctx, target.timeout)
+	ictx, cancel := sim.WithTimeout(ctx, s.env.Clock, target.timeout)
 	res, err := s.lambda.Invoke(ictx, target.functionARN, payload)
-	timedOut := errors.Is(ictx.Err(), context.DeadlineExceeded)
+	timedOut := errors.Is(context.Cause(ictx), context.DeadlineExceeded)
 	cancel()
 	switch {
 	case err != nil && ctx.Err() != nil:

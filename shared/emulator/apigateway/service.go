@@ -74,8 +74,12 @@ type Service struct {
 	integrations map[string]*integration
 }
 
-// New makes the service. env must have a latency model; lambda runs the integrations.
+// New makes the service. env must have a latency model. lambda runs the integrations; nil means
+// through env.Call to the "lambda" service, as in the emulator (tests pass fakes).
 func New(env *sim.Env, lambda Invoker, opts ...Option) *Service {
+	if lambda == nil {
+		lambda = envInvoker{env}
+	}
 	s := &Service{
 		env:          env,
 		lambda:       lambda,
