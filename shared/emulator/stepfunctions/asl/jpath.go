@@ -1,99 +1,62 @@
 package asl
 
-// This file is the interpreter's only door to JSONPath, Payload Templates and intrinsic
-// functions. Until the jsonpath package lands it holds a minimal implementation on ojg; then
-// these functions become one-line calls into shared/emulator/stepfunctions/jsonpath.
+// This file is the interpreter's door to JSONPath, payload templates and intrinsic functions,
+// which the jsonpath package implements; it turns that package's errors into Failures.
 
 import (
+	"errors"
 	"fmt"
-	"strings"
 
-	"github.com/ohler55/ojg/jp"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/stepfunctions/jsonpath"
 )
 
-type varLookup func(name string) (any, bool)
+type varLookup = func(name string) (any, bool)
 
-func jpValid(path string) error {
-	if !strings.HasPrefix(path, "$") {
-		return fmt.Errorf("path must start with '$'")
+// pathFailure converts a jsonpath error into the Failure an execution reports.
+func pathFailure(err error) error {
+	if err == nil {
+		return nil
 	}
-	_, err := jp.ParseString(path)
-	return err
+	var je *jsonpath.Error
+	if errors.As(err, &je) {
+		return &Failure{Name: je.Name, Cause: je.Cause}
+	}
+	var pe *jsonpath.PathError
+	if errors.As(err, &pe) {
+		f := pe.InvalidPath()
+		return &Failure{Name: f.Name, Cause: f.Cause}
+	}
+	return &Failure{Name: ErrRuntime, Cause: err.Error()}
 }
 
-// jpReference reports whether path is a Reference Path: only named fields and indexes, as
-// ResultPath requires.
-func jpReference(path string) bool {
-	x, err := jp.ParseString(path)
-	if err != nil {
-		return false
-	}
-	for _, f := range x {
-		switch f.(type) {
-		case jp.Root, jp.Child, jp.Nth, jp.Bracket:
-		default:
-			return false
-		}
-	}
-	return true
-}
+// jpValid checks a Path: on the input, the context object ("$$") or a variable ("$name").
+func jpValid(path string) error { return jsonpath.Validate(path) }
 
-func jpDefinite(x jp.Expr) bool {
-	for _, f := range x {
-		switch f.(type) {
-		case jp.Root, jp.Child, jp.Nth, jp.Bracket, jp.At:
-		default:
-			return false
-		}
-	}
-	return true
-}
+// jpReference reports whether path is a Reference Path, as ResultPath requires.
+func jpReference(path string) bool { return jsonpath.ValidPath(path) == nil }
 
-// jpSelect applies path to doc. A definite path that matches nothing is an error; an
-// indefinite one yields a (possibly empty) list.
+// jpSelect applies path to doc.
 func jpSelect(doc any, path string) (any, error) {
 	if path == "$" {
 		return doc, nil
 	}
-	x, err := jp.ParseString(path)
-	if err != nil {
-		return nil, &Failure{Name: ErrRuntime, Cause: fmt.Sprintf("Invalid path '%s': %v", path, err)}
-	}
-	res := x.Get(doc)
-	if jpDefinite(x) {
-		if len(res) == 0 {
-			return nil, &Failure{Name: ErrRuntime, Cause: fmt.Sprintf("Invalid path '%s' : No results for path: %s", path, x.String())}
-		}
-		return res[0], nil
-	}
-	if res == nil {
-		res = []any{}
-	}
-	return res, nil
+	v, err := jsonpath.Select(doc, path)
+	return v, pathFailure(err)
 }
 
 // jpSelectAny selects from the input ("$…"), the context object ("$$…") or a variable ("$name…").
 func jpSelectAny(input, ctxObj any, vars varLookup, path string) (any, error) {
-	switch {
-	case strings.HasPrefix(path, "$$"):
-		return jpSelect(ctxObj, path[1:])
-	case path == "$" || strings.HasPrefix(path, "$.") || strings.HasPrefix(path, "$["):
-		return jpSelect(input, path)
-	case strings.HasPrefix(path, "$"):
-		name, rest := path[1:], ""
-		if i := strings.IndexAny(name, ".["); i >= 0 {
-			name, rest = name[:i], name[i:]
-		}
-		if vars == nil {
-			return nil, &Failure{Name: ErrRuntime, Cause: fmt.Sprintf("The variable '$%s' is not defined", name)}
-		}
-		v, ok := vars(name)
-		if !ok {
-			return nil, &Failure{Name: ErrRuntime, Cause: fmt.Sprintf("The variable '$%s' is not defined", name)}
-		}
-		return jpSelect(v, "$"+rest)
+	if path == "$" {
+		return input, nil
 	}
-	return nil, &Failure{Name: ErrRuntime, Cause: fmt.Sprintf("Invalid path '%s'", path)}
+	v, err := jsonpath.Resolve(path, input, ctxObj, vars)
+	return v, pathFailure(err)
+}
+
+// jpSelectField is jpSelectAny for a named field, whose not-found cause names the field.
+func jpSelectField(input, ctxObj any, vars varLookup, path, field string) (any, error) {
+	v, err := jsonpath.SelectField(path, field, input, ctxObj, vars)
+	return v, pathFailure(err)
 }
 
 // jpSet returns a copy of doc with value placed at the reference path.
@@ -101,117 +64,27 @@ func jpSet(doc any, path string, value any) (any, error) {
 	if path == "$" {
 		return value, nil
 	}
-	x, err := jp.ParseString(path)
-	if err != nil {
-		return nil, err
-	}
-	root := deepCopy(doc)
-	if _, ok := root.(map[string]any); !ok {
-		return nil, &Failure{Name: ErrResultPathMatchFailure, Cause: fmt.Sprintf("Unable to apply ReferencePath %s to input %s", path, encodeString(doc))}
-	}
-	cur := root
-	frags := x[1:]
-	for i, f := range frags {
-		last := i == len(frags)-1
-		switch k := f.(type) {
-		case jp.Child:
-			m, ok := cur.(map[string]any)
-			if !ok {
-				return nil, &Failure{Name: ErrResultPathMatchFailure, Cause: fmt.Sprintf("Unable to apply ReferencePath %s to input %s", path, encodeString(doc))}
-			}
-			if last {
-				m[string(k)] = value
-				return root, nil
-			}
-			next, ok := m[string(k)].(map[string]any)
-			if !ok {
-				if _, exists := m[string(k)]; exists && m[string(k)] != nil {
-					return nil, &Failure{Name: ErrResultPathMatchFailure, Cause: fmt.Sprintf("Unable to apply ReferencePath %s to input %s", path, encodeString(doc))}
-				}
-				next = map[string]any{}
-				m[string(k)] = next
-			}
-			cur = next
-		case jp.Nth:
-			a, ok := cur.([]any)
-			if !ok || int(k) < 0 || int(k) >= len(a) {
-				return nil, &Failure{Name: ErrResultPathMatchFailure, Cause: fmt.Sprintf("Unable to apply ReferencePath %s to input %s", path, encodeString(doc))}
-			}
-			if last {
-				a[k] = value
-				return root, nil
-			}
-			cur = a[k]
-		default:
-			return nil, &Failure{Name: ErrResultPathMatchFailure, Cause: fmt.Sprintf("Unable to apply ReferencePath %s to input %s", path, encodeString(doc))}
-		}
-	}
-	return root, nil
+	v, err := jsonpath.Set(doc, path, value)
+	return v, pathFailure(err)
 }
 
-// jpApplyTemplate evaluates a Payload Template: fields whose name ends in ".$" take the value
-// of the path or intrinsic function they name.
+// jpApplyTemplate evaluates a Payload Template.
 func jpApplyTemplate(tmpl, input, ctxObj any, vars varLookup) (any, error) {
-	switch t := tmpl.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(t))
-		for k, v := range t {
-			if strings.HasSuffix(k, ".$") {
-				s, _ := v.(string)
-				var (
-					r   any
-					err error
-				)
-				if jpIsIntrinsic(s) {
-					r, err = jpCallIntrinsic(s, input, ctxObj, vars)
-				} else {
-					r, err = jpSelectAny(input, ctxObj, vars, s)
-					if err != nil {
-						if f, ok := err.(*Failure); ok && f.Name == ErrRuntime {
-							err = &Failure{Name: ErrRuntime, Cause: fmt.Sprintf("The JSONPath '%s' specified for the field '%s' could not be found in the input '%s'", s, k, encodeString(input))}
-						}
-					}
-				}
-				if err != nil {
-					return nil, err
-				}
-				out[strings.TrimSuffix(k, ".$")] = r
-				continue
-			}
-			r, err := jpApplyTemplate(v, input, ctxObj, vars)
-			if err != nil {
-				return nil, err
-			}
-			out[k] = r
-		}
-		return out, nil
-	case []any:
-		out := make([]any, len(t))
-		for i, v := range t {
-			r, err := jpApplyTemplate(v, input, ctxObj, vars)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = r
-		}
-		return out, nil
-	}
-	return tmpl, nil
+	v, err := jsonpath.ApplyTemplate(tmpl, input, ctxObj, vars)
+	return v, pathFailure(err)
 }
 
-func jpIsIntrinsic(s string) bool {
-	return strings.HasPrefix(s, "States.") && strings.HasSuffix(s, ")")
-}
+func jpIsIntrinsic(s string) bool { return jsonpath.IsIntrinsic(s) }
 
-func jpValidateIntrinsic(expr string) error {
-	_, err := parseIntrinsic(expr)
-	return err
-}
+func jpValidateIntrinsic(expr string) error { return jsonpath.ValidateIntrinsic(expr) }
 
 func jpCallIntrinsic(expr string, input, ctxObj any, vars varLookup) (any, error) {
-	call, err := parseIntrinsic(expr)
+	v, err := jsonpath.CallIntrinsic(expr, input, ctxObj, vars)
 	if err != nil {
-		return nil, &Failure{Name: ErrIntrinsicFailure, Cause: err.Error()}
+		if f, ok := pathFailure(err).(*Failure); ok && f.Name == ErrRuntime && !errors.As(err, new(*jsonpath.PathError)) && !errors.As(err, new(*jsonpath.Error)) {
+			return nil, &Failure{Name: ErrIntrinsicFailure, Cause: fmt.Sprintf("%s: %v", expr, err)}
+		}
+		return nil, pathFailure(err)
 	}
-	return call.eval(input, ctxObj, vars)
+	return v, nil
 }

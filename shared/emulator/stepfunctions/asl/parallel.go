@@ -99,7 +99,7 @@ func (c *stateRun) mapState(ctx context.Context, eff any, ctxObj, states map[str
 			itemsV = v
 		}
 	} else {
-		v, err := jpSelectAny(eff, ctxObj, c.vars(nil), s.itemsPath)
+		v, err := jpSelectField(eff, ctxObj, c.vars(nil), s.itemsPath, "ItemsPath")
 		if err != nil {
 			return nil, c.runtimeError(err)
 		}

@@ -496,7 +496,7 @@ func (p *parser) pathField(sm map[string]any, key, at string, reference bool) op
 }
 
 func (p *parser) checkPath(s, key, at string, reference bool) {
-	if err := jpValid(s); err != nil {
+	if err := jpValid(s); err != nil || s[0] != '$' || (len(s) > 1 && s[1] == '$') {
 		p.add(CodeInvalidJSONPath, fmt.Sprintf("The value for the field '%s' must be a valid JSONPath", key), at)
 		return
 	}
@@ -507,23 +507,7 @@ func (p *parser) checkPath(s, key, at string, reference bool) {
 
 // checkAnyPath validates a path that may address the context object or a variable.
 func (p *parser) checkAnyPath(s, key, at string) {
-	switch {
-	case strings.HasPrefix(s, "$$"):
-		p.checkPath(s[1:], key, at, false)
-	case s == "$" || strings.HasPrefix(s, "$.") || strings.HasPrefix(s, "$["):
-		p.checkPath(s, key, at, false)
-	case strings.HasPrefix(s, "$") && len(s) > 1:
-		rest := s[1:]
-		if i := strings.IndexAny(rest, ".["); i >= 0 {
-			if !varName.MatchString(rest[:i]) {
-				p.add(CodeInvalidJSONPath, fmt.Sprintf("The value for the field '%s' must be a valid JSONPath", key), at)
-				return
-			}
-			p.checkPath("$"+rest[i:], key, at, false)
-		} else if !varName.MatchString(rest) {
-			p.add(CodeInvalidJSONPath, fmt.Sprintf("The value for the field '%s' must be a valid JSONPath", key), at)
-		}
-	default:
+	if err := jpValid(s); err != nil {
 		p.add(CodeInvalidJSONPath, fmt.Sprintf("The value for the field '%s' must be a valid JSONPath", key), at)
 	}
 }

@@ -236,7 +236,7 @@ func (c *stateRun) fail() *Failure {
 			if jpIsIntrinsic(path) {
 				v, err = jpCallIntrinsic(path, c.raw, ctxObj, c.vars(nil))
 			} else {
-				v, err = jpSelectAny(c.raw, ctxObj, c.vars(nil), path)
+				v, err = jpSelectField(c.raw, ctxObj, c.vars(nil), path, field+"Path")
 			}
 			if err != nil {
 				return c.runtimeError(err)
