@@ -172,7 +172,6 @@ func elevenDeletes() string {
 	return v.Encode()
 }
 
-
 // The JSON protocol's errors: __type, message and the x-amzn-query-error header.
 // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-json-faqs.html
 func TestJSONErrorShape(t *testing.T) {
