@@ -22,9 +22,11 @@ package emulator
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -74,6 +76,40 @@ type Options struct {
 	// fields take the provider's defaults, except DeclineRate: 0 means no declines, because
 	// load-test cards are approved as in a provider's test mode (set it above 0 to see declines).
 	Payment payment.Config
+	// Services adds services after the registry's, e.g. a test's fake.
+	Services []NewService
+}
+
+// NewService builds one service of an emulator. It registers itself with env for Env.Call if
+// other services may call it.
+type NewService func(env *sim.Env, d Deps) sim.Service
+
+// Deps is what a service's constructor may need beyond the Env.
+type Deps struct {
+	Stage   Stage
+	Options Options
+	// Config returns the aws.Config that points SDK clients at this emulator (what Lambda hands
+	// its handlers).
+	Config func() aws.Config
+}
+
+// registry lists the emulated AWS services. The emulator provisions a template's resources with
+// the service whose Types include the resource's type, routes an HTTP request to the first
+// service whose Serves is true, lists every service's Resources for faults, `make local` and the
+// dashboard, and closes them in reverse order. Adding a service is its package plus one line.
+var registry = []NewService{
+	func(env *sim.Env, d Deps) sim.Service { return lambda.New(env, d.Stage.Handlers, d.lambdaOptions()) },
+	func(env *sim.Env, _ Deps) sim.Service { return dynamodb.New(env) },
+	func(env *sim.Env, d Deps) sim.Service { return apigateway.New(env, nil, d.Options.APIGateway...) },
+}
+
+func (d Deps) lambdaOptions() lambda.Options {
+	o := d.Options.Lambda
+	if d.Options.AccountConcurrency != 0 {
+		o.AccountConcurrency = d.Options.AccountConcurrency
+	}
+	o.Config = d.Config
+	return o
 }
 
 // Emulator is one running stage.
@@ -82,10 +118,13 @@ type Emulator struct {
 	env   *sim.Env
 	addr  string
 
+	// The services of the registry, typed, for callers that need their own API.
 	Lambda     *lambda.Service
 	DynamoDB   *dynamodb.Service
 	APIGateway *apigateway.Service
 	Payment    *payment.Provider
+
+	services []sim.Service // in registry order
 
 	transport  http.RoundTripper
 	paymentAPI http.Handler
@@ -160,28 +199,59 @@ func New(stage Stage, opts Options) (*Emulator, error) {
 		},
 	}
 	e.transport = &inProcess{handler: http.HandlerFunc(e.serve)}
-	lopts := opts.Lambda
-	if opts.AccountConcurrency != 0 {
-		lopts.AccountConcurrency = opts.AccountConcurrency
+	deps := Deps{Stage: stage, Options: opts, Config: e.Config}
+	for _, newService := range append(slices.Clip(registry), opts.Services...) {
+		svc := newService(e.env, deps)
+		e.services = append(e.services, svc)
+		switch s := svc.(type) {
+		case *lambda.Service:
+			e.Lambda = s
+		case *dynamodb.Service:
+			e.DynamoDB = s
+		case *apigateway.Service:
+			e.APIGateway = s
+		}
 	}
-	lopts.Config = e.Config
-	e.Lambda = lambda.New(e.env, stage.Handlers, lopts)
-	e.DynamoDB = dynamodb.New(e.env)
-	e.APIGateway = apigateway.New(e.env, invoker{e.Lambda}, opts.APIGateway...)
 	if e.Payment, err = newPaymentProvider(e.env, opts.Payment); err != nil {
+		e.closeServices()
 		return nil, fmt.Errorf("stage %s: payment provider: %w", stage.Name, err)
 	}
 	e.paymentAPI = payment.NewHandler(e.Payment)
 	if err := e.provision(tmpl); err != nil {
-		e.Lambda.Close()
+		e.closeServices()
 		return nil, fmt.Errorf("stage %s: %w", stage.Name, err)
 	}
 	return e, nil
 }
 
+// Services lists the emulator's services in registry order.
+func (e *Emulator) Services() []sim.Service { return slices.Clone(e.services) }
+
+// SimResources lists every service's resources (sim.Resource: the id metrics, faults, traces
+// and the dashboard use, the type, the targets), service by service in registry order.
+func (e *Emulator) SimResources() []sim.Resource {
+	var out []sim.Resource
+	for _, s := range e.services {
+		out = append(out, s.Resources()...)
+	}
+	return out
+}
+
+// closeServices closes the services in reverse registry order: a later service may call an
+// earlier one (an event source mapping polls into Lambda) until it is closed.
+func (e *Emulator) closeServices() error {
+	var errs []error
+	for i := len(e.services) - 1; i >= 0; i-- {
+		if err := e.services[i].Close(); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", e.services[i].Name(), err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
 func (e *Emulator) provision(tmpl *cfn.Template) error {
 	byType := map[string]sim.Provisioner{}
-	for _, p := range []sim.Provisioner{e.Lambda, e.DynamoDB, e.APIGateway} {
+	for _, p := range e.services {
 		for _, t := range p.Types() {
 			byType[t] = p
 		}
@@ -257,11 +327,12 @@ func (e *Emulator) provision(tmpl *cfn.Template) error {
 		}
 		return fmt.Errorf("resource %s (%s): the emulator does not support this type (supported: %s)", res.LogicalID, res.Type, strings.Join(supported(byType), ", "))
 	}
-	for name, out := range tmpl.Outputs {
-		v, err := resolver.Resolve("Outputs."+name+".Value", out.Value)
-		if err != nil {
-			return err
-		}
+	// Outputs whose Condition is false are left out, as CloudFormation does.
+	outputs, err := resolver.Outputs()
+	if err != nil {
+		return err
+	}
+	for name, v := range outputs {
 		e.outputs[name] = v
 	}
 	return nil
@@ -363,7 +434,8 @@ func (e *Emulator) Config() aws.Config {
 	}
 }
 
-// Close stops the listener and waits for running invocations to end.
+// Close stops the listener and closes the services (Lambda waits for running invocations to
+// end).
 func (e *Emulator) Close() error {
 	e.mu.Lock()
 	srv := e.server
@@ -374,42 +446,34 @@ func (e *Emulator) Close() error {
 		defer cancel()
 		err = srv.Shutdown(ctx)
 	}
-	e.Lambda.Close()
-	return err
+	return errors.Join(err, e.closeServices())
 }
 
-// serve routes an AWS API request to its service by the X-Amz-Target header or the path.
+// serve routes an AWS API request: the payment provider by host, the admin API by path, then
+// the first service whose Serves is true.
 func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
-	target := r.Header.Get("X-Amz-Target")
-	path := r.URL.Path
 	switch {
 	case r.Host == payment.InternalHost || r.URL.Host == payment.InternalHost:
 		e.servePayment(w, r)
-	case strings.HasPrefix(target, "DynamoDB_"):
-		e.DynamoDB.ServeHTTP(w, r)
-	case strings.HasPrefix(path, "/2015-03-31/functions"), strings.HasPrefix(path, "/2019-09-30/functions/"):
-		e.Lambda.ServeHTTP(w, r)
-	case strings.HasPrefix(path, "/restapis/"), strings.HasPrefix(path, "/apis/"):
-		e.APIGateway.ServeHTTP(w, r)
-	case strings.HasPrefix(path, adminPrefix):
+		return
+	case strings.HasPrefix(r.URL.Path, adminPrefix):
 		e.serveAdmin(w, r)
-	default:
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusBadRequest)
-		_ = json.NewEncoder(w).Encode(map[string]string{
-			"__type":  "UnknownOperationException",
-			"message": fmt.Sprintf("the emulator does not serve %s %s (X-Amz-Target %q); it serves DynamoDB, Lambda, API Gateway invoke URLs under /restapis/ and /apis/, and its admin API under %s", r.Method, path, target, adminPrefix),
-		})
+		return
 	}
-}
-
-// invoker adapts the Lambda service to what API Gateway needs.
-type invoker struct{ l *lambda.Service }
-
-func (i invoker) Invoke(ctx context.Context, functionARN string, payload []byte) (apigateway.InvokeResult, error) {
-	res, err := i.l.Invoke(ctx, functionARN, payload)
-	if err != nil {
-		return apigateway.InvokeResult{}, err
+	for _, s := range e.services {
+		if s.Serves(r) {
+			s.ServeHTTP(w, r)
+			return
+		}
 	}
-	return apigateway.InvokeResult{Payload: res.Payload, FunctionError: res.FunctionError}, nil
+	names := make([]string, len(e.services))
+	for i, s := range e.services {
+		names[i] = s.Name()
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusBadRequest)
+	_ = json.NewEncoder(w).Encode(map[string]string{
+		"__type":  "UnknownOperationException",
+		"message": fmt.Sprintf("the emulator does not serve %s %s (X-Amz-Target %q); it serves %s, and its admin API under %s", r.Method, r.URL.Path, r.Header.Get("X-Amz-Target"), strings.Join(names, ", "), adminPrefix),
+	})
 }

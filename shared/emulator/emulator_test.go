@@ -21,9 +21,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/cfn"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/fault"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/lambda"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/latency"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
 )
 
 // kitchen is the test stack's handler: it stores a ticket through the real SDK DynamoDB client,
@@ -257,4 +259,65 @@ func TestPutFaultNeedsAResourceOfTheStage(t *testing.T) {
 			assert.Contains(t, emu.FaultResources(), "apigateway:"+r.Physical)
 		}
 	}
+}
+
+// An output whose Condition is false is not part of the stack's outputs
+// (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/outputs-section-structure.html).
+func TestOutputsHonourTheirCondition(t *testing.T) {
+	base, err := os.ReadFile("testdata/kitchen.template.json")
+	require.NoError(t, err)
+	tmpl := bytes.Replace(base, []byte(`"Outputs": {`), []byte(`"Conditions": {"Never": {"Fn::Equals": ["a", "b"]}},
+  "Outputs": {
+    "Hidden": {"Condition": "Never", "Value": {"Ref": "Tickets"}},`), 1)
+	require.NotEqual(t, base, tmpl)
+	emu, err := emulator.New(emulator.Stage{Name: "test", StackName: "Kitchen", Template: tmpl,
+		Handlers: map[string]lambda.Constructor{"Kitchen/Kitchen": kitchen}}, emulator.Options{Latency: latency.Zero()})
+	require.NoError(t, err)
+	defer emu.Close()
+	assert.Equal(t, map[string]any{"TableName": "Kitchen-Tickets"}, emu.Outputs())
+}
+
+// fakeService is a service added through Options.Services, as a new package would be through
+// the registry: it provisions its type, answers its requests, lists its resource and is closed.
+type fakeService struct{ closed bool }
+
+func (f *fakeService) Types() []string { return []string{"AWS::Fake::Thing"} }
+func (f *fakeService) Provision(context.Context, *cfn.Resource, map[string]any) (sim.Physical, error) {
+	return sim.Physical{Ref: "thing-1"}, nil
+}
+func (f *fakeService) Name() string                { return "fake" }
+func (f *fakeService) Serves(r *http.Request) bool { return r.URL.Path == "/fake" }
+func (f *fakeService) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
+	_, _ = io.WriteString(w, "fake")
+}
+func (f *fakeService) Resources() []sim.Resource {
+	return []sim.Resource{{ID: "fake:thing-1", Type: "AWS::Fake::Thing", Physical: "thing-1"}}
+}
+func (f *fakeService) Close() error { f.closed = true; return nil }
+
+func TestAServiceIsOneEntry(t *testing.T) {
+	base, err := os.ReadFile("testdata/kitchen.template.json")
+	require.NoError(t, err)
+	tmpl := bytes.Replace(base, []byte(`"Resources": {`), []byte(`"Resources": {
+    "Thing": {"Type": "AWS::Fake::Thing"},`), 1)
+	require.NotEqual(t, base, tmpl)
+	fake := &fakeService{}
+	emu, err := emulator.New(emulator.Stage{Name: "test", StackName: "Kitchen", Template: tmpl,
+		Handlers: map[string]lambda.Constructor{"Kitchen/Kitchen": kitchen}},
+		emulator.Options{Latency: latency.Zero(), Services: []emulator.NewService{
+			func(*sim.Env, emulator.Deps) sim.Service { return fake },
+		}})
+	require.NoError(t, err)
+	assert.Contains(t, emu.FaultResources(), "fake:thing-1")
+	require.NoError(t, emu.PutFault("fake:thing-1", fault.Rule{Throttle: true}))
+	status, body := post(t, emu.HTTPClient(), "http://emulator.internal/fake", "")
+	assert.Equal(t, http.StatusOK, status)
+	assert.Equal(t, "fake", body)
+	names := []string{}
+	for _, s := range emu.Services() {
+		names = append(names, s.Name())
+	}
+	assert.Equal(t, []string{"lambda", "dynamodb", "apigateway", "fake"}, names)
+	require.NoError(t, emu.Close())
+	assert.True(t, fake.closed)
 }

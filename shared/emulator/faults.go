@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -25,20 +26,14 @@ func (e *Emulator) PutFault(resource string, r fault.Rule) error {
 	return e.env.Faults.Put(resource, r)
 }
 
-// FaultResources lists, sorted, the names a fault can be put on in this stage: "payment", and
-// "lambda:", "dynamodb:" or "apigateway:" followed by a physical name.
+// FaultResources lists, sorted, the names a fault can be put on in this stage: "payment" and
+// the id of every service's resources ("lambda:<function>", "dynamodb:<table>",
+// "apigateway:<api id>", …).
 func (e *Emulator) FaultResources() []string {
 	out := []string{"payment"}
-	for _, r := range e.resources {
-		switch r.Type {
-		case "AWS::Lambda::Function":
-			out = append(out, "lambda:"+r.Physical)
-		case "AWS::DynamoDB::Table":
-			out = append(out, "dynamodb:"+r.Physical)
-		case "AWS::ApiGateway::RestApi", "AWS::ApiGatewayV2::Api":
-			out = append(out, "apigateway:"+r.Physical)
-		}
+	for _, r := range e.SimResources() {
+		out = append(out, string(r.ID))
 	}
 	sort.Strings(out)
-	return out
+	return slices.Compact(out)
 }
