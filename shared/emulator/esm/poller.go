@@ -1,0 +1,443 @@
+package esm
+
+import (
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
+)
+
+// start launches the mapping's controller, which grows and shrinks its pool of pollers.
+func (m *Mapping) start() {
+	ctx, cancel := context.WithCancel(context.Background())
+	m.mu.Lock()
+	m.cancel = cancel
+	m.done = make(chan struct{})
+	done := m.done
+	m.mu.Unlock()
+	go m.control(ctx, done)
+}
+
+// stop ends the pollers and waits for their batches.
+func (m *Mapping) stop() {
+	m.mu.Lock()
+	cancel, done := m.cancel, m.done
+	m.cancel, m.done = nil, nil
+	m.mu.Unlock()
+	if cancel != nil {
+		cancel()
+		<-done
+	}
+}
+
+// limits returns the starting concurrency, the growth per minute and the ceiling.
+func (m *Mapping) limits() (start, perMinute, ceiling int) {
+	cfg := m.config()
+	start, perMinute, ceiling = initialConcurrency, onDemandPerMinute, onDemandMaxConcurrency
+	if p := cfg.ProvisionedPollerConfig; p != nil {
+		perMinute, ceiling = provisionedPerMinute, provisionedMaxConcurrency
+		start = max(start, p.MinimumPollers)
+	}
+	if c := cfg.ScalingConfig; c != nil && c.MaximumConcurrency > 0 {
+		ceiling = min(ceiling, c.MaximumConcurrency)
+	}
+	return min(start, ceiling), perMinute, ceiling
+}
+
+// control runs the pollers. It starts with the documented initial concurrency and, once a
+// second on the emulator's clock, adds pollers at the documented rate while every poller found
+// messages in its last receive; a poller that receives nothing stops if more than the initial
+// number are running.
+func (m *Mapping) control(ctx context.Context, done chan struct{}) {
+	defer close(done)
+	start, perMinute, ceiling := m.limits()
+	var wg sync.WaitGroup
+	busy := make(chan bool, 64) // pollers report whether their last receive found messages
+	var running int
+	spawn := func() {
+		running++
+		m.workers.Add(1)
+		wg.Go(func() {
+			defer m.workers.Add(-1)
+			m.poll(ctx, busy, start)
+		})
+	}
+	for range start {
+		spawn()
+	}
+	var credit float64
+	demand := false
+	t := m.s.clock().NewTimer(time.Second)
+	for {
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			wg.Wait()
+			return
+		case found := <-busy:
+			demand = demand || found
+			continue
+		case <-t.C():
+		}
+		t = m.s.clock().NewTimer(time.Second)
+		running = int(m.workers.Load())
+		if !demand || running >= ceiling {
+			credit = 0
+			demand = false
+			continue
+		}
+		credit += float64(perMinute) / 60
+		for credit >= 1 && running < ceiling {
+			credit--
+			spawn()
+		}
+		demand = false
+	}
+}
+
+// poll is one poller: receive a batch, filter, invoke, settle; repeat. It returns when ctx ends,
+// or when it found the queue empty and more than floor pollers run.
+func (m *Mapping) poll(ctx context.Context, busy chan<- bool, floor int) {
+	for ctx.Err() == nil {
+		batch, err := m.collect(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			// The queue is gone or SQS failed: wait before polling again, as AWS's pollers do.
+			_ = m.s.env.Sleep(ctx, time.Second)
+			continue
+		}
+		found := len(batch) > 0
+		select {
+		case busy <- found:
+		default:
+		}
+		if !found {
+			if m.workers.Load() > int64(floor) {
+				return
+			}
+			continue
+		}
+		m.process(ctx, batch)
+	}
+}
+
+// message is one received SQS message in the JSON protocol's shape.
+type message struct {
+	MessageId              string                     `json:"MessageId"`
+	ReceiptHandle          string                     `json:"ReceiptHandle"`
+	MD5OfBody              string                     `json:"MD5OfBody"`
+	Body                   string                     `json:"Body"`
+	Attributes             map[string]string          `json:"Attributes"`
+	MD5OfMessageAttributes string                     `json:"MD5OfMessageAttributes"`
+	MessageAttributes      map[string]json.RawMessage `json:"MessageAttributes"`
+}
+
+// collect gathers one batch: up to BatchSize messages, or what arrives within the batching
+// window, or up to Lambda's 6 MB payload.
+func (m *Mapping) collect(ctx context.Context) ([]message, error) {
+	cfg := m.config()
+	var batch []message
+	size := 0
+	window := time.Duration(cfg.MaximumBatchingWindowInSeconds) * time.Second
+	var deadline time.Time
+	for len(batch) < cfg.BatchSize {
+		wait := longPollSeconds
+		if len(batch) > 0 {
+			left := deadline.Sub(m.s.now())
+			if left <= 0 {
+				break
+			}
+			wait = min(longPollSeconds, int((left+time.Second-1)/time.Second))
+		}
+		msgs, err := m.receive(ctx, min(10, cfg.BatchSize-len(batch)), wait)
+		if err != nil {
+			if len(batch) > 0 {
+				break
+			}
+			return nil, err
+		}
+		if len(batch) == 0 && len(msgs) > 0 {
+			deadline = m.s.now().Add(window)
+		}
+		for _, msg := range msgs {
+			size += len(msg.Body) + 512
+			batch = append(batch, msg)
+		}
+		if window == 0 || size >= maxSyncPayload || len(batch) == 0 {
+			break
+		}
+	}
+	return batch, nil
+}
+
+func (m *Mapping) receive(ctx context.Context, max, wait int) ([]message, error) {
+	in, _ := json.Marshal(map[string]any{
+		"QueueUrl":                    m.queue,
+		"MaxNumberOfMessages":         max,
+		"WaitTimeSeconds":             wait,
+		"MessageSystemAttributeNames": []string{"All"},
+		"MessageAttributeNames":       []string{"All"},
+	})
+	out, err := m.s.env.Call(ctx, "sqs", "ReceiveMessage", in)
+	if err != nil {
+		return nil, err
+	}
+	var r struct{ Messages []message }
+	if err := json.Unmarshal(out, &r); err != nil {
+		return nil, err
+	}
+	return r.Messages, nil
+}
+
+// process filters a batch, invokes the function with what is left and settles the messages.
+func (m *Mapping) process(ctx context.Context, batch []message) {
+	cfg := m.config()
+	region := m.s.env.Region
+	records := make([]record, 0, len(batch))
+	var drop []message
+	for _, msg := range batch {
+		rec := toRecord(msg, cfg.EventSourceArn, region)
+		if len(m.filters) > 0 && !m.matches(rec) {
+			drop = append(drop, msg)
+			continue
+		}
+		records = append(records, rec)
+	}
+	if len(drop) > 0 {
+		m.filtered.Add(int64(len(drop)))
+		m.delete(ctx, drop)
+	}
+	if len(records) == 0 {
+		return
+	}
+	payload, _ := json.Marshal(map[string]any{"Records": records})
+	n := m.inflight.Add(1)
+	for {
+		top := m.maxInflight.Load()
+		if n <= top || m.maxInflight.CompareAndSwap(top, n) {
+			break
+		}
+	}
+	m.invocations.Add(1)
+	resp, err := m.invoke(ctx, cfg.FunctionArn, payload)
+	m.inflight.Add(-1)
+	if err != nil {
+		// Throttled or failed: the batch stays in flight and comes back after the visibility
+		// timeout with its receive count raised. A throttled poller backs off a little.
+		if sim.OutcomeOf(err) == sim.Throttled {
+			_ = m.s.env.Sleep(ctx, time.Second)
+		}
+		return
+	}
+	keep := m.failures(cfg, resp, records)
+	if keep == nil {
+		return // the whole batch failed
+	}
+	var ok []message
+	for _, msg := range batch {
+		if _, failed := keep[msg.MessageId]; !failed && !containsMsg(drop, msg.MessageId) {
+			ok = append(ok, msg)
+		}
+	}
+	m.delete(ctx, ok)
+}
+
+func containsMsg(ms []message, id string) bool {
+	for _, x := range ms {
+		if x.MessageId == id {
+			return true
+		}
+	}
+	return false
+}
+
+// invokeResult is Lambda's answer to a synchronous invocation.
+type invokeResult struct {
+	StatusCode    int             `json:"StatusCode"`
+	FunctionError string          `json:"FunctionError"`
+	Payload       json.RawMessage `json:"Payload"`
+}
+
+func (m *Mapping) invoke(ctx context.Context, fn string, payload []byte) (invokeResult, error) {
+	in, _ := json.Marshal(map[string]any{"FunctionName": fn, "InvocationType": "RequestResponse", "Payload": json.RawMessage(payload)})
+	out, err := m.s.env.Call(ctx, "lambda", "Invoke", in)
+	if err != nil {
+		return invokeResult{}, err
+	}
+	var r invokeResult
+	if err := json.Unmarshal(out, &r); err != nil {
+		return invokeResult{}, err
+	}
+	if r.FunctionError != "" {
+		return r, errors.New("function error: " + r.FunctionError)
+	}
+	return r, nil
+}
+
+// failures returns the ids to leave on the queue: none (an empty, non-nil map) when the batch
+// succeeded, nil when the whole batch must return. Without ReportBatchItemFailures a successful
+// invocation deletes everything. With it, an answer that cannot be read, or that names an id not
+// in the batch or an empty one, fails the whole batch (services-sqs-errorhandling.html).
+func (m *Mapping) failures(cfg Config, resp invokeResult, records []record) map[string]struct{} {
+	keep := map[string]struct{}{}
+	if len(cfg.FunctionResponseTypes) == 0 {
+		return keep
+	}
+	body := strings.TrimSpace(string(resp.Payload))
+	if body == "" || body == "null" || body == "{}" {
+		return keep
+	}
+	var r struct {
+		BatchItemFailures []struct {
+			ItemIdentifier *string `json:"itemIdentifier"`
+		} `json:"batchItemFailures"`
+	}
+	if err := json.Unmarshal(resp.Payload, &r); err != nil {
+		return nil
+	}
+	ids := map[string]bool{}
+	for _, rec := range records {
+		ids[rec.MessageID] = true
+	}
+	for _, f := range r.BatchItemFailures {
+		if f.ItemIdentifier == nil || *f.ItemIdentifier == "" || !ids[*f.ItemIdentifier] {
+			return nil
+		}
+		keep[*f.ItemIdentifier] = struct{}{}
+	}
+	return keep
+}
+
+func (m *Mapping) delete(ctx context.Context, msgs []message) {
+	for len(msgs) > 0 {
+		n := min(10, len(msgs))
+		entries := make([]map[string]string, n)
+		for i, msg := range msgs[:n] {
+			entries[i] = map[string]string{"Id": strconv.Itoa(i), "ReceiptHandle": msg.ReceiptHandle}
+		}
+		in, _ := json.Marshal(map[string]any{"QueueUrl": m.queue, "Entries": entries})
+		// A failed delete leaves the message to come back, as on AWS (at-least-once).
+		_, _ = m.s.env.Call(ctx, "sqs", "DeleteMessageBatch", in)
+		msgs = msgs[n:]
+	}
+}
+
+// record is one message as Lambda hands it to a function (events.SQSMessage's JSON).
+type record struct {
+	MessageID              string                    `json:"messageId"`
+	ReceiptHandle          string                    `json:"receiptHandle"`
+	Body                   string                    `json:"body"`
+	Attributes             map[string]string         `json:"attributes"`
+	MessageAttributes      map[string]recordAttValue `json:"messageAttributes"`
+	MD5OfBody              string                    `json:"md5OfBody"`
+	MD5OfMessageAttributes *string                   `json:"md5OfMessageAttributes,omitempty"`
+	EventSource            string                    `json:"eventSource"`
+	EventSourceARN         string                    `json:"eventSourceARN"`
+	AWSRegion              string                    `json:"awsRegion"`
+}
+
+type recordAttValue struct {
+	StringValue      *string  `json:"stringValue,omitempty"`
+	BinaryValue      []byte   `json:"binaryValue,omitempty"`
+	StringListValues []string `json:"stringListValues"`
+	BinaryListValues [][]byte `json:"binaryListValues"`
+	DataType         string   `json:"dataType"`
+}
+
+func toRecord(msg message, source, region string) record {
+	rec := record{
+		MessageID: msg.MessageId, ReceiptHandle: msg.ReceiptHandle, Body: msg.Body,
+		Attributes: map[string]string{}, MessageAttributes: map[string]recordAttValue{},
+		MD5OfBody: msg.MD5OfBody, EventSource: "aws:sqs", EventSourceARN: source, AWSRegion: region,
+	}
+	if rec.MD5OfBody == "" {
+		sum := md5.Sum([]byte(msg.Body))
+		rec.MD5OfBody = hex.EncodeToString(sum[:])
+	}
+	for _, k := range []string{"ApproximateReceiveCount", "SentTimestamp", "SenderId", "ApproximateFirstReceiveTimestamp",
+		"SequenceNumber", "MessageGroupId", "MessageDeduplicationId", "AWSTraceHeader", "DeadLetterQueueSourceArn"} {
+		if v, ok := msg.Attributes[k]; ok {
+			rec.Attributes[k] = v
+		}
+	}
+	for name, raw := range msg.MessageAttributes {
+		var a struct {
+			DataType         string
+			StringValue      *string
+			BinaryValue      []byte
+			StringListValues []string
+			BinaryListValues [][]byte
+		}
+		if json.Unmarshal(raw, &a) != nil {
+			continue
+		}
+		rec.MessageAttributes[name] = recordAttValue{StringValue: a.StringValue, BinaryValue: a.BinaryValue,
+			StringListValues: nonNil(a.StringListValues), BinaryListValues: nonNilB(a.BinaryListValues), DataType: a.DataType}
+	}
+	if msg.MD5OfMessageAttributes != "" {
+		v := msg.MD5OfMessageAttributes
+		rec.MD5OfMessageAttributes = &v
+	}
+	return rec
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func nonNilB(s [][]byte) [][]byte {
+	if s == nil {
+		return [][]byte{}
+	}
+	return s
+}
+
+// matches applies the filters to a record: its body is parsed when it is JSON (an object or
+// array); otherwise filters see it as a plain string, as invocation-eventfiltering.html says.
+func (m *Mapping) matches(rec record) bool {
+	view := map[string]any{
+		"messageId": rec.MessageID, "receiptHandle": rec.ReceiptHandle, "md5OfBody": rec.MD5OfBody,
+		"eventSource": rec.EventSource, "eventSourceARN": rec.EventSourceARN, "awsRegion": rec.AWSRegion,
+	}
+	attrs := map[string]any{}
+	for k, v := range rec.Attributes {
+		attrs[k] = v
+	}
+	view["attributes"] = attrs
+	mattrs := map[string]any{}
+	for k, v := range rec.MessageAttributes {
+		a := map[string]any{"dataType": v.DataType}
+		if v.StringValue != nil {
+			a["stringValue"] = *v.StringValue
+		}
+		mattrs[k] = a
+	}
+	view["messageAttributes"] = mattrs
+	view["body"] = rec.Body
+	if b := strings.TrimSpace(rec.Body); strings.HasPrefix(b, "{") || strings.HasPrefix(b, "[") {
+		var parsed any
+		d := json.NewDecoder(strings.NewReader(b))
+		d.UseNumber()
+		if d.Decode(&parsed) == nil {
+			view["body"] = parsed
+		}
+	}
+	for _, p := range m.filters {
+		if p.MatchValue(view) {
+			return true
+		}
+	}
+	return false
+}
