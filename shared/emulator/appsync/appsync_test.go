@@ -160,7 +160,7 @@ func TestWebSocketWithoutSubprotocol(t *testing.T) {
 	f := start(t, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	_, resp, err := websocket.Dial(ctx, f.wsURL, nil)
+	_, resp, err := websocket.Dial(ctx, f.wsURL, nil) //nolint:bodyclose // coder/websocket: "You never need to close resp.Body yourself."
 	require.Error(t, err)
 	require.NotNil(t, resp)
 	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)

@@ -123,7 +123,7 @@ func (f *fixture) dial(tb testing.TB, key string) *websocket.Conn {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	c, resp, err := websocket.Dial(ctx, f.wsURL, &websocket.DialOptions{Subprotocols: []string{appsync.Subprotocol, headerProtocol("emulator.internal/appsync/"+f.apiID, key)}})
+	c, resp, err := websocket.Dial(ctx, f.wsURL, &websocket.DialOptions{Subprotocols: []string{appsync.Subprotocol, headerProtocol("emulator.internal/appsync/"+f.apiID, key)}}) //nolint:bodyclose // coder/websocket: "You never need to close resp.Body yourself."
 	require.NoError(tb, err)
 	require.Equal(tb, appsync.Subprotocol, resp.Header.Get("Sec-WebSocket-Protocol"))
 	c.SetReadLimit(8 << 20)
