@@ -32,6 +32,7 @@ import (
 
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/fault"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
 	"github.com/emilys-pastries/serverless-evolution/shared/loadgen"
 	"github.com/emilys-pastries/serverless-evolution/shared/payment"
 )
@@ -150,11 +151,15 @@ func (d *Dashboard) serveMetrics(w http.ResponseWriter, _ *http.Request) {
 	for id, r := range m.Faults {
 		m.FaultText[id] = r.String()
 	}
+	services := map[string]bool{}
+	for _, s := range emu.Services() {
+		services[s.Name()] = true
+	}
 	for _, s := range emu.Metrics().Snapshot() {
 		if s.Kind == "lambda-account" {
 			m.AccountConcurrent, m.AccountMaxConcurrent = s.Concurrent, s.MaxConcurrent
 		}
-		id := nodeID(s.Kind, s.Name)
+		id := nodeID(services, s.Kind, s.Name)
 		if id == "" {
 			continue
 		}
@@ -170,15 +175,14 @@ func (d *Dashboard) serveMetrics(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, m)
 }
 
-// nodeID names a metrics resource the way faults and the topology do.
-func nodeID(kind, name string) string {
-	switch kind {
-	case "lambda", "dynamodb", "apigateway":
-		return kind + ":" + name
-	case "external":
-		if name == "payment" {
-			return "payment"
-		}
+// nodeID names a metrics resource the way faults and the topology do: a service's resource by
+// its sim.ID, the provider "payment".
+func nodeID(services map[string]bool, kind, name string) string {
+	switch {
+	case services[kind]:
+		return string(sim.NewID(kind, name))
+	case kind == "external" && name == "payment":
+		return "payment"
 	}
 	return ""
 }

@@ -1,7 +1,6 @@
 package live
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -9,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/lambda"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
 	"github.com/emilys-pastries/serverless-evolution/shared/payment"
 )
 
@@ -34,83 +35,81 @@ type Edge struct {
 	To   string `json:"to"`
 }
 
-// buildTopology reads the calls from what the emulator provisioned: a function calls a function or
-// a table whose name is in its environment, and the provider when its URL is; the API calls the
-// functions its integrations name in the template.
-func buildTopology(emu *emulator.Emulator, template []byte) (Topology, error) {
+// kinds are how the page draws a service's resources; a service not listed draws as its name.
+var kinds = map[string]string{"apigateway": "api", "lambda": "function", "dynamodb": "table"}
+
+// buildTopology asks the emulator's services for their resources and whom they send work to (an
+// API its integrations' functions, a function its OnFailure destination); a function also calls a
+// resource whose physical name is in its environment, and the provider when its URL is. The
+// template is not read: the services know what they provisioned.
+func buildTopology(emu *emulator.Emulator, _ []byte) (Topology, error) {
 	var t Topology
 	nodes := map[string]*Node{}
-	byLogical := map[string]string{} // logical id → node id
-	add := func(n Node, logical string) {
-		nodes[n.ID] = &n
-		byLogical[logical] = n.ID
-	}
-	var apis []string
+	cdk := map[string]emulator.Resource{} // by logical id, for labels
 	for _, r := range emu.Resources() {
-		switch r.Type {
-		case "AWS::ApiGateway::RestApi", "AWS::ApiGatewayV2::Api":
-			id := "apigateway:" + r.Physical
-			add(Node{ID: id, Kind: "api", Label: "API Gateway " + shortName(r)}, r.LogicalID)
+		cdk[r.LogicalID] = r
+	}
+	byPhysical := map[string]string{} // physical name → node id
+	var apis []string
+	resources := emu.SimResources()
+	for _, r := range resources {
+		id := string(r.ID)
+		kind, ok := kinds[r.ID.Service()]
+		if !ok {
+			kind = r.ID.Service()
+		}
+		n := Node{ID: id, Kind: kind, Label: shortName(cdk[r.LogicalID], r)}
+		switch kind {
+		case "api":
+			n.Label = "API Gateway " + n.Label
 			apis = append(apis, id)
-		case "AWS::DynamoDB::Table":
-			add(Node{ID: "dynamodb:" + r.Physical, Kind: "table", Label: shortName(r), Detail: "DynamoDB table"}, r.LogicalID)
+		case "table":
+			n.Detail = "DynamoDB table"
+		}
+		nodes[id] = &n
+		byPhysical[r.Physical] = id
+	}
+	fns := map[string]*lambda.Function{}
+	if emu.Lambda != nil {
+		for _, f := range emu.Lambda.Functions() {
+			fns["lambda:"+f.Name] = f
 		}
 	}
-	fnByName := map[string]string{}
-	tableByName := map[string]string{}
-	for id := range nodes {
-		if name, ok := strings.CutPrefix(id, "dynamodb:"); ok {
-			tableByName[name] = id
+	for id, f := range fns {
+		if n := nodes[id]; n != nil {
+			n.Detail = fmt.Sprintf("%d MB, %v", f.MemoryMB, f.Timeout)
+			if f.Reserved != nil {
+				n.Detail += fmt.Sprintf(", reserved %d", *f.Reserved)
+			}
 		}
-	}
-	fns := emu.Lambda.Functions()
-	for _, f := range fns {
-		id := "lambda:" + f.Name
-		detail := fmt.Sprintf("%d MB, %v", f.MemoryMB, f.Timeout)
-		if f.Reserved != nil {
-			detail += fmt.Sprintf(", reserved %d", *f.Reserved)
-		}
-		label := f.LogicalID
-		if parts := strings.Split(f.CDKPath, "/"); len(parts) >= 2 {
-			label = parts[len(parts)-2]
-		}
-		add(Node{ID: id, Kind: "function", Label: label, Detail: detail}, f.LogicalID)
-		fnByName[f.Name] = id
 	}
 
 	seen := map[Edge]bool{}
 	link := func(from, to string) {
 		e := Edge{From: from, To: to}
-		if from != "" && to != "" && from != to && !seen[e] {
+		if from != "" && to != "" && from != to && !seen[e] && nodes[to] != nil {
 			seen[e] = true
 			t.Edges = append(t.Edges, e)
 		}
 	}
-	for _, f := range fns {
-		from := "lambda:" + f.Name
+	for _, r := range resources {
+		for _, to := range r.Targets {
+			link(string(r.ID), string(to))
+		}
+		f := fns[string(r.ID)]
+		if f == nil {
+			continue
+		}
 		for _, k := range slices.Sorted(maps.Keys(f.Environment)) {
 			v := f.Environment[k]
 			switch {
-			case fnByName[v] != "":
-				link(from, fnByName[v])
-			case tableByName[v] != "":
-				link(from, tableByName[v])
+			case byPhysical[v] != "":
+				link(string(r.ID), byPhysical[v])
 			case strings.Contains(v, payment.InternalHost):
 				if nodes["payment"] == nil {
 					nodes["payment"] = &Node{ID: "payment", Kind: "provider", Label: "payment provider", Detail: "third party, fixed capacity"}
 				}
-				link(from, "payment")
-			}
-		}
-	}
-	invokable, err := apiInvokable(template)
-	if err != nil {
-		return Topology{}, err
-	}
-	for _, logical := range invokable {
-		if to := byLogical[logical]; strings.HasPrefix(to, "lambda:") {
-			for _, api := range apis {
-				link(api, to)
+				link(string(r.ID), "payment")
 			}
 		}
 	}
@@ -124,61 +123,6 @@ func buildTopology(emu *emulator.Emulator, template []byte) (Topology, error) {
 		return t.Edges[i].From+" "+t.Edges[i].To < t.Edges[j].From+" "+t.Edges[j].To
 	})
 	return t, nil
-}
-
-// apiInvokable lists the logical ids of the functions the template's API integrations call: the
-// ones named (Fn::GetAtt or Ref) in an AWS::ApiGateway::Method's Integration.Uri or an
-// AWS::ApiGatewayV2::Integration's IntegrationUri.
-func apiInvokable(template []byte) ([]string, error) {
-	var tmpl struct {
-		Resources map[string]struct {
-			Type       string `json:"Type"`
-			Properties struct {
-				Integration struct {
-					URI any `json:"Uri"`
-				} `json:"Integration"`
-				IntegrationURI any `json:"IntegrationUri"`
-			} `json:"Properties"`
-		} `json:"Resources"`
-	}
-	if err := json.Unmarshal(template, &tmpl); err != nil {
-		return nil, fmt.Errorf("live: the stage's template: %w", err)
-	}
-	var out []string
-	for _, id := range slices.Sorted(maps.Keys(tmpl.Resources)) {
-		r := tmpl.Resources[id]
-		switch r.Type {
-		case "AWS::ApiGateway::Method":
-			out = append(out, referenced(r.Properties.Integration.URI)...)
-		case "AWS::ApiGatewayV2::Integration":
-			out = append(out, referenced(r.Properties.IntegrationURI)...)
-		}
-	}
-	return out, nil
-}
-
-// referenced collects the logical ids a template value names with Ref or Fn::GetAtt.
-func referenced(v any) []string {
-	var out []string
-	switch x := v.(type) {
-	case map[string]any:
-		if ref, ok := x["Ref"].(string); ok {
-			out = append(out, ref)
-		}
-		if att, ok := x["Fn::GetAtt"].([]any); ok && len(att) > 0 {
-			if id, ok := att[0].(string); ok {
-				out = append(out, id)
-			}
-		}
-		for _, k := range slices.Sorted(maps.Keys(x)) {
-			out = append(out, referenced(x[k])...)
-		}
-	case []any:
-		for _, e := range x {
-			out = append(out, referenced(e)...)
-		}
-	}
-	return out
 }
 
 // setDepths puts each function in the column of its shortest path from the API, and the tables
@@ -222,11 +166,18 @@ func setDepths(nodes map[string]*Node, apis []string, edges []Edge) {
 	}
 }
 
-// shortName is a resource's construct name from its CDK path, or its logical id.
-func shortName(r emulator.Resource) string {
+// shortName is a resource's construct name from its CDK path (the construct above a function's
+// "Resource", or a table's or API's own), or its logical id, or its physical name.
+func shortName(r emulator.Resource, sr sim.Resource) string {
 	parts := strings.Split(r.CDKPath, "/")
-	if len(parts) >= 3 {
+	if len(parts) >= 2 && parts[len(parts)-1] == "Resource" {
 		return parts[len(parts)-2]
 	}
-	return r.LogicalID
+	if len(parts) >= 2 {
+		return parts[len(parts)-1]
+	}
+	if sr.LogicalID != "" {
+		return sr.LogicalID
+	}
+	return sr.Physical
 }
