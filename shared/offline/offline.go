@@ -168,13 +168,16 @@ func describe(w io.Writer, emu *emulator.Emulator, stage Stage, model *latency.M
 	fmt.Fprintf(w, "  AWS endpoint  %s   (aws --endpoint-url %s ..., any credentials)\n", emu.URL(), emu.URL())
 	fmt.Fprintf(w, "  admin         %s/_emulator/metrics, /_emulator/traces, /_emulator/faults\n\n", emu.URL())
 	fmt.Fprintln(w, "Resources:")
-	rs := emu.Resources()
+	cdkPath := map[string]string{}
+	for _, r := range emu.Resources() {
+		cdkPath[r.LogicalID] = r.CDKPath
+	}
+	// What the services expose (the resources faults, metrics and the dashboard name), by type.
+	rs := emu.SimResources()
 	sort.SliceStable(rs, func(i, j int) bool { return rs[i].Type < rs[j].Type })
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, r := range rs {
-		if r.Type == "AWS::Lambda::Function" || r.Type == "AWS::DynamoDB::Table" || r.Type == "AWS::ApiGateway::RestApi" || r.Type == "AWS::ApiGatewayV2::Api" {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\n", r.Type, r.Physical, r.CDKPath)
-		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", r.Type, r.Physical, cdkPath[r.LogicalID])
 	}
 	_ = tw.Flush()
 	fmt.Fprintf(w, "  (%d resources provisioned; %d AWS-only resources accepted and not emulated)\n\n", len(emu.Resources()), len(emu.Ignored()))
