@@ -7,15 +7,78 @@
 // Its lifecycle copies net/http/httptest: New builds it, Start opens the optional listener, URL and
 // APIURL say where it answers, and the caller must Close it.
 //
-// Time is real: every modelled latency (package latency) is waited for with a timer, so what a load
-// run measures comes from the model, the limits the services enforce, and the handlers' real code.
+// # How a service is built
+//
+// Read this before adding a service (SQS, EventBridge, Step Functions, …). A service is one
+// package under shared/emulator, in three layers:
+//
+//   - The model: the service's state and semantics as AWS documents them (a queue's visibility
+//     timeout, a function's concurrency), in plain Go, independent of HTTP. Large models live in
+//     a model subpackage (dynamodb/model).
+//   - The wire API: ServeHTTP speaks the service's AWS protocol so the SDK clients and the AWS CLI
+//     work against it. JSON-protocol services (X-Amz-Target) use an awsjson.Router, which also
+//     gives them Call; REST-JSON services (Lambda) route with net/http ServeMux patterns.
+//   - The CloudFormation resource: Types and Provision create the model's resources from a
+//     template's properties (decoded with cfn.Decode, so an unsupported property is an error
+//     naming it) and answer Ref and Fn::GetAtt through sim.Physical.
+//
+// The package's New takes the *sim.Env every service shares and returns a value implementing
+// sim.Service: Name (its ARN namespace), Types and Provision, Serves (is this HTTP request mine?),
+// ServeHTTP, Resources (what it holds, for faults, metrics, `make local` and the dashboard) and
+// Close. New also calls env.Register(name, svc) if other services may call it (sim.Caller).
+//
+// # Registration
+//
+// The services are the list registry in this file; adding one is its package plus one line:
+//
+//	var registry = []NewService{
+//		func(env *sim.Env, d Deps) sim.Service { return lambda.New(env, d.Stage.Handlers, d.lambdaOptions()) },
+//		func(env *sim.Env, _ Deps) sim.Service { return dynamodb.New(env) },
+//		func(env *sim.Env, d Deps) sim.Service { return apigateway.New(env, nil, d.Options.APIGateway...) },
+//		func(env *sim.Env, _ Deps) sim.Service { return sqs.New(env) }, // the next one
+//	}
+//
+// The emulator loops over the list: a template resource goes to the service whose Types include
+// its type; a request to the first service whose Serves is true (the payment provider and the
+// admin API come first); FaultResources and the dashboard list every service's Resources; Close
+// closes them in reverse order. Options.Services appends more (tests use it for fakes).
+//
+// # Calling other services
+//
+// No service package imports another. A service calls another through env.Call(ctx, target, op,
+// input): target is the callee's name ("lambda") or any ARN of it, op the API operation, input
+// and output its JSON (the AWS JSON protocol's body, or a REST API's members). The callee does
+// its own bookkeeping, exactly as for a call from an SDK client. Lambda's Invoke takes
+// {"FunctionName", "InvocationType", "Payload"} and returns {"StatusCode", "FunctionError",
+// "Payload"} (see lambda.Service.Call); DynamoDB takes its wire operations ("PutItem") with their
+// wire JSON. Errors are *sim.APIError. API Gateway's Lambda integrations go this way.
+//
+// # Identity, timing, faults, metrics, traces
+//
+// A resource's one identity is its sim.ID, "<service>:<name>" ("lambda:Stack-Order",
+// "dynamodb:Orders", "apigateway:<api id>"): it keys the metrics (metrics.Registry.Resource(service,
+// name)), the faults (fault.Set, switched on with PutFault or the admin API), the trace spans and
+// the dashboard's nodes. env.Begin(ctx, id, op, component) does a call's bookkeeping up front:
+// it counts the call, opens a span, waits the latency model's component (package latency: every
+// modelled latency is sourced in latency/model.json) plus any fault latency, and draws the
+// fault's error rate; Hop.End(sim.OutcomeOf(err)) records the duration and outcome. Services with
+// finer bookkeeping (DynamoDB's per-table and per-key faults) keep their own, built on the same
+// ids and the same Env.
+//
+// Time comes from env.Clock (env.Now, env.Sleep, sim.AfterFunc, sim.WithTimeout, Clock.NewTimer),
+// never from time.Now or time.NewTimer. In runs it is sim.Real: every modelled latency is waited
+// for with a timer, so what a load run measures comes from the model, the limits the services
+// enforce, and the handlers' real code. Tests set a sim.Fake and Advance it, so a 15-minute
+// Lambda timeout or a retry schedule of minutes takes milliseconds.
 //
 // Resource types that matter only on AWS (IAM, CloudWatch Logs, CDK metadata, the API Gateway
 // account) are accepted, answered for Ref and Fn::GetAtt with made-up names and ARNs, and listed by
-// Ignored. Any other type the emulator does not know is an error naming the resource.
+// Ignored. Any other type the emulator does not know is an error naming the resource. Outputs
+// whose Condition is false are left out.
 //
 // Limitations: one stack, one region and one account per emulator; no cross-stack references
-// (Fn::ImportValue); no IAM evaluation (every call is allowed); services beyond Lambda, API Gateway
+// (Fn::ImportValue); no IAM evaluation (every call is allowed); Lambda and API Gateway do their
+// bookkeeping their own way rather than through env.Begin; services beyond Lambda, API Gateway
 // and DynamoDB arrive in later issues. Each service package lists its own limitations.
 package emulator
 
