@@ -395,10 +395,16 @@ func TestCloseClosesWebSockets(t *testing.T) {
 	t.Parallel()
 	f := start(t, nil)
 	c := f.connect(t)
+	// The client reads, as a live client does, so that it answers the close handshake.
+	closed := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_, _, err := c.Read(ctx)
+		closed <- err
+	}()
 	require.NoError(t, f.svc.Close())
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_, _, err := c.Read(ctx)
+	err := <-closed
 	assert.Equal(t, websocket.StatusGoingAway, websocket.CloseStatus(err), "%v", err)
 	assert.Eventually(t, func() bool { return f.counter("connections") == 0 }, 5*time.Second, 5*time.Millisecond)
 }

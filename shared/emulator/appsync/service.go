@@ -176,7 +176,9 @@ func (s *Service) Resources() []sim.Resource {
 	return out
 }
 
-// Close closes every WebSocket connection and waits for deliveries under way.
+// Close closes every WebSocket connection ("going away") and waits for deliveries under way.
+// A client that does not answer the close handshake holds Close up to the WebSocket library's
+// five seconds; connections close side by side.
 func (s *Service) Close() error {
 	s.mu.Lock()
 	s.closed = true
@@ -185,10 +187,13 @@ func (s *Service) Close() error {
 		conns = append(conns, c)
 	}
 	s.mu.Unlock()
-	s.cancel()
+	// Each close waits for the client's close frame, so they run side by side.
+	var closing sync.WaitGroup
 	for _, c := range conns {
-		c.close()
+		closing.Go(c.close)
 	}
+	closing.Wait()
+	s.cancel()
 	s.work.Wait()
 	return nil
 }
