@@ -1,7 +1,8 @@
 // Package metrics keeps per-resource counters like CloudWatch's (Invocations, Errors, Throttles,
-// Duration percentiles, ConcurrentExecutions, cold starts, billed GB-seconds) and per-request traces
-// for the waterfall view. Counters are atomics so that recording costs a few nanoseconds on the
-// emulator's hot path; durations go into an HDR histogram behind a small lock.
+// Duration percentiles, ConcurrentExecutions, cold starts, billed GB-seconds, and named counters).
+// A resource is keyed by its service ("kind") and name, the two halves of its sim.ID. Counters
+// are atomics so that recording costs a few nanoseconds on the emulator's hot path; durations go
+// into an HDR histogram behind a small lock. Per-request traces are package trace's.
 //
 // Limitations: metrics cover the emulator's whole life (or since the last Reset); there are no
 // one-minute periods as in CloudWatch. Percentiles have three significant digits.
