@@ -13,6 +13,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"strings"
+	"sync"
 
 	jsonata "github.com/blues/jsonata-go"
 	"github.com/blues/jsonata-go/jtypes"
@@ -119,6 +120,11 @@ func compileCheck(s string) error {
 	return err
 }
 
+// jsonataMu serialises evaluations: the library sets the name and context of its shared
+// built-in function values on every call (callable.go SetName/SetContext), a data race when
+// two expressions run at once. github.com/xiatechs/jsonata-go does the same.
+var jsonataMu sync.Mutex
+
 // jsonataEnv is what a JSONata expression of a state sees: $states and the variables in scope.
 type jsonataEnv struct {
 	states map[string]any
@@ -140,7 +146,9 @@ func evalJSONata(src, field string, env *jsonataEnv) (any, error) {
 	if err := e.RegisterVars(vars); err != nil {
 		return nil, &Failure{Name: ErrQueryEvaluationError, Cause: err.Error()}
 	}
+	jsonataMu.Lock()
 	out, err := e.Eval(nil)
+	jsonataMu.Unlock()
 	if errors.Is(err, jsonata.ErrUndefined) {
 		return nil, &Failure{Name: ErrQueryEvaluationError, Cause: fmt.Sprintf("The JSONata expression '%s' specified for the field '%s' returned nothing (undefined).", src, field)}
 	}

@@ -1,7 +1,5 @@
 package asl
 
-import "time"
-
 // Query languages of a state machine or state
 // (https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html).
 const (
@@ -131,6 +129,3 @@ type choiceRule struct {
 	not       *choiceRule
 	condition any // JSONata
 }
-
-// defaultTaskTimeout is what Step Functions uses when a Task names no TimeoutSeconds.
-const defaultTaskTimeout = 99999999 * time.Second

@@ -20,21 +20,26 @@ func (c *stateRun) parallel(ctx context.Context, input any) (any, *Failure) {
 		once  sync.Once
 		first *Failure
 	)
-	for i, b := range s.branches {
+	branch := func(i int) {
+		out, f := x.runGraph(bctx, s.branches[i], input, newScope(c.sc), &thread{prev: startedID}, nil)
+		if f != nil {
+			once.Do(func() {
+				first = f
+				cancel()
+			})
+			return
+		}
+		results[i] = out
+	}
+	// The last branch runs on this goroutine, which saves one goroutine (and its stack growth).
+	for i := range len(s.branches) - 1 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			out, f := x.runGraph(bctx, b, input, newScope(c.sc), &thread{prev: startedID}, nil)
-			if f != nil {
-				once.Do(func() {
-					first = f
-					cancel()
-				})
-				return
-			}
-			results[i] = out
+			branch(i)
 		}()
 	}
+	branch(len(s.branches) - 1)
 	wg.Wait()
 	if ctx.Err() != nil {
 		x.emit(c.th, HistoryEvent{Type: EventParallelStateAborted})

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -129,7 +130,7 @@ var errExecutionTimeout = errors.New("execution timed out")
 // Run executes the machine and waits for it to end. The error is for input that is not JSON
 // (InvalidExecutionInput); a failed execution is a Result with Status FAILED.
 func (m *Machine) Run(ctx context.Context, input []byte, opts RunOptions) (Result, error) {
-	e, err := m.Start(ctx, input, opts)
+	e, err := m.start(ctx, input, opts, false)
 	if err != nil {
 		return Result{}, err
 	}
@@ -138,6 +139,11 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts RunOptions) (Resul
 
 // Start begins an execution in its own goroutine. Cancelling ctx aborts it, as Stop does.
 func (m *Machine) Start(ctx context.Context, input []byte, opts RunOptions) (*Execution, error) {
+	return m.start(ctx, input, opts, true)
+}
+
+// start begins an execution, on a goroutine of its own when async, else on the caller's.
+func (m *Machine) start(ctx context.Context, input []byte, opts RunOptions, async bool) (*Execution, error) {
 	if len(input) == 0 {
 		input = []byte("{}")
 	}
@@ -177,7 +183,7 @@ func (m *Machine) Start(ctx context.Context, input []byte, opts RunOptions) (*Ex
 			}
 		}()
 	}
-	go func() {
+	body := func() {
 		defer close(e.done)
 		th := &thread{prev: 1}
 		out, f := x.runGraph(rctx, m.root, in, newScope(nil), th, nil)
@@ -211,7 +217,12 @@ func (m *Machine) Start(ctx context.Context, input []byte, opts RunOptions) (*Ex
 		res.Transitions = x.transitions.Load()
 		res.StopDate = x.clock.Now()
 		e.result = res
-	}()
+	}
+	if async {
+		go body()
+	} else {
+		body()
+	}
 	return e, nil
 }
 
@@ -274,14 +285,14 @@ func (x *run) contextObject(stateName string, entered time.Time, retryCount int,
 		"State": map[string]any{
 			"Name":        stateName,
 			"EnteredTime": formatTime(entered),
-			"RetryCount":  json.Number(fmt.Sprint(retryCount)),
+			"RetryCount":  json.Number(strconv.Itoa(retryCount)),
 		},
 	}
 	if token != "" {
 		c["Task"] = map[string]any{"Token": token}
 	}
 	if item != nil {
-		c["Map"] = map[string]any{"Item": map[string]any{"Index": json.Number(fmt.Sprint(item.index)), "Value": item.value}}
+		c["Map"] = map[string]any{"Item": map[string]any{"Index": json.Number(strconv.Itoa(item.index)), "Value": item.value}}
 	}
 	return c
 }

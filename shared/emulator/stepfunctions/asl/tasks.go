@@ -194,17 +194,17 @@ func (c *stateRun) task(ctx context.Context, args any, token string, ctxObj, sta
 		TimeoutInSeconds: int64(timeout / time.Second), HeartbeatInSeconds: int64(heartbeat / time.Second),
 	}})
 	x.emit(c.th, HistoryEvent{Type: EventTaskStarted, TaskStartedEventDetails: &TaskStartedEventDetails{ResourceType: rtype, Resource: rname}})
-	limit := timeout
-	if limit == 0 {
-		limit = defaultTaskTimeout
-	}
 	tctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	go func() {
-		if x.clock.Sleep(tctx, limit) == nil {
-			cancel(errTaskTimeout)
-		}
-	}()
+	// Without TimeoutSeconds AWS allows 99999999 s (over three years); no timer is kept for
+	// that, which saves a goroutine per task.
+	if timeout > 0 {
+		go func() {
+			if x.clock.Sleep(tctx, timeout) == nil {
+				cancel(errTaskTimeout)
+			}
+		}()
+	}
 	var (
 		result any
 		err    error

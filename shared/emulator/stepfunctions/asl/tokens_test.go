@@ -48,13 +48,15 @@ func TestTaskTokens(t *testing.T) {
 			status: "SUCCEEDED", output: `{"approved":true}`, lastEvt: "TaskSucceeded",
 		},
 		{
-			name:   "failure is the task's error",
-			answer: func(tk *asl.TaskTokens, token string) error { return tk.Failure(token, "Rejected", "the reviewer said no") },
+			name: "failure is the task's error",
+			answer: func(tk *asl.TaskTokens, token string) error {
+				return tk.Failure(token, "Rejected", "the reviewer said no")
+			},
 			status: "FAILED", err: "Rejected", lastEvt: "TaskFailed",
 		},
 		{
-			name:   "a heartbeat keeps the task waiting until success",
-			extra:  `"TimeoutSeconds":999999999,`,
+			name:  "a heartbeat keeps the task waiting until success",
+			extra: `"TimeoutSeconds":999999999,`,
 			answer: func(tk *asl.TaskTokens, token string) error {
 				if err := tk.Heartbeat(token); err != nil {
 					return err
