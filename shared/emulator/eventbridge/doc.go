@@ -48,5 +48,7 @@
 //     never expire before a replay reads them beyond RetentionDays.
 //   - The exact wording of some error messages (TestEventPattern's invalid event, unknown
 //     buses in PutEvents) is not documented; the emulator's own is used.
+//   - The 5-second timeout of an API destination request runs on the wall clock (it bounds real
+//     network I/O); every other time comes from the emulator's clock.
 //   - Replay re-delivers as fast as the targets take the events, not at the original pace.
 package eventbridge
