@@ -1,17 +1,15 @@
-// Package tabletest starts the shared table for handler tests: an in-memory DynamoDB (minidyn)
-// behind httptest, reached by a real SDK client.
+// Package tabletest starts the shared table for handler tests in the emulator's own DynamoDB
+// (emulatortest), reached in process by a real SDK client: the engine of `make local`.
 package tabletest
 
 import (
-	"context"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/stretchr/testify/require"
-	"github.com/truora/minidyn/server"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/emulatortest"
 )
 
 // Name is the table's name in tests.
@@ -20,11 +18,7 @@ const Name = "crisis"
 // Start creates the table and returns the aws.Config whose clients reach it, and a client.
 func Start(t testing.TB) (aws.Config, *dynamodb.Client) {
 	t.Helper()
-	srv := httptest.NewServer(server.NewServer())
-	t.Cleanup(srv.Close)
-	cfg := aws.Config{Region: "eu-west-1", Credentials: aws.AnonymousCredentials{}, BaseEndpoint: aws.String(srv.URL)}
-	db := dynamodb.NewFromConfig(cfg)
-	_, err := db.CreateTable(context.Background(), &dynamodb.CreateTableInput{
+	cfg := emulatortest.DynamoDB(t, &dynamodb.CreateTableInput{
 		TableName:   aws.String(Name),
 		BillingMode: types.BillingModePayPerRequest,
 		AttributeDefinitions: []types.AttributeDefinition{
@@ -36,8 +30,7 @@ func Start(t testing.TB) (aws.Config, *dynamodb.Client) {
 			{AttributeName: aws.String("sk"), KeyType: types.KeyTypeRange},
 		},
 	})
-	require.NoError(t, err)
-	return cfg, db
+	return cfg, dynamodb.NewFromConfig(cfg)
 }
 
 // Env is a function's environment with the table's name and the given callees.
