@@ -28,8 +28,6 @@
 //     LambdaFunction* or Activity* events AWS records for them. Activities wait on a token
 //     like ".waitForTaskToken" tasks. ".sync" resources are left to Tasks.Invoke.
 //   - JSONata's $now() and $millis() read the wall clock, not Clock.
-//   - State names that repeat inside one States object cannot be reported (the JSON decoder
-//     keeps the last); duplicates across branches are.
 //   - Problem messages follow AWS's codes and shape; their wording is not byte-identical to
 //     AWS's for every case.
 //   - Payload size (256 KiB) is checked on task results and the execution output, and on

@@ -60,6 +60,7 @@ func Parse(definition []byte) (*Machine, error) {
 		return nil, &DefinitionError{Problems: []string{CodeSchema + ": The definition must be a JSON object at /"}}
 	}
 	p := &parser{names: map[string]string{}}
+	p.problems = append(p.problems, duplicateStates(definition)...)
 	m := &Machine{}
 	ql := JSONPath
 	if q, ok := top["QueryLanguage"]; ok {

@@ -20,7 +20,8 @@ type TaskTokens struct {
 	mu      sync.Mutex
 	waiting map[string]*tokenWait
 	// ended remembers tokens whose task has finished, so that a late answer is
-	// TaskDoesNotExist rather than InvalidToken.
+	// TaskDoesNotExist rather than InvalidToken. It is cleared past maxEnded entries, after
+	// which a very late answer is InvalidToken.
 	ended map[string]bool
 }
 
@@ -55,14 +56,24 @@ func (t *TaskTokens) wait(token string) *tokenWait {
 	return t.waiting[token]
 }
 
+const maxEnded = 100000
+
 func (t *TaskTokens) forget(token string) {
 	if token == "" {
 		return
 	}
 	t.mu.Lock()
 	delete(t.waiting, token)
-	t.ended[token] = true
+	t.end(token)
 	t.mu.Unlock()
+}
+
+// end records a finished token; t.mu is held.
+func (t *TaskTokens) end(token string) {
+	if len(t.ended) >= maxEnded {
+		clear(t.ended)
+	}
+	t.ended[token] = true
 }
 
 func (t *TaskTokens) take(token string) (*tokenWait, error) {
@@ -76,7 +87,7 @@ func (t *TaskTokens) take(token string) (*tokenWait, error) {
 		return nil, ErrInvalidToken
 	}
 	delete(t.waiting, token)
-	t.ended[token] = true
+	t.end(token)
 	return w, nil
 }
 
