@@ -51,6 +51,16 @@ type Tasks interface {
 	Invoke(ctx context.Context, resource string, args any, taskToken string, timeout, heartbeat time.Duration) (any, error)
 }
 
+// TasksFunc adapts a function to Tasks.
+type TasksFunc func(ctx context.Context, resource string, args any, taskToken string, timeout, heartbeat time.Duration) (any, error)
+
+// Invoke calls f.
+func (f TasksFunc) Invoke(ctx context.Context, resource string, args any, taskToken string, timeout, heartbeat time.Duration) (any, error) {
+	return f(ctx, resource, args, taskToken, timeout, heartbeat)
+}
+
+var _ Tasks = TasksFunc(nil)
+
 // Listener receives every history event of an execution, in id order, from one goroutine at
 // a time. It must not block for long: the execution waits for it.
 type Listener func(HistoryEvent)
