@@ -83,7 +83,12 @@ func TestBurstIsThrottledAtThePaymentFunction(t *testing.T) {
 	bodies := make(chan string, orders)
 	for range orders {
 		go func() {
-			status, body := call(t, http.MethodPost, emu.APIURL()+"/orders", order)
+			// No require here: FailNow from a goroutine other than the test's does not stop the
+			// test and leaves the loop below waiting. A failed request is status 0 and its error.
+			status, body, err := fetch(http.MethodPost, emu.APIURL()+"/orders", order)
+			if err != nil {
+				status, body = 0, err.Error()
+			}
 			statuses <- status
 			bodies <- body
 		}()
@@ -120,14 +125,24 @@ func TestBurstIsThrottledAtThePaymentFunction(t *testing.T) {
 
 func call(t *testing.T, method, url, body string) (int, string) {
 	t.Helper()
+	status, b, err := fetch(method, url, body)
+	require.NoError(t, err)
+	return status, b
+}
+
+// fetch is call without the test, for goroutines.
+func fetch(method, url, body string) (int, string, error) {
 	req, err := http.NewRequestWithContext(context.Background(), method, url, strings.NewReader(body))
-	require.NoError(t, err)
+	if err != nil {
+		return 0, "", err
+	}
 	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
+	if err != nil {
+		return 0, "", err
+	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return resp.StatusCode, string(b)
+	return resp.StatusCode, string(b), err
 }
 
 // TestLiveTopology checks the dashboard's drawing of this stage against the stack: the API calls
