@@ -12,8 +12,8 @@
 // Delivery is asynchronous: PutEvents answers once the events are accepted, then every enabled
 // rule of the bus whose pattern matches gets the event, and each target of the rule is invoked
 // in its own goroutine. The hop from ingestion to the first attempt waits the latency
-// component ComponentDeliver ("events.deliver"); PutEvents itself waits ComponentPut
-// ("events.put"); either is skipped when the latency model lacks it. Retries follow the
+// component ComponentDeliver ("eventbridge.delivery"); PutEvents itself waits ComponentPut
+// ("eventbridge.PutEvents"); either is skipped when the latency model lacks it. Retries follow the
 // target's RetryPolicy (default 185 retries, 24 hours) with exponential backoff and jitter on
 // the emulator's clock; when retries are exhausted, or at once for errors that retrying cannot
 // fix (a target that does not exist, a bad parameter, an API destination's 4xx other than

@@ -247,9 +247,9 @@ type listMovesOutput struct {
 
 // Latency model components of the data-plane calls; control-plane calls wait nothing.
 const (
-	componentSend    = "sqs.send"
-	componentReceive = "sqs.receive"
-	componentDelete  = "sqs.delete"
+	componentSend    = "sqs.SendMessage"
+	componentReceive = "sqs.ReceiveMessage"
+	componentDelete  = "sqs.DeleteMessage"
 )
 
 // handler is one operation, typed by its input.

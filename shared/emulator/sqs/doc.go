@@ -12,8 +12,8 @@
 //
 // Queue URLs are http(s)://<host>/<account>/<name> with the host the request came to
 // (DefaultBaseURL for Ref and Env.Call); a QueueUrl resolves by its account and name on any
-// host. Data-plane calls take the latency model's components "sqs.send", "sqs.receive" and
-// "sqs.delete" when the model has them, and none otherwise; control-plane calls take none.
+// host. Data-plane calls take the latency model's components "sqs.SendMessage", "sqs.ReceiveMessage" and
+// "sqs.DeleteMessage" when the model has them, and none otherwise; control-plane calls take none.
 // Counters per queue: NumberOfMessagesSent, NumberOfMessagesReceived, NumberOfMessagesDeleted,
 // NumberOfEmptyReceives; gauges through Stats.
 //
