@@ -11,7 +11,7 @@
 // SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat reach tasks that wait for a token.
 //
 // Both query languages are supported: JSONPath (InputPath, Parameters, ResultSelector,
-// ResultPath, OutputPath, intrinsic functions) and JSONata (Arguments, Output, Assign,
+// ResultPath, OutputPath, intrinsic functions, through the jsonpath package) and JSONata (Arguments, Output, Assign,
 // Condition, Items, ItemSelector and "{% %}" expressions with $states), with workflow
 // variables scoped as AWS scopes them: Parallel branches and Map iterations read outer
 // variables and cannot assign them. JSONata is evaluated by github.com/blues/jsonata-go, with
@@ -27,7 +27,9 @@
 //   - Every task emits Task* events: Lambda function ARNs and activities do not get the
 //     LambdaFunction* or Activity* events AWS records for them. Activities wait on a token
 //     like ".waitForTaskToken" tasks. ".sync" resources are left to Tasks.Invoke.
-//   - JSONata's $now() and $millis() read the wall clock, not Clock.
+//   - JSONata's $now() and $millis() read the wall clock, not Clock. JSONata evaluations are
+//     serialised process-wide (the library races on its shared built-in functions).
+//   - A Task without TimeoutSeconds never times out (AWS's default is 99999999 s).
 //   - Problem messages follow AWS's codes and shape; their wording is not byte-identical to
 //     AWS's for every case.
 //   - Payload size (256 KiB) is checked on task results and the execution output, and on

@@ -2,7 +2,6 @@ package asl
 
 import (
 	"errors"
-	"fmt"
 )
 
 // Predefined error names of the States Language
@@ -40,10 +39,6 @@ func (f *Failure) Error() string {
 		return f.Name
 	}
 	return f.Name + ": " + f.Cause
-}
-
-func failf(name, format string, args ...any) *Failure {
-	return &Failure{Name: name, Cause: fmt.Sprintf(format, args...)}
 }
 
 // asFailure turns any error into a Failure: a Failure as is, anything else as

@@ -81,9 +81,6 @@ func (f *fakeTasks) count(resource string) int {
 	return len(f.calls[resource])
 }
 
-// echo returns its arguments.
-func echo(_ context.Context, args any, _ string) (any, error) { return args, nil }
-
 // failWith fails every invocation with the named error.
 func failWith(name, cause string) taskFunc {
 	return func(context.Context, any, string) (any, error) { return nil, &asl.Failure{Name: name, Cause: cause} }
@@ -171,14 +168,6 @@ func run(t testing.TB, def, input string, cfg runConfig) runResult {
 	})
 	require.NoError(t, err)
 	return runResult{Result: res, events: events}
-}
-
-// jsonValue decodes s for comparisons with outputs.
-func jsonValue(t testing.TB, s string) any {
-	t.Helper()
-	var v any
-	require.NoError(t, json.Unmarshal([]byte(s), &v), "bad test JSON %s", s)
-	return v
 }
 
 type ctxT = context.Context

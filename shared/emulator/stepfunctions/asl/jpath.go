@@ -80,11 +80,11 @@ func jpValidateIntrinsic(expr string) error { return jsonpath.ValidateIntrinsic(
 
 func jpCallIntrinsic(expr string, input, ctxObj any, vars varLookup) (any, error) {
 	v, err := jsonpath.CallIntrinsic(expr, input, ctxObj, vars)
-	if err != nil {
-		if f, ok := pathFailure(err).(*Failure); ok && f.Name == ErrRuntime && !errors.As(err, new(*jsonpath.PathError)) && !errors.As(err, new(*jsonpath.Error)) {
-			return nil, &Failure{Name: ErrIntrinsicFailure, Cause: fmt.Sprintf("%s: %v", expr, err)}
-		}
+	switch {
+	case err == nil:
+		return v, nil
+	case errors.As(err, new(*jsonpath.Error)), errors.As(err, new(*jsonpath.PathError)):
 		return nil, pathFailure(err)
 	}
-	return v, nil
+	return nil, &Failure{Name: ErrIntrinsicFailure, Cause: fmt.Sprintf("%s: %v", expr, err)}
 }

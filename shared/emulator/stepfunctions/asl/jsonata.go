@@ -101,7 +101,7 @@ func jsonataRandom(seed jtypes.OptionalFloat64) float64 {
 func jsonataParse(s string) (any, error) {
 	v, err := decode([]byte(s))
 	if err != nil {
-		return nil, fmt.Errorf("$parse: %v", err)
+		return nil, fmt.Errorf("$parse: %w", err)
 	}
 	return toJSONata(v), nil
 }

@@ -293,7 +293,6 @@ func (s *state) targets() []target {
 // (https://docs.aws.amazon.com/step-functions/latest/dg/statemachine-structure.html).
 var (
 	commonFields    = []string{"Type", "Comment", "QueryLanguage"}
-	jsonPathIO      = []string{"InputPath", "OutputPath"}
 	allowedJSONPath = map[string][]string{
 		"Pass":     {"Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "Result", "Assign"},
 		"Task":     {"Next", "End", "Resource", "InputPath", "OutputPath", "ResultPath", "Parameters", "ResultSelector", "Retry", "Catch", "TimeoutSeconds", "TimeoutSecondsPath", "HeartbeatSeconds", "HeartbeatSecondsPath", "Credentials", "Assign"},

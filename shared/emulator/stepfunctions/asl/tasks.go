@@ -156,7 +156,7 @@ func splitResource(arn string) (typ, res string) {
 // seconds resolves TimeoutSeconds or HeartbeatSeconds from a literal, a path or a JSONata
 // expression.
 func (c *stateRun) seconds(lit any, path, field string, ctxObj, states map[string]any) (time.Duration, *Failure) {
-	var v any = lit
+	v := lit
 	switch {
 	case path != "":
 		r, err := jpSelectAny(c.raw, ctxObj, c.vars(nil), path)
@@ -278,8 +278,8 @@ func (c *stateRun) awaitToken(ctx context.Context, cancel context.CancelCauseFun
 				go func() { slept <- c.x.clock.Sleep(hctx, heartbeat) }()
 				select {
 				case <-w.beat:
+					// The cancelled sleeper ends on its own; slept is buffered.
 					hcancel()
-					<-slept
 					continue
 				case err := <-slept:
 					hcancel()

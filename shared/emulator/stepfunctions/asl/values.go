@@ -213,25 +213,6 @@ func fromJSONata(v any) (any, error) {
 	return decode(b)
 }
 
-// deepCopy copies maps and slices so that a state cannot change a value another state holds.
-func deepCopy(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		m := make(map[string]any, len(x))
-		for k, e := range x {
-			m[k] = deepCopy(e)
-		}
-		return m
-	case []any:
-		a := make([]any, len(x))
-		for i, e := range x {
-			a[i] = deepCopy(e)
-		}
-		return a
-	}
-	return v
-}
-
 // jsonType names v's JSON type for error messages.
 func jsonType(v any) string {
 	switch v.(type) {
