@@ -1,0 +1,225 @@
+package pipes
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// longPollSeconds is the SQS long poll the pollers use (eb-pipes-sqs.html: "EventBridge might
+// wait for up to 20 seconds").
+const longPollSeconds = 20
+
+// maxPayload bounds a batch's size, Lambda's 6 MB invocation payload
+// (eb-pipes-batching-concurrency.html).
+const maxPayload = 6 << 20
+
+// message is one received SQS message in the JSON protocol's shape.
+type message struct {
+	MessageId              string                     `json:"MessageId"`
+	ReceiptHandle          string                     `json:"ReceiptHandle"`
+	MD5OfBody              string                     `json:"MD5OfBody"`
+	Body                   string                     `json:"Body"`
+	Attributes             map[string]string          `json:"Attributes"`
+	MD5OfMessageAttributes string                     `json:"MD5OfMessageAttributes"`
+	MessageAttributes      map[string]json.RawMessage `json:"MessageAttributes"`
+}
+
+// record is a message as a pipe hands it on: the shape of eb-pipes-sqs.html's example events
+// (the same as Lambda's SQS event records).
+type record struct {
+	MessageID              string               `json:"messageId"`
+	ReceiptHandle          string               `json:"receiptHandle"`
+	Body                   string               `json:"body"`
+	Attributes             map[string]string    `json:"attributes"`
+	MessageAttributes      map[string]attrValue `json:"messageAttributes"`
+	MD5OfBody              string               `json:"md5OfBody"`
+	MD5OfMessageAttributes *string              `json:"md5OfMessageAttributes,omitempty"`
+	EventSource            string               `json:"eventSource"`
+	EventSourceARN         string               `json:"eventSourceARN"`
+	AWSRegion              string               `json:"awsRegion"`
+}
+
+type attrValue struct {
+	StringValue      *string  `json:"stringValue,omitempty"`
+	BinaryValue      []byte   `json:"binaryValue,omitempty"`
+	StringListValues []string `json:"stringListValues"`
+	BinaryListValues [][]byte `json:"binaryListValues"`
+	DataType         string   `json:"dataType"`
+}
+
+// Event is one event as it travels through a pipe.
+type Event struct {
+	// Raw is the event as received: a source record's JSON (the SQS body as a string) or one
+	// item of an enrichment's answer, which need not be JSON.
+	Raw []byte
+	// view is Raw decoded, with an SQS body that is a JSON object or array parsed in place
+	// (the "implicit body data parsing" of filters and input templates); nil when Raw is not
+	// JSON.
+	view any
+	// id is the SQS message id, which batchItemFailures name.
+	id string
+}
+
+// recordAttributes are the system attributes a record carries (eb-pipes-sqs.html).
+var recordAttributes = []string{"ApproximateReceiveCount", "SentTimestamp", "SenderId", "ApproximateFirstReceiveTimestamp",
+	"SequenceNumber", "MessageGroupId", "MessageDeduplicationId", "AWSTraceHeader", "DeadLetterQueueSourceArn"}
+
+// sourceEvent turns a received message into the pipe's source event.
+func sourceEvent(msg message, source, region string) *Event {
+	rec := record{
+		MessageID: msg.MessageId, ReceiptHandle: msg.ReceiptHandle, Body: msg.Body,
+		Attributes: map[string]string{}, MessageAttributes: map[string]attrValue{},
+		MD5OfBody: msg.MD5OfBody, EventSource: "aws:sqs", EventSourceARN: source, AWSRegion: region,
+	}
+	if rec.MD5OfBody == "" {
+		sum := md5.Sum([]byte(msg.Body))
+		rec.MD5OfBody = hex.EncodeToString(sum[:])
+	}
+	for _, k := range recordAttributes {
+		if v, ok := msg.Attributes[k]; ok {
+			rec.Attributes[k] = v
+		}
+	}
+	for name, raw := range msg.MessageAttributes {
+		var a struct {
+			DataType         string
+			StringValue      *string
+			BinaryValue      []byte
+			StringListValues []string
+			BinaryListValues [][]byte
+		}
+		if json.Unmarshal(raw, &a) != nil {
+			continue
+		}
+		v := attrValue{StringValue: a.StringValue, BinaryValue: a.BinaryValue, StringListValues: a.StringListValues,
+			BinaryListValues: a.BinaryListValues, DataType: a.DataType}
+		if v.StringListValues == nil {
+			v.StringListValues = []string{}
+		}
+		if v.BinaryListValues == nil {
+			v.BinaryListValues = [][]byte{}
+		}
+		rec.MessageAttributes[name] = v
+	}
+	if msg.MD5OfMessageAttributes != "" {
+		v := msg.MD5OfMessageAttributes
+		rec.MD5OfMessageAttributes = &v
+	}
+	raw := marshal(rec)
+	view, _ := decode(raw)
+	if m, ok := view.(map[string]any); ok {
+		if b := strings.TrimSpace(msg.Body); strings.HasPrefix(b, "{") || strings.HasPrefix(b, "[") {
+			if parsed, err := decode([]byte(b)); err == nil {
+				m["body"] = parsed
+			}
+		}
+	}
+	return &Event{Raw: raw, view: view, id: msg.MessageId}
+}
+
+// itemEvent is one item of an enrichment's answer.
+func itemEvent(raw []byte) *Event {
+	ev := &Event{Raw: raw}
+	if v, err := decode(raw); err == nil {
+		ev.view = v
+		if m, ok := v.(map[string]any); ok {
+			if id, ok := m["messageId"].(string); ok {
+				ev.id = id
+			}
+		}
+	}
+	return ev
+}
+
+// decode parses JSON keeping numbers' text, as the pattern package expects.
+func decode(b []byte) (any, error) {
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		return nil, err
+	}
+	if d.More() {
+		return nil, errTrailing
+	}
+	return v, nil
+}
+
+var errTrailing = errors.New("trailing data after the JSON value")
+
+// collect gathers one batch: up to the batch size, or what arrives within the batching window,
+// or up to the payload limit.
+func (p *pipe) collect(ctx context.Context, c *compiled) ([]message, error) {
+	var batch []message
+	size := 0
+	var deadline time.Time
+	for len(batch) < c.batchSize {
+		wait := longPollSeconds
+		if len(batch) > 0 {
+			left := deadline.Sub(p.s.clock.Now())
+			if left <= 0 {
+				break
+			}
+			wait = min(longPollSeconds, int((left+time.Second-1)/time.Second))
+		}
+		msgs, err := p.receive(ctx, c, min(10, c.batchSize-len(batch)), wait)
+		if err != nil {
+			if len(batch) > 0 {
+				break
+			}
+			return nil, err
+		}
+		if len(batch) == 0 && len(msgs) > 0 {
+			deadline = p.s.clock.Now().Add(c.window)
+		}
+		for _, m := range msgs {
+			size += len(m.Body) + 512
+			batch = append(batch, m)
+		}
+		if c.window == 0 || size >= maxPayload || len(batch) == 0 {
+			break
+		}
+	}
+	return batch, nil
+}
+
+func (p *pipe) receive(ctx context.Context, c *compiled, n, wait int) ([]message, error) {
+	in, _ := json.Marshal(map[string]any{
+		"QueueUrl":                    c.queueURL,
+		"MaxNumberOfMessages":         n,
+		"WaitTimeSeconds":             wait,
+		"MessageSystemAttributeNames": []string{"All"},
+		"MessageAttributeNames":       []string{"All"},
+	})
+	out, err := p.s.env.Call(ctx, "sqs", "ReceiveMessage", in)
+	if err != nil {
+		return nil, err
+	}
+	var r struct{ Messages []message }
+	if err := json.Unmarshal(out, &r); err != nil {
+		return nil, err
+	}
+	return r.Messages, nil
+}
+
+// remove deletes messages from the source queue, ten at a time. A failed delete leaves the
+// message to come back, as on AWS (at-least-once delivery).
+func (p *pipe) remove(ctx context.Context, c *compiled, handles []string) {
+	for len(handles) > 0 {
+		n := min(10, len(handles))
+		entries := make([]map[string]string, n)
+		for i, h := range handles[:n] {
+			entries[i] = map[string]string{"Id": strconv.Itoa(i), "ReceiptHandle": h}
+		}
+		in, _ := json.Marshal(map[string]any{"QueueUrl": c.queueURL, "Entries": entries})
+		_, _ = p.s.env.Call(ctx, "sqs", "DeleteMessageBatch", in)
+		handles = handles[n:]
+	}
+}
