@@ -1,6 +1,7 @@
 package lambda
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -80,9 +81,11 @@ func (s *Service) Call(ctx context.Context, op string, input []byte) ([]byte, er
 	if op != "Invoke" {
 		return nil, sim.Errorf(http.StatusBadRequest, "InvalidRequestContentException", "the emulator's Lambda takes Invoke and GetFunctionConfiguration through Env.Call, got %q", op)
 	}
-	var in invokeInput
-	if err := json.Unmarshal(input, &in); err != nil {
-		return nil, sim.Errorf(http.StatusBadRequest, "InvalidRequestContentException", "the Invoke input is not valid JSON: %v", err)
+	in, ok := quickInvokeInput(input)
+	if !ok {
+		if err := json.Unmarshal(input, &in); err != nil {
+			return nil, sim.Errorf(http.StatusBadRequest, "InvalidRequestContentException", "the Invoke input is not valid JSON: %v", err)
+		}
 	}
 	if in.Qualifier != "" && in.Qualifier != "$LATEST" {
 		return nil, sim.Errorf(http.StatusNotFound, "ResourceNotFoundException", "Function not found: %s:%s (the emulator has no versions or aliases)", in.FunctionName, in.Qualifier)
@@ -110,6 +113,26 @@ func (s *Service) Call(ctx context.Context, op string, input []byte) ([]byte, er
 		return []byte(`{"StatusCode":204}`), nil
 	}
 	return nil, sim.Errorf(http.StatusBadRequest, "InvalidParameterValueException", "InvocationType must be RequestResponse, Event or DryRun, got %q", in.InvocationType)
+}
+
+// quickInvokeInput reads the input API Gateway's integrations write, {"FunctionName":"<name
+// or ARN without escapes>","Payload":<JSON>}, without decoding the payload: it is the hot path
+// of every API request. Any other input is left to encoding/json.
+func quickInvokeInput(input []byte) (invokeInput, bool) {
+	const head, payload = `{"FunctionName":"`, `","Payload":`
+	rest, ok := bytes.CutPrefix(input, []byte(head))
+	if !ok || len(input) == 0 || input[len(input)-1] != '}' {
+		return invokeInput{}, false
+	}
+	end := bytes.IndexByte(rest, '"')
+	if end < 0 || bytes.IndexByte(rest[:end], '\\') >= 0 {
+		return invokeInput{}, false
+	}
+	p, ok := bytes.CutPrefix(rest[end:], []byte(payload))
+	if !ok {
+		return invokeInput{}, false
+	}
+	return invokeInput{FunctionName: string(rest[:end]), Payload: p[:len(p)-1]}, true
 }
 
 // invokeOutput writes Invoke's output in one allocation; the payload is the function's JSON.
