@@ -6,12 +6,14 @@ import (
 	"fmt"
 )
 
+type duplicate struct{ msg, at string }
+
 // duplicateStates finds state names repeated inside one States object, which decoding into a
 // map would silently merge. It returns one problem per repeat.
-func duplicateStates(definition []byte) []string {
+func duplicateStates(definition []byte) []duplicate {
 	d := json.NewDecoder(bytes.NewReader(definition))
 	d.UseNumber()
-	var problems []string
+	var problems []duplicate
 	var walk func(at string, isStates bool) error
 	walk = func(at string, isStates bool) error {
 		tok, err := d.Token()
@@ -29,7 +31,7 @@ func duplicateStates(definition []byte) []string {
 				key, _ := kt.(string)
 				if isStates {
 					if seen[key] {
-						problems = append(problems, fmt.Sprintf("%s: Duplicate State name: '%s' at %s/%s", CodeDuplicateState, key, at, key))
+						problems = append(problems, duplicate{fmt.Sprintf("Duplicate State name: '%s'", key), at + "/" + key})
 					}
 					seen[key] = true
 				}

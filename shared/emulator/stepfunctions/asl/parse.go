@@ -30,7 +30,18 @@ func (m *Machine) Timeout() time.Duration { return m.timeout }
 // DefinitionError lists every problem Parse found. Its message is the one CreateStateMachine
 // returns with InvalidDefinition.
 type DefinitionError struct {
+	// Problems are the messages, "CODE: message at /location".
 	Problems []string
+	// Diagnostics are the same problems in parts, for ValidateStateMachineDefinition.
+	Diagnostics []Diagnostic
+}
+
+// Diagnostic is one problem of a definition, shaped like
+// ValidateStateMachineDefinitionDiagnostic (severity is always ERROR).
+type Diagnostic struct {
+	Code     string
+	Message  string
+	Location string
 }
 
 func (e *DefinitionError) Error() string {
@@ -47,20 +58,27 @@ const (
 	CodeInvalidJSONata    = "INVALID_JSONATA"
 	CodeInvalidIntrinsic  = "INVALID_INTRINSIC_FUNCTION"
 	CodeInvalidDefinition = "INVALID_JSON_DESCRIPTION"
+	CodeInvalidResource   = "INVALID_RESOURCE"
+	CodeMissingEndState   = "MISSING_END_STATE"
+	CodeInvalidStateName  = "INVALID_STATE_NAME"
 )
 
 // Parse validates definition and returns the machine, or a *DefinitionError.
 func Parse(definition []byte) (*Machine, error) {
 	v, err := decode(definition)
 	if err != nil {
-		return nil, &DefinitionError{Problems: []string{fmt.Sprintf("%s: Invalid JSON: %v", CodeInvalidDefinition, err)}}
+		msg := fmt.Sprintf("Invalid JSON: %v", err)
+		return nil, &DefinitionError{Problems: []string{CodeInvalidDefinition + ": " + msg}, Diagnostics: []Diagnostic{{Code: CodeInvalidDefinition, Message: msg, Location: "/"}}}
 	}
 	top, ok := v.(map[string]any)
 	if !ok {
-		return nil, &DefinitionError{Problems: []string{CodeSchema + ": The definition must be a JSON object at /"}}
+		msg := "The definition must be a JSON object"
+		return nil, &DefinitionError{Problems: []string{CodeSchema + ": " + msg + " at /"}, Diagnostics: []Diagnostic{{Code: CodeSchema, Message: msg, Location: "/"}}}
 	}
 	p := &parser{names: map[string]string{}}
-	p.problems = append(p.problems, duplicateStates(definition)...)
+	for _, d := range duplicateStates(definition) {
+		p.add(CodeDuplicateState, d.msg, d.at)
+	}
 	m := &Machine{}
 	ql := JSONPath
 	if q, ok := top["QueryLanguage"]; ok {
@@ -80,13 +98,14 @@ func Parse(definition []byte) (*Machine, error) {
 	m.comment, _ = top["Comment"].(string)
 	m.root = p.graph(top, "", ql, nil)
 	if len(p.problems) > 0 {
-		return nil, &DefinitionError{Problems: p.problems}
+		return nil, &DefinitionError{Problems: p.problems, Diagnostics: p.diags}
 	}
 	return m, nil
 }
 
 type parser struct {
 	problems []string
+	diags    []Diagnostic
 	// names maps every state name to its location, since names are unique machine-wide.
 	names map[string]string
 }
@@ -96,6 +115,7 @@ func (p *parser) add(code, msg, at string) {
 		at = "/"
 	}
 	p.problems = append(p.problems, fmt.Sprintf("%s: %s at %s", code, msg, at))
+	p.diags = append(p.diags, Diagnostic{Code: code, Message: msg, Location: at})
 }
 
 // fields reports every field of obj that allowed lacks, in name order.
@@ -146,6 +166,8 @@ var stateTypes = []string{"Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "
 // inner scope may read but not assign.
 func (p *parser) graph(obj map[string]any, at, ql string, outerVars map[string]bool) *graph {
 	g := &graph{states: map[string]*state{}, ql: ql}
+	// MISSING_END_STATE is only worth reporting for an otherwise sound graph.
+	problemsBefore := len(p.problems)
 	start, ok := p.str(obj, "StartAt", at)
 	if _, present := obj["StartAt"]; !present {
 		p.add(CodeSchema, "These fields are required: [StartAt]", at)
@@ -185,8 +207,8 @@ func (p *parser) graph(obj map[string]any, at, ql string, outerVars map[string]b
 		} else {
 			p.names[n] = sat
 		}
-		if len(n) > 80 {
-			p.add(CodeSchema, "State names must be at most 80 characters", sat)
+		if len(n) == 0 || len(n) > 80 || strings.ContainsFunc(n, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			p.add(CodeInvalidStateName, fmt.Sprintf("State name '%s' must be 1 to 80 characters without control characters", n), sat)
 		}
 		sm, ok := states[n].(map[string]any)
 		if !ok {
@@ -205,6 +227,15 @@ func (p *parser) graph(obj map[string]any, at, ql string, outerVars map[string]b
 		}
 	}
 	p.reachability(g, states, at)
+	terminal := len(p.problems) > problemsBefore
+	for _, s := range g.states {
+		if s.end || s.typ == "Succeed" || s.typ == "Fail" {
+			terminal = true
+		}
+	}
+	if !terminal && len(g.states) == len(states) && len(states) > 0 {
+		p.add(CodeMissingEndState, "Workflow has no terminal state", at+"/States")
+	}
 	return g
 }
 
@@ -619,8 +650,8 @@ func (p *parser) task(s *state, sm map[string]any, at string) {
 	r, ok := p.str(sm, "Resource", at)
 	if _, present := sm["Resource"]; !present {
 		p.add(CodeSchema, "These fields are required: [Resource]", at)
-	} else if ok && !strings.HasPrefix(r, "arn:") {
-		p.add(CodeSchema, "The value for the field 'Resource' must be an ARN", at+"/Resource")
+	} else if ok && (!strings.HasPrefix(r, "arn:") || strings.Count(r, ":") < 5) {
+		p.add(CodeInvalidResource, fmt.Sprintf("Resource '%s' is not a valid ARN", r), at+"/Resource")
 	}
 	s.resource = r
 	p.seconds(sm, at, s.ql, "TimeoutSeconds", &s.timeout, &s.timeoutPath)

@@ -2,6 +2,7 @@ package asl_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/stepfunctions/asl"
@@ -109,6 +110,15 @@ func TestParseInvalid(t *testing.T) {
 		{"reserved variable name",
 			`{"StartAt":"A","States":{"A":{"Type":"Pass","Assign":{"states":1},"End":true}}}`,
 			[]string{"SCHEMA_VALIDATION_FAILED: The variable name 'states' is invalid at /States/A/Assign/states"}},
+		{"no terminal state",
+			`{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},"B":{"Type":"Pass","Next":"A"}}}`,
+			[]string{"MISSING_END_STATE: Workflow has no terminal state at /States"}},
+		{"Resource not an ARN",
+			`{"StartAt":"X","States":{"X":{"Type":"Task","Resource":"my-function","End":true}}}`,
+			[]string{"INVALID_RESOURCE: Resource 'my-function' is not a valid ARN at /States/X/Resource"}},
+		{"state name too long",
+			`{"StartAt":"` + strings.Repeat("n", 81) + `","States":{"` + strings.Repeat("n", 81) + `":{"Type":"Succeed"}}}`,
+			[]string{"INVALID_STATE_NAME: State name '" + strings.Repeat("n", 81) + "' must be 1 to 80 characters without control characters"}},
 		{"not JSON",
 			`{"StartAt":`,
 			[]string{"INVALID_JSON_DESCRIPTION: Invalid JSON: unexpected EOF"}},
@@ -134,6 +144,16 @@ func TestParseErrorMessageJoinsProblems(t *testing.T) {
 	_, err := asl.Parse([]byte(`{"StartAt":"X","States":{"X":{"Type":"Pass","Next":"A"},"Y":{"Type":"Pass","End":true}}}`))
 	require.Error(t, err)
 	assert.Equal(t, "Invalid State Machine Definition: 'MISSING_TRANSITION_TARGET: Missing 'Next' target: A at /States/X/Next', 'UNREACHABLE_STATE: State 'Y' is not reachable at /States/Y'", err.Error())
+}
+
+func TestParseDiagnostics(t *testing.T) {
+	t.Parallel()
+	// The parts of each problem, as ValidateStateMachineDefinition reports them:
+	// https://docs.aws.amazon.com/step-functions/latest/apireference/API_ValidateStateMachineDefinitionDiagnostic.html
+	_, err := asl.Parse([]byte(`{"StartAt":"X","States":{"X":{"Type":"Pass","Next":"A"}}}`))
+	var de *asl.DefinitionError
+	require.True(t, errors.As(err, &de))
+	assert.Equal(t, []asl.Diagnostic{{Code: "MISSING_TRANSITION_TARGET", Message: "Missing 'Next' target: A", Location: "/States/X/Next"}}, de.Diagnostics)
 }
 
 func TestParseValid(t *testing.T) {

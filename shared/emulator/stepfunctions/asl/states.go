@@ -533,9 +533,12 @@ func (c *stateRun) caught(cat catcher, f *Failure, retryCount int) (any, string,
 // attempt runs a Task, Parallel or Map state once, from its input to its output.
 func (c *stateRun) attempt(ctx context.Context, retryCount int) (any, map[string]any, *Failure) {
 	s := c.s
-	token := ""
+	var (
+		token string
+		wait  *tokenWait
+	)
 	if s.typ == "Task" && waitsForToken(s.resource) {
-		token = c.x.opts.Tokens.issue()
+		token, wait = c.x.opts.Tokens.issue()
 	}
 	ctxObj := c.ctxObj(retryCount, token)
 	var (
@@ -570,7 +573,7 @@ func (c *stateRun) attempt(ctx context.Context, retryCount int) (any, map[string
 	var result any
 	switch s.typ {
 	case "Task":
-		result, f = c.task(ctx, args, token, ctxObj, states)
+		result, f = c.task(ctx, args, token, wait, ctxObj, states)
 	case "Parallel":
 		result, f = c.parallel(ctx, args)
 	case "Map":

@@ -40,20 +40,15 @@ func NewTaskTokens() *TaskTokens {
 	return &TaskTokens{waiting: map[string]*tokenWait{}, ended: map[string]bool{}}
 }
 
-func (t *TaskTokens) issue() string {
+func (t *TaskTokens) issue() (string, *tokenWait) {
 	var b [96]byte
 	_, _ = rand.Read(b[:])
 	token := base64.RawURLEncoding.EncodeToString(b[:])
+	w := &tokenWait{done: make(chan tokenResult, 1), beat: make(chan struct{}, 1)}
 	t.mu.Lock()
-	t.waiting[token] = &tokenWait{done: make(chan tokenResult, 1), beat: make(chan struct{}, 1)}
+	t.waiting[token] = w
 	t.mu.Unlock()
-	return token
-}
-
-func (t *TaskTokens) wait(token string) *tokenWait {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.waiting[token]
+	return token, w
 }
 
 const maxEnded = 100000
@@ -183,7 +178,7 @@ func (c *stateRun) seconds(lit any, path, field string, ctxObj, states map[strin
 }
 
 // task runs a Task state's resource once, with its timeout and heartbeat.
-func (c *stateRun) task(ctx context.Context, args any, token string, ctxObj, states map[string]any) (any, *Failure) {
+func (c *stateRun) task(ctx context.Context, args any, token string, w *tokenWait, ctxObj, states map[string]any) (any, *Failure) {
 	x, s := c.x, c.s
 	timeout, f := c.seconds(s.timeout, s.timeoutPath, "TimeoutSeconds", ctxObj, states)
 	if f != nil {
@@ -227,7 +222,7 @@ func (c *stateRun) task(ctx context.Context, args any, token string, ctxObj, sta
 	}
 	if err == nil && token != "" {
 		x.emit(c.th, HistoryEvent{Type: EventTaskSubmitted, TaskSubmittedEventDetails: &TaskSubmittedEventDetails{ResourceType: rtype, Resource: rname, Output: x.payload(result)}})
-		result, err = c.awaitToken(tctx, cancel, token, heartbeat)
+		result, err = c.awaitToken(tctx, cancel, w, heartbeat)
 	}
 	x.opts.Tokens.forget(token)
 	switch cause := context.Cause(tctx); {
@@ -265,11 +260,8 @@ func (c *stateRun) task(ctx context.Context, args any, token string, ctxObj, sta
 
 // awaitToken waits for SendTaskSuccess or SendTaskFailure, failing the task when no
 // heartbeat arrives within heartbeat.
-func (c *stateRun) awaitToken(ctx context.Context, cancel context.CancelCauseFunc, token string, heartbeat time.Duration) (any, error) {
-	w := c.x.opts.Tokens.wait(token)
-	if w == nil {
-		return nil, &Failure{Name: ErrRuntime, Cause: "the task token was answered before the task was submitted"}
-	}
+// An answer that arrived while Invoke was still running waits in w's buffered channel.
+func (c *stateRun) awaitToken(ctx context.Context, cancel context.CancelCauseFunc, w *tokenWait, heartbeat time.Duration) (any, error) {
 	if heartbeat > 0 {
 		go func() {
 			for {
