@@ -32,11 +32,16 @@
 // The services are the list registry in this file; adding one is its package plus one line:
 //
 //	var registry = []NewService{
+//		func(env *sim.Env, _ Deps) sim.Service { return esm.New(env) },
 //		func(env *sim.Env, d Deps) sim.Service { return lambda.New(env, d.Stage.Handlers, d.lambdaOptions()) },
 //		func(env *sim.Env, _ Deps) sim.Service { return dynamodb.New(env) },
-//		func(env *sim.Env, d Deps) sim.Service { return apigateway.New(env, nil, d.Options.APIGateway...) },
-//		func(env *sim.Env, _ Deps) sim.Service { return sqs.New(env) }, // the next one
+//		…
+//		func(env *sim.Env, _ Deps) sim.Service { return sqs.New(env) }, // one line per service
 //	}
+//
+// Today's services: Lambda event source mappings (esm), Lambda, DynamoDB, API Gateway, SQS,
+// EventBridge (events), AppSync Events (appsync) and CloudFormation custom resources
+// (cloudformation).
 //
 // The emulator loops over the list: a template resource goes to the service whose Types include
 // its type; a request to the first service whose Serves is true (the payment provider and the
@@ -78,8 +83,8 @@
 //
 // Limitations: one stack, one region and one account per emulator; no cross-stack references
 // (Fn::ImportValue); no IAM evaluation (every call is allowed); Lambda and API Gateway do their
-// bookkeeping their own way rather than through env.Begin; services beyond Lambda, API Gateway
-// and DynamoDB arrive in later issues. Each service package lists its own limitations.
+// bookkeeping their own way rather than through env.Begin; Step Functions and Pipes are not
+// registered yet. Each service package lists its own limitations.
 package emulator
 
 import (
@@ -99,13 +104,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/apigateway"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/appsync"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/cfn"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/customresource"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/dynamodb"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/esm"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/eventbridge"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/fault"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/lambda"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/latency"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/metrics"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sqs"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/trace"
 	"github.com/emilys-pastries/serverless-evolution/shared/payment"
 )
@@ -161,9 +171,26 @@ type Deps struct {
 // service whose Serves is true, lists every service's Resources for faults, `make local` and the
 // dashboard, and closes them in reverse order. Adding a service is its package plus one line.
 var registry = []NewService{
+	// Event source mappings first: their API lives under Lambda's /2015-03-31/ paths.
+	func(env *sim.Env, _ Deps) sim.Service { return esm.New(env) },
 	func(env *sim.Env, d Deps) sim.Service { return lambda.New(env, d.Stage.Handlers, d.lambdaOptions()) },
 	func(env *sim.Env, _ Deps) sim.Service { return dynamodb.New(env) },
 	func(env *sim.Env, d Deps) sim.Service { return apigateway.New(env, nil, d.Options.APIGateway...) },
+	func(env *sim.Env, _ Deps) sim.Service { return sqs.New(env) },
+	func(env *sim.Env, d Deps) sim.Service {
+		return eventbridge.New(env, eventbridge.Options{HTTPClient: d.HTTPClient()})
+	},
+	func(env *sim.Env, _ Deps) sim.Service { return appsync.New(env) },
+	func(env *sim.Env, _ Deps) sim.Service { return customresource.New(env, internalHost) },
+}
+
+// HTTPClient is the emulator's in-process client: any host reaches the emulator, so an API
+// destination or a custom resource's ResponseURL never leaves the process.
+func (d Deps) HTTPClient() *http.Client {
+	if c, ok := d.Config().HTTPClient.(*http.Client); ok {
+		return c
+	}
+	return http.DefaultClient
 }
 
 func (d Deps) lambdaOptions() lambda.Options {
@@ -367,7 +394,11 @@ func (e *Emulator) provision(tmpl *cfn.Template) error {
 			return err
 		}
 		r := Resource{LogicalID: res.LogicalID, Type: res.Type, CDKPath: res.CDKPath()}
-		if p := byType[res.Type]; p != nil {
+		p := byType[res.Type]
+		if p == nil && customresource.Handles(res.Type) {
+			p = byType[customresource.TypeCustomResource]
+		}
+		if p != nil {
 			phys, err := p.Provision(ctx, res, props)
 			if err != nil {
 				return err

@@ -18,8 +18,8 @@ const ServiceName = "events"
 
 // Latency components the service waits when the latency model has them.
 const (
-	ComponentPut     = "eventbridge.PutEvents"    // one PutEvents call
-	ComponentDeliver = "eventbridge.delivery" // ingestion to the first attempt on a target
+	ComponentPut     = "eventbridge.PutEvents" // one PutEvents call
+	ComponentDeliver = "eventbridge.delivery"  // ingestion to the first attempt on a target
 )
 
 // DefaultBus is the bus every account has.
