@@ -49,6 +49,9 @@ type state struct {
 	ql   string
 	next string
 	end  bool
+	// usesContext says whether the state mentions the context object ("$$" or, in JSONata,
+	// "context"); building it is a sixth of a state's cost, so it is skipped otherwise.
+	usesContext bool
 
 	inputPath, outputPath, resultPath optPath
 	parameters                        any // Parameters (JSONPath) or nil

@@ -1,6 +1,7 @@
 package asl
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -364,6 +365,8 @@ func (p *parser) state(name string, sm map[string]any, at, parentQL string, oute
 		return nil
 	}
 	s.typ = typ
+	raw := encode(sm)
+	s.usesContext = bytes.Contains(raw, []byte("$$")) || bytes.Contains(raw, []byte("context"))
 	if q, ok := sm["QueryLanguage"]; ok {
 		switch q {
 		case JSONPath, JSONata:

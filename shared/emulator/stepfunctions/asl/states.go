@@ -69,6 +69,9 @@ func (x *run) runState(ctx context.Context, s *state, raw any, sc *scope, th *th
 }
 
 func (c *stateRun) ctxObj(retryCount int, token string) map[string]any {
+	if !c.s.usesContext {
+		return nil
+	}
 	return c.x.contextObject(c.s.name, c.entered, retryCount, token, nil)
 }
 
