@@ -30,7 +30,6 @@ type HistoryEvent struct {
 	MapIterationSucceededEventDetails *MapIterationEventDetails       `json:"mapIterationSucceededEventDetails,omitempty"`
 	MapIterationFailedEventDetails    *MapIterationEventDetails       `json:"mapIterationFailedEventDetails,omitempty"`
 	MapIterationAbortedEventDetails   *MapIterationEventDetails       `json:"mapIterationAbortedEventDetails,omitempty"`
-	EvaluationFailedEventDetails      *EvaluationFailedEventDetails   `json:"evaluationFailedEventDetails,omitempty"`
 }
 
 // Event types this package emits.
@@ -142,13 +141,4 @@ type MapStateStartedEventDetails struct {
 type MapIterationEventDetails struct {
 	Name  string `json:"name"`
 	Index int    `json:"index"`
-}
-
-// EvaluationFailedEventDetails are the details of EvaluationFailed, emitted when a state
-// fails on a JSONata or path evaluation before the failure ends the execution.
-type EvaluationFailedEventDetails struct {
-	Error    string `json:"error,omitempty"`
-	Cause    string `json:"cause,omitempty"`
-	Location string `json:"location,omitempty"`
-	State    string `json:"state"`
 }
