@@ -35,7 +35,7 @@ func TestFiltersEnrichesAndDeliversToAQueueWithATemplate(t *testing.T) {
 	f.send(t, `{"type":"paid","order":"o-1"}`, `{"type":"placed","order":"o-2"}`, `not json`, `{"type":"paid","order":"o-3"}`)
 	_, err := f.pipes.Create(context.Background(), pipes.Input{
 		Name: "paid-orders", RoleArn: role, Source: orders, Target: out, Enrichment: ptr(enrichFn),
-		SourceParameters: &pipes.SourceParameters{FilterCriteria: &pipes.FilterCriteria{Filters: []pipes.Filter{{Pattern: `{"body":{"type":["paid"]}}`}}}},
+		SourceParameters:     &pipes.SourceParameters{FilterCriteria: &pipes.FilterCriteria{Filters: []pipes.Filter{{Pattern: `{"body":{"type":["paid"]}}`}}}},
 		EnrichmentParameters: &pipes.EnrichmentParameters{InputTemplate: ptr(`{"messageId": <$.messageId>, "order": <$.body.order>}`)},
 		TargetParameters:     &pipes.TargetParameters{InputTemplate: ptr(`{"order": <$.order>, "who": "<$.customer>", "pipe": <aws.pipes.pipe-name>}`)},
 	})

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/eventbridge/pattern"
-	"github.com/emilys-pastries/serverless-evolution/shared/emulator/metrics"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
 )
 
@@ -379,7 +378,16 @@ func batchItemFailures(answer []byte, sources []*Event) (map[string]bool, error)
 
 // invokeLambda calls Lambda's Invoke. A function error is an error.
 func (p *pipe) invokeLambda(ctx context.Context, fn, typ string, payload []byte) ([]byte, error) {
-	in, _ := json.Marshal(map[string]any{"FunctionName": fn, "InvocationType": typ, "Payload": json.RawMessage(payload)})
+	// Written by hand: payload is already valid JSON, and re-encoding a RawMessage would
+	// validate and compact it again.
+	in := make([]byte, 0, len(payload)+len(fn)+64)
+	in = append(in, `{"FunctionName":`...)
+	in = append(in, marshal(fn)...)
+	in = append(in, `,"InvocationType":`...)
+	in = append(in, marshal(typ)...)
+	in = append(in, `,"Payload":`...)
+	in = append(in, payload...)
+	in = append(in, '}')
 	out, err := p.s.env.Call(ctx, "lambda", "Invoke", in)
 	if err != nil {
 		return nil, err
@@ -551,12 +559,4 @@ func (p *pipe) putEvents(ctx context.Context, c *compiled, items []*Event, enric
 		e := r.Entries[failed[i]]
 		return failed[i], e.ErrorCode + ": " + e.ErrorMessage
 	}, items, enriched)
-}
-
-// metrics returns the pipe's metrics resource (nil without a registry).
-func (p *pipe) metrics() *metrics.Resource {
-	if p.s.env.Metrics == nil {
-		return nil
-	}
-	return p.s.env.Metrics.Resource(ServiceName, p.id.Name())
 }

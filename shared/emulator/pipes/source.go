@@ -112,16 +112,38 @@ func sourceEvent(msg message, source, region string) *Event {
 		v := msg.MD5OfMessageAttributes
 		rec.MD5OfMessageAttributes = &v
 	}
-	raw := marshal(rec)
-	view, _ := decode(raw)
-	if m, ok := view.(map[string]any); ok {
-		if b := strings.TrimSpace(msg.Body); strings.HasPrefix(b, "{") || strings.HasPrefix(b, "[") {
-			if parsed, err := decode([]byte(b)); err == nil {
-				m["body"] = parsed
-			}
+	return &Event{Raw: marshal(rec), view: recordView(rec), id: msg.MessageId}
+}
+
+// recordView is the record as filters and templates see it, built directly rather than by
+// decoding its JSON: the body parsed in place when it is a JSON object or array.
+func recordView(rec record) map[string]any {
+	attrs := make(map[string]any, len(rec.Attributes))
+	for k, v := range rec.Attributes {
+		attrs[k] = v
+	}
+	mattrs := make(map[string]any, len(rec.MessageAttributes))
+	for k, v := range rec.MessageAttributes {
+		a := map[string]any{"dataType": v.DataType, "stringListValues": []any{}, "binaryListValues": []any{}}
+		if v.StringValue != nil {
+			a["stringValue"] = *v.StringValue
+		}
+		mattrs[k] = a
+	}
+	view := map[string]any{
+		"messageId": rec.MessageID, "receiptHandle": rec.ReceiptHandle, "body": rec.Body,
+		"attributes": attrs, "messageAttributes": mattrs, "md5OfBody": rec.MD5OfBody,
+		"eventSource": rec.EventSource, "eventSourceARN": rec.EventSourceARN, "awsRegion": rec.AWSRegion,
+	}
+	if rec.MD5OfMessageAttributes != nil {
+		view["md5OfMessageAttributes"] = *rec.MD5OfMessageAttributes
+	}
+	if b := strings.TrimSpace(rec.Body); strings.HasPrefix(b, "{") || strings.HasPrefix(b, "[") {
+		if parsed, err := decode([]byte(b)); err == nil {
+			view["body"] = parsed
 		}
 	}
-	return &Event{Raw: raw, view: view, id: msg.MessageId}
+	return view
 }
 
 // itemEvent is one item of an enrichment's answer.
