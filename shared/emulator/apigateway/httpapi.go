@@ -1,6 +1,7 @@
 package apigateway
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -53,7 +54,11 @@ func (s *Service) serveHTTPAPI(w http.ResponseWriter, r *http.Request, apiID, st
 		}
 		q := eventRequest{apiID: api.id, accountID: s.env.AccountID, stage: stageName, ep: ep, params: params,
 			variables: st.variables, escapedPath: escapedPath, ids: ids, now: start}
-		if ep.lambda.payloadFormat == "1.0" {
+		if ep.service != nil {
+			x.run = func(ctx context.Context, body []byte) (*reply, string) {
+				return s.runService(ctx, r, q, body)
+			}
+		} else if ep.lambda.payloadFormat == "1.0" {
 			q.version = "1.0"
 			x.event = func(body []byte) ([]byte, error) {
 				q.body = body

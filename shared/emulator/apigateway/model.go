@@ -175,7 +175,10 @@ type endpoint struct {
 	resourceID string // REST
 	routeKey   string // HTTP API
 	lambda     *lambdaTarget
-	static     *reply // a REST MOCK integration
+	static     *reply              // a REST MOCK integration
+	mapped     *mappedIntegration  // a REST AWS, MOCK or HTTP integration (integration_aws.go)
+	validation *methodValidation   // a REST method's request validator (validate.go)
+	service    *serviceIntegration // an HTTP API AWS_PROXY integration with a subtype (httpservice.go)
 }
 
 // lambdaTarget is an AWS_PROXY integration.
@@ -193,9 +196,11 @@ type resource struct {
 
 type restAPI struct {
 	id, logicalID    string
+	name             string
 	faultKey         string
 	root             *pathNode
 	binaryMediaTypes []string
+	extra            restExtras // models and request validators (validate.go)
 	stages           map[string]*restStage
 	metrics          *metrics.Resource
 }
@@ -247,8 +252,9 @@ func (st *httpStage) limitsFor(routeKey string) limits {
 }
 
 type integration struct {
-	apiID  string
-	target *lambdaTarget
+	apiID   string
+	target  *lambdaTarget
+	service *serviceIntegration
 }
 
 // physicalID derives a deterministic lower-case id of n characters from a seed, so that the

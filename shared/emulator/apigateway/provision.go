@@ -17,17 +17,19 @@ import (
 
 // Resource types this package provisions.
 const (
-	TypeRestAPI        = "AWS::ApiGateway::RestApi"
-	TypeResource       = "AWS::ApiGateway::Resource"
-	TypeMethod         = "AWS::ApiGateway::Method"
-	TypeDeployment     = "AWS::ApiGateway::Deployment"
-	TypeStage          = "AWS::ApiGateway::Stage"
-	TypeAccount        = "AWS::ApiGateway::Account"
-	TypeHTTPAPI        = "AWS::ApiGatewayV2::Api"
-	TypeIntegration    = "AWS::ApiGatewayV2::Integration"
-	TypeRoute          = "AWS::ApiGatewayV2::Route"
-	TypeHTTPStage      = "AWS::ApiGatewayV2::Stage"
-	TypeHTTPDeployment = "AWS::ApiGatewayV2::Deployment"
+	TypeRestAPI          = "AWS::ApiGateway::RestApi"
+	TypeResource         = "AWS::ApiGateway::Resource"
+	TypeMethod           = "AWS::ApiGateway::Method"
+	TypeDeployment       = "AWS::ApiGateway::Deployment"
+	TypeStage            = "AWS::ApiGateway::Stage"
+	TypeAccount          = "AWS::ApiGateway::Account"
+	TypeHTTPAPI          = "AWS::ApiGatewayV2::Api"
+	TypeIntegration      = "AWS::ApiGatewayV2::Integration"
+	TypeRoute            = "AWS::ApiGatewayV2::Route"
+	TypeHTTPStage        = "AWS::ApiGatewayV2::Stage"
+	TypeHTTPDeployment   = "AWS::ApiGatewayV2::Deployment"
+	TypeModel            = "AWS::ApiGateway::Model"
+	TypeRequestValidator = "AWS::ApiGateway::RequestValidator"
 )
 
 var (
@@ -47,7 +49,7 @@ var httpMethods = map[string]bool{"ANY": true, "GET": true, "POST": true, "PUT":
 // Types lists the CloudFormation types the service provisions.
 func (s *Service) Types() []string {
 	return []string{TypeRestAPI, TypeResource, TypeMethod, TypeDeployment, TypeStage, TypeAccount,
-		TypeHTTPAPI, TypeIntegration, TypeRoute, TypeHTTPStage, TypeHTTPDeployment}
+		TypeHTTPAPI, TypeIntegration, TypeRoute, TypeHTTPStage, TypeHTTPDeployment, TypeModel, TypeRequestValidator}
 }
 
 // Provision creates one API Gateway resource from its resolved properties.
@@ -80,6 +82,10 @@ func (s *Service) Provision(_ context.Context, res *cfn.Resource, props map[stri
 		return s.provisionHTTPStage(res, props)
 	case TypeHTTPDeployment:
 		return s.provisionHTTPDeployment(res, props)
+	case TypeModel:
+		return s.provisionModel(res, props)
+	case TypeRequestValidator:
+		return s.provisionRequestValidator(res, props)
 	}
 	return sim.Physical{}, fmt.Errorf("resource %s (%s): not an API Gateway type", res.LogicalID, res.Type)
 }
@@ -133,7 +139,7 @@ func (s *Service) provisionRestAPI(res *cfn.Resource, props map[string]any) (sim
 	}
 	id := physicalID("restapi/"+res.LogicalID, 10)
 	api := &restAPI{
-		id: id, logicalID: res.LogicalID, faultKey: "apigateway:" + id,
+		id: id, logicalID: res.LogicalID, name: p.Name, faultKey: "apigateway:" + id,
 		root:             &pathNode{id: physicalID("root/"+res.LogicalID, 10), path: "/"},
 		binaryMediaTypes: p.BinaryMediaTypes,
 		stages:           map[string]*restStage{},
@@ -251,8 +257,6 @@ func (s *Service) provisionMethod(res *cfn.Resource, props map[string]any) (sim.
 		return sim.Physical{}, propError(res, "AuthorizerId", "authorizers are not supported yet")
 	case p.ApiKeyRequired:
 		return sim.Physical{}, propError(res, "ApiKeyRequired", "API keys and usage plans are not supported yet")
-	case p.RequestValidatorId != "":
-		return sim.Physical{}, propError(res, "RequestValidatorId", "request validators are not supported yet")
 	case p.Integration == nil:
 		return sim.Physical{}, propError(res, "Integration", "is required: a method without an integration cannot be deployed")
 	}
@@ -274,6 +278,9 @@ func (s *Service) provisionMethod(res *cfn.Resource, props map[string]any) (sim.
 		return sim.Physical{}, propError(res, "HttpMethod", "%s %s already has a method", method, r.node.path)
 	}
 	ep.method, ep.path, ep.resourceID = method, r.node.path, r.node.id
+	if ep.validation, err = methodValidationFor(res, api, &p); err != nil {
+		return sim.Physical{}, err
+	}
 	if r.node.methods == nil {
 		r.node.methods = map[string]*endpoint{}
 	}
@@ -286,14 +293,14 @@ func restIntegration(res *cfn.Resource, ip *restIntegrationProps) (*endpoint, er
 	switch ip.Type {
 	case "AWS_PROXY":
 	case "MOCK":
-		static, err := mockReply(res, ip)
-		if err != nil {
-			return nil, err
+		if static, err := mockReply(res, ip); err == nil {
+			return &endpoint{static: static}, nil
 		}
-		return &endpoint{static: static}, nil
-	case "AWS":
-		return nil, propError(res, "Integration.Type", "AWS (non-proxy) integrations with VTL mapping templates are not supported yet; use AWS_PROXY for Lambda")
-	case "HTTP", "HTTP_PROXY":
+		// Templates, selection patterns or mapped parameters: the full pipeline.
+		return mappedEndpoint(res, ip)
+	case "AWS", "HTTP":
+		return mappedEndpoint(res, ip)
+	case "HTTP_PROXY":
 		return nil, propError(res, "Integration.Type", "%s integrations are not supported yet; use AWS_PROXY for Lambda", ip.Type)
 	case "":
 		return nil, propError(res, "Integration.Type", "is required")
@@ -670,9 +677,10 @@ func (s *Service) provisionIntegration(res *cfn.Resource, props map[string]any) 
 	if err := required(res, "ApiId", p.ApiId, "IntegrationType", p.IntegrationType); err != nil {
 		return sim.Physical{}, err
 	}
+	if p.IntegrationSubtype != "" {
+		return s.provisionServiceIntegration(res, &p)
+	}
 	switch {
-	case p.IntegrationSubtype != "":
-		return sim.Physical{}, propError(res, "IntegrationSubtype", "AWS service integrations are not supported yet; use AWS_PROXY for Lambda")
 	case p.IntegrationType == "HTTP_PROXY":
 		return sim.Physical{}, propError(res, "IntegrationType", "HTTP_PROXY integrations are not supported yet; use AWS_PROXY for Lambda")
 	case p.IntegrationType != "AWS_PROXY":
@@ -769,7 +777,7 @@ func (s *Service) provisionRoute(res *cfn.Resource, props map[string]any) (sim.P
 	if api.routeKeys[p.RouteKey] {
 		return sim.Physical{}, propError(res, "RouteKey", "HTTP API %s already has the route %q", api.logicalID, p.RouteKey)
 	}
-	ep := &endpoint{method: method, path: path, routeKey: p.RouteKey, lambda: integ.target}
+	ep := &endpoint{method: method, path: path, routeKey: p.RouteKey, lambda: integ.target, service: integ.service}
 	if p.RouteKey == defaultStage {
 		api.defaultRoute = ep
 	} else {

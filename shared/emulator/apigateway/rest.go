@@ -1,6 +1,7 @@
 package apigateway
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"mime"
@@ -42,6 +43,12 @@ func (s *Service) serveREST(w http.ResponseWriter, r *http.Request, apiID, stage
 		x.op = ep.path
 		if lim, key := st.limitsFor(ep.method, ep.path); key != "" {
 			x.limiter = st.limiters.get(ep.method+" "+ep.path, lim)
+		}
+		if ep.mapped != nil || ep.validation != nil {
+			x.run = func(ctx context.Context, body []byte) (*reply, string) {
+				return s.runMethod(ctx, &methodRequest{r: r, body: body, api: api, stage: stageName, variables: st.variables,
+					ep: ep, params: params, ids: ids, now: start, escapedPath: escapedPath}, nil)
+			}
 		}
 		x.event = func(body []byte) ([]byte, error) {
 			return json.Marshal(v1Event(r, eventRequest{

@@ -50,6 +50,9 @@ type exchange struct {
 	answer func(payload []byte) (*reply, error)
 	// decorate adjusts every reply (an HTTP API's CORS headers); it may be nil.
 	decorate func(*reply) *reply
+	// run answers a non-proxy integration (mapping templates, service integrations) instead of
+	// event and answer; it may be nil.
+	run func(ctx context.Context, body []byte) (*reply, string)
 }
 
 // serve runs the pipeline for an exchange and writes the reply.
@@ -137,6 +140,12 @@ func (s *Service) process(ctx context.Context, x *exchange) (*reply, string) {
 	}
 	if x.limiter != nil && !x.limiter.take(now) {
 		return x.fl.throttled, ""
+	}
+	if x.run != nil {
+		// A nil reply lets the request go on to a static or Lambda proxy integration.
+		if rp, outcome := x.run(ctx, body); rp != nil {
+			return rp, outcome
+		}
 	}
 	if x.ep.static != nil {
 		return x.ep.static, ""

@@ -65,6 +65,8 @@ type Service struct {
 	lambda  Invoker
 	metrics *metrics.Registry
 	account *bucket
+	// httpClient calls HTTP (non-proxy) integrations; nil means http.DefaultClient.
+	httpClient *http.Client
 
 	mu           sync.RWMutex
 	restAPIs     map[string]*restAPI    // by id
@@ -137,6 +139,9 @@ const (
 // ServeHTTP answers the invoke URLs of REST and HTTP APIs (see the package doc).
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.EscapedPath()
+	if s.serveControl(w, r, p) { // the control plane's GetRestApis, GetResources, TestInvokeMethod
+		return
+	}
 	switch {
 	case strings.HasPrefix(p, "/restapis/"):
 		id, stage, path, ok := splitInvokePath(p[len("/restapis/"):], false)

@@ -24,7 +24,7 @@ func (s *Service) Name() string { return ServiceName }
 // Serves reports whether r is for an invoke URL (/restapis/… or /apis/…).
 func (s *Service) Serves(r *http.Request) bool {
 	p := r.URL.Path
-	return strings.HasPrefix(p, "/restapis/") || strings.HasPrefix(p, "/apis/")
+	return p == "/restapis" || strings.HasPrefix(p, "/restapis/") || strings.HasPrefix(p, "/apis/")
 }
 
 // Resources lists the REST and HTTP APIs, sorted by id, each with the functions its
