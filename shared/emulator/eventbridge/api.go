@@ -112,7 +112,32 @@ func (s *Service) ops() map[string]awsjson.Op {
 		"DescribeReplay":    op(s.describeReplay),
 		"ListReplays":       op(s.listReplays),
 		"CancelReplay":      op(s.cancelReplay),
+		// Not an AWS operation: how Pipes, which shares API destinations with EventBridge,
+		// sends to one through Env.Call.
+		"InvokeApiDestination": op(s.invokeAPIDestinationOp),
 	}
+}
+
+// invokeInput is InvokeApiDestination's input.
+type invokeInput struct {
+	ApiDestinationArn string          //nolint:revive // the wire name
+	Body              string          `json:"Body"`
+	HttpParameters    *httpParameters //nolint:revive // the wire name
+}
+
+// invokeAPIDestinationOp answers {"StatusCode", "Body"} for any status the endpoint gave, and
+// an error only when no answer came (or the destination does not exist).
+func (s *Service) invokeAPIDestinationOp(ctx context.Context, in *invokeInput) (any, error) {
+	status, body, f := s.invokeAPIDestination(ctx, in.ApiDestinationArn, []byte(in.Body), in.HttpParameters)
+	if status == 0 && f != nil {
+		code := "ApiDestinationFailure"
+		st := http.StatusBadGateway
+		if f.code == "NO_RESOURCE" {
+			code, st = "ResourceNotFoundException", http.StatusBadRequest
+		}
+		return nil, sim.Errorf(st, code, "%s", f.message)
+	}
+	return map[string]any{"StatusCode": status, "Body": string(body)}, nil
 }
 
 // page cuts a listing by Limit/NextToken (an offset, as the emulator writes it).

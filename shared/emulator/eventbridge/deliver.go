@@ -348,7 +348,15 @@ func (d *apiDestination) wait(ctx context.Context, clock sim.Clock) error {
 }
 
 func (s *Service) callAPIDestination(ctx context.Context, t *target, input []byte) *failure {
-	name, _, _ := strings.Cut(strings.TrimPrefix(mustResource(t.Arn), "api-destination/"), "/")
+	_, _, f := s.invokeAPIDestination(ctx, t.Arn, input, t.HttpParameters)
+	return f
+}
+
+// invokeAPIDestination sends input to an API destination with its connection's authorization,
+// after its rate limit, and returns the endpoint's status and body. A non-2xx answer is also a
+// failure, retryable as EventBridge retries it.
+func (s *Service) invokeAPIDestination(ctx context.Context, destARN string, input []byte, params *httpParameters) (int, []byte, *failure) {
+	name, _, _ := strings.Cut(strings.TrimPrefix(mustResource(destARN), "api-destination/"), "/")
 	s.mu.RLock()
 	d := s.destinations[name]
 	var c *connection
@@ -357,22 +365,22 @@ func (s *Service) callAPIDestination(ctx context.Context, t *target, input []byt
 	}
 	s.mu.RUnlock()
 	if d == nil || c == nil {
-		return &failure{code: "NO_RESOURCE", message: fmt.Sprintf("API destination %s does not exist.", name)}
+		return 0, nil, &failure{code: "NO_RESOURCE", message: fmt.Sprintf("API destination %s does not exist.", name)}
 	}
 	if err := d.wait(ctx, s.clock); err != nil {
-		return &failure{code: "TIMEOUT", message: err.Error(), retryable: true}
+		return 0, nil, &failure{code: "TIMEOUT", message: err.Error(), retryable: true}
 	}
 	endpoint := d.endpoint
 	var hp httpParameters
-	if t.HttpParameters != nil {
-		hp = *t.HttpParameters
+	if params != nil {
+		hp = *params
 	}
 	for _, v := range hp.PathParameterValues {
 		endpoint = strings.Replace(endpoint, "*", url.PathEscape(v), 1)
 	}
 	u, err := url.Parse(endpoint)
 	if err != nil {
-		return &failure{code: "INVALID_PARAMETER", message: err.Error()}
+		return 0, nil, &failure{code: "INVALID_PARAMETER", message: err.Error()}
 	}
 	q := u.Query()
 	for _, p := range c.query {
@@ -392,7 +400,7 @@ func (s *Service) callAPIDestination(ctx context.Context, t *target, input []byt
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, d.method, u.String(), body)
 	if err != nil {
-		return &failure{code: "INVALID_PARAMETER", message: err.Error()}
+		return 0, nil, &failure{code: "INVALID_PARAMETER", message: err.Error()}
 	}
 	// Headers EventBridge adds to every request (eb-api-destinations.html).
 	req.Header.Set("User-Agent", "Amazon/EventBridge/ApiDestinations")
@@ -412,14 +420,14 @@ func (s *Service) callAPIDestination(ctx context.Context, t *target, input []byt
 	res, err := s.client.Do(req)
 	if err != nil {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return &failure{code: "TIMEOUT", message: "Unable to invoke ApiDestination endpoint: the endpoint did not answer within 5 seconds.", retryable: true}
+			return 0, nil, &failure{code: "TIMEOUT", message: "Unable to invoke ApiDestination endpoint: the endpoint did not answer within 5 seconds.", retryable: true}
 		}
-		return &failure{code: "CONNECTION_FAILURE", message: "Unable to invoke ApiDestination endpoint: " + err.Error(), retryable: true}
+		return 0, nil, &failure{code: "CONNECTION_FAILURE", message: "Unable to invoke ApiDestination endpoint: " + err.Error(), retryable: true}
 	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 1<<20))
+	answer, _ := io.ReadAll(io.LimitReader(res.Body, 1<<20))
 	_ = res.Body.Close()
 	if res.StatusCode >= 200 && res.StatusCode < 300 {
-		return nil
+		return res.StatusCode, answer, nil
 	}
 	// 429 and 5xx are retried, other statuses are not (eb-api-destinations.html).
 	f := &failure{code: "SDK_CLIENT_ERROR", message: fmt.Sprintf("Unable to invoke ApiDestination endpoint: The endpoint responded with HTTP status code %d.", res.StatusCode),
@@ -432,7 +440,7 @@ func (s *Service) callAPIDestination(ctx context.Context, t *target, input []byt
 			f.retryAfter = time.Duration(n) * time.Second
 		}
 	}
-	return f
+	return res.StatusCode, answer, f
 }
 
 func mustResource(a string) string {

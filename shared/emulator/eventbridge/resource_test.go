@@ -3,6 +3,7 @@ package eventbridge
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/cfn"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
 )
 
 // Ref and GetAtt as CloudFormation documents them; a rule's Ref on a custom bus is
@@ -195,4 +197,55 @@ func (s *fakeStates) count() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.ops)
+}
+
+// InvokeApiDestination is the emulator's own operation for Pipes: the connection's key is
+// added and the endpoint's status and body come back, whatever the status.
+func TestInvokeApiDestinationForPipes(t *testing.T) {
+	for _, tt := range []struct {
+		name       string
+		statuses   []int
+		dest       string
+		wantStatus int
+		wantCode   string
+	}{
+		{name: "ok", statuses: []int{200}, wantStatus: 200},
+		{name: "a 400 is an answer, not an error", statuses: []int{400}, wantStatus: 400},
+		{name: "unknown destination", dest: "arn:aws:events:us-east-1:123456789012:api-destination/nope/x", wantCode: "ResourceNotFoundException"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rc := &recorder{statuses: tt.statuses}
+			srv := httptest.NewServer(rc)
+			defer srv.Close()
+			f := newFixture(t, Options{HTTPClient: srv.Client()})
+			conn := f.provision(t, "Conn", TypeConnection, map[string]any{"AuthorizationType": "API_KEY",
+				"AuthParameters": map[string]any{"ApiKeyAuthParameters": map[string]any{"ApiKeyName": "x-api-key", "ApiKeyValue": "secret"}}})
+			dest := f.provision(t, "Dest", TypeApiDestination, map[string]any{"ConnectionArn": conn.Attrs["Arn"], "InvocationEndpoint": srv.URL + "/tickets",
+				"HttpMethod": "POST", "InvocationRateLimitPerSecond": 10})
+			arn := dest.Attrs["Arn"].(string)
+			if tt.dest != "" {
+				arn = tt.dest
+			}
+			in, _ := json.Marshal(map[string]any{"ApiDestinationArn": arn, "Body": `{"order_id":"o-1"}`})
+			out, err := f.env.Call(context.Background(), "events", "InvokeApiDestination", in)
+			if tt.wantCode != "" {
+				var apiErr *sim.APIError
+				require.ErrorAs(t, err, &apiErr)
+				assert.Equal(t, tt.wantCode, apiErr.Code)
+				return
+			}
+			require.NoError(t, err)
+			var r struct {
+				StatusCode int
+				Body       string
+			}
+			require.NoError(t, json.Unmarshal(out, &r))
+			assert.Equal(t, tt.wantStatus, r.StatusCode)
+			rc.mu.Lock()
+			defer rc.mu.Unlock()
+			require.Len(t, rc.bodies, 1)
+			assert.JSONEq(t, `{"order_id":"o-1"}`, rc.bodies[0])
+			assert.Equal(t, "secret", rc.requests[0].Header.Get("x-api-key"))
+		})
+	}
 }
