@@ -182,7 +182,9 @@ var registry = []NewService{
 		return eventbridge.New(env, eventbridge.Options{HTTPClient: d.HTTPClient()})
 	},
 	func(env *sim.Env, _ Deps) sim.Service { return appsync.New(env) },
-	func(env *sim.Env, d Deps) sim.Service { return pipes.New(env, pipes.Options{HTTPClient: d.HTTPClient()}) },
+	func(env *sim.Env, d Deps) sim.Service {
+		return pipes.New(env, pipes.Options{HTTPClient: d.HTTPClient()})
+	},
 	func(env *sim.Env, _ Deps) sim.Service { return customresource.New(env, internalHost) },
 }
 
