@@ -122,6 +122,7 @@ func sendMessageInput(queueURL string, form url.Values) (map[string]any, error) 
 
 // sqsQueryCode is the query protocol's name for an error the JSON protocol names otherwise.
 func sqsQueryCode(code string) string {
+	code = code[strings.LastIndexByte(code, '#')+1:] // the JSON protocol's com.amazonaws.sqs#…
 	if code == "QueueDoesNotExist" {
 		return "AWS.SimpleQueueService.NonExistentQueue"
 	}
