@@ -34,7 +34,12 @@
 //   - Asynchronous (Event) invocations: an internal queue (modelled dwell time), function errors
 //     retried MaximumRetryAttempts times (2 by default, after about 1 and 2 minutes: see
 //     Options.AsyncRetryDelays), throttles retried with backoff until MaximumEventAgeInSeconds,
-//     then the OnFailure destination of an AWS::Lambda::EventInvokeConfig.
+//     then the OnFailure destination of an AWS::Lambda::EventInvokeConfig and the function's
+//     DeadLetterConfig queue (both, when both are set); a success goes to OnSuccess.
+//     Destinations may be SQS queues, Lambda functions or EventBridge buses (an invocation
+//     record; to a bus as "Lambda Function Invocation Result - Success/Failure" events); the
+//     dead-letter queue gets the original event with RequestID, ErrorCode and ErrorMessage
+//     attributes. SNS and S3 destinations are refused at provisioning.
 //
 // The wire API (Invoke, ListFunctions, GetFunction, GetFunctionConfiguration and
 // GetFunctionConcurrency) speaks Lambda's REST-JSON protocol, so the SDK's lambda client and the

@@ -142,6 +142,8 @@ type asyncConfig struct {
 	maxRetries int
 	maxAge     time.Duration
 	onFailure  string // destination ARN
+	onSuccess  string // destination ARN
+	deadLetter string // DeadLetterConfig's target (an SQS queue ARN)
 }
 
 type environment struct {

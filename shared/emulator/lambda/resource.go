@@ -72,8 +72,12 @@ func (s *Service) provisionFunction(res *cfn.Resource, props map[string]any) (si
 		return sim.Physical{}, err
 	}
 	where := fmt.Sprintf("resource %s (%s)", res.LogicalID, res.Type)
-	if p.DeadLetterConfig != nil {
-		return sim.Physical{}, fmt.Errorf("%s: property DeadLetterConfig is not supported by the emulator yet", where)
+	deadLetter := ""
+	if p.DeadLetterConfig != nil && p.DeadLetterConfig.TargetArn != "" {
+		if destinationService(p.DeadLetterConfig.TargetArn) != "sqs" {
+			return sim.Physical{}, fmt.Errorf("%s: property DeadLetterConfig.TargetArn %q: the emulator's dead-letter queues are SQS queues (SNS topics are not emulated)", where, p.DeadLetterConfig.TargetArn)
+		}
+		deadLetter = p.DeadLetterConfig.TargetArn
 	}
 	ctor, keys := s.constructorFor(res)
 	if ctor == nil {
@@ -91,7 +95,7 @@ func (s *Service) provisionFunction(res *cfn.Resource, props map[string]any) (si
 		Timeout:      3 * time.Second,
 		ctor:         ctor,
 		svc:          s,
-		async:        asyncConfig{maxRetries: DefaultMaxRetries, maxAge: DefaultMaxAge},
+		async:        asyncConfig{maxRetries: DefaultMaxRetries, maxAge: DefaultMaxAge, deadLetter: deadLetter},
 	}
 	if f.Name == "" {
 		f.Name = s.env.PhysicalName(res.LogicalID, 64)
@@ -204,14 +208,20 @@ func (s *Service) provisionEventInvokeConfig(res *cfn.Resource, props map[string
 		f.async.maxAge = time.Duration(*p.MaximumEventAgeInSeconds) * time.Second
 	}
 	if d := p.DestinationConfig; d != nil {
-		if d.OnSuccess != nil {
-			return sim.Physical{}, fmt.Errorf("%s: property DestinationConfig.OnSuccess is not supported by the emulator yet", where)
-		}
-		if d.OnFailure != nil {
-			if functionARNName(d.OnFailure.Destination) == "" {
-				return sim.Physical{}, fmt.Errorf("%s: property DestinationConfig.OnFailure.Destination %q: only Lambda function destinations are supported yet", where, d.OnFailure.Destination)
+		for _, dest := range []struct {
+			name string
+			to   *struct{ Destination string }
+			set  *string
+		}{{"OnFailure", d.OnFailure, &f.async.onFailure}, {"OnSuccess", d.OnSuccess, &f.async.onSuccess}} {
+			if dest.to == nil {
+				continue
 			}
-			f.async.onFailure = d.OnFailure.Destination
+			switch destinationService(dest.to.Destination) {
+			case "sqs", "lambda", "events":
+				*dest.set = dest.to.Destination
+			default:
+				return sim.Physical{}, fmt.Errorf("%s: property DestinationConfig.%s.Destination %q: the emulator delivers to SQS queues, Lambda functions and EventBridge buses (SNS and S3 are not emulated)", where, dest.name, dest.to.Destination)
+			}
 		}
 	}
 	return sim.Physical{Ref: s.env.PhysicalName(res.LogicalID, 100)}, nil
