@@ -53,17 +53,69 @@
 //     emulator's clock. The service is a sim.Service whose resources are its APIs, each with
 //     the functions it invokes as targets (the dashboard's edges).
 //
+// Non-proxy REST integrations (integration_aws.go, mapping.go):
+//   - Type AWS with the URIs arn:aws:apigateway:<region>:<service>:action/<Action> (states,
+//     dynamodb, events, sqs or any service registered for Env.Call: the rendered template is
+//     the action's JSON input), arn:aws:apigateway:<region>:sqs:path/<account>/<queue> (the
+//     template writes the query request, Action=SendMessage&MessageBody=…, which becomes the
+//     JSON SendMessage; the answer is the query protocol's JSON form {"SendMessageResponse":
+//     {"SendMessageResult": …, "ResponseMetadata": …}}, or its XML when the integration
+//     request's Accept header does not ask for JSON), and the Lambda invocations URI as a
+//     non-proxy Lambda integration. Type MOCK (the request template's statusCode selects the
+//     integration response) and type HTTP (an http(s) URL called with WithHTTPClient's client).
+//   - RequestTemplates chosen by the request's Content-Type (application/json when absent),
+//     rendered by package vtl; PassthroughBehavior WHEN_NO_MATCH, WHEN_NO_TEMPLATES and NEVER,
+//     the last two answering 415 {"message": "Unsupported Media Type"}. RequestParameters
+//     (integration.request.header/querystring/path from method.request.*, context.*,
+//     stageVariables.* or 'literals') and the template's requestOverride.
+//   - IntegrationResponses: SelectionPattern matched in full (Java's String.matches) against
+//     the backend's status code, or a Lambda function error's errorMessage; the response
+//     without a pattern is the default; no match and no default is 500. The service's error
+//     reaches templates as {"__type", "message"} with its status. ResponseTemplates chosen by
+//     the Accept header (else application/json, else the first), with $context.responseOverride
+//     status and headers; ResponseParameters method.response.header.* from 'literals',
+//     integration.response.header.*, integration.response.body[.JSONPath], context.* and
+//     stageVariables.*. The integration timeout gives 504.
+//   - Request validation (validate.go): AWS::ApiGateway::RequestValidator and
+//     AWS::ApiGateway::Model (JSON Schema draft 4: type, enum, allOf/anyOf/oneOf/not,
+//     properties, patternProperties, additionalProperties, required, min/maxProperties, items,
+//     additionalItems, min/maxItems, uniqueItems, min/maxLength, pattern, minimum/maximum with
+//     draft-4 exclusive booleans, multipleOf, $ref to #/… and to other models by URL; format is
+//     not checked), the model chosen by content type or $default, none when nothing matches.
+//     Failures answer 400 {"message": "Invalid request body"} or {"message": "Missing required
+//     request parameters: [a, b]"} with x-amzn-ErrorType BadRequestException, before any
+//     backend is called.
+//   - The control plane's GET /restapis, GET /restapis/{id}, GET /restapis/{id}/resources and
+//     TestInvokeMethod (POST /restapis/{id}/resources/{resource id}/methods/{verb}, as `aws
+//     apigateway test-invoke-method` calls it) with the console's execution log, including
+//     "Endpoint request body after transformations: …" (testinvoke.go).
+//
+// HTTP API service integrations (httpservice.go): AWS_PROXY with IntegrationSubtype
+// SQS-SendMessage, StepFunctions-StartExecution, StepFunctions-StartSyncExecution and
+// EventBridge-PutEvents; RequestParameters map $request.body.<path>, $request.header.x,
+// $request.querystring.x, $request.path.x, $context.x, $stageVariables.x and static text (also
+// inside text as ${request.header.x}). The answer is the service's JSON with 200 (SQS's in its
+// query-protocol JSON form, as for REST); a service error keeps its status with the JSON error
+// body; a required parameter that evaluates to nothing is 400 {"message":"Bad Request"}.
+//
 // Every response carries x-amzn-RequestId, plus x-amz-apigw-id (REST) or apigw-requestid (HTTP
 // API). AWS sends only apigw-requestid from an HTTP API; the emulator adds x-amzn-RequestId so
 // that callers can find a request the same way for both kinds.
 //
 // Limitations:
-//   - Only Lambda proxy (AWS_PROXY) integrations and static REST MOCK integrations. AWS
-//     (non-proxy) integrations with VTL mapping templates, HTTP and HTTP_PROXY integrations, VPC
-//     links and HTTP API parameter mapping are not supported yet; a template using them is
-//     rejected at provisioning, naming the resource and the property.
+//   - HTTP_PROXY integrations, VPC links, ContentHandling (binary conversion), stage variables
+//     in integration URIs, action parameters in an action/ URI, path/ URIs other than SQS's,
+//     SQS path actions other than SendMessage, HTTP API subtypes other than the four above and
+//     HTTP API response parameter mapping are not supported; a template using them is rejected
+//     at provisioning, naming the resource and the property.
+//   - Integration credentials (roles) are accepted and not evaluated. The SQS query answers'
+//     JSON form and the HTTP API error answers follow the query protocol and the docs' shapes;
+//     they were not recorded on AWS.
+//   - Model "pattern"s run on Go's RE2, not ECMA 262 (no look-around or back-references).
+//   - TestInvokeMethod ignores clientCertificateId and runs without throttling or metrics; the
+//     control plane is read-only apart from it (no CreateRestApi, PutIntegration, …).
 //   - AuthorizationType NONE only: no IAM, Cognito, JWT or Lambda authorizers; no usage plans or
-//     API keys; no request validators or models; resource policies are ignored.
+//     API keys; resource policies are ignored.
 //   - No custom domains, base path mappings, canary settings, caching, client certificates,
 //     WebSocket APIs or OpenAPI import (Body, BodyS3Location).
 //   - A stage serves its API's current resources and routes: a deployment is not a snapshot.

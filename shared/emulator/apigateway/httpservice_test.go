@@ -46,7 +46,7 @@ func TestHTTPAPIServiceIntegrations(t *testing.T) {
 	})
 	route("Start", "POST /orders/{id}", "StepFunctions-StartExecution", map[string]any{
 		"StateMachineArn": "arn:aws:states:us-east-1:000000000000:stateMachine:OrderFlow",
-		"Name": "order-${request.path.id}", "Input": "$request.body",
+		"Name":            "order-${request.path.id}", "Input": "$request.body",
 	})
 	provision(t, svc, "Stage", apigateway.TypeHTTPStage, map[string]any{"ApiId": apiID, "StageName": "$default",
 		"AutoDeploy": true, "StageVariables": map[string]any{"source": "web"}})

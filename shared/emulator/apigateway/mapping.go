@@ -1,7 +1,6 @@
 package apigateway
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"mime"
@@ -30,6 +29,7 @@ type methodRequest struct {
 	escapedPath string
 
 	ctxMap map[string]any // $context, made once
+	input  *vtl.Input     // what templates see, made once
 }
 
 // context returns the $context variables a mapping template or a parameter mapping reads
@@ -64,6 +64,9 @@ func (q *methodRequest) context(accountID string) map[string]any {
 
 // templateInput is what a request template sees.
 func (q *methodRequest) templateInput(accountID string) vtl.Input {
+	if q.input != nil {
+		return *q.input
+	}
 	headers := make(map[string]string, len(q.r.Header))
 	for k, vs := range q.r.Header {
 		headers[k] = vs[len(vs)-1]
@@ -75,8 +78,9 @@ func (q *methodRequest) templateInput(accountID string) vtl.Input {
 			query[k] = vs[len(vs)-1]
 		}
 	}
-	return vtl.Input{Body: string(q.body), Headers: headers, QueryString: query, Path: q.params,
+	q.input = &vtl.Input{Body: string(q.body), Headers: headers, QueryString: query, Path: q.params,
 		StageVariables: q.variables, Context: q.context(accountID)}
+	return *q.input
 }
 
 // paramMapping is one entry of RequestParameters or ResponseParameters: a destination
@@ -212,10 +216,8 @@ func contextValue(ctx map[string]any, name string) (string, bool) {
 // jsonField reads a JSONPath without its "$." ("order.items[0].id") from a JSON body: a string
 // as its text, anything else as compact JSON.
 func jsonField(body []byte, path string) (string, bool) {
-	var v any
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if dec.Decode(&v) != nil {
+	v, err := decodeJSON(body)
+	if err != nil {
 		return "", false
 	}
 	v, ok := walkJSON(v, strings.TrimPrefix(strings.TrimPrefix(path, "$"), "."))
