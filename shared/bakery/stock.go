@@ -12,6 +12,10 @@ func ParLevel(s Store, it Item) int {
 // Flagships are the busiest store of each of the biggest cities.
 var flagships = map[string]bool{"lon-01": true, "par-01": true, "nyc-01": true, "tor-01": true}
 
+// IsFlagship reports whether a store is one of the flagships, which bake, and staff, twice a
+// standard store.
+func IsFlagship(storeID string) bool { return flagships[storeID] }
+
 func storeScalePercent(storeID string) int {
 	if flagships[storeID] {
 		return 200

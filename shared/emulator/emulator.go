@@ -118,6 +118,7 @@ import (
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sqs"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/trace"
+	"github.com/emilys-pastries/serverless-evolution/shared/kitchen"
 	"github.com/emilys-pastries/serverless-evolution/shared/payment"
 )
 
@@ -217,11 +218,13 @@ type Emulator struct {
 	DynamoDB   *dynamodb.Service
 	APIGateway *apigateway.Service
 	Payment    *payment.Provider
+	Kitchen    *kitchen.Kitchen
 
 	services []sim.Service // in registry order
 
 	transport  http.RoundTripper
 	paymentAPI http.Handler
+	kitchenAPI http.Handler
 	resources  []Resource
 	ignored    []Resource
 	outputs    map[string]any
@@ -311,6 +314,11 @@ func New(stage Stage, opts Options) (*Emulator, error) {
 		return nil, fmt.Errorf("stage %s: payment provider: %w", stage.Name, err)
 	}
 	e.paymentAPI = payment.NewHandler(e.Payment)
+	if e.Kitchen, err = e.newKitchen(); err != nil {
+		e.closeServices()
+		return nil, fmt.Errorf("stage %s: kitchen: %w", stage.Name, err)
+	}
+	e.kitchenAPI = kitchen.NewHandler(e.Kitchen)
 	if err := e.provision(tmpl); err != nil {
 		e.closeServices()
 		return nil, fmt.Errorf("stage %s: %w", stage.Name, err)
@@ -544,7 +552,9 @@ func (e *Emulator) Close() error {
 		defer cancel()
 		err = srv.Shutdown(ctx)
 	}
-	return errors.Join(err, e.closeServices())
+	err = errors.Join(err, e.closeServices())
+	e.Kitchen.Close()
+	return err
 }
 
 // serve routes an AWS API request: the payment provider by host, the admin API by path, then
@@ -553,6 +563,9 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Host == payment.InternalHost || r.URL.Host == payment.InternalHost:
 		e.servePayment(w, r)
+		return
+	case r.Host == kitchen.InternalHost || r.URL.Host == kitchen.InternalHost:
+		e.serveKitchen(w, r)
 		return
 	case strings.HasPrefix(r.URL.Path, adminPrefix):
 		e.serveAdmin(w, r)

@@ -1,10 +1,16 @@
 package emulator
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/bakery"
+	"github.com/emilys-pastries/serverless-evolution/shared/kitchen"
 
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/trace"
@@ -74,4 +80,69 @@ func (s *statusWriter) Write(b []byte) (int, error) {
 		s.status = http.StatusOK
 	}
 	return s.ResponseWriter.Write(b)
+}
+
+// newKitchen builds the bakery's kitchen at http://kitchen.internal: 3 bakers a store, 6 at the
+// flagships, each preparation timed by the latency model ("kitchen.prepare") and the "kitchen"
+// fault; a finished ticket is marked ready by POSTing {order_id, task_token} to the stage's
+// API at /kitchen/ready (stages without that route never get tickets).
+func (e *Emulator) newKitchen() (*kitchen.Kitchen, error) {
+	stores := map[string]int{}
+	for _, s := range bakery.Stores() {
+		if bakery.IsFlagship(s.ID) {
+			stores[s.ID] = 2 * kitchen.DefaultBakers
+		}
+	}
+	return kitchen.New(kitchen.Config{
+		Stores: stores,
+		KnownStore: func(id string) bool {
+			_, ok := bakery.StoreByID(id)
+			return ok
+		},
+		Prepare: func(ctx context.Context, _ kitchen.Ticket) error {
+			rule, inject, ok := e.env.Fault("kitchen")
+			if ok && rule.Throttle {
+				return errors.New("the kitchen is closed (fault switched on)")
+			}
+			if err := e.env.Spend(ctx, "kitchen.prepare", "kitchen"); err != nil {
+				return err
+			}
+			if inject {
+				return errors.New("the kitchen dropped the ticket (fault switched on)")
+			}
+			return nil
+		},
+		Ready: func(ctx context.Context, t kitchen.Ticket) error {
+			body, _ := json.Marshal(map[string]string{"order_id": t.OrderID, "task_token": t.TaskToken})
+			req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.APIURL()+"/kitchen/ready", bytes.NewReader(body))
+			if err != nil {
+				return err
+			}
+			req.Header.Set("Content-Type", "application/json")
+			res, err := e.HTTPClient().Do(req)
+			if err != nil {
+				return err
+			}
+			_ = res.Body.Close()
+			if res.StatusCode >= 500 || res.StatusCode == http.StatusTooManyRequests {
+				return fmt.Errorf("POST /kitchen/ready answered %d", res.StatusCode)
+			}
+			return nil
+		},
+	})
+}
+
+// serveKitchen answers requests to http://kitchen.internal, recording the hop.
+func (e *Emulator) serveKitchen(w http.ResponseWriter, r *http.Request) {
+	m := e.env.Metrics.Resource("external", "kitchen")
+	m.Invoked()
+	ctx, end := trace.Begin(r.Context(), "kitchen", r.Method+" "+r.URL.Path)
+	sw := &statusWriter{ResponseWriter: w}
+	e.kitchenAPI.ServeHTTP(sw, r.WithContext(ctx))
+	outcome := "ok"
+	if sw.status >= 400 {
+		m.Errored()
+		outcome = "refused"
+	}
+	end(outcome)
 }

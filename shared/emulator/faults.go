@@ -26,11 +26,12 @@ func (e *Emulator) PutFault(resource string, r fault.Rule) error {
 	return e.env.Faults.Put(resource, r)
 }
 
-// FaultResources lists, sorted, the names a fault can be put on in this stage: "payment" and
+// FaultResources lists, sorted, the names a fault can be put on in this stage: "payment",
+// "kitchen" and
 // the id of every service's resources ("lambda:<function>", "dynamodb:<table>",
 // "apigateway:<api id>", …).
 func (e *Emulator) FaultResources() []string {
-	out := []string{"payment"}
+	out := []string{"payment", "kitchen"}
 	for _, r := range e.SimResources() {
 		out = append(out, string(r.ID))
 	}

@@ -186,6 +186,9 @@ func (s *Service) Resources() []sim.Resource {
 	defer s.mu.RUnlock()
 	var out []sim.Resource
 	for _, b := range s.buses {
+		if b.name == DefaultBus && len(b.rules) == 0 {
+			continue // every account has it; a stage that does not use it should not show it
+		}
 		br := sim.Resource{ID: sim.NewID(ServiceName, b.name), Type: TypeEventBus, LogicalID: b.logicalID, Physical: b.name, ARN: b.arn}
 		for _, r := range b.rules {
 			id := sim.NewID(ServiceName, b.name+"/"+r.name)
