@@ -172,7 +172,9 @@ func NewStack(scope constructs.Construct, id string, props *StackProps) awscdk.S
 		MaxConcurrency:          jsii.Number(5),
 		Filters: &[]*map[string]any{awslambda.FilterCriteria_Filter(&map[string]any{
 			"body": map[string]any{"detail": map[string]any{
-				"total":    awslambda.FilterRule_Between(jsii.Number(100), jsii.Number(1e12)),
+				// At least 1.00 in the order's currency. No upper bound: EventBridge's numeric
+				// matching accepts values within ±5.0e9 only, and a bound adds nothing here.
+				"total":    []any{map[string]any{"numeric": []any{">=", 100}}},
 				"customer": map[string]any{"email": awslambda.FilterRule_Exists()},
 			}},
 		})},

@@ -101,6 +101,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/apigateway"
@@ -177,7 +178,9 @@ var registry = []NewService{
 	func(env *sim.Env, _ Deps) sim.Service { return esm.New(env) },
 	func(env *sim.Env, d Deps) sim.Service { return lambda.New(env, d.Stage.Handlers, d.lambdaOptions()) },
 	func(env *sim.Env, _ Deps) sim.Service { return dynamodb.New(env) },
-	func(env *sim.Env, d Deps) sim.Service { return apigateway.New(env, nil, d.Options.APIGateway...) },
+	func(env *sim.Env, d Deps) sim.Service {
+		return apigateway.New(env, nil, append([]apigateway.Option{apigateway.WithHTTPClient(d.HTTPClient())}, d.Options.APIGateway...)...)
+	},
 	func(env *sim.Env, _ Deps) sim.Service { return sqs.New(env) },
 	func(env *sim.Env, d Deps) sim.Service {
 		return eventbridge.New(env, eventbridge.Options{HTTPClient: d.HTTPClient()})
@@ -423,10 +426,12 @@ func (e *Emulator) provision(tmpl *cfn.Template) error {
 		if _, ok := awsOnly[res.Type]; ok {
 			name := e.env.PhysicalName(res.LogicalID, 64)
 			service := strings.ToLower(strings.Split(res.Type, "::")[1])
-			state[res.LogicalID] = sim.Physical{Ref: name, Attrs: map[string]any{
-				"Arn":  e.env.ARN(service, strings.ToLower(strings.Split(res.Type, "::")[2])+"/"+name),
-				"Name": name,
-			}}
+			a := arn.ARN{Partition: "aws", Service: service, Region: e.env.Region, AccountID: e.env.AccountID,
+				Resource: strings.ToLower(strings.Split(res.Type, "::")[2]) + "/" + name}
+			if service == "iam" {
+				a.Region = "" // IAM is global: arn:aws:iam::<account>:role/<name>
+			}
+			state[res.LogicalID] = sim.Physical{Ref: name, Attrs: map[string]any{"Arn": a.String(), "Name": name}}
 			r.Physical = name
 			e.ignored = append(e.ignored, r)
 			continue

@@ -166,7 +166,7 @@ func (s *Service) provisionNamespace(res *cfn.Resource, props map[string]any) (s
 	for _, h := range []struct {
 		prop string
 		set  bool
-	}{{"CodeHandlers", p.CodeHandlers != ""}, {"CodeS3Location", p.CodeS3Location != ""}, {"HandlerConfigs", p.HandlerConfigs != nil}} {
+	}{{"CodeHandlers", p.CodeHandlers != ""}, {"CodeS3Location", p.CodeS3Location != ""}, {"HandlerConfigs", hasHandlers(p.HandlerConfigs)}} {
 		if h.set {
 			return sim.Physical{}, fmt.Errorf("resource %s (%s): property %q is not supported by the emulator: channel namespace event handlers (onPublish, onSubscribe) do not run offline; remove the handler or test it on AWS", res.LogicalID, res.Type, h.prop)
 		}
@@ -208,4 +208,16 @@ func (s *Service) provisionKey(res *cfn.Resource, props map[string]any) (sim.Phy
 	}
 	a.AddKey(k)
 	return sim.Physical{Ref: arn, Attrs: map[string]any{"ApiKey": key, "ApiKeyId": key, "Arn": arn}}, nil
+}
+
+// hasHandlers reports whether HandlerConfigs configures a handler: the CDK writes an empty
+// object for a namespace without one.
+func hasHandlers(v any) bool {
+	switch c := v.(type) {
+	case nil:
+		return false
+	case map[string]any:
+		return len(c) > 0
+	}
+	return true
 }

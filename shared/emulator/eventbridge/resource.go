@@ -59,6 +59,8 @@ type archiveProps struct {
 	Description   string `json:"Description"`
 	EventPattern  any    `json:"EventPattern"`
 	RetentionDays int    `json:"RetentionDays"`
+	// Accepted: archives are not encrypted offline (the CDK writes "" for AWS's own key).
+	KmsKeyIdentifier string `json:"KmsKeyIdentifier"`
 }
 
 // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-events-connection.html
