@@ -40,8 +40,8 @@
 //	}
 //
 // Today's services: Lambda event source mappings (esm), Lambda, DynamoDB, API Gateway, SQS,
-// EventBridge (events), AppSync Events (appsync), EventBridge Pipes (pipes) and CloudFormation
-// custom resources (cloudformation).
+// EventBridge (events), Step Functions (states), AppSync Events (appsync), EventBridge Pipes
+// (pipes) and CloudFormation custom resources (cloudformation).
 //
 // The emulator loops over the list: a template resource goes to the service whose Types include
 // its type; a request to the first service whose Serves is true (the payment provider and the
@@ -83,8 +83,7 @@
 //
 // Limitations: one stack, one region and one account per emulator; no cross-stack references
 // (Fn::ImportValue); no IAM evaluation (every call is allowed); Lambda and API Gateway do their
-// bookkeeping their own way rather than through env.Begin; Step Functions is not registered
-// yet. Each service package lists its own limitations.
+// bookkeeping their own way rather than through env.Begin. Each service package lists its own limitations.
 package emulator
 
 import (
@@ -118,6 +117,7 @@ import (
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/pipes"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sqs"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/stepfunctions"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/trace"
 	"github.com/emilys-pastries/serverless-evolution/shared/kitchen"
 	"github.com/emilys-pastries/serverless-evolution/shared/payment"
@@ -185,6 +185,7 @@ var registry = []NewService{
 	func(env *sim.Env, d Deps) sim.Service {
 		return eventbridge.New(env, eventbridge.Options{HTTPClient: d.HTTPClient()})
 	},
+	func(env *sim.Env, _ Deps) sim.Service { return stepfunctions.New(env) },
 	func(env *sim.Env, _ Deps) sim.Service { return appsync.New(env) },
 	func(env *sim.Env, d Deps) sim.Service {
 		return pipes.New(env, pipes.Options{HTTPClient: d.HTTPClient()})

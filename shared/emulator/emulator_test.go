@@ -317,7 +317,7 @@ func TestAServiceIsOneEntry(t *testing.T) {
 	for _, s := range emu.Services() {
 		names = append(names, s.Name())
 	}
-	assert.Equal(t, []string{"esm", "lambda", "dynamodb", "apigateway", "sqs", "events", "appsync", "pipes", "cloudformation", "fake"}, names)
+	assert.Equal(t, []string{"esm", "lambda", "dynamodb", "apigateway", "sqs", "events", "states", "appsync", "pipes", "cloudformation", "fake"}, names)
 	require.NoError(t, emu.Close())
 	assert.True(t, fake.closed)
 }
