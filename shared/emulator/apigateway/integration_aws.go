@@ -142,7 +142,12 @@ func (m *mappedIntegration) parseAWSURI(uri string) error {
 	if err != nil || a.Service != "apigateway" {
 		return fmt.Errorf("want arn:aws:apigateway:<region>:<service>:action/<Action> or :path/<path>, got %q", uri)
 	}
-	service, _, _ := strings.Cut(a.AccountID, ".") // "sqs" or a subdomain form "bucket.s3"
+	// "sqs", or the subdomain form "<subdomain>.<service>", e.g. "sync.states" for
+	// StartSyncExecution's sync- endpoint: the service is the last part.
+	service := a.AccountID
+	if i := strings.LastIndex(service, "."); i >= 0 {
+		service = service[i+1:]
+	}
 	m.service = service
 	kind, rest, _ := strings.Cut(a.Resource, "/")
 	switch {
