@@ -8,8 +8,8 @@ import (
 
 // Handler serves the kitchen's wire API:
 //
-//	POST /v1/tickets  a Ticket → 202 {"order_id", "status": "queued"}; 400 {"message"} when invalid
-//	GET  /v1/stats    Stats
+//	POST /tickets     a Ticket → 202 {"order_id", "status": "queued"}; 400 {"message"} when invalid
+//	GET  /stats       Stats
 type Handler struct{ k *Kitchen }
 
 // NewHandler serves k.

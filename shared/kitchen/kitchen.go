@@ -24,8 +24,8 @@ import (
 const (
 	// InternalHost is the host name the emulator routes to the kitchen in-process.
 	InternalHost = "kitchen.internal"
-	TicketsPath  = "/v1/tickets"
-	StatsPath    = "/v1/stats"
+	TicketsPath  = "/tickets"
+	StatsPath    = "/stats"
 )
 
 // DefaultBakers is how many tickets a store prepares at once.
