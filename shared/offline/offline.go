@@ -36,6 +36,9 @@ type Stage struct {
 	// Terminal lists the order statuses that end an order at this stage, as the load tool
 	// follows them (e.g. "pending-payment" at stage 01, where payment happens by phone).
 	Terminal []string
+	// Milestones are statuses whose time from the customer's send the load tool measures per
+	// order (e.g. "paid" and "ready" where the answer comes before them).
+	Milestones []string
 	// AccountConcurrency is the Lambda account concurrency the stage is documented with
 	// (0: AWS's default of 1,000).
 	AccountConcurrency int
@@ -230,7 +233,7 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 		Scale:    *scale,
 		Seed:     mf.seed,
 		Stage:    stage.Name,
-		Tracking: loadgen.Tracking{Terminal: stage.Terminal},
+		Tracking: loadgen.Tracking{Terminal: stage.Terminal, Milestones: stage.Milestones},
 	}
 	if !*quiet {
 		cfg.Progress = stderr

@@ -36,6 +36,7 @@ func Stage() offline.Stage {
 				"KitchenDisplayApiKey": "offline-kitchen-key",
 			},
 		},
-		Terminal: []string{"ready", "picked-up", "failed"},
+		Terminal:   []string{"ready", "picked-up", "failed"},
+		Milestones: []string{"paid", "ready"},
 	}
 }
