@@ -1,17 +1,13 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -20,120 +16,29 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/emilys-pastries/serverless-evolution/03-crisis/infra/golden"
+	"github.com/emilys-pastries/serverless-evolution/shared/cdktest"
 )
 
 // All CDK tests of the stage live in this one package: each CDK test binary starts its own node
 // process (~500 MB, a few seconds), and 42 functions take a while to synthesize.
 
-var update = flag.Bool("update", false, "rewrite golden/template.json from a fresh synth")
-
-const goldenPath = "golden/template.json"
-
-// synthContext is what `cdk synth` would pass (see ../cdk.json), with bundling switched off so no
-// Go cross-compile runs; `make synth` passes the same through CDK_CONTEXT_JSON.
-var synthContext = map[string]any{
-	"aws:cdk:enable-path-metadata":  true,
-	"aws:cdk:enable-asset-metadata": true,
-	"aws:cdk:version-reporting":     false,
-	"aws:cdk:bundling-stacks":       []any{},
+var stack = &cdktest.Harness{
+	Stage:     "03-crisis",
+	StackName: StackName,
+	New: func(app awscdk.App) awscdk.Stack {
+		return NewStack(app, StackName, &StackProps{StageDir: ".."})
+	},
 }
 
-type synthesized struct {
-	stack    awscdk.Stack
-	template []byte // as written to the cloud assembly
-	err      error
-}
+func TestMain(m *testing.M) { stack.Main(m) }
 
-var (
-	synthOnce sync.Once
-	synthDir  string
-	synthOut  synthesized
-)
-
-func TestMain(m *testing.M) {
-	// JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION must come from outside (the Makefile sets it):
-	// the jsii runtime fixes its node process's environment while packages initialise.
-	flag.Parse()
-	code := m.Run()
-	if synthDir != "" {
-		jsii.Close()
-		_ = os.RemoveAll(synthDir)
-	}
-	os.Exit(code)
-}
-
-// synth synthesizes the stack once per test binary.
-func synth(t *testing.T) synthesized {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("-short: skipping the CDK synth (needs node, takes seconds)")
-	}
-	synthOnce.Do(func() {
-		synthDir, synthOut.err = os.MkdirTemp("", "cdk-03-crisis-")
-		if synthOut.err != nil {
-			return
-		}
-		ctx := synthContext
-		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(synthDir), Context: &ctx})
-		synthOut.stack = NewStack(app, StackName, &StackProps{StageDir: ".."})
-		app.Synth(nil)
-		synthOut.template, synthOut.err = os.ReadFile(filepath.Join(synthDir, StackName+".template.json"))
-	})
-	require.NoError(t, synthOut.err)
-	return synthOut
-}
-
-var assetHash = regexp.MustCompile(`\b[0-9a-f]{64}\b`)
-
-// normalise removes from a template what legitimately differs between edits and checkouts: asset
-// hashes (they follow the code) and the absolute paths of the stage and of the repository in asset
-// metadata.
-func normalise(t *testing.T, template []byte) []byte {
-	t.Helper()
-	out := template
-	// The stage first (its paths become relative to it), then the repository around it.
-	for _, p := range []struct{ dir, to string }{{"..", `"`}, {"../..", `"../`}} {
-		abs, err := filepath.Abs(p.dir)
-		require.NoError(t, err)
-		quoted, err := json.Marshal(abs + string(filepath.Separator))
-		require.NoError(t, err)
-		out = bytes.ReplaceAll(out, bytes.TrimSuffix(quoted, []byte(`"`)), []byte(p.to))
-	}
-	return assetHash.ReplaceAll(out, []byte("ASSET_HASH"))
-}
-
-func TestGoldenTemplate(t *testing.T) {
-	got := normalise(t, synth(t).template)
-	if *update {
-		require.NoError(t, os.WriteFile(goldenPath, got, 0o644))
-		t.Logf("wrote %s", goldenPath)
-		return
-	}
-	assert.Equal(t, string(normalise(t, golden.Template)), string(got),
-		"the stack changed: review the diff, then run `make golden STAGE=03-crisis`")
-	root, err := filepath.Abs("../..")
-	require.NoError(t, err)
-	assert.NotContains(t, string(golden.Template), root, "no machine paths in the golden file")
-	assert.True(t, json.Valid(golden.Template))
-}
-
-// must runs a CDK assertion, which panics when it fails.
-func must(t *testing.T, assertion func()) {
-	t.Helper()
-	defer func() {
-		if r := recover(); r != nil {
-			t.Errorf("%v", r)
-		}
-	}()
-	assertion()
-}
+func TestGoldenTemplate(t *testing.T) { stack.Golden(t) }
 
 type obj = map[string]any
 type arr = []any
 
 func TestStack(t *testing.T) {
-	tmpl := assertions.Template_FromStack(synth(t).stack, nil)
+	tmpl := assertions.Template_FromStack(stack.Synth(t).Stack, nil)
 	tests := []struct {
 		name  string
 		check func()
@@ -171,40 +76,12 @@ func TestStack(t *testing.T) {
 		}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { must(t, tt.check) })
+		t.Run(tt.name, func(t *testing.T) { cdktest.Must(t, tt.check) })
 	}
-}
-
-// cfnTemplate is the part of a template the wiring checks read.
-type cfnTemplate struct {
-	Resources map[string]struct {
-		Type       string
-		Condition  string
-		Properties map[string]any
-		Metadata   map[string]any
-	}
-}
-
-func parse(t *testing.T, b []byte) cfnTemplate {
-	t.Helper()
-	var tmpl cfnTemplate
-	require.NoError(t, json.Unmarshal(b, &tmpl))
-	return tmpl
-}
-
-// byPath maps construct paths to logical IDs.
-func (c cfnTemplate) byPath() map[string]string {
-	out := map[string]string{}
-	for id, r := range c.Resources {
-		if p, ok := r.Metadata["aws:cdk:path"].(string); ok {
-			out[p] = id
-		}
-	}
-	return out
 }
 
 // invokable lists, per role logical ID, the function logical IDs its policies let it invoke.
-func (c cfnTemplate) invokable() map[string][]string {
+func invokable(c cdktest.Template) map[string][]string {
 	out := map[string][]string{}
 	for _, r := range c.Resources {
 		if r.Type != "AWS::IAM::Policy" {
@@ -243,9 +120,9 @@ func (c cfnTemplate) invokable() map[string][]string {
 }
 
 func TestWiring(t *testing.T) {
-	tmpl := parse(t, synth(t).template)
-	ids := tmpl.byPath()
-	invokable := tmpl.invokable()
+	tmpl := cdktest.Parse(t, stack.Synth(t).Template)
+	ids := tmpl.ByPath()
+	mayInvoke := invokable(tmpl)
 	require.Len(t, functions, 42)
 	for _, f := range functions {
 		t.Run(f.dir, func(t *testing.T) {
@@ -265,7 +142,7 @@ func TestWiring(t *testing.T) {
 				want = append(want, calleeID)
 				assert.Equal(t, obj{"Ref": calleeID}, vars[envName(callee)], "%s names %s with a Ref", f.dir, callee)
 			}
-			got := invokable[role]
+			got := mayInvoke[role]
 			sort.Strings(want)
 			sort.Strings(got)
 			assert.Equal(t, want, got, "%s may invoke exactly its callees", f.dir)
@@ -306,13 +183,7 @@ func TestChainDepth(t *testing.T) {
 
 // TestConstructPaths pins the identities the emulator maps to handlers.
 func TestConstructPaths(t *testing.T) {
-	tmpl := parse(t, synth(t).template)
-	paths := map[string]string{}
-	for _, r := range tmpl.Resources {
-		if p, ok := r.Metadata["aws:cdk:path"].(string); ok {
-			paths[p] = r.Type
-		}
-	}
+	paths := cdktest.Parse(t, stack.Synth(t).Template).Paths()
 	for _, f := range functions {
 		assert.Equal(t, "AWS::Lambda::Function", paths[StackName+"/"+constructID(f.dir)+"/Resource"], f.dir)
 	}
