@@ -4,17 +4,15 @@
 package main
 
 import (
-	"context"
-
-	lambdago "github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/aws"
-
 	"github.com/emilys-pastries/serverless-evolution/01-monolith/infra/golden"
 	"github.com/emilys-pastries/serverless-evolution/01-monolith/internal/bakeryapi"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/lambda"
 	"github.com/emilys-pastries/serverless-evolution/shared/offline"
 )
+
+// StackName is the stage's CloudFormation stack.
+const StackName = "EmilysPastries01Monolith"
 
 func main() {
 	offline.Main(Stage())
@@ -26,17 +24,11 @@ func Stage() offline.Stage {
 	return offline.Stage{
 		Stage: emulator.Stage{
 			Name:      "01-monolith",
-			StackName: "EmilysPastries01Monolith",
+			StackName: StackName,
 			Template:  golden.Template,
-			Handlers: map[string]lambda.Constructor{
-				"EmilysPastries01Monolith/Bakery": func(ctx context.Context, cfg aws.Config, getenv func(string) string) (lambdago.Handler, error) {
-					h, err := bakeryapi.New(ctx, cfg, getenv)
-					if err != nil {
-						return nil, err
-					}
-					return lambdago.NewHandler(h.Handle), nil
-				},
-			},
+			Handlers: offline.Handlers(StackName, map[string]lambda.Constructor{
+				"Bakery": offline.Wrap(bakeryapi.New, (*bakeryapi.Handler).Handle),
+			}),
 		},
 		Terminal: []string{"pending-payment", "paid", "failed"},
 	}

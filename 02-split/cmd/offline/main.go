@@ -4,11 +4,6 @@
 package main
 
 import (
-	"context"
-
-	lambdago "github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/aws"
-
 	"github.com/emilys-pastries/serverless-evolution/02-split/infra/golden"
 	"github.com/emilys-pastries/serverless-evolution/02-split/internal/bakeryapi"
 	"github.com/emilys-pastries/serverless-evolution/02-split/internal/inventory"
@@ -17,6 +12,9 @@ import (
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/lambda"
 	"github.com/emilys-pastries/serverless-evolution/shared/offline"
 )
+
+// StackName is the stage's CloudFormation stack.
+const StackName = "EmilysPastries02Split"
 
 func main() {
 	offline.Main(Stage())
@@ -29,31 +27,13 @@ func Stage() offline.Stage {
 	return offline.Stage{
 		Stage: emulator.Stage{
 			Name:      "02-split",
-			StackName: "EmilysPastries02Split",
+			StackName: StackName,
 			Template:  golden.Template,
-			Handlers: map[string]lambda.Constructor{
-				"EmilysPastries02Split/Order": func(ctx context.Context, cfg aws.Config, getenv func(string) string) (lambdago.Handler, error) {
-					h, err := bakeryapi.New(ctx, cfg, getenv)
-					if err != nil {
-						return nil, err
-					}
-					return lambdago.NewHandler(h.Handle), nil
-				},
-				"EmilysPastries02Split/Inventory": func(ctx context.Context, cfg aws.Config, getenv func(string) string) (lambdago.Handler, error) {
-					h, err := inventory.New(ctx, cfg, getenv)
-					if err != nil {
-						return nil, err
-					}
-					return lambdago.NewHandler(h.Handle), nil
-				},
-				"EmilysPastries02Split/Payment": func(ctx context.Context, cfg aws.Config, getenv func(string) string) (lambdago.Handler, error) {
-					h, err := payments.New(ctx, cfg, getenv)
-					if err != nil {
-						return nil, err
-					}
-					return lambdago.NewHandler(h.Handle), nil
-				},
-			},
+			Handlers: offline.Handlers(StackName, map[string]lambda.Constructor{
+				"Order":     offline.Wrap(bakeryapi.New, (*bakeryapi.Handler).Handle),
+				"Inventory": offline.Wrap(inventory.New, (*inventory.Handler).Handle),
+				"Payment":   offline.Wrap(payments.New, (*payments.Handler).Handle),
+			}),
 			Parameters: map[string]any{"PaymentProviderUrl": "http://payment.internal"},
 		},
 		Terminal: []string{"paid", "failed"},
