@@ -1,7 +1,9 @@
 // Package offline is the command a stage's own small main hands its template and handlers to.
 // It runs the stage in the emulator (local), adds the instructor's dashboard to that (live, see
-// package live), or drives a load profile at it in-process or at a deployed URL (load). Faults can
-// be on from the start (-fault). The Makefile picks the stage's main by STAGE=; see `make help`.
+// package live), or drives a load profile at it in-process or at a deployed URL (load), or runs a
+// profile in the emulator and writes what it looked like from inside as Markdown (explain:
+// `go run ./0N-x/cmd/offline explain`). Faults can be on from the start (-fault). The Makefile
+// picks the stage's main by STAGE=; see `make help`.
 //
 // Stages never import each other, and shared code never imports a stage: the stage's main
 // (0N-*/cmd/offline) builds a Stage and calls Main.
@@ -42,6 +44,9 @@ type Stage struct {
 	// AccountConcurrency is the Lambda account concurrency the stage is documented with
 	// (0: AWS's default of 1,000).
 	AccountConcurrency int
+	// Explain, if set, adds the stage's own Markdown to the explain command's output, between the
+	// functions' table and the waterfall (03: its hot store counter items).
+	Explain func(ctx context.Context, w io.Writer, emu *emulator.Emulator)
 }
 
 // Main runs the command with the process's arguments, environment and signals, and exits.
@@ -60,9 +65,10 @@ func Main(stage Stage) {
 const usage = `usage: %[1]s <command> [flags]
 
 commands:
-  local   run the stage in the emulator and serve it on a loopback port until Ctrl-C
-  load    drive a load profile at the stage (in the emulator, or at TARGET) and write a result file
-  live    local, plus a dashboard: the topology live, load profiles and faults at a click
+  local    run the stage in the emulator and serve it on a loopback port until Ctrl-C
+  load     drive a load profile at the stage (in the emulator, or at TARGET) and write a result file
+  live     local, plus a dashboard: the topology live, load profiles and faults at a click
+  explain  run a load profile in the emulator and write, as Markdown, what it looked like inside
 
 run '%[1]s <command> -h' for a command's flags
 `
@@ -72,7 +78,7 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	name := "make local|load|live STAGE=" + stage.Name
 	if len(args) == 0 {
 		fmt.Fprintf(stderr, usage, name)
-		return errors.New("a command is required: local, load or live")
+		return errors.New("a command is required: local, load, live or explain")
 	}
 	switch args[0] {
 	case "local":
@@ -81,12 +87,14 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runLive(ctx, args[1:], stdout, stderr, stage)
 	case "load":
 		return runLoad(ctx, args[1:], getenv, stdout, stderr, stage)
+	case "explain":
+		return runExplain(ctx, args[1:], stdout, stderr, stage)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprintf(stdout, usage, name)
 		return nil
 	}
 	fmt.Fprintf(stderr, usage, name)
-	return fmt.Errorf("unknown command %q: use local, load or live", args[0])
+	return fmt.Errorf("unknown command %q: use local, load, live or explain", args[0])
 }
 
 type modelFlags struct {

@@ -1,19 +1,13 @@
 // Command offline runs stage 03 in the emulator (make local STAGE=03-crisis), drives a load
 // profile at it (make load STAGE=03-crisis), or runs a profile and explains it: the waterfall of
 // the slowest order, the payment provider's counters and every function's metrics
-// (go run ./03-crisis/cmd/offline explain). It hands the stage's template and handlers to the
-// shared command for the first two.
+// (go run ./03-crisis/cmd/offline explain). It hands the stage's template, handlers and its hot
+// store counters (for explain) to the shared command.
 package main
 
 import (
-	"context"
-	"errors"
-	"flag"
-	"fmt"
 	"os"
-	"os/signal"
 	"runtime/debug"
-	"syscall"
 
 	"github.com/emilys-pastries/serverless-evolution/03-crisis/infra/golden"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator"
@@ -30,18 +24,6 @@ func main() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
 	}
-	if len(os.Args) > 1 && os.Args[1] == "explain" {
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		err := runExplain(ctx, os.Args[2:], os.Stdout, os.Stderr)
-		stop()
-		if err != nil {
-			if !errors.Is(err, flag.ErrHelp) {
-				fmt.Fprintln(os.Stderr, "error:", err)
-			}
-			os.Exit(1)
-		}
-		return
-	}
 	offline.Main(Stage())
 }
 
@@ -57,5 +39,6 @@ func Stage() offline.Stage {
 			Parameters: map[string]any{"PaymentProviderUrl": "http://" + payment.InternalHost},
 		},
 		Terminal: []string{"paid", "failed"},
+		Explain:  writeCounters,
 	}
 }

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -100,27 +98,11 @@ func TestBadOrders(t *testing.T) {
 	}
 }
 
-func TestKebab(t *testing.T) {
+func TestHandlers(t *testing.T) {
 	t.Parallel()
-	for id, want := range map[string]string{"OrderApi": "order-api", "NotificationDispatcher": "notification-dispatcher", "Table": "table"} {
-		assert.Equal(t, want, kebab(id))
-	}
 	for _, id := range []string{"OrderApi", "PaymentCharge"} {
 		_, ok := handlers[id]
 		assert.True(t, ok, id)
 	}
 	assert.Len(t, handlers, 42)
-}
-
-func TestReplaceBlock(t *testing.T) {
-	t.Parallel()
-	path := filepath.Join(t.TempDir(), "README.md")
-	require.NoError(t, os.WriteFile(path, []byte("# x\n"+explainBegin+"\nold\n"+explainEnd+"\nafter\n"), 0o644))
-	require.NoError(t, replaceBlock(path, "new\n"))
-	got, err := os.ReadFile(path)
-	require.NoError(t, err)
-	assert.Equal(t, "# x\n"+explainBegin+"\nnew\n"+explainEnd+"\nafter\n", string(got))
-
-	require.NoError(t, os.WriteFile(path, []byte("no markers\n"), 0o644))
-	assert.ErrorContains(t, replaceBlock(path, "new\n"), "want "+explainBegin)
 }
