@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"sort"
 	"strings"
 	"sync"
@@ -19,10 +18,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"github.com/truora/minidyn/server"
 
 	"github.com/emilys-pastries/serverless-evolution/01-monolith/internal/bakeryapi"
 	"github.com/emilys-pastries/serverless-evolution/shared/bakery"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/emulatortest"
 )
 
 const table = "bakery"
@@ -38,14 +37,11 @@ func env(k string) string {
 	return ""
 }
 
-// start returns a handler whose table lives in minidyn behind a real SDK client, and that client.
+// start returns a handler whose table lives in the emulator's DynamoDB behind a real SDK client,
+// and that client.
 func start(t testing.TB) (*bakeryapi.Handler, *dynamodb.Client) {
 	t.Helper()
-	srv := httptest.NewServer(server.NewServer())
-	t.Cleanup(srv.Close)
-	cfg := aws.Config{Region: "eu-west-1", Credentials: aws.AnonymousCredentials{}, BaseEndpoint: aws.String(srv.URL)}
-	db := dynamodb.NewFromConfig(cfg)
-	_, err := db.CreateTable(context.Background(), &dynamodb.CreateTableInput{
+	cfg := emulatortest.DynamoDB(t, &dynamodb.CreateTableInput{
 		TableName:   aws.String(table),
 		BillingMode: types.BillingModePayPerRequest,
 		AttributeDefinitions: []types.AttributeDefinition{
@@ -57,7 +53,7 @@ func start(t testing.TB) (*bakeryapi.Handler, *dynamodb.Client) {
 			{AttributeName: aws.String("sk"), KeyType: types.KeyTypeRange},
 		},
 	})
-	require.NoError(t, err)
+	db := dynamodb.NewFromConfig(cfg)
 	h, err := bakeryapi.New(context.Background(), cfg, env)
 	require.NoError(t, err)
 	h.Now = func() time.Time { return now }

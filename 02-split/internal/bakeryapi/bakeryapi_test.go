@@ -21,12 +21,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"github.com/truora/minidyn/server"
 
 	"github.com/emilys-pastries/serverless-evolution/02-split/internal/bakeryapi"
 	"github.com/emilys-pastries/serverless-evolution/02-split/internal/inventory"
 	"github.com/emilys-pastries/serverless-evolution/02-split/internal/payments"
 	"github.com/emilys-pastries/serverless-evolution/shared/bakery"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/emulatortest"
 	"github.com/emilys-pastries/serverless-evolution/shared/payment"
 )
 
@@ -47,9 +47,9 @@ const pickup = "2026-11-27T08:30:00Z"
 // Lambda's Invoke API would, status, headers and body.
 type function func(w http.ResponseWriter, event []byte)
 
-// shop is the order function under test with everything it calls: both tables in minidyn behind
-// the DynamoDB wire protocol, and the inventory and payment functions behind the Lambda Invoke
-// API, all on one loopback endpoint that real SDK clients talk to.
+// shop is the order function under test with everything it calls: both tables in the emulator's
+// DynamoDB, and the inventory and payment functions behind a fake Lambda Invoke API, all reached
+// by real SDK clients through one aws.Config.
 type shop struct {
 	h  *bakeryapi.Handler
 	db *dynamodb.Client
@@ -62,7 +62,6 @@ type shop struct {
 // open starts a shop whose inventory function is the real one and whose payment function is pay.
 func open(t testing.TB, pay function) *shop {
 	t.Helper()
-	dynamo := server.NewServer()
 	s := &shop{invoked: map[string][]string{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /2015-03-31/functions/{name}/invocations", func(w http.ResponseWriter, r *http.Request) {
@@ -80,16 +79,9 @@ func open(t testing.TB, pay function) *shop {
 		}
 		fn(w, event)
 	})
-	mux.Handle("/", dynamo) // DynamoDB's JSON protocol posts to /
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-
-	// No SDK retries: a fake that throttles should be seen once, not after seconds of backoff.
-	cfg := aws.Config{Region: "eu-west-1", Credentials: aws.AnonymousCredentials{}, BaseEndpoint: aws.String(srv.URL),
-		Retryer: func() aws.Retryer { return aws.NopRetryer{} }}
-	s.db = dynamodb.NewFromConfig(cfg)
+	tables := make([]*dynamodb.CreateTableInput, 0, 2)
 	for _, table := range []string{ordersTable, stockTable} {
-		_, err := s.db.CreateTable(context.Background(), &dynamodb.CreateTableInput{
+		tables = append(tables, &dynamodb.CreateTableInput{
 			TableName:   aws.String(table),
 			BillingMode: types.BillingModePayPerRequest,
 			AttributeDefinitions: []types.AttributeDefinition{
@@ -101,8 +93,15 @@ func open(t testing.TB, pay function) *shop {
 				{AttributeName: aws.String("sk"), KeyType: types.KeyTypeRange},
 			},
 		})
-		require.NoError(t, err)
 	}
+	cfg := emulatortest.DynamoDB(t, tables...)
+	emulated, ok := cfg.HTTPClient.(*http.Client)
+	require.True(t, ok, "the emulator's config has an *http.Client")
+	// Lambda's Invoke API goes to the fake functions, the rest to the emulator. No SDK retries: a
+	// fake that throttles should be seen once, not after seconds of backoff.
+	cfg.HTTPClient = &http.Client{Transport: lambdaTo{functions: mux, rest: emulated.Transport}}
+	cfg.Retryer = func() aws.Retryer { return aws.NopRetryer{} }
+	s.db = dynamodb.NewFromConfig(cfg)
 	stock, err := inventory.New(context.Background(), cfg, func(k string) string { return map[string]string{"TABLE_NAME": stockTable}[k] })
 	require.NoError(t, err)
 	stock.Now = func() time.Time { return now }
@@ -113,6 +112,22 @@ func open(t testing.TB, pay function) *shop {
 	require.NoError(t, err)
 	s.h.Now = func() time.Time { return now }
 	return s
+}
+
+// lambdaTo serves requests to Lambda's Invoke API with functions, in process, and passes the
+// rest on.
+type lambdaTo struct {
+	functions http.Handler
+	rest      http.RoundTripper
+}
+
+func (l lambdaTo) RoundTrip(r *http.Request) (*http.Response, error) {
+	if !strings.HasPrefix(r.URL.Path, "/2015-03-31/functions/") {
+		return l.rest.RoundTrip(r)
+	}
+	w := httptest.NewRecorder()
+	l.functions.ServeHTTP(w, r)
+	return w.Result(), nil
 }
 
 // runs is a function whose code is handler, run as the Lambda runtime for Go runs it: an error
