@@ -34,8 +34,13 @@ const (
 	// ProviderCapacity is how many charges the card provider works on at once (shared/payment's
 	// default). Charges in flight = MaximumConcurrency × charges per invocation ≤ this.
 	ProviderCapacity = 20
-	// PaymentBatch is the payment queue's batch size, and the charges one invocation runs at once.
-	PaymentBatch = 5
+	// PaymentBatch is the payment queue's batch size: one charge per invocation, so that a slow
+	// charge never holds back others of its batch and MaximumConcurrency equals the provider's
+	// capacity (every provider slot busy while the queue has work). Charging a batch in parallel
+	// inside one invocation is 05-global's cost change (fewer invocations for the same charges).
+	PaymentBatch = 1
+	// PaymentParallel is how many charges of its batch one invocation runs at once.
+	PaymentParallel = 1
 	// VisibilityFactor is the talk's rule: a queue's visibility timeout is at least six times its
 	// consumer's timeout (plus the batching window), so a retried invocation never overlaps the
 	// message becoming visible again.
@@ -150,13 +155,13 @@ func NewStack(scope constructs.Construct, id string, props *StackProps) awscdk.S
 	pw := spec("payment-worker")
 	r.paymentQueue, r.paymentDLQ = newWorkQueue(stack, "Payment", pw.timeout, 0)
 	env("payment-worker", map[string]*string{"PAYMENT_PROVIDER_URL": providerURL, "EVENT_BUS_NAME": r.bus.EventBusName(),
-		"MAX_PARALLEL_CHARGES": jsii.String(fmt.Sprint(PaymentBatch))})
+		"MAX_PARALLEL_CHARGES": jsii.String(fmt.Sprint(PaymentParallel))})
 	r.bus.GrantPutEventsTo(fn["payment-worker"], nil)
 	fn["payment-worker"].AddEventSource(awslambdaeventsources.NewSqsEventSource(r.paymentQueue, &awslambdaeventsources.SqsEventSourceProps{
 		BatchSize:               jsii.Number(PaymentBatch),
 		MaxBatchingWindow:       awscdk.Duration_Seconds(jsii.Number(0)),
 		ReportBatchItemFailures: jsii.Bool(true),
-		MaxConcurrency:          jsii.Number(ProviderCapacity / PaymentBatch),
+		MaxConcurrency:          jsii.Number(ProviderCapacity / PaymentParallel),
 	}))
 
 	// loyalty: batches of 10 or 2 s; the filter drops orders too small to earn a point before

@@ -146,9 +146,9 @@ func TestStack(t *testing.T) {
 		{"the payment mapping: batch 5, partial failures, concurrency × parallel charges = the provider's capacity", func() {
 			tmpl.HasResourceProperties(jsii.String("AWS::Lambda::EventSourceMapping"), obj{
 				"BatchSize": PaymentBatch, "FunctionResponseTypes": arr{"ReportBatchItemFailures"},
-				"ScalingConfig": obj{"MaximumConcurrency": ProviderCapacity / PaymentBatch},
+				"ScalingConfig": obj{"MaximumConcurrency": ProviderCapacity / PaymentParallel},
 			})
-			tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), obj{"Environment": obj{"Variables": assertions.Match_ObjectLike(&map[string]any{"MAX_PARALLEL_CHARGES": "5"})}})
+			tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), obj{"Environment": obj{"Variables": assertions.Match_ObjectLike(&map[string]any{"MAX_PARALLEL_CHARGES": "1"})}})
 		}},
 		{"every event source mapping reports batch item failures and caps its concurrency", func() {
 			tmpl.ResourceCountIs(jsii.String("AWS::Lambda::EventSourceMapping"), jsii.Number(4))
