@@ -314,17 +314,17 @@ func New(stage Stage, opts Options) (*Emulator, error) {
 		}
 	}
 	if e.Payment, err = newPaymentProvider(e.env, opts.Payment); err != nil {
-		e.closeServices()
+		_ = e.closeServices()
 		return nil, fmt.Errorf("stage %s: payment provider: %w", stage.Name, err)
 	}
 	e.paymentAPI = payment.NewHandler(e.Payment)
 	if e.Kitchen, err = e.newKitchen(); err != nil {
-		e.closeServices()
+		_ = e.closeServices()
 		return nil, fmt.Errorf("stage %s: kitchen: %w", stage.Name, err)
 	}
 	e.kitchenAPI = kitchen.NewHandler(e.Kitchen)
 	if err := e.provision(tmpl); err != nil {
-		e.closeServices()
+		_ = e.closeServices()
 		return nil, fmt.Errorf("stage %s: %w", stage.Name, err)
 	}
 	return e, nil

@@ -142,13 +142,6 @@ func (f *fixture) provision(t testing.TB, logicalID, typ string, props map[strin
 	return p
 }
 
-func fromJSON(t testing.TB, s string) map[string]any {
-	t.Helper()
-	var m map[string]any
-	require.NoError(t, json.Unmarshal([]byte(s), &m))
-	return m
-}
-
 // fakeLambda is a hand-written Lambda for Env.Call: it records payloads and answers with err.
 type fakeLambda struct {
 	mu       sync.Mutex

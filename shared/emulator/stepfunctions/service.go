@@ -148,14 +148,6 @@ func (s *Service) count(machine, metric string, n int64) {
 	}
 }
 
-// sample draws a component's latency, zero when the model does not know it.
-func (s *Service) sample(component string) time.Duration {
-	if s.env.Latency == nil || !s.env.Latency.Has(component) {
-		return 0
-	}
-	return s.env.Latency.Sample(component)
-}
-
 // aslClock is the emulator's clock as the interpreter takes it.
 type aslClock struct{ c sim.Clock }
 

@@ -27,8 +27,8 @@ func (s *state) payload() (any, error) {
 	if !s.jsonDone {
 		s.jsonDone = true
 		body := strings.TrimSpace(s.body)
-		switch {
-		case body == "":
+		switch body {
+		case "":
 			s.jsonVal = newMap(0)
 		default:
 			v, err := parseJSONValue(body)

@@ -131,7 +131,7 @@ func (t *Template) Render(in Input) (Output, error) {
 	s.out.Grow(len(t.src))
 	s.setup()
 	err := s.renderNodes(t.nodes)
-	if err != nil && err != errStop && err != errBreak {
+	if err != nil && !errors.Is(err, errStop) && !errors.Is(err, errBreak) {
 		return Output{}, err
 	}
 	out := Output{Body: s.out.String()}
@@ -312,7 +312,7 @@ func (s *state) renderBlock(b *defineBlock) error {
 	s.depth++
 	defer func() { s.depth-- }()
 	err := s.renderNodes(b.nodes)
-	if err == errBreak {
+	if errors.Is(err, errBreak) {
 		return nil
 	}
 	return err
@@ -489,7 +489,7 @@ func (s *state) foreach(n *foreachNode) error {
 			s.vars[n.varName] = item
 		}
 		err = s.renderNodes(n.body)
-		if err == errBreak {
+		if errors.Is(err, errBreak) {
 			err = nil
 			break
 		}

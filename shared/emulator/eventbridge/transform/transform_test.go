@@ -12,11 +12,10 @@ import (
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/eventbridge/transform"
 )
 
-const (
-	docTransform = "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html"
-	docPutTarget = "https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_InputTransformer.html"
-	docTargets   = "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-targets.html"
-)
+// The pages these tests come from:
+//   - https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html
+//   - https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_InputTransformer.html
+//   - https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-targets.html
 
 // ec2Event is the guide's example event.
 const ec2Event = `{

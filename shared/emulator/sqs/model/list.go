@@ -72,4 +72,3 @@ func (h *msgHeap) drop(m *message) {
 }
 
 // fix restores order after m.visibleAt changed.
-func (h *msgHeap) fix(m *message) { heap.Fix(h, m.heapIdx) }

@@ -326,16 +326,12 @@ func (m *Model) Receive(ctx context.Context, queue string, in ReceiveInput) ([]M
 		return nil, err
 	}
 	var deadline time.Time
-	waiting := false
 	for {
 		m.mu.Lock()
 		q, err := m.queue(queue)
 		if err != nil {
 			m.mu.Unlock()
 			return nil, err
-		}
-		if waiting {
-			waiting = false
 		}
 		now := m.now()
 		if deadline.IsZero() {
@@ -375,7 +371,6 @@ func (m *Model) Receive(ctx context.Context, queue string, in ReceiveInput) ([]M
 			return nil, ctx.Err()
 		}
 		t.Stop()
-		waiting = true
 	}
 }
 

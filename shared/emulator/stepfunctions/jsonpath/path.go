@@ -173,15 +173,15 @@ func parseBracket(p string, i int, seg segment) (segment, int, error) {
 	if i >= len(p) {
 		return seg, i, errors.New("unterminated '['")
 	}
-	switch {
-	case p[i] == '*':
+	switch p[i] {
+	case '*':
 		i = skipSpaces(p, i+1)
 		if i >= len(p) || p[i] != ']' {
 			return seg, i, errors.New("expected ']' after '*'")
 		}
 		seg.kind = segWildcard
 		return seg, i + 1, nil
-	case p[i] == '?':
+	case '?':
 		i = skipSpaces(p, i+1)
 		if i >= len(p) || p[i] != '(' {
 			return seg, i, errors.New("expected '(' after '?'")
@@ -201,7 +201,7 @@ func parseBracket(p string, i int, seg segment) (segment, int, error) {
 		seg.kind = segFilter
 		seg.filter = f
 		return seg, j + 1, nil
-	case p[i] == '\'' || p[i] == '"':
+	case '\'', '"':
 		seg.kind = segNames
 		for {
 			s, j, err := readQuoted(p, i)

@@ -8,15 +8,14 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-const (
-	pathsPage     = "https://docs.aws.amazon.com/step-functions/latest/dg/amazon-states-language-paths.html"
-	paramsPage    = "https://docs.aws.amazon.com/step-functions/latest/dg/input-output-inputpath-params.html"
-	resultPath    = "https://docs.aws.amazon.com/step-functions/latest/dg/input-output-resultpath.html"
-	examplePage   = "https://docs.aws.amazon.com/step-functions/latest/dg/input-output-example.html"
-	contextPage   = "https://docs.aws.amazon.com/step-functions/latest/dg/input-output-contextobject.html"
-	variablesPage = "https://docs.aws.amazon.com/step-functions/latest/dg/workflow-variables.html"
-	intrinsicPage = "https://docs.aws.amazon.com/step-functions/latest/dg/intrinsic-functions.html"
-)
+// The pages these tests come from:
+//   - https://docs.aws.amazon.com/step-functions/latest/dg/amazon-states-language-paths.html
+//   - https://docs.aws.amazon.com/step-functions/latest/dg/input-output-inputpath-params.html
+//   - https://docs.aws.amazon.com/step-functions/latest/dg/input-output-resultpath.html
+//   - https://docs.aws.amazon.com/step-functions/latest/dg/input-output-example.html
+//   - https://docs.aws.amazon.com/step-functions/latest/dg/input-output-contextobject.html
+//   - https://docs.aws.amazon.com/step-functions/latest/dg/workflow-variables.html
+//   - https://docs.aws.amazon.com/step-functions/latest/dg/intrinsic-functions.html
 
 const pathsDoc = `{"foo": 123, "bar": ["a", "b", "c"], "car": {"cdr": true},
 	"jar": [{"a": 1}, {"a": 5}, {"a": 2}, {"a": 7}, {"a": 3}]}`
