@@ -54,6 +54,9 @@ type Result struct {
 	// MilestonesMS is, for each of Tracking.Milestones that orders reached, how long after the
 	// customer's send they reached it (e.g. "paid", "ready"). Omitted for stages without any.
 	MilestonesMS map[string]Milestone `json:"milestones_ms,omitempty"`
+	// Events is how orders were followed over their live status channels: events received,
+	// expected statuses missed, orders with gaps. Omitted unless Tracking.Events was set.
+	Events *Events `json:"events,omitempty"`
 }
 
 // Milestone is how many orders reached a status and how long after their send.

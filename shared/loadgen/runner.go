@@ -67,6 +67,10 @@ type Tracking struct {
 	// "<status>_at" field (RFC 3339) when the API answers one, so polling does not blur it;
 	// otherwise it is when a poll first saw the status.
 	Milestones []string
+	// Events, when set, follows each accepted order whose answer names a "channel" by
+	// subscribing to it over the AppSync Events WebSocket, as the customer's phone does, instead
+	// of polling (see follow.go). Orders without a channel are polled.
+	Events *EventsConfig
 }
 
 var defaultTerminal = []string{"paid", "ready", "picked-up", "failed"}
@@ -133,6 +137,11 @@ func (c Config) withDefaults() (Config, error) {
 	if t.PollMin < 0 || t.PollMax < t.PollMin {
 		bad("Tracking poll interval must satisfy 0 < PollMin <= PollMax, got %v and %v", t.PollMin, t.PollMax)
 	}
+	if t.Events != nil {
+		if err := t.Events.validate(); err != nil {
+			bad("%w", err)
+		}
+	}
 	if err := errors.Join(errs...); err != nil {
 		return c, fmt.Errorf("load config: %w", err)
 	}
@@ -174,6 +183,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	r.sendArrivals(ctx, reqCtx, trackCtx, gen)
 	r.sending.Store(false)
 	r.drain(ctx, cancelRequests, cancelTracking)
+	if r.pool != nil {
+		r.pool.close()
+	}
 	stopProgress()
 
 	res := r.result(ctx.Err() != nil)
@@ -193,6 +205,7 @@ type run struct {
 	start     time.Time
 
 	posts, tracks sync.WaitGroup
+	pool          *eventsPool // nil without Tracking.Events
 
 	// Read by the progress display without the lock.
 	offered, inFlight, failed, abandoned, tracking atomic.Int64
@@ -221,6 +234,7 @@ type run struct {
 	lostSample   []string
 	errorKinds   map[string]int
 	maxLag       time.Duration
+	events       Events
 }
 
 type bucket struct {
@@ -267,6 +281,9 @@ func newRun(cfg Config, prof Profile) *run {
 	}
 	for _, s := range cfg.Tracking.Milestones {
 		r.milestones[s] = newHistogram(3)
+	}
+	if cfg.Tracking.Events != nil {
+		r.pool = newEventsPool(*cfg.Tracking.Events)
 	}
 	return r
 }
@@ -328,6 +345,7 @@ type answer struct {
 	orderID string
 	status  string
 	reason  string // failure_reason, when status is failed
+	channel string // the order's live status channel, when the answer names one
 	err     string
 }
 
@@ -358,7 +376,7 @@ func (r *run) post(ctx, trackCtx context.Context, c *call, o order) {
 	case a.class == ok:
 		var v orderAnswer
 		_ = json.Unmarshal(data, &v) // a 2xx without a usable body is accepted but cannot be tracked
-		a.orderID, a.status, a.reason = v.OrderID, v.Status, v.FailureReason
+		a.orderID, a.status, a.reason, a.channel = v.OrderID, v.Status, v.FailureReason, v.Channel
 	case a.class == server5xx && (resp.StatusCode < 500 || resp.StatusCode > 599):
 		a.err = fmt.Sprintf("unexpected status %d", resp.StatusCode)
 	}
@@ -409,10 +427,18 @@ func (r *run) answer(trackCtx context.Context, c *call, a answer, at time.Time) 
 	case a.orderID == "":
 		r.lost++
 		r.noteLost(fmt.Sprintf("(no order_id in the %d answer, status %q)", a.code, a.status))
-	default:
+	case r.pool != nil && a.channel != "":
+		// Subscribe at once: an event published before the subscription is missed.
 		r.polled++
 		r.tracking.Add(1)
-		r.tracks.Go(func() { r.track(trackCtx, c, a.orderID, a.status) })
+		r.tracks.Go(func() { r.trackEvents(trackCtx, c, a.orderID, a.status, a.channel) })
+	default:
+		if r.pool != nil {
+			r.events.Polled++
+		}
+		r.polled++
+		r.tracking.Add(1)
+		r.tracks.Go(func() { r.track(trackCtx, c, a.orderID, a.status, map[string]bool{}) })
 	}
 }
 
@@ -465,14 +491,13 @@ func (r *run) drain(ctx context.Context, cancelRequests, cancelTracking context.
 }
 
 // track polls an accepted order until it reaches a terminal status or its grace runs out. When
-// trackCtx is done first, the order is left pending.
-func (r *run) track(trackCtx context.Context, c *call, orderID, status string) {
+// trackCtx is done first, the order is left pending. seen holds the milestones already recorded.
+func (r *run) track(trackCtx context.Context, c *call, orderID, status string, seen map[string]bool) {
 	deadline := c.intended.Add(r.grace)
 	ctx, cancel := context.WithDeadline(trackCtx, deadline)
 	defer cancel()
 	statusURL := r.ordersURL + "/" + url.PathEscape(orderID)
 	last := status
-	seen := map[string]bool{}
 	delay := r.cfg.Tracking.PollMin
 	timer := time.NewTimer(delay)
 	defer timer.Stop()
@@ -506,6 +531,7 @@ type orderAnswer struct {
 	OrderID       string `json:"order_id"`
 	Status        string `json:"status"`
 	FailureReason string `json:"failure_reason"`
+	Channel       string `json:"channel"` // the order's live status channel (POST answer)
 	// Times holds the order's "<status>_at" fields, for milestones.
 	Times map[string]string `json:"-"`
 }
@@ -523,7 +549,7 @@ func (o *orderAnswer) UnmarshalJSON(b []byte) error {
 		}
 		return v
 	}
-	o.OrderID, o.Status, o.FailureReason = str("order_id"), str("status"), str("failure_reason")
+	o.OrderID, o.Status, o.FailureReason, o.Channel = str("order_id"), str("status"), str("failure_reason"), str("channel")
 	for k := range all {
 		if name, ok := strings.CutSuffix(k, "_at"); ok {
 			if v := str(k); v != "" {
@@ -692,6 +718,11 @@ func (r *run) result(partial bool) *Result {
 	if r.polled > 0 {
 		e2e := latencyOf(r.endToEnd)
 		res.EndToEndMS = &e2e
+	}
+	if r.pool != nil {
+		ev := r.events
+		ev.Connections = int(r.pool.opened.Load())
+		res.Events = &ev
 	}
 	if r.lateLatency.TotalCount() > 0 {
 		late := latencyOf(r.lateLatency)
