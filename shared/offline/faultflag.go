@@ -13,12 +13,15 @@ import (
 const faultUsage = "a fault from the start, RESOURCE@RULE; repeat it or separate faults with ';'. " +
 	"RULE is latency=<duration>, error_rate=<0..1> and/or throttle, comma-separated: " +
 	"payment@latency=2s, lambda:<function>@error_rate=0.1, dynamodb:<table>/<key>@throttle " +
-	"(make local prints the names)"
+	"(make local prints the names); from=<duration>,for=<duration> switch it on after the start and off again, " +
+	"e.g. payment@throttle,from=10s,for=30s"
 
-// faultSpec is one -fault value, parsed.
+// faultSpec is one -fault value, parsed. A fault with a window (from, dur) is switched on
+// from after the start and off dur later; without one it holds from the start.
 type faultSpec struct {
-	resource string
-	rule     fault.Rule
+	resource  string
+	rule      fault.Rule
+	from, dur time.Duration
 }
 
 // faultFlags collects -fault values.
@@ -54,9 +57,20 @@ func parseFault(v string) (faultSpec, error) {
 		return faultSpec{}, fmt.Errorf("fault %q must look like RESOURCE@RULE, such as payment@latency=2s", v)
 	}
 	var r fault.Rule
+	var spec faultSpec
 	for _, part := range strings.Split(rule, ",") {
 		key, val, hasVal := strings.Cut(strings.TrimSpace(part), "=")
 		switch {
+		case (key == "from" || key == "for") && hasVal:
+			d, err := time.ParseDuration(val)
+			if err != nil || d < 0 || (key == "for" && d == 0) {
+				return faultSpec{}, fmt.Errorf("fault %q: %s must be a duration such as 10s, got %q", v, key, val)
+			}
+			if key == "from" {
+				spec.from = d
+			} else {
+				spec.dur = d
+			}
 		case key == "latency" && hasVal:
 			d, err := time.ParseDuration(val)
 			if err != nil || d <= 0 {
@@ -72,8 +86,12 @@ func parseFault(v string) (faultSpec, error) {
 		case key == "throttle" && !hasVal:
 			r.Throttle = true
 		default:
-			return faultSpec{}, fmt.Errorf("fault %q: unknown rule %q; use latency=<duration>, error_rate=<0..1> or throttle", v, part)
+			return faultSpec{}, fmt.Errorf("fault %q: unknown rule %q; use latency=<duration>, error_rate=<0..1> or throttle, and optionally from=<duration>,for=<duration>", v, part)
 		}
 	}
-	return faultSpec{resource: resource, rule: r}, nil
+	if r == (fault.Rule{}) {
+		return faultSpec{}, fmt.Errorf("fault %q: from and for need a rule too, such as payment@throttle,from=10s,for=30s", v)
+	}
+	spec.resource, spec.rule = resource, r
+	return spec, nil
 }

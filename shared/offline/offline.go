@@ -135,10 +135,29 @@ func (m *modelFlags) serve(ctx context.Context, stage Stage, addr string, stderr
 // stage's names.
 func (m *modelFlags) putFaults(emu *emulator.Emulator, stderr io.Writer) error {
 	for _, f := range m.faults.specs {
+		if f.from == 0 && f.dur == 0 {
+			if err := emu.PutFault(f.resource, f.rule); err != nil {
+				return fmt.Errorf("-fault: %w", err)
+			}
+			fmt.Fprintf(stderr, "fault on %s: %s\n", f.resource, f.rule)
+			continue
+		}
+		// A window: check the name now, then switch the fault on and off on the wall clock.
 		if err := emu.PutFault(f.resource, f.rule); err != nil {
 			return fmt.Errorf("-fault: %w", err)
 		}
-		fmt.Fprintf(stderr, "fault on %s: %s\n", f.resource, f.rule)
+		emu.Faults().Clear(f.resource)
+		time.AfterFunc(f.from, func() {
+			_ = emu.PutFault(f.resource, f.rule)
+			if f.dur > 0 {
+				time.AfterFunc(f.dur, func() { emu.Faults().Clear(f.resource) })
+			}
+		})
+		until := "the end"
+		if f.dur > 0 {
+			until = (f.from + f.dur).String()
+		}
+		fmt.Fprintf(stderr, "fault on %s from %v to %s: %s\n", f.resource, f.from, until, f.rule)
 	}
 	return nil
 }
@@ -210,9 +229,15 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 	out := fs.String("out", "", "result file (default docs/results/<stage>.<profile>.json)")
 	quiet := fs.Bool("quiet", false, "no live progress line")
 	logs := fs.String("logs", "", "where the functions' log lines go, - for standard error (default <temp dir>/emilys-pastries/<stage>.<profile>.log)")
+	grace := fs.Duration("grace", 0, "how long an accepted order may take to reach a final status before it counts as lost (default: the profile's grace_s)")
 	var mf modelFlags
 	mf.register(fs)
+	var ef eventsFlags
+	ef.register(fs)
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := ef.check(*target); err != nil {
 		return err
 	}
 	profile, err := loadgen.LoadProfile(*profileName)
@@ -221,6 +246,12 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	if *scale <= 0 {
 		return fmt.Errorf("-scale must be above 0, got %v", *scale)
+	}
+	if *grace < 0 {
+		return fmt.Errorf("-grace must be a duration of 0 or more, got %v", *grace)
+	}
+	if *grace > 0 {
+		profile.GraceS = grace.Seconds()
 	}
 	if *target != "" && len(mf.faults.specs) > 0 {
 		return fmt.Errorf("-fault needs the emulator; against -target %s, put faults through its admin API (PUT /_emulator/faults/<resource>) or leave -fault out", *target)
@@ -254,6 +285,9 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 	if len(mf.faults.specs) > 0 {
 		command += fmt.Sprintf(" FAULT='%s'", mf.faults.String())
 	}
+	if *grace > 0 {
+		command += fmt.Sprintf(" GRACE=%v", *grace)
+	}
 	var emu *emulator.Emulator
 	var model *latency.Model
 	if *target != "" {
@@ -261,6 +295,7 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 		cfg.Client = &http.Client{Timeout: 60 * time.Second}
 		cfg.Target = cfg.BaseURL
 		command += " TARGET=" + cfg.BaseURL
+		cfg.Tracking.Events = ef.config()
 	} else {
 		model, err = mf.latency()
 		if err != nil {
@@ -277,7 +312,7 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 			fmt.Fprintf(stdout, "function logs: %s\n", fl)
 			_ = fl.Close()
 		}()
-		emu, err = emulator.New(stage.Stage, emulator.Options{Seed: mf.seed, Latency: model, AccountConcurrency: stage.AccountConcurrency})
+		emu, err = emulator.New(stage.Stage, emulator.Options{Seed: mf.seed, Latency: model, AccountConcurrency: stage.AccountConcurrency, Addr: eventsAddr})
 		if err != nil {
 			return err
 		}
@@ -288,6 +323,9 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 		cfg.BaseURL = emu.APIURL()
 		cfg.Client = emu.HTTPClient()
 		cfg.Target = "emulator"
+		if err := followEvents(ctx, emu, &cfg, stderr); err != nil {
+			return err
+		}
 		fmt.Fprintf(stderr, "%s: %s profile in the emulator (latency model %s, seed %d, %d cores)\n", stage.Name, profile.Name, model.Name(), mf.seed, runtime.NumCPU())
 	}
 	cfg.After = func(r *loadgen.Result) {
