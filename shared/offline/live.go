@@ -35,7 +35,9 @@ func runLive(ctx context.Context, args []string, stdout, stderr io.Writer, stage
 	}
 	defer emu.Close()
 	dash, err := live.New(live.Config{Emulator: emu, Stage: stage.Name, Template: stage.Template,
-		Tracking: loadgen.Tracking{Terminal: stage.Terminal, Milestones: stage.Milestones}, Seed: mf.seed})
+		Tracking: loadgen.Tracking{Terminal: stage.Terminal, Milestones: stage.Milestones,
+			Events: eventsTracking(emu)}, // the dashboard's load follows orders as phones do
+		Seed: mf.seed})
 	if err != nil {
 		return err
 	}
