@@ -53,7 +53,7 @@ CDK_STAMP := $(CDK_DIR)/installed-$(CDK_CLI_VERSION)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION ?= 20
 
 # What `cdk synth` passes from a stage's cdk.json, plus bundling off: no Go cross-compile, no
-# Docker, no network. The infra tests synthesize with the same context.
+# Docker, no network. The infra tests read this line (shared/cdktest) and synthesize with it.
 SYNTH_CONTEXT := {"aws:cdk:enable-path-metadata":true,"aws:cdk:enable-asset-metadata":true,"aws:cdk:version-reporting":false,"aws:cdk:bundling-stacks":[]}
 
 # $(call require-stage) stops with one line when STAGE is missing or unknown.
