@@ -54,6 +54,30 @@
 // polled and end_to_end_ms is null; otherwise it covers every completed order, those terminal at
 // once with their POST latency.
 //
+// # Following orders over their status channels
+//
+// With Tracking.Events set (an AppSync Events real-time URL and API key, see [EventsConfig]), an
+// accepted order whose answer names a "channel" is followed as the customer's phone follows it:
+// by subscribing to that channel over the Event API's WebSocket protocol
+// (https://docs.aws.amazon.com/appsync/latest/eventapi/event-api-websocket-protocol.html) instead
+// of polling, which at a rush would itself be throttled by the API. The subscription is sent as
+// soon as the 201 arrives, since an event published before it is not delivered. Connections
+// offer the subprotocols "aws-appsync-event-ws" and "header-<base64url {host, x-api-key}>", send
+// connection_init and wait for connection_ack; they are pooled, each holding up to
+// EventsConfig.MaxSubscriptions (100, AppSync's default quota) and fewer if the service answers
+// MaxSubscriptionsReachedError; a connection silent for longer than the ack's
+// connectionTimeoutMs ("ka" keep-alives count) is closed. Each "data" message's event is read as
+// JSON {"status", "at"}; a milestone's time is the event's "at" (or "<status>_at"), and when that
+// time has whole seconds, as EventBridge's event time does, the arrival time within that second.
+// A terminal event ends the order (unsubscribe). If no terminal event has come shortly before the
+// grace ends (a tenth of it, at most 2 s), one GET {BaseURL}/orders/{order_id} reconciles it: a
+// terminal answer completes the order (events.reconciled), anything else loses it. One GET also
+// reads a milestone whose event was missed, or a failed order's reason. When a connection drops,
+// its orders subscribe again on another; when subscribing fails, the order is polled
+// (events.polled), as are answers without a channel. The result's "events" counts orders
+// subscribed, events received, expected statuses missed (the terminal one, the milestones before
+// it in Tracking.Milestones, and any milestone a GET showed) and orders with gaps.
+//
 // Cancelling Run's context stops the arrivals, waits for the answers in flight up to the
 // customers' patience, stops tracking and returns the partial result with Partial set.
 //
@@ -81,4 +105,12 @@
 // far below a month's volume; Express GB-hours must already be rounded as AWS bills them (100 ms,
 // 64 MB). [Result.SetCost] records the estimate and divides it by the offered orders: every
 // offered order costs, whatever its outcome, and every stage is offered the same orders.
+//
+// Limitations: status channels need API_KEY authorization (no IAM, Cognito, OIDC or Lambda
+// authorizers); events are expected as JSON objects with a "status" (and an optional "at" or
+// "<status>_at"); only one subscription per order, so an event published during a reconnection
+// is missed (and counted) rather than replayed; the WebSockets are dialled with EventsConfig's
+// HTTP client, so the emulator's in-process transport cannot carry them and the emulator must
+// listen; connections are not renewed before AppSync's maximum connection duration, which a run
+// never reaches.
 package loadgen

@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"text/tabwriter"
 )
 
@@ -81,6 +83,14 @@ func Summary(w io.Writer, r *Result) error {
 			l.Rejected4xx+l.Throttled429+l.Server5xx+l.GatewayTimeout504, l.Unanswered, latencyRow(r.LateLatencyMS))
 	}
 	row("orders", "accepted %d   completed %d   lost %d   pending %d   (grace %g s)", r.Accepted, r.Completed, r.Lost, r.Pending, r.GraceS)
+	for _, name := range slices.Sorted(maps.Keys(r.MilestonesMS)) {
+		m := r.MilestonesMS[name]
+		row("to "+name+" ms", "%s   (%d orders)", latencyRow(&m.Latency), m.Orders)
+	}
+	if e := r.Events; e != nil {
+		row("events", "%d orders subscribed   received %d   missed %d   orders with gaps %d   reconciled %d   polled %d   connections %d",
+			e.Orders, e.Received, e.Missed, e.OrdersWithGaps, e.Reconciled, e.Polled, e.Connections)
+	}
 	if r.CostPer1k != nil {
 		row("cost", "$%.4f per 1,000 orders", *r.CostPer1k)
 	}

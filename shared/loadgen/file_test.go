@@ -46,6 +46,8 @@ func sampleResult() *Result {
 		FinalStatuses: map[string]int{"paid": 1780, "failed": 9},
 		LostSample:    []string{"ord-7: received"},
 		Errors:        []ErrorCount{{Error: "EOF", Count: 1}},
+		MilestonesMS:  map[string]Milestone{"paid": {Orders: 1789, Latency: Latency{P50: 700, P90: 900, P99: 1100, Max: 1500}}},
+		Events:        &Events{Orders: 1790, Received: 7100, Missed: 3, OrdersWithGaps: 2, Reconciled: 1, Gets: 3, Connections: 18},
 	}
 	r.SetCost(Estimate(Usage{RESTRequests: 1812, LambdaRequests: 5000}))
 	return r
@@ -117,6 +119,8 @@ func TestSummary(t *testing.T) {
 		"cost           $",
 		"lambda         10 functions",
 		"error          1 × EOF\n",
+		"to paid ms     p50 700.0   p90 900.0   p99 1100.0   max 1500.0   (1789 orders)\n",
+		"events         1790 orders subscribed   received 7100   missed 3   orders with gaps 2   reconciled 1   polled 0   connections 18\n",
 		"provider       1795 charges (1790 paid, 5 declined)   max queue 12   wait p99 180 ms   busy 0   orphaned 3   duplicate charges 1\n",
 	} {
 		assert.Contains(t, out, want)
