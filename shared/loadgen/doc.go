@@ -111,6 +111,5 @@
 // "<status>_at"); only one subscription per order, so an event published during a reconnection
 // is missed (and counted) rather than replayed; the WebSockets are dialled with EventsConfig's
 // HTTP client, so the emulator's in-process transport cannot carry them and the emulator must
-// listen; connections are not renewed before AppSync's maximum connection duration, which a run
-// never reaches.
+// listen; a connection is only replaced once it has dropped, never renewed ahead of time.
 package loadgen
