@@ -71,7 +71,9 @@
 // time has whole seconds, as EventBridge's event time does, the arrival time within that second.
 // A terminal event ends the order (unsubscribe). If no terminal event has come shortly before the
 // grace ends (a tenth of it, at most 2 s), one GET {BaseURL}/orders/{order_id} reconciles it: a
-// terminal answer completes the order (events.reconciled), anything else loses it. One GET also
+// terminal answer completes the order (events.reconciled); otherwise a terminal event may still
+// come until the grace ends, and the order is lost if none does. An expected event counts as
+// missed only if it has not come by the end of the grace. One GET also
 // reads a milestone whose event was missed, or a failed order's reason. When a connection drops,
 // its orders subscribe again on another; when subscribing fails, the order is polled
 // (events.polled), as are answers without a channel. The result's "events" counts orders

@@ -30,7 +30,8 @@ type step struct {
 // /event/realtime, or publish when set) and shown by GET /orders/{id} with "<status>_at".
 type eventStage struct {
 	steps       []step
-	skip        map[string]bool // statuses whose event is never published
+	skip        map[string]bool          // statuses whose event is never published
+	late        map[string]time.Duration // statuses whose event is published this long after the status
 	noChannel   bool
 	limit       int           // subscriptions per connection; 0 means 100
 	ka          time.Duration // keep-alive interval; 0 means none
@@ -111,7 +112,7 @@ func (s *eventStage) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // it, as on AppSync.
 func (s *eventStage) publishSteps(id string, created time.Time) {
 	for _, st := range s.steps {
-		time.Sleep(time.Until(created.Add(st.after)))
+		time.Sleep(time.Until(created.Add(st.after + s.late[st.status])))
 		if s.skip[st.status] {
 			continue
 		}

@@ -76,6 +76,17 @@ func TestRunFollowsOrdersByEvents(t *testing.T) {
 			},
 		},
 		{
+			// A terminal event that comes after the reconciling GET, within the grace, is late,
+			// not missed (event-api-websocket-protocol.html: delivery follows the publish).
+			name:  "a late terminal event after the reconciling GET is not missed",
+			stage: &eventStage{late: map[string]time.Duration{"ready": 1650 * time.Millisecond}},
+			check: func(t *testing.T, res *Result, s *eventStage) {
+				assert.Equal(t, int64(20), s.gets.Load())
+				assert.Equal(t, Events{Orders: 20, Received: 60, Reconciled: 20, Gets: 20, Connections: 1}, *res.Events)
+				assert.InDelta(t, 250, res.MilestonesMS["ready"].P50, 50)
+			},
+		},
+		{
 			// event-api-websocket-protocol.html: missed milestone events leave a gap that one GET
 			// fills from the order's paid_at.
 			name:  "a missed milestone event is read by one GET",

@@ -43,8 +43,10 @@ type followed struct {
 
 // trackEvents follows an accepted order over its status channel until a terminal status arrives
 // or its grace runs out. Shortly before the grace ends, an order with no terminal event is
-// reconciled by one GET: a missed event does not lose an order that did finish. When
-// subscribing fails, the order is polled as without Tracking.Events.
+// reconciled by one GET: a missed event does not lose an order that did finish, and an order
+// that has not finished may still send its terminal event until the grace ends. Events count as
+// missed only if they have not come by then. When subscribing fails, the order is polled as
+// without Tracking.Events.
 func (r *run) trackEvents(trackCtx context.Context, c *call, orderID, status, channel string) {
 	deadline := c.intended.Add(r.grace)
 	ctx, cancel := context.WithDeadline(trackCtx, deadline)
@@ -57,26 +59,19 @@ func (r *run) trackEvents(trackCtx context.Context, c *call, orderID, status, ch
 		return
 	}
 	r.countEvents(func(e *Events) { e.Orders++ })
+	defer func() { sub.unsubscribe() }()
 	statusURL := r.ordersURL + "/" + url.PathEscape(orderID)
 	// The GET must be answered within the grace; a tenth of it, at most 2 s, leaves room.
 	reconcile := time.NewTimer(time.Until(deadline.Add(-min(r.grace/10, 2*time.Second))))
 	defer reconcile.Stop()
 	last := status
-	end := func(final string) {
-		cut := trackCtx.Err() != nil && time.Now().Before(deadline)
-		r.eventsEnd(f, final)
-		r.trackEnd(c, orderID, orderAnswer{Status: last}, time.Now(), cut)
-	}
+	ended := "" // the terminal status a reconciling GET found; the order is counted
 	for {
 		if sub == nil { // the context ended while subscribing
-			end("")
-			return
+			break
 		}
 		select {
 		case <-ctx.Done():
-			sub.unsubscribe()
-			end("")
-			return
 		case raw := <-sub.events:
 			now := time.Now()
 			ev, ok := parseEvent(raw)
@@ -85,7 +80,6 @@ func (r *run) trackEvents(trackCtx context.Context, c *call, orderID, status, ch
 			}
 			f.received++
 			f.got[ev.Status] = true
-			last = ev.Status
 			v := ev.Order
 			v.Status = ev.Status
 			if v.Times == nil {
@@ -93,10 +87,17 @@ func (r *run) trackEvents(trackCtx context.Context, c *call, orderID, status, ch
 			}
 			v.Times[ev.Status] = ev.when(now).Format(time.RFC3339Nano)
 			r.milestonesSeen(c, v, f.seen, now)
+			if ended != "" {
+				if r.terminal[ev.Status] {
+					r.eventsEnd(f, ended) // late, not missed
+					return
+				}
+				continue
+			}
+			last = ev.Status
 			if !r.terminal[ev.Status] {
 				continue
 			}
-			sub.unsubscribe()
 			if r.milestoneGap(f, ev.Status) || ev.Status == "failed" && v.FailureReason == "" {
 				// One GET reads the missed milestones' times from the order's "<status>_at", or
 				// why it failed.
@@ -116,6 +117,9 @@ func (r *run) trackEvents(trackCtx context.Context, c *call, orderID, status, ch
 			switch {
 			case err == nil:
 				r.countEvents(func(e *Events) { e.Resubscribed++ })
+			case ended != "":
+				r.eventsEnd(f, ended)
+				return
 			case ctx.Err() == nil:
 				// The events so far count; the rest of the order is polled.
 				r.eventsEnd(f, "")
@@ -123,8 +127,8 @@ func (r *run) trackEvents(trackCtx context.Context, c *call, orderID, status, ch
 				r.track(trackCtx, c, orderID, last, f.seen)
 				return
 			}
+			continue
 		case <-reconcile.C:
-			sub.unsubscribe()
 			r.countEvents(func(e *Events) { e.Gets++ })
 			v, err := r.status(ctx, statusURL)
 			now := time.Now()
@@ -132,26 +136,32 @@ func (r *run) trackEvents(trackCtx context.Context, c *call, orderID, status, ch
 				if ctx.Err() == nil {
 					last = err.Error()
 				}
-				end("")
-				return
+				continue
 			}
 			last = v.Status
 			r.milestonesSeen(c, v, f.seen, now)
 			if !r.terminal[v.Status] {
-				end("")
-				return
+				continue
 			}
+			ended = v.Status
 			r.countEvents(func(e *Events) { e.Reconciled++ })
-			r.eventsEnd(f, v.Status)
 			// The order's own "<status>_at", when it has one, says when it ended.
 			at := now
 			if t, err := time.Parse(time.RFC3339Nano, v.Times[v.Status]); err == nil && t.Before(now) && t.After(c.intended) {
 				at = t
 			}
 			r.trackEnd(c, orderID, v, at, false)
-			return
+			continue // listen for the terminal event until the grace ends
 		}
+		break
 	}
+	if ended != "" {
+		r.eventsEnd(f, ended)
+		return
+	}
+	cut := trackCtx.Err() != nil && time.Now().Before(deadline)
+	r.eventsEnd(f, "")
+	r.trackEnd(c, orderID, orderAnswer{Status: last}, time.Now(), cut)
 }
 
 // expected lists the statuses an order that ended in final (or "" when it did not end) should
