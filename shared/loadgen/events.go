@@ -46,6 +46,7 @@ const (
 	// redialAfter keeps a failing endpoint from being dialled once per order.
 	redialAfter = time.Second
 	eventBuffer = 32
+	readLimit   = 4 << 20
 )
 
 func (e *EventsConfig) validate() error {
@@ -279,6 +280,8 @@ func (c *eventsConn) open() {
 		Subprotocols: p.protocols,
 	})
 	if err == nil {
+		// An event may be 240 KB (publish-http.html), escaped inside a data message.
+		ws.SetReadLimit(readLimit)
 		c.ws = ws
 		err = c.init(ctx)
 	}
