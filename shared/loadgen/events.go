@@ -275,7 +275,7 @@ func (p *eventsPool) close() {
 func (c *eventsConn) open() {
 	p := c.pool
 	ctx, cancel := context.WithTimeout(p.ctx, subscribeTimeout)
-	ws, _, err := websocket.Dial(ctx, p.cfg.RealtimeURL, &websocket.DialOptions{
+	ws, _, err := websocket.Dial(ctx, p.cfg.RealtimeURL, &websocket.DialOptions{ //nolint:bodyclose // coder/websocket: "You never need to close resp.Body yourself."
 		HTTPClient:   p.cfg.HTTPClient,
 		Subprotocols: p.protocols,
 	})

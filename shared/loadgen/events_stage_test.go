@@ -165,7 +165,7 @@ func (s *eventStage) serveWS(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
-	defer ws.CloseNow()
+	defer func() { _ = ws.CloseNow() }()
 	if key != stageKey {
 		writeJSON(ws, map[string]any{"type": "connection_error", "errors": []map[string]string{{"errorType": "UnauthorizedException", "message": "bad key"}}})
 		_ = ws.Close(websocket.StatusPolicyViolation, "UnauthorizedException")

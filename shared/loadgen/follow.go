@@ -65,11 +65,8 @@ func (r *run) trackEvents(trackCtx context.Context, c *call, orderID, status, ch
 	reconcile := time.NewTimer(time.Until(deadline.Add(-min(r.grace/10, 2*time.Second))))
 	defer reconcile.Stop()
 	last := status
-	ended := "" // the terminal status a reconciling GET found; the order is counted
-	for {
-		if sub == nil { // the context ended while subscribing
-			break
-		}
+	ended := ""      // the terminal status a reconciling GET found; the order is counted
+	for sub != nil { // nil: the context ended while subscribing
 		select {
 		case <-ctx.Done():
 		case raw := <-sub.events:
