@@ -7,7 +7,10 @@
 // own goroutine and Machine.Run waits for it. RunOptions supplies the context object's
 // identities, the Tasks that do the work of Task states, the Clock that Wait states, Retry
 // intervals and timeouts take their time from, a Listener that receives every history event
-// (GetExecutionHistory's types and fields), and the TaskTokens registry through which
+// (GetExecutionHistory's types and fields), an OnState hook called for every state visit on
+// the goroutine that runs it and outside any lock (where the service spends a transition's
+// latency and opens the state's trace span; the context it returns is the parent of the
+// visit's Tasks.Invoke context), and the TaskTokens registry through which
 // SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat reach tasks that wait for a token.
 //
 // Both query languages are supported: JSONPath (InputPath, Parameters, ResultSelector,

@@ -44,7 +44,8 @@ func (RealClock) Sleep(ctx context.Context, d time.Duration) error {
 // json.RawMessage). An error that is a *Failure is caught and retried by its Name; any other
 // error becomes States.TaskFailed. For a ".waitForTaskToken" resource (and for activities),
 // taskToken is the token the task must be completed with through TaskTokens; Invoke then
-// only hands the work over and its result is ignored. timeout and heartbeat are the state's
+// only hands the work over and its result is ignored. ctx descends from the context
+// RunOptions.OnState returned for this visit of the state. timeout and heartbeat are the state's
 // TimeoutSeconds and HeartbeatSeconds (zero when unset); the interpreter enforces the timeout
 // itself by cancelling ctx.
 type Tasks interface {
@@ -62,8 +63,32 @@ func (f TasksFunc) Invoke(ctx context.Context, resource string, args any, taskTo
 var _ Tasks = TasksFunc(nil)
 
 // Listener receives every history event of an execution, in id order, from one goroutine at
-// a time. It must not block for long: the execution waits for it.
+// a time. It must not block for long: every state of the execution, in every branch, waits
+// for it. Work that takes time belongs in a StateHook.
 type Listener func(HistoryEvent)
+
+// StateRun is one visit of one state, as a StateHook sees it.
+type StateRun struct {
+	Name string
+	Type string // "Task", "Pass", "Parallel", …
+	// EnteredEventID is the id of the visit's <Type>StateEntered event, unique within the
+	// execution: two concurrent Map iterations of one state have different ones.
+	EnteredEventID int64
+}
+
+// StateHook is called once per visit of a state, after its StateEntered event and before its
+// work, on the goroutine that runs the state and with no lock held, so the hooks of Parallel
+// branches and Map iterations run at the same time. A hook may wait (a transition's latency)
+// on ctx.
+//
+// It returns the context the state's task runs in, which must descend from ctx: a Task
+// state's Tasks.Invoke gets a context derived from it, which is how the caller tells one
+// visit's task from another's. Parallel branches and Map iterations derive from ctx, not from
+// it. done, when not nil, is called once when the visit ends, with nil when the state exited
+// (also after a caught error) or the failure that ended it. An error fails the state without
+// Retry or Catch (a *Failure by its name, any other error as States.TaskFailed), or aborts it
+// when ctx has ended; done is not called then.
+type StateHook func(ctx context.Context, st StateRun) (stateCtx context.Context, done func(*Failure), err error)
 
 // RunOptions carries what an execution needs from the service.
 type RunOptions struct {
@@ -82,6 +107,8 @@ type RunOptions struct {
 	Tasks    Tasks
 	Clock    Clock // RealClock when nil
 	Listener Listener
+	// OnState, when set, is called for every state visit; see StateHook.
+	OnState StateHook
 	// Tokens is where SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat reach waiting
 	// tasks; a private registry when nil.
 	Tokens *TaskTokens

@@ -18,12 +18,36 @@ type stateRun struct {
 	th        *thread
 	entered   time.Time
 	enteredID int64
+	// taskCtx is what OnState returned, the parent of the task's context; nil without a hook.
+	taskCtx context.Context
 }
 
 func (x *run) runState(ctx context.Context, s *state, raw any, sc *scope, th *thread) (any, string, *Failure) {
 	x.transitions.Add(1)
 	c := &stateRun{x: x, s: s, raw: raw, sc: sc, th: th, entered: x.clock.Now()}
 	c.enteredID = x.emit(th, HistoryEvent{Type: s.typ + "StateEntered", StateEnteredEventDetails: &StateEnteredEventDetails{Name: s.name, Input: x.payload(raw)}})
+	hook := x.opts.OnState
+	if hook == nil {
+		return c.run(ctx)
+	}
+	sctx, done, err := hook(ctx, StateRun{Name: s.name, Type: s.typ, EnteredEventID: c.enteredID})
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, "", &Failure{Name: ErrRuntime, Cause: "aborted"}
+		}
+		return nil, "", asFailure(err)
+	}
+	c.taskCtx = sctx
+	out, next, f := c.run(ctx)
+	if done != nil {
+		done(f)
+	}
+	return out, next, f
+}
+
+// run does a visit's work, from its input to its StateExited event.
+func (c *stateRun) run(ctx context.Context) (any, string, *Failure) {
+	x, s, sc, th := c.x, c.s, c.sc, c.th
 	var (
 		out      any
 		next     string

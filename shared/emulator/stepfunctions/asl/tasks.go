@@ -200,7 +200,11 @@ func (c *stateRun) task(ctx context.Context, args any, token string, w *tokenWai
 		TimeoutInSeconds: int64(timeout / time.Second), HeartbeatInSeconds: int64(heartbeat / time.Second),
 	}})
 	x.emit(c.th, HistoryEvent{Type: EventTaskStarted, TaskStartedEventDetails: &TaskStartedEventDetails{ResourceType: rtype, Resource: rname}})
-	tctx, cancel := context.WithCancelCause(ctx)
+	parent := ctx
+	if c.taskCtx != nil {
+		parent = c.taskCtx
+	}
+	tctx, cancel := context.WithCancelCause(parent)
 	defer cancel(nil)
 	// Without TimeoutSeconds AWS allows 99999999 s (over three years); no timer is kept for
 	// that, which saves a goroutine per task.
