@@ -12,8 +12,10 @@
 // at 300/s, express 6,000 at 6,000/s) with ThrottlingException; standard state transitions
 // take tokens from a 5,000 burst refilled at 1,500/s and wait when it is empty. Each state
 // transition waits the latency model's "stepfunctions.<type>.transition" component and
-// StartSyncExecution "stepfunctions.StartSyncExecution". An execution is a trace span on its
-// state machine; each state is a span under it and a task's calls nest under its state.
+// StartSyncExecution "stepfunctions.StartSyncExecution"; the waits are taken in the
+// interpreter's per-state hook, so Parallel branches and Map iterations wait at the same time.
+// An execution is a trace span on its state machine; each state visit is a span under it and a
+// task's calls nest under its own visit's span.
 //
 // Integrations: arn:aws:states:::lambda:invoke (and .waitForTaskToken), bare Lambda function
 // ARNs, dynamodb:getItem/putItem/updateItem/deleteItem, sqs:sendMessage (and
@@ -30,11 +32,6 @@
 //     States.TaskFailed naming the resource.
 //   - Express executions are not kept, so DescribeExecution and GetExecutionHistory answer
 //     ExecutionDoesNotExist for them and ListExecutions StateMachineTypeNotSupported.
-//   - The transition latency and the StateTransition bucket are waited inside the
-//     interpreter's history listener, which holds the execution's event lock: the states of
-//     parallel branches take their transition waits one after the other.
-//   - A task's span is matched to its state by resource and arguments; two concurrent
-//     iterations of one state with the same arguments may swap spans.
 //   - Express billed memory is estimated from the definition and payload sizes (the first
 //     64 MB step for any execution within the payload limits).
 //   - TestState: variables, mocks and the context field are not supported; inspectionData

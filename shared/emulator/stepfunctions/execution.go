@@ -6,7 +6,6 @@ import (
 	"errors"
 	"math"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -151,19 +150,16 @@ func (s *Service) execute(ctx context.Context, req startRequest) (*execution, er
 	opts := asl.RunOptions{
 		ExecutionArn: ex.arn, ExecutionName: ex.name, RoleArn: sm.roleArn,
 		StateMachineArn: sm.arn, StateMachineName: sm.name, StartTime: now, Region: s.env.Region,
-		Tasks: &integrations{s: s, ex: ex, tr: tr}, Clock: aslClock{s.clock}, Tokens: s.tokens,
+		Tasks: &integrations{s: s, ex: ex}, Clock: aslClock{s.clock}, Tokens: s.tokens,
 	}
 	if tr != nil {
-		opts.Listener = tr.on
+		opts.Listener, opts.OnState = tr.on, tr.onState
 	}
 	finish := func(res asl.Result) {
 		if res.Status == asl.StatusAborted && errors.Is(context.Cause(ectx), context.DeadlineExceeded) {
 			res.Status, res.Error, res.Cause = asl.StatusTimedOut, asl.ErrTimeout, "The execution timed out"
 		}
 		cancel()
-		if tr != nil {
-			tr.closeSpans()
-		}
 		s.finish(ex, res, hop)
 	}
 	if req.sync {
@@ -252,37 +248,24 @@ func expressBilling(d time.Duration, bytes int) billingDetails {
 	return billingDetails{MemoryMB: mem, DurationMS: ms}
 }
 
-// tracer is an execution's Listener: it keeps the history of standard executions, waits each
-// transition's modelled latency (and the StateTransition bucket of standard workflows), and
-// opens a trace span per state under which the state's task calls nest.
+// tracer is an execution's Listener and state hook. The Listener, called under the
+// interpreter's event lock, only keeps the history of standard executions. The hook, called
+// on the goroutine that runs each state and outside that lock, waits the transition's modelled
+// latency (and the StateTransition bucket of standard workflows), so that Parallel branches
+// and Map iterations wait at the same time, and opens the state's trace span, under which the
+// state's task calls nest through the context the hook returns.
 type tracer struct {
-	s       *Service
-	ex      *execution
-	ctx     context.Context // the execution's, for waits and spans
-	latency string          // transition component, "" when it takes no time
-	tracing bool
-
-	mu      sync.Mutex
-	owner   map[int64]int64 // event id → id of the StateEntered event of its state
-	spans   map[int64]*stateSpan
-	pending []*pendingTask
+	s        *Service
+	ex       *execution
+	latency  string // transition component, "" when it takes no time
+	tracing  bool
+	resource string // the state machine, as spans name it
 }
 
-type stateSpan struct {
-	ctx context.Context
-	end trace.End
-}
-
-type pendingTask struct {
-	resource string // as TaskStarted names it: type + ":" + resource
-	params   string
-	span     *stateSpan
-}
-
-// newTracer returns the listener an execution needs, or nil when it needs none: an express
+// newTracer returns the tracer an execution needs, or nil when it needs none: an express
 // execution with no transition latency and no trace costs nothing per state.
 func (s *Service) newTracer(ctx context.Context, ex *execution) *tracer {
-	t := &tracer{s: s, ex: ex, ctx: ctx, tracing: trace.FromContext(ctx) != nil}
+	t := &tracer{s: s, ex: ex, tracing: trace.FromContext(ctx) != nil, resource: string(sim.NewID(ServiceName, ex.sm.name))}
 	comp := componentStandardTransition
 	if ex.sm.typ == TypeExpress {
 		comp = componentExpressTransition
@@ -293,148 +276,47 @@ func (s *Service) newTracer(ctx context.Context, ex *execution) *tracer {
 	if !ex.keepsHistory && !t.tracing && t.latency == "" {
 		return nil
 	}
-	if t.tracing {
-		t.owner, t.spans = map[int64]int64{}, map[int64]*stateSpan{}
-	}
 	return t
 }
 
+// on is the Listener. For express executions it keeps nothing; it is still set, as before the
+// hook existed, because the interpreter checks each state's output size only when listened to.
 func (t *tracer) on(ev asl.HistoryEvent) {
-	if t.ex.keepsHistory {
-		t.ex.mu.Lock()
-		if len(t.ex.history) < maxHistoryEvents {
-			t.ex.history = append(t.ex.history, ev)
-		} else {
-			t.ex.historyCapped = true
-		}
-		t.ex.mu.Unlock()
+	if !t.ex.keepsHistory {
+		return
 	}
-	entered := strings.HasSuffix(ev.Type, "StateEntered")
-	if entered {
-		var d time.Duration
-		if t.latency != "" {
-			d = t.s.env.Latency.Sample(t.latency)
-		}
-		if t.ex.sm.typ == TypeStandard {
-			d += t.s.transitions.reserve(t.s.clock.Now())
-		}
-		if d > 0 {
-			_ = sim.Sleep(t.ctx, t.s.clock, d)
+	t.ex.mu.Lock()
+	if len(t.ex.history) < maxHistoryEvents {
+		t.ex.history = append(t.ex.history, ev)
+	} else {
+		t.ex.historyCapped = true
+	}
+	t.ex.mu.Unlock()
+}
+
+// onState is the asl.StateHook: the transition's wait, then the state's span.
+func (t *tracer) onState(ctx context.Context, st asl.StateRun) (context.Context, func(*asl.Failure), error) {
+	var d time.Duration
+	if t.latency != "" {
+		d = t.s.env.Latency.Sample(t.latency)
+	}
+	if t.ex.sm.typ == TypeStandard {
+		d += t.s.transitions.reserve(t.s.clock.Now())
+	}
+	if d > 0 {
+		if err := sim.Sleep(ctx, t.s.clock, d); err != nil {
+			return ctx, nil, err
 		}
 	}
 	if !t.tracing {
-		return
+		return ctx, nil, nil
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	switch {
-	case entered:
-		name := ""
-		if ev.StateEnteredEventDetails != nil {
-			name = ev.StateEnteredEventDetails.Name
+	sctx, end := trace.Begin(ctx, t.resource, st.Name)
+	return sctx, func(f *asl.Failure) {
+		if f != nil {
+			end(string(sim.Failed))
+			return
 		}
-		ctx, end := trace.Begin(t.ctx, string(sim.NewID(ServiceName, t.ex.sm.name)), name)
-		t.spans[ev.ID] = &stateSpan{ctx: ctx, end: end}
-		t.owner[ev.ID] = ev.ID
-		return
-	case strings.HasSuffix(ev.Type, "StateExited"):
-		if id, ok := t.owner[ev.PreviousEventID]; ok {
-			if sp := t.spans[id]; sp != nil {
-				sp.end(string(sim.OK))
-				delete(t.spans, id)
-			}
-		}
-		return
-	}
-	id, ok := t.owner[ev.PreviousEventID]
-	if !ok {
-		return
-	}
-	t.owner[ev.ID] = id
-	switch ev.Type {
-	case asl.EventTaskScheduled:
-		if d := ev.TaskScheduledEventDetails; d != nil {
-			t.pending = append(t.pending, &pendingTask{resource: d.ResourceType + ":" + d.Resource, params: d.Parameters})
-		}
-	case asl.EventTaskStarted:
-		if d := ev.TaskStartedEventDetails; d != nil {
-			key := d.ResourceType + ":" + d.Resource
-			for i := len(t.pending) - 1; i >= 0; i-- {
-				if p := t.pending[i]; p.resource == key && p.span == nil {
-					p.span = t.spans[id]
-					break
-				}
-			}
-		}
-	}
-}
-
-// taskContext is ctx with the trace position of the state span that runs the task, so that
-// the integration's calls nest under it.
-func (t *tracer) taskContext(ctx context.Context, resource string, args any) context.Context {
-	if t == nil || !t.tracing {
-		return ctx
-	}
-	typ, res := splitResource(resource)
-	key := typ + ":" + res
-	params := ""
-	if b, err := json.Marshal(args); err == nil {
-		params = string(b)
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	pick := -1
-	for i, p := range t.pending {
-		if p.resource != key || p.span == nil {
-			continue
-		}
-		if pick < 0 {
-			pick = i
-		}
-		if p.params == params {
-			pick = i
-			break
-		}
-	}
-	if pick < 0 {
-		return ctx
-	}
-	sp := t.pending[pick].span
-	t.pending = append(t.pending[:pick], t.pending[pick+1:]...)
-	return spanContext{Context: ctx, values: sp.ctx}
-}
-
-// closeSpans ends the spans of states that did not exit (they failed or were stopped).
-func (t *tracer) closeSpans() {
-	if !t.tracing {
-		return
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	for id, sp := range t.spans {
-		sp.end(string(sim.Failed))
-		delete(t.spans, id)
-	}
-}
-
-// spanContext keeps ctx's deadline and cancellation and takes its values from another context
-// of the same request: the state's span.
-type spanContext struct {
-	context.Context
-	values context.Context
-}
-
-func (c spanContext) Value(key any) any { return c.values.Value(key) }
-
-// splitResource names a task's resource as TaskScheduled does: "arn:aws:states:::lambda:invoke"
-// is type "lambda", resource "invoke"; any other ARN is its service and itself.
-func splitResource(arn string) (typ, res string) {
-	parts := strings.SplitN(arn, ":", 7)
-	if len(parts) >= 7 && parts[2] == "states" && parts[3] == "" {
-		return parts[5], parts[6]
-	}
-	if len(parts) >= 3 {
-		return parts[2], arn
-	}
-	return "", arn
+		end(string(sim.OK))
+	}, nil
 }

@@ -24,7 +24,6 @@ import (
 type integrations struct {
 	s  *Service
 	ex *execution
-	tr *tracer
 }
 
 const statesPrefix = "arn:aws:states:::"
@@ -32,7 +31,6 @@ const statesPrefix = "arn:aws:states:::"
 // Invoke runs one Task state's resource
 // (https://docs.aws.amazon.com/step-functions/latest/dg/integrate-optimized.html).
 func (in *integrations) Invoke(ctx context.Context, resource string, args any, token string, _, _ time.Duration) (any, error) {
-	ctx = in.tr.taskContext(ctx, resource, args)
 	if !strings.HasPrefix(resource, statesPrefix) {
 		if a, err := arn.Parse(resource); err == nil && a.Service == "lambda" {
 			// The bare function ARN: the result is the function's payload.
