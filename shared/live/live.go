@@ -5,8 +5,11 @@
 //
 // The page polls GET /api/metrics once a second; the rest of the API is what its buttons call:
 //
-//	GET    /api/topology             nodes (API, functions, tables, the provider) and who calls whom
-//	GET    /api/metrics              every resource's metrics, the provider's counters, the faults
+//	GET    /api/topology             nodes (API, workflows, bus and rules, queues, pipes, functions,
+//	                                 tables, the AppSync API, the provider and the kitchen) and the
+//	                                 edges between them, each node with its layer left to right
+//	GET    /api/metrics              every resource's metrics (with queue depths and the services'
+//	                                 named counters), the provider's counters, the faults
 //	                                 that are on and the load run's progress line or summary
 //	POST   /api/load?profile=P&scale=S  start a load profile (409 while one runs)
 //	DELETE /api/load                 stop the running profile
@@ -33,6 +36,7 @@ import (
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/fault"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sqs"
 	"github.com/emilys-pastries/serverless-evolution/shared/loadgen"
 	"github.com/emilys-pastries/serverless-evolution/shared/payment"
 )
@@ -127,6 +131,19 @@ type Resource struct {
 	Concurrent    int64   `json:"concurrent"`
 	MaxConcurrent int64   `json:"max_concurrent"`
 	P99MS         float64 `json:"p99_ms"`
+	// Counters are the service's own named counters: a workflow's ExecutionsStarted, a rule's
+	// MatchedEvents, a queue's NumberOfMessagesSent, an AppSync API's published_events, …
+	Counters map[string]int64 `json:"counters,omitempty"`
+	// Queue is a queue's depth now (gauges, not counters).
+	Queue *QueueDepth `json:"queue,omitempty"`
+}
+
+// QueueDepth is a queue's ApproximateNumberOfMessages gauges and the age of its oldest message.
+type QueueDepth struct {
+	Visible     int     `json:"visible"`
+	InFlight    int     `json:"in_flight"`
+	Delayed     int     `json:"delayed"`
+	OldestAgeMS float64 `json:"oldest_age_ms"`
 }
 
 // LoadState is the load run as the page shows it.
@@ -164,8 +181,10 @@ func (d *Dashboard) serveMetrics(w http.ResponseWriter, _ *http.Request) {
 			continue
 		}
 		m.Resources[id] = Resource{Invocations: s.Invocations, Errors: s.Errors, Throttles: s.Throttles, Timeouts: s.Timeouts,
-			ColdStarts: s.ColdStarts, Concurrent: s.Concurrent, MaxConcurrent: s.MaxConcurrent, P99MS: s.DurationMS.P99}
+			ColdStarts: s.ColdStarts, Concurrent: s.Concurrent, MaxConcurrent: s.MaxConcurrent, P99MS: s.DurationMS.P99,
+			Counters: s.Counters}
 	}
+	d.queueDepths(m.Resources)
 	d.mu.Lock()
 	m.Load = LoadState{Running: d.running != nil, Summary: d.summary, Runs: d.runs, Profiles: loadgen.Profiles()}
 	if d.line != nil {
@@ -175,14 +194,40 @@ func (d *Dashboard) serveMetrics(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, m)
 }
 
+// queueDepths adds the depth of every queue on the page, read from the SQS service's model.
+func (d *Dashboard) queueDepths(res map[string]Resource) {
+	var q *sqs.Service
+	for _, s := range d.cfg.Emulator.Services() {
+		if s, ok := s.(*sqs.Service); ok {
+			q = s
+		}
+	}
+	if q == nil {
+		return
+	}
+	for _, n := range d.topology.Nodes {
+		if n.Kind != KindQueue && n.Kind != KindDLQ {
+			continue
+		}
+		st, err := q.Stats(sim.ID(n.ID).Name())
+		if err != nil {
+			continue // deleted since the page was drawn
+		}
+		r := res[n.ID]
+		r.Queue = &QueueDepth{Visible: st.Visible, InFlight: st.InFlight, Delayed: st.Delayed,
+			OldestAgeMS: float64(st.OldestAge.Microseconds()) / 1000}
+		res[n.ID] = r
+	}
+}
+
 // nodeID names a metrics resource the way faults and the topology do: a service's resource by
 // its sim.ID, the provider "payment".
 func nodeID(services map[string]bool, kind, name string) string {
 	switch {
 	case services[kind]:
 		return string(sim.NewID(kind, name))
-	case kind == "external" && name == "payment":
-		return "payment"
+	case kind == "external" && (name == "payment" || name == "kitchen"):
+		return name
 	}
 	return ""
 }
