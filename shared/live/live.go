@@ -17,7 +17,12 @@
 //	DELETE /api/faults               switch every fault off
 //
 // Limitations: one load run at a time; percentiles are since the run started (the emulator's
-// metrics are reset when a run starts), rates and counts are per second, computed by the page.
+// metrics are reset when a run starts), rates and counts are per second, computed by the page
+// from two polls (the first second shows none). An API destination is drawn to the kitchen or
+// the provider when its endpoint is a template parameter whose name says so; any other third
+// party's endpoint is not drawn. Edges into dead-letter queues are shown only for the selected
+// resource. The kitchen's own call back to the API (POST /kitchen/ready) is not an edge. Edges
+// that go backwards (a workflow emitting to the bus that started it) are drawn as loops.
 package live
 
 import (
