@@ -8,6 +8,7 @@
 #   CDK_CLI_VERSION  the aws-cdk CLI that `make deploy` installs into .cdk/
 #   PROFILE          make load's traffic profile: smoke (default), steady, morning-rush, holiday-spike
 #   SCALE, SEED      make load's rate multiplier (default 1) and seed (default 7)
+#   GRACE            make load's wait for asynchronous orders to finish (default: the profile's)
 #   TARGET           make load against a deployed API (https://…/prod) instead of the emulator
 #   OUT              make load's result file (default docs/results/<stage>.<profile>.json)
 #   ADDR             make local's loopback address (default 127.0.0.1:4566)
@@ -36,6 +37,7 @@ PROFILE ?= smoke
 SEED ?= 7
 SCALE ?= 1
 TARGET ?=
+GRACE ?=
 FAULT ?=
 UI ?= 127.0.0.1:8080
 OUT ?=
@@ -90,8 +92,8 @@ local: ## Serve STAGE offline on 127.0.0.1:4566 (ADDR=) for curl and the AWS CLI
 live: ## local, plus the instructor's dashboard on http://127.0.0.1:8080 (UI=): topology, live metrics, load and faults
 	$(GO) run ./$(STAGE)/cmd/offline live -addr $(ADDR) -ui $(UI) -seed $(SEED) $(if $(FAULT),-fault '$(FAULT)')
 
-load: ## Drive STAGE with PROFILE [SCALE=1.5] [SEED=7] [FAULT=payment@latency=2s] [TARGET=https://…] [OUT=path]
-	$(GO) run ./$(STAGE)/cmd/offline load -profile $(PROFILE) -seed $(SEED) -scale $(SCALE) $(if $(FAULT),-fault '$(FAULT)') $(if $(TARGET),-target $(TARGET)) $(if $(OUT),-out $(OUT))
+load: ## Drive STAGE with PROFILE [SCALE=1.5] [SEED=7] [FAULT=payment@throttle,from=10s,for=30s] [GRACE=180s] [TARGET=https://…] [OUT=path]
+	$(GO) run ./$(STAGE)/cmd/offline load -profile $(PROFILE) -seed $(SEED) -scale $(SCALE) $(if $(FAULT),-fault '$(FAULT)') $(if $(GRACE),-grace $(GRACE)) $(if $(TARGET),-target $(TARGET)) $(if $(OUT),-out $(OUT))
 
 synth: ## Print STAGE's CloudFormation template (offline, no bundling)
 	@out=$$(mktemp -d); trap 'rm -rf "$$out"' EXIT; \
