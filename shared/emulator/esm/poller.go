@@ -2,8 +2,6 @@ package esm
 
 import (
 	"context"
-	"crypto/md5"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"strconv"
@@ -12,6 +10,7 @@ import (
 	"time"
 
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sqsrecord"
 )
 
 // start launches the mapping's controller, which grows and shrinks its pool of pollers.
@@ -131,15 +130,7 @@ func (m *Mapping) poll(ctx context.Context, busy chan<- bool, floor int) {
 }
 
 // message is one received SQS message in the JSON protocol's shape.
-type message struct {
-	MessageId              string                     `json:"MessageId"`
-	ReceiptHandle          string                     `json:"ReceiptHandle"`
-	MD5OfBody              string                     `json:"MD5OfBody"`
-	Body                   string                     `json:"Body"`
-	Attributes             map[string]string          `json:"Attributes"`
-	MD5OfMessageAttributes string                     `json:"MD5OfMessageAttributes"`
-	MessageAttributes      map[string]json.RawMessage `json:"MessageAttributes"`
-}
+type message = sqsrecord.Message
 
 // collect gathers one batch: up to BatchSize messages, or what arrives within the batching
 // window, or up to Lambda's 6 MB payload.
@@ -331,77 +322,11 @@ func (m *Mapping) delete(ctx context.Context, msgs []message) {
 	}
 }
 
-// record is one message as Lambda hands it to a function (events.SQSMessage's JSON).
-type record struct {
-	MessageID              string                    `json:"messageId"`
-	ReceiptHandle          string                    `json:"receiptHandle"`
-	Body                   string                    `json:"body"`
-	Attributes             map[string]string         `json:"attributes"`
-	MessageAttributes      map[string]recordAttValue `json:"messageAttributes"`
-	MD5OfBody              string                    `json:"md5OfBody"`
-	MD5OfMessageAttributes *string                   `json:"md5OfMessageAttributes,omitempty"`
-	EventSource            string                    `json:"eventSource"`
-	EventSourceARN         string                    `json:"eventSourceARN"`
-	AWSRegion              string                    `json:"awsRegion"`
-}
-
-type recordAttValue struct {
-	StringValue      *string  `json:"stringValue,omitempty"`
-	BinaryValue      []byte   `json:"binaryValue,omitempty"`
-	StringListValues []string `json:"stringListValues"`
-	BinaryListValues [][]byte `json:"binaryListValues"`
-	DataType         string   `json:"dataType"`
-}
+// record is one message as Lambda hands it to a function.
+type record = sqsrecord.Record
 
 func toRecord(msg message, source, region string) record {
-	rec := record{
-		MessageID: msg.MessageId, ReceiptHandle: msg.ReceiptHandle, Body: msg.Body,
-		Attributes: map[string]string{}, MessageAttributes: map[string]recordAttValue{},
-		MD5OfBody: msg.MD5OfBody, EventSource: "aws:sqs", EventSourceARN: source, AWSRegion: region,
-	}
-	if rec.MD5OfBody == "" {
-		sum := md5.Sum([]byte(msg.Body))
-		rec.MD5OfBody = hex.EncodeToString(sum[:])
-	}
-	for _, k := range []string{"ApproximateReceiveCount", "SentTimestamp", "SenderId", "ApproximateFirstReceiveTimestamp",
-		"SequenceNumber", "MessageGroupId", "MessageDeduplicationId", "AWSTraceHeader", "DeadLetterQueueSourceArn"} {
-		if v, ok := msg.Attributes[k]; ok {
-			rec.Attributes[k] = v
-		}
-	}
-	for name, raw := range msg.MessageAttributes {
-		var a struct {
-			DataType         string
-			StringValue      *string
-			BinaryValue      []byte
-			StringListValues []string
-			BinaryListValues [][]byte
-		}
-		if json.Unmarshal(raw, &a) != nil {
-			continue
-		}
-		rec.MessageAttributes[name] = recordAttValue{StringValue: a.StringValue, BinaryValue: a.BinaryValue,
-			StringListValues: nonNil(a.StringListValues), BinaryListValues: nonNilB(a.BinaryListValues), DataType: a.DataType}
-	}
-	if msg.MD5OfMessageAttributes != "" {
-		v := msg.MD5OfMessageAttributes
-		rec.MD5OfMessageAttributes = &v
-	}
-	return rec
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}
-
-func nonNilB(s [][]byte) [][]byte {
-	if s == nil {
-		return [][]byte{}
-	}
-	return s
+	return sqsrecord.FromMessage(msg, source, region)
 }
 
 // matches applies the filters to a record: its body is parsed when it is JSON (an object or

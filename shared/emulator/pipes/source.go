@@ -3,13 +3,13 @@ package pipes
 import (
 	"bytes"
 	"context"
-	"crypto/md5"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sqsrecord"
 )
 
 // longPollSeconds is the SQS long poll the pollers use (eb-pipes-sqs.html: "EventBridge might
@@ -21,38 +21,11 @@ const longPollSeconds = 20
 const maxPayload = 6 << 20
 
 // message is one received SQS message in the JSON protocol's shape.
-type message struct {
-	MessageId              string                     `json:"MessageId"`
-	ReceiptHandle          string                     `json:"ReceiptHandle"`
-	MD5OfBody              string                     `json:"MD5OfBody"`
-	Body                   string                     `json:"Body"`
-	Attributes             map[string]string          `json:"Attributes"`
-	MD5OfMessageAttributes string                     `json:"MD5OfMessageAttributes"`
-	MessageAttributes      map[string]json.RawMessage `json:"MessageAttributes"`
-}
+type message = sqsrecord.Message
 
 // record is a message as a pipe hands it on: the shape of eb-pipes-sqs.html's example events
 // (the same as Lambda's SQS event records).
-type record struct {
-	MessageID              string               `json:"messageId"`
-	ReceiptHandle          string               `json:"receiptHandle"`
-	Body                   string               `json:"body"`
-	Attributes             map[string]string    `json:"attributes"`
-	MessageAttributes      map[string]attrValue `json:"messageAttributes"`
-	MD5OfBody              string               `json:"md5OfBody"`
-	MD5OfMessageAttributes *string              `json:"md5OfMessageAttributes,omitempty"`
-	EventSource            string               `json:"eventSource"`
-	EventSourceARN         string               `json:"eventSourceARN"`
-	AWSRegion              string               `json:"awsRegion"`
-}
-
-type attrValue struct {
-	StringValue      *string  `json:"stringValue,omitempty"`
-	BinaryValue      []byte   `json:"binaryValue,omitempty"`
-	StringListValues []string `json:"stringListValues"`
-	BinaryListValues [][]byte `json:"binaryListValues"`
-	DataType         string   `json:"dataType"`
-}
+type record = sqsrecord.Record
 
 // Event is one event as it travels through a pipe.
 type Event struct {
@@ -67,51 +40,9 @@ type Event struct {
 	id string
 }
 
-// recordAttributes are the system attributes a record carries (eb-pipes-sqs.html).
-var recordAttributes = []string{"ApproximateReceiveCount", "SentTimestamp", "SenderId", "ApproximateFirstReceiveTimestamp",
-	"SequenceNumber", "MessageGroupId", "MessageDeduplicationId", "AWSTraceHeader", "DeadLetterQueueSourceArn"}
-
 // sourceEvent turns a received message into the pipe's source event.
 func sourceEvent(msg message, source, region string) *Event {
-	rec := record{
-		MessageID: msg.MessageId, ReceiptHandle: msg.ReceiptHandle, Body: msg.Body,
-		Attributes: map[string]string{}, MessageAttributes: map[string]attrValue{},
-		MD5OfBody: msg.MD5OfBody, EventSource: "aws:sqs", EventSourceARN: source, AWSRegion: region,
-	}
-	if rec.MD5OfBody == "" {
-		sum := md5.Sum([]byte(msg.Body))
-		rec.MD5OfBody = hex.EncodeToString(sum[:])
-	}
-	for _, k := range recordAttributes {
-		if v, ok := msg.Attributes[k]; ok {
-			rec.Attributes[k] = v
-		}
-	}
-	for name, raw := range msg.MessageAttributes {
-		var a struct {
-			DataType         string
-			StringValue      *string
-			BinaryValue      []byte
-			StringListValues []string
-			BinaryListValues [][]byte
-		}
-		if json.Unmarshal(raw, &a) != nil {
-			continue
-		}
-		v := attrValue{StringValue: a.StringValue, BinaryValue: a.BinaryValue, StringListValues: a.StringListValues,
-			BinaryListValues: a.BinaryListValues, DataType: a.DataType}
-		if v.StringListValues == nil {
-			v.StringListValues = []string{}
-		}
-		if v.BinaryListValues == nil {
-			v.BinaryListValues = [][]byte{}
-		}
-		rec.MessageAttributes[name] = v
-	}
-	if msg.MD5OfMessageAttributes != "" {
-		v := msg.MD5OfMessageAttributes
-		rec.MD5OfMessageAttributes = &v
-	}
+	rec := sqsrecord.FromMessage(msg, source, region)
 	return &Event{Raw: marshal(rec), view: recordView(rec), id: msg.MessageId}
 }
 
