@@ -120,6 +120,17 @@ deploy-provider: $(CDK_STAMP) ## Deploy the payment provider that stages from 02
 destroy: $(CDK_STAMP) ## Delete STAGE's stack from your AWS account
 	cd $(STAGE) && $(CDK) destroy $(CDK_FLAGS)
 
+.PHONY: destroy-provider
+destroy-provider: $(CDK_STAMP) ## Delete the payment provider's stack (a public function URL) once no stage uses it
+	cd shared/payment && $(CDK) destroy $(CDK_FLAGS)
+
+.PHONY: prepare
+prepare: ## Fetch everything a workshop needs ahead (Go modules, the CDK CLI) and build every stage, so the room needs no network
+	$(GO) mod download
+	@mkdir -p $(BIN)
+	@for s in $(OFFLINE_STAGES); do echo "building $$s" >&2; $(GO) build -o $(BIN)/$$s ./$$s/cmd/offline; done
+	@$(MAKE) $(CDK_STAMP)
+
 bootstrap: $(CDK_STAMP) ## Prepare your AWS account and region for CDK (once)
 	cd $(STAGE) && $(CDK) bootstrap $(CDK_FLAGS)
 
