@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/emilys-pastries/serverless-evolution/shared/loadgen"
 )
@@ -60,6 +61,31 @@ func Build(resultsDir, docsDir, repoRoot string) (Report, error) {
 			return Report{}, err
 		default:
 			readmes = append(readmes, file{path, data})
+		}
+	}
+
+	// Prose numbers in value markers, in the READMEs just refreshed and in every other doc.
+	for i := range readmes {
+		filled, err := fillValues(string(readmes[i].data), results)
+		if err != nil {
+			return Report{}, fmt.Errorf("%s: %w", readmes[i].path, err)
+		}
+		readmes[i].data = []byte(filled)
+	}
+	for _, path := range valueDocs(repoRoot, docsDir) {
+		if slices.ContainsFunc(readmes, func(f file) bool { return sameFile(f.path, path) }) {
+			continue
+		}
+		doc, err := os.ReadFile(path)
+		if err != nil {
+			return Report{}, err
+		}
+		filled, err := fillValues(string(doc), results)
+		if err != nil {
+			return Report{}, fmt.Errorf("%s: %w", path, err)
+		}
+		if filled != string(doc) {
+			readmes = append(readmes, file{path, []byte(filled)})
 		}
 	}
 
@@ -135,4 +161,10 @@ func writeIfChanged(path string, data []byte) error {
 		return fmt.Errorf("write stage readme: %w", err)
 	}
 	return nil
+}
+
+func sameFile(a, b string) bool {
+	aa, errA := filepath.Abs(a)
+	bb, errB := filepath.Abs(b)
+	return errA == nil && errB == nil && aa == bb
 }

@@ -1,0 +1,132 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/loadgen"
+)
+
+// A number in a README's prose can come from the same run as its tables: the report fills
+//
+//	<!-- value 03-crisis/morning-rush failure_rate pct -->4.5 %<!-- /value -->
+//
+// with the field of that stage's result for that profile, so prose and tables never disagree.
+// The field is a dotted path into the result file's JSON (latency_ms.p99,
+// milestones_ms.paid.p50, lambda.invocations); the format is one of the valueFormats.
+var valuePattern = regexp.MustCompile(`<!-- value ([0-9][0-9]-[a-z0-9-]+)/([a-z0-9-]+) ([a-zA-Z0-9_.]+) ([a-z0-9]+) -->(.*?)<!-- /value -->`)
+
+// valueFormats turn a result's number into prose.
+var valueFormats = map[string]func(float64) string{
+	"pct":   func(v float64) string { return trimFloat(v*100, 1) + " %" }, // a rate: 0.028 → "2.8 %"
+	"ms":    func(v float64) string { return formatCount(int64(math.Round(v))) + " ms" },
+	"s":     func(v float64) string { return trimFloat(v/1000, 1) + " s" }, // milliseconds shown in seconds
+	"count": func(v float64) string { return formatCount(int64(math.Round(v))) },
+	"usd":   func(v float64) string { return "$" + formatCost(v) },
+	"num":   func(v float64) string { return trimFloat(v, 2) },
+}
+
+// fillValues replaces every value marker's content in doc. A marker that names a result that
+// was not read, a field the result lacks, or an unknown format is an error naming the line, so
+// a stale number cannot stay silently.
+func fillValues(doc string, results []*loadgen.Result) (string, error) {
+	if !strings.Contains(doc, "<!-- value ") {
+		return doc, nil
+	}
+	byKey := map[string]map[string]any{}
+	for _, r := range results {
+		data, err := json.Marshal(r)
+		if err != nil {
+			return doc, err
+		}
+		var m map[string]any
+		if err := json.Unmarshal(data, &m); err != nil {
+			return doc, err
+		}
+		byKey[r.Stage+"/"+r.Profile] = m
+	}
+	var errs []string
+	out := valuePattern.ReplaceAllStringFunc(doc, func(marker string) string {
+		m := valuePattern.FindStringSubmatch(marker)
+		key, field, format := m[1]+"/"+m[2], m[3], m[4]
+		line := 1 + strings.Count(doc[:strings.Index(doc, marker)], "\n")
+		f, ok := valueFormats[format]
+		if !ok {
+			errs = append(errs, fmt.Sprintf("line %d: unknown format %q (use %s)", line, format, formatNames()))
+			return marker
+		}
+		res, ok := byKey[key]
+		if !ok {
+			errs = append(errs, fmt.Sprintf("line %d: no result for %s among the results read", line, key))
+			return marker
+		}
+		v, ok := lookupNumber(res, field)
+		if !ok {
+			errs = append(errs, fmt.Sprintf("line %d: the %s result has no number at %s", line, key, field))
+			return marker
+		}
+		return fmt.Sprintf("<!-- value %s %s %s -->%s<!-- /value -->", key, field, format, f(v))
+	})
+	if len(errs) > 0 {
+		return doc, fmt.Errorf("value markers: %s", strings.Join(errs, "; "))
+	}
+	return out, nil
+}
+
+func lookupNumber(m map[string]any, path string) (float64, bool) {
+	var cur any = m
+	for _, part := range strings.Split(path, ".") {
+		obj, ok := cur.(map[string]any)
+		if !ok {
+			return 0, false
+		}
+		if cur, ok = obj[part]; !ok {
+			return 0, false
+		}
+	}
+	switch v := cur.(type) {
+	case float64:
+		return v, true
+	case string:
+		f, err := strconv.ParseFloat(v, 64)
+		return f, err == nil
+	}
+	return 0, false
+}
+
+func formatNames() string {
+	names := make([]string, 0, len(valueFormats))
+	for n := range valueFormats {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return strings.Join(names, ", ")
+}
+
+// valueDocs lists the Markdown files whose value markers the report fills: the repository's
+// README, every stage's README and the docs (results.md is generated whole and has none).
+func valueDocs(repoRoot, docsDir string) []string {
+	paths := []string{filepath.Join(repoRoot, "README.md")}
+	stages, _ := filepath.Glob(filepath.Join(repoRoot, "[0-9][0-9]-*", "README.md"))
+	docs, _ := filepath.Glob(filepath.Join(docsDir, "*.md"))
+	paths = append(paths, stages...)
+	for _, d := range docs {
+		if filepath.Base(d) != "results.md" {
+			paths = append(paths, d)
+		}
+	}
+	var out []string
+	for _, p := range paths {
+		if _, err := os.Stat(p); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
