@@ -52,7 +52,8 @@ func (r *run) trackEvents(trackCtx context.Context, c *call, orderID, status, ch
 	ctx, cancel := context.WithDeadline(trackCtx, deadline)
 	defer cancel()
 	f := &followed{seen: map[string]bool{}, got: map[string]bool{}}
-	sub, err := r.pool.subscribe(ctx, channel)
+	pool := r.poolFor(c)
+	sub, err := pool.subscribe(ctx, channel)
 	if err != nil && ctx.Err() == nil {
 		r.fallBack(err)
 		r.track(trackCtx, c, orderID, status, f.seen)
@@ -60,7 +61,7 @@ func (r *run) trackEvents(trackCtx context.Context, c *call, orderID, status, ch
 	}
 	r.countEvents(func(e *Events) { e.Orders++ })
 	defer func() { sub.unsubscribe() }()
-	statusURL := r.ordersURL + "/" + url.PathEscape(orderID)
+	statusURL := c.ordersURL + "/" + url.PathEscape(orderID)
 	// The GET must be answered within the grace; a tenth of it, at most 2 s, leaves room.
 	reconcile := time.NewTimer(time.Until(deadline.Add(-min(r.grace/10, 2*time.Second))))
 	defer reconcile.Stop()
@@ -110,7 +111,7 @@ func (r *run) trackEvents(trackCtx context.Context, c *call, orderID, status, ch
 			r.trackEnd(c, orderID, v, now, false)
 			return
 		case <-sub.dropped:
-			sub, err = r.pool.subscribe(ctx, channel)
+			sub, err = pool.subscribe(ctx, channel)
 			switch {
 			case err == nil:
 				r.countEvents(func(e *Events) { e.Resubscribed++ })

@@ -57,6 +57,10 @@ type Result struct {
 	// Events is how orders were followed over their live status channels: events received,
 	// expected statuses missed, orders with gaps. Omitted unless Tracking.Events was set.
 	Events *Events `json:"events,omitempty"`
+	// Regions is, for a run across regions (Config.Regions), what each region was sent and did,
+	// its health check's changes, and the reconciliation of every accepted order across the
+	// regions. Omitted for a single-region run.
+	Regions *Regions `json:"regions,omitempty"`
 }
 
 // Milestone is how many orders reached a status and how long after their send.

@@ -25,8 +25,19 @@ import (
 // Config is one run of one profile against one stage.
 type Config struct {
 	// BaseURL is where the stage's API lives; orders go to POST {BaseURL}/orders and are
-	// followed with GET {BaseURL}/orders/{order_id}.
+	// followed with GET {BaseURL}/orders/{order_id}. It is unused, and may be empty, when
+	// Regions is set.
 	BaseURL string
+	// Regions, when set, sends each order to its store's home region: region → API base URL
+	// (bakery.Store.Region picks it). Each order is followed in the region that accepted it,
+	// and after the run every accepted order is read back in every region (see regions.go).
+	Regions map[string]string
+	// Failover models how clients find a healthy region when one is down (nil: no failover,
+	// every order goes to its home region). It needs Regions.
+	Failover *Failover
+	// ReconcileWait bounds how long the reconciliation after a run with Regions waits for the
+	// regions to agree on every order; 0 means 30 s.
+	ReconcileWait time.Duration
 	// Client sends every request: the emulator's in-process transport or a plain client for a
 	// deployed stage. Its Timeout, if any, turns slow answers into transport errors.
 	Client  *http.Client
@@ -71,6 +82,9 @@ type Tracking struct {
 	// subscribing to it over the AppSync Events WebSocket, as the customer's phone does, instead
 	// of polling (see follow.go). Orders without a channel are polled.
 	Events *EventsConfig
+	// RegionEvents replaces Events when Config.Regions is set: each region's status channels,
+	// where the orders it accepted are followed. A region without an entry is polled.
+	RegionEvents map[string]*EventsConfig
 }
 
 var defaultTerminal = []string{"paid", "ready", "picked-up", "failed"}
@@ -87,8 +101,11 @@ const (
 func (c Config) withDefaults() (Config, error) {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	regionURLs, regionErrs := validateRegions(&c)
+	errs = append(errs, regionErrs...)
 	u, err := url.Parse(c.BaseURL)
 	switch {
+	case c.BaseURL == "" && c.Regions != nil:
 	case c.BaseURL == "":
 		bad("BaseURL is empty")
 	case err != nil:
@@ -112,8 +129,24 @@ func (c Config) withDefaults() (Config, error) {
 	case math.IsNaN(c.Scale) || math.IsInf(c.Scale, 0) || c.Scale < 0:
 		bad("Scale must be > 0, got %v", c.Scale)
 	}
+	if c.Regions != nil {
+		c.Regions = regionURLs
+		if c.ReconcileWait == 0 {
+			c.ReconcileWait = defaultReconcileWait
+		}
+	}
+	if c.ReconcileWait < 0 {
+		bad("ReconcileWait must be >= 0, got %v", c.ReconcileWait)
+	}
 	if c.Target == "" {
 		c.Target = c.BaseURL
+		if c.Regions != nil {
+			var parts []string
+			for _, n := range slices.Sorted(mapKeys(c.Regions)) {
+				parts = append(parts, n+"="+c.Regions[n])
+			}
+			c.Target = strings.Join(parts, " ")
+		}
 	}
 	switch {
 	case c.Drain == 0:
@@ -178,19 +211,26 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	defer cancelTracking()
 
 	r.start = time.Now()
+	r.startRouter(ctx)
 	r.sending.Store(true)
 	stopProgress := r.startProgress()
 	r.sendArrivals(ctx, reqCtx, trackCtx, gen)
 	r.sending.Store(false)
 	r.drain(ctx, cancelRequests, cancelTracking)
-	if r.pool != nil {
-		r.pool.close()
+	for _, p := range r.pools {
+		p.close()
 	}
 	stopProgress()
+	r.stopRouter()
 
 	res := r.result(ctx.Err() != nil)
 	if cfg.After != nil {
 		cfg.After(res)
+	}
+	// After the emulator's meters are read: the reconciliation's reads are the load tool's,
+	// not the stage's traffic.
+	if res.Regions != nil && ctx.Err() == nil {
+		res.Regions.Reconciliation = r.reconcile(ctx)
 	}
 	return res, nil
 }
@@ -205,7 +245,15 @@ type run struct {
 	start     time.Time
 
 	posts, tracks sync.WaitGroup
-	pool          *eventsPool // nil without Tracking.Events
+	pools         map[string]*eventsPool // region ("" without Regions) → its status channels
+
+	// With Regions: where orders go, the health checks, and what each region did.
+	router      *router
+	healthPath  string
+	stopChecks  context.CancelFunc
+	checks      *sync.WaitGroup
+	regionStats map[string]*RegionStats
+	placed      []placed
 
 	// Read by the progress display without the lock.
 	offered, inFlight, failed, abandoned, tracking atomic.Int64
@@ -244,11 +292,13 @@ type bucket struct {
 
 // call is one order's POST.
 type call struct {
-	intended time.Time
-	deadline time.Time // intended + patience
-	second   int       // timeline bucket
-	state    callState
-	timer    *time.Timer
+	intended  time.Time
+	deadline  time.Time // intended + patience
+	second    int       // timeline bucket
+	state     callState
+	timer     *time.Timer
+	ordersURL string // {base URL of the region it went to}/orders
+	route     route  // with Regions: where it went and why
 }
 
 type callState int
@@ -272,6 +322,7 @@ func newRun(cfg Config, prof Profile) *run {
 		lateLatency: newHistogram(3),
 		endToEnd:    newHistogram(3),
 		milestones:  map[string]*hdrhistogram.Histogram{},
+		pools:       map[string]*eventsPool{},
 		statuses:    map[string]int{},
 		reasons:     map[string]int{},
 		errorKinds:  map[string]int{},
@@ -283,7 +334,16 @@ func newRun(cfg Config, prof Profile) *run {
 		r.milestones[s] = newHistogram(3)
 	}
 	if cfg.Tracking.Events != nil {
-		r.pool = newEventsPool(*cfg.Tracking.Events)
+		r.pools[""] = newEventsPool(*cfg.Tracking.Events)
+	}
+	for region, e := range cfg.Tracking.RegionEvents {
+		r.pools[region] = newEventsPool(*e)
+	}
+	if cfg.Regions != nil {
+		r.regionStats = map[string]*RegionStats{}
+		for region := range cfg.Regions {
+			r.regionStats[region] = &RegionStats{}
+		}
 	}
 	return r
 }
@@ -313,16 +373,19 @@ func (r *run) sendArrivals(ctx, reqCtx, trackCtx context.Context, gen *orderGen)
 			r.sendEnd = min(time.Since(r.start), seconds(r.prof.DurationS))
 			return
 		}
+		o := gen.next(intended)
 		r.fire(reqCtx, trackCtx, &call{
-			intended: intended,
-			deadline: intended.Add(r.patience),
-			second:   int(off),
-		}, gen.next(intended))
+			intended:  intended,
+			deadline:  intended.Add(r.patience),
+			second:    int(off),
+			ordersURL: r.ordersURL,
+		}, o)
 	}
 }
 
 func (r *run) fire(reqCtx, trackCtx context.Context, c *call, o order) {
 	lag := time.Since(c.intended)
+	r.routeOrder(c, o)
 	r.mu.Lock()
 	r.maxLag = max(r.maxLag, lag)
 	r.lastDeadline = c.deadline
@@ -354,7 +417,7 @@ func (r *run) post(ctx, trackCtx context.Context, c *call, o order) {
 	if err != nil {
 		panic(err) // an order is plain strings and ints
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.ordersURL, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.ordersURL, bytes.NewReader(body))
 	if err != nil {
 		r.answer(trackCtx, c, answer{class: server5xx, err: err.Error()}, time.Now())
 		return
@@ -399,10 +462,14 @@ func (r *run) answer(trackCtx context.Context, c *call, a answer, at time.Time) 
 	if c.state == abandoned {
 		r.late.add(a.class)
 		recordDuration(r.lateLatency, latency)
+		if a.class == ok && a.orderID != "" && r.router != nil {
+			r.placed = append(r.placed, placed{id: a.orderID, region: c.route.region})
+		}
 		return
 	}
 	c.state = answered
 	r.outcomes.add(a.class)
+	r.regionAnswered(c, a, at)
 	recordDuration(r.latency, latency)
 	b := r.bucketAt(c.second)
 	recordDuration(b.latency, latency)
@@ -427,13 +494,13 @@ func (r *run) answer(trackCtx context.Context, c *call, a answer, at time.Time) 
 	case a.orderID == "":
 		r.lost++
 		r.noteLost(fmt.Sprintf("(no order_id in the %d answer, status %q)", a.code, a.status))
-	case r.pool != nil && a.channel != "":
+	case r.poolFor(c) != nil && a.channel != "":
 		// Subscribe at once: an event published before the subscription is missed.
 		r.polled++
 		r.tracking.Add(1)
 		r.tracks.Go(func() { r.trackEvents(trackCtx, c, a.orderID, a.status, a.channel) })
 	default:
-		if r.pool != nil {
+		if len(r.pools) > 0 {
 			r.events.Polled++
 		}
 		r.polled++
@@ -455,6 +522,9 @@ func (r *run) abandonAtDeadline(c *call) {
 func (r *run) abandonLocked(c *call) {
 	c.state = abandoned
 	r.outcomes.Abandoned++
+	if s := r.regionStats[c.route.region]; s != nil {
+		s.Abandoned++
+	}
 	r.abandoned.Add(1)
 	recordDuration(r.latency, r.patience)
 	b := r.bucketAt(c.second)
@@ -496,7 +566,7 @@ func (r *run) track(trackCtx context.Context, c *call, orderID, status string, s
 	deadline := c.intended.Add(r.grace)
 	ctx, cancel := context.WithDeadline(trackCtx, deadline)
 	defer cancel()
-	statusURL := r.ordersURL + "/" + url.PathEscape(orderID)
+	statusURL := c.ordersURL + "/" + url.PathEscape(orderID)
 	last := status
 	delay := r.cfg.Tracking.PollMin
 	timer := time.NewTimer(delay)
@@ -719,11 +789,14 @@ func (r *run) result(partial bool) *Result {
 		e2e := latencyOf(r.endToEnd)
 		res.EndToEndMS = &e2e
 	}
-	if r.pool != nil {
+	if len(r.pools) > 0 {
 		ev := r.events
-		ev.Connections = int(r.pool.opened.Load())
+		for _, p := range r.pools {
+			ev.Connections += int(p.opened.Load())
+		}
 		res.Events = &ev
 	}
+	res.Regions = r.regionsLocked()
 	if r.lateLatency.TotalCount() > 0 {
 		late := latencyOf(r.lateLatency)
 		res.LateLatencyMS = &late
