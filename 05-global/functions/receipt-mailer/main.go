@@ -1,0 +1,26 @@
+// Command receipt-mailer is the receipt-mailer function of 2024 (package receipts): renders a paid order's receipt into the outbox.
+package main
+
+import (
+	"context"
+	"log"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/emilys-pastries/serverless-evolution/05-global/internal/receipts"
+)
+
+func main() {
+	ctx := context.Background()
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		log.Fatalf("load AWS config: %v", err)
+	}
+	h, err := receipts.NewMailer(ctx, cfg, os.Getenv)
+	if err != nil {
+		log.Fatal(err)
+	}
+	lambda.Start(h.Handle)
+}
