@@ -6,7 +6,7 @@
 //
 //	ITEM#<id>   / PRICE     name, category, prices (currency → minor units), par (a standard store's daily quantity)
 //	MENU        / <id>      name, category, prices: what GET /menu queries
-//	STORE#<id>  / PROFILE   city, country, currency, tax_bp, zone, scale_percent, tz_offset ("+0100")
+//	STORE#<id>  / PROFILE   city, country, currency, tax_bp, zone, scale_percent, tz_offset ("+0100"), region (home)
 //
 // It answers CloudFormation by PUTting the response document to the event's pre-signed
 // ResponseURL through the aws.Config's HTTP client, as the CDK's provider framework would, but
@@ -127,7 +127,7 @@ func Items(now time.Time) []map[string]types.AttributeValue {
 		out = append(out, map[string]types.AttributeValue{"pk": ddb.S("STORE#" + st.ID), "sk": ddb.S("PROFILE"),
 			"city": ddb.S(st.City), "country": ddb.S(st.Country), "currency": ddb.S(st.Currency), "tax_bp": ddb.N(int64(st.TaxBasisPoints)),
 			"zone": ddb.S(st.TimeZone), "scale_percent": ddb.N(int64(bakery.ParLevel(st, croissant)) * 100 / base),
-			"tz_offset": ddb.S(TZOffset(st.Location(), now))})
+			"tz_offset": ddb.S(TZOffset(st.Location(), now)), "region": ddb.S(st.Region)})
 	}
 	return out
 }

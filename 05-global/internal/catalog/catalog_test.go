@@ -87,11 +87,13 @@ func TestHandle(t *testing.T) {
 				Currency     string `json:"currency"`
 				TaxBP        int    `json:"tax_bp"`
 				ScalePercent int    `json:"scale_percent"`
+				Region       string `json:"region"`
 			}
 			require.NoError(t, ddb.Unmarshal(flagship.Item, &p))
 			assert.Equal(t, "GBP", p.Currency)
 			assert.Equal(t, 2000, p.TaxBP)
 			assert.Equal(t, 200, p.ScalePercent)
+			assert.Equal(t, "eu-west-1", p.Region, "the home region decides which region writes the store's stock")
 		})
 	}
 }

@@ -28,6 +28,7 @@ import (
 type Closer struct {
 	db             ddb.API
 	sales, catalog string
+	region         string // only the stores whose home region this is; "" means every store
 }
 
 // NewCloser builds the handler from the function's environment.
@@ -40,7 +41,7 @@ func NewCloser(_ context.Context, cfg aws.Config, getenv func(string) string) (*
 	if err != nil {
 		return nil, err
 	}
-	return &Closer{db: dynamodb.NewFromConfig(cfg), sales: sales, catalog: cat}, nil
+	return &Closer{db: dynamodb.NewFromConfig(cfg), sales: sales, catalog: cat, region: getenv(ddb.EnvRegion)}, nil
 }
 
 // Handle runs the hour that the scheduled event names.
@@ -54,10 +55,14 @@ func (c *Closer) Handle(ctx context.Context, ev events.EventBridgeEvent) error {
 }
 
 // Run closes the stores whose local day began in the hour of at, refreshes every store's UTC
-// offset, and returns the stores it closed.
+// offset, and returns the stores it closed. With a region it handles only the stores at home
+// there: their profile and summary items have that one writing region.
 func (c *Closer) Run(ctx context.Context, at time.Time) ([]string, error) {
 	var closed []string
 	for _, st := range bakery.Stores() {
+		if c.region != "" && st.Region != c.region {
+			continue
+		}
 		local := at.In(st.Location())
 		if _, err := c.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 			TableName: &c.catalog, Key: map[string]types.AttributeValue{"pk": ddb.S("STORE#" + st.ID), "sk": ddb.S("PROFILE")},

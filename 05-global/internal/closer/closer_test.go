@@ -68,3 +68,49 @@ func TestRun(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, ddb.S("+0100"), profile.Item["tz_offset"])
 }
+
+// TestRunOnlyHomeStores: with a region, the closer writes only the profiles and summaries of the
+// stores at home there, so no Catalog or Sales item has two writing regions (global tables
+// resolve concurrent writes last-writer-wins:
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_HowItWorks.html).
+func TestRunOnlyHomeStores(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		region      string
+		wantClosed  string
+		wantSkipped string
+	}{
+		// 05:10 UTC in November is midnight in New York and 05:10 in London.
+		{"us-east-1", "nyc-01", "lon-01"},
+		{"eu-west-1", "", "nyc-01"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.region, func(t *testing.T) {
+			t.Parallel()
+			cfg, db := ddbtest.Start(t, ddbtest.Sales, ddbtest.Catalog)
+			ctx := context.Background()
+			seeder, err := catalog.NewSeeder(ctx, cfg, ddbtest.Env(nil))
+			require.NoError(t, err)
+			_, err = seeder.Seed(ctx)
+			require.NoError(t, err)
+			for _, id := range []string{"nyc-01", "lon-01"} {
+				_, err := db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: aws.String(ddbtest.Catalog.Name),
+					Key:              map[string]types.AttributeValue{"pk": ddb.S("STORE#" + id), "sk": ddb.S("PROFILE")},
+					UpdateExpression: aws.String("SET tz_offset = :x"), ExpressionAttributeValues: map[string]types.AttributeValue{":x": ddb.S("stale")}})
+				require.NoError(t, err)
+			}
+			c, err := closer.NewCloser(ctx, cfg, ddbtest.Env(map[string]string{ddb.EnvRegion: tt.region}))
+			require.NoError(t, err)
+			closed, err := c.Run(ctx, time.Date(2026, 11, 27, 5, 10, 0, 0, time.UTC))
+			require.NoError(t, err)
+			if tt.wantClosed != "" {
+				assert.Contains(t, closed, tt.wantClosed)
+			}
+			assert.NotContains(t, closed, tt.wantSkipped)
+			skipped, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(ddbtest.Catalog.Name),
+				Key: map[string]types.AttributeValue{"pk": ddb.S("STORE#" + tt.wantSkipped), "sk": ddb.S("PROFILE")}})
+			require.NoError(t, err)
+			assert.Equal(t, ddb.S("stale"), skipped.Item["tz_offset"], "another region's store is not written")
+		})
+	}
+}

@@ -18,6 +18,9 @@ const (
 	EnvSales     = "SALES_TABLE"
 	EnvCustomers = "CUSTOMERS_TABLE"
 	EnvOutbox    = "OUTBOX_TABLE"
+	// EnvRegion names the region a function writes for (items with one writing region, see
+	// doc.go); the stack sets it on the functions that write such items.
+	EnvRegion = "HOME_REGION"
 )
 
 // API is the part of the SDK's DynamoDB client the functions use.

@@ -41,9 +41,10 @@ type Sale struct {
 
 // Reporter is the sales-reporter handler.
 type Reporter struct {
-	db    ddb.API
-	sales string
-	shard func() int
+	db     ddb.API
+	sales  string
+	region string // shard keys carry it: each shard has one writing region (global table)
+	shard  func() int
 }
 
 // NewReporter builds the handler from the function's environment.
@@ -52,7 +53,7 @@ func NewReporter(_ context.Context, cfg aws.Config, getenv func(string) string) 
 	if err != nil {
 		return nil, err
 	}
-	return &Reporter{db: dynamodb.NewFromConfig(cfg), sales: sales, shard: func() int { return rand.IntN(Shards) }}, nil
+	return &Reporter{db: dynamodb.NewFromConfig(cfg), sales: sales, region: getenv(ddb.EnvRegion), shard: func() int { return rand.IntN(Shards) }}, nil
 }
 
 type group struct {
@@ -93,7 +94,7 @@ func (r *Reporter) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEv
 		g := groups[k]
 		_, err := r.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 			TableName:                 &r.sales,
-			Key:                       map[string]types.AttributeValue{"pk": ddb.S(k), "sk": ddb.S("shard#" + strconv.Itoa(r.shard()))},
+			Key:                       map[string]types.AttributeValue{"pk": ddb.S(k), "sk": ddb.S(r.shardKey())},
 			UpdateExpression:          aws.String("ADD orders :n, #total :t SET currency = :c"),
 			ExpressionAttributeNames:  map[string]string{"#total": "total"},
 			ExpressionAttributeValues: map[string]types.AttributeValue{":n": ddb.N(g.count), ":t": ddb.N(g.total), ":c": ddb.S(g.currency)},
@@ -104,4 +105,13 @@ func (r *Reporter) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEv
 		}
 	}
 	return resp, nil
+}
+
+// shardKey picks a random shard of the region's: "shard#<region>#<n>", or "shard#<n>" when no
+// region is set. Two regions never add to the same item, so last-writer-wins loses no count.
+func (r *Reporter) shardKey() string {
+	if r.region == "" {
+		return "shard#" + strconv.Itoa(r.shard())
+	}
+	return "shard#" + r.region + "#" + strconv.Itoa(r.shard())
 }

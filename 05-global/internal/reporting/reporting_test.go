@@ -61,3 +61,37 @@ func TestHandle(t *testing.T) {
 		})
 	}
 }
+
+// TestShardsHaveOneWritingRegion: the Sales table is a global table, whose concurrent writes to
+// one item resolve last-writer-wins
+// (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_HowItWorks.html),
+// so the two regions' reporters must never add to the same shard: each region's shard keys name it.
+func TestShardsHaveOneWritingRegion(t *testing.T) {
+	t.Parallel()
+	cfg, db := ddbtest.Start(t, ddbtest.Sales)
+	sale, _ := json.Marshal(reporting.Sale{OrderID: "o-1", StoreID: "nyc-01", Day: "2026-11-27", Total: 250, Currency: "USD"})
+	for _, region := range []string{"eu-west-1", "us-east-1"} {
+		r, err := reporting.NewReporter(context.Background(), cfg, ddbtest.Env(map[string]string{ddb.EnvRegion: region}))
+		require.NoError(t, err)
+		for i := range 2 * reporting.Shards {
+			resp, err := r.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{{MessageId: fmt.Sprint(region, i), Body: string(sale)}}})
+			require.NoError(t, err)
+			require.Empty(t, resp.BatchItemFailures)
+		}
+	}
+	out, err := db.Query(context.Background(), &dynamodb.QueryInput{TableName: aws.String(ddbtest.Sales.Name),
+		KeyConditionExpression:    aws.String("pk = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": ddb.S("nyc-01#2026-11-27")}})
+	require.NoError(t, err)
+	var orders int64
+	for _, it := range out.Items {
+		sk := it["sk"].(*types.AttributeValueMemberS).Value
+		assert.Regexp(t, `^shard#(eu-west-1|us-east-1)#\d+$`, sk)
+		var c struct {
+			Orders int64 `json:"orders"`
+		}
+		require.NoError(t, ddb.Unmarshal(it, &c))
+		orders += c.Orders
+	}
+	assert.Equal(t, int64(4*reporting.Shards), orders, "every sale counted once, in its region's shards")
+}
