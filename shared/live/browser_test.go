@@ -1,0 +1,124 @@
+package live_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// browser finds a Chromium to drive. Outside CI a missing browser skips the test with the
+// command that installs it; in CI (.ci/run sets CI=1 and installs it) it is a failure.
+func browser(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if path, err := exec.LookPath(name); err == nil {
+			return path
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("no Chromium on PATH: .ci/run installs Debian's chromium; the dashboard must be tested in a real browser")
+	}
+	t.Skip("no Chromium on PATH: install it (Debian: apt-get install chromium) to test the dashboard in a real browser")
+	return ""
+}
+
+// TestDashboardInABrowser drives the dashboard as an instructor would, in headless Chromium at a
+// projector's 1280×720: the whole topology is on screen, a load profile started from the page
+// turns a resource busy, and a fault switched on from a resource's panel shows on the page and
+// goes away with "Clear all faults".
+func TestDashboardInABrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a browser; skipped with -short")
+	}
+	exe := browser(t)
+	srv := dashboard(t)
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe),
+		chromedp.WindowSize(1280, 720),
+		chromedp.NoSandbox, // CI runs as root, where Chromium's sandbox refuses to start
+		chromedp.Flag("disable-gpu", true),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	defer cancel()
+	// The browser starts on the first Run; a deadline on that context would stop it, so the
+	// whole test is bounded by go test's -timeout and each wait by waitFor.
+
+	// The page draws the topology once it has fetched it.
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/")))
+	step := func() context.Context { // bounds one step; the first Run above started the browser
+		c, cancel := context.WithTimeout(ctx, 30*time.Second)
+		t.Cleanup(cancel)
+		return c
+	}
+	waitFor(t, ctx, "the topology is drawn", `document.querySelectorAll("#svg .node").length > 0 ? "yes" : ""`)
+	nodes, err := chromedp.Run(step(), chromedp.Evaluate[int](`document.querySelectorAll("#svg .node").length`))
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, nodes, 3, "the test kitchen has an API, a function and a table")
+
+	// At 1280×720 every node is inside the viewport without scrolling.
+	outside, err := chromedp.Run(step(), chromedp.Evaluate[[]string](`[...document.querySelectorAll("#svg .node")]
+		.filter(g => { const r = g.getBoundingClientRect(); return r.right > innerWidth || r.bottom > innerHeight || r.left < 0 || r.top < 0; })
+		.map(g => g.id)`))
+	require.NoError(t, err)
+	assert.Empty(t, outside, "nodes off screen at 1280×720")
+
+	// Start the smoke profile from the page; the function's node turns busy (its stroke leaves
+	// the idle colour) while orders flow.
+	waitFor(t, ctx, "the profiles are listed", `document.querySelector('#profile option[value="smoke"]') ? "yes" : ""`)
+	require.NoError(t, chromedp.Do(step(),
+		chromedp.SetValue(chromedp.ID("profile"), "smoke"),
+		chromedp.Click(chromedp.ID("start")),
+	))
+	fn := waitFor(t, ctx, "a function node turns busy", `(() => {
+		const g = document.querySelector("#svg .node.k-function");
+		return g && g.querySelector("rect").getAttribute("stroke") !== "var(--idle)" ? g.id : "";
+	})()`)
+	progress, err := chromedp.Run(step(), chromedp.Text(chromedp.ID("progress")))
+	require.NoError(t, err)
+	assert.NotContains(t, progress, "no load running")
+
+	// Click the function, switch the "slow" fault on from its panel, see it listed, clear it.
+	// (A node's id holds a colon, so it is found by attribute, not by a #id selector.)
+	require.NoError(t, chromedp.Do(step(),
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`[id=%q] rect`, fn))),
+		chromedp.WaitVisible(chromedp.CSS(`#selected button[data-kind="slow"]`)),
+		chromedp.Click(chromedp.CSS(`#selected button[data-kind="slow"]`)),
+	))
+	resource := strings.TrimPrefix(fn, "n-")
+	waitFor(t, ctx, "the fault is listed", fmt.Sprintf(`document.getElementById("faults").textContent.includes(%q) ? "yes" : ""`, resource))
+	waitFor(t, ctx, "the faulted node is drawn dashed", fmt.Sprintf(`document.getElementById(%q).querySelector("rect").getAttribute("stroke") === "var(--fault)" ? "yes" : ""`, fn))
+	require.NoError(t, chromedp.Do(step(), chromedp.Click(chromedp.ID("clear"))))
+	waitFor(t, ctx, "the faults are cleared", `document.getElementById("faults").textContent.trim() === "none" ? "yes" : ""`)
+
+	require.NoError(t, chromedp.Do(step(), chromedp.Click(chromedp.ID("stop"))))
+}
+
+// waitFor evaluates expr (a JavaScript expression giving a string) until it is not empty, and
+// returns it. The page polls its API once a second, so the bound is generous.
+func waitFor(t *testing.T, ctx context.Context, what, expr string) string {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		c, cancel := context.WithTimeout(ctx, 10*time.Second)
+		got, err := chromedp.Run(c, chromedp.Evaluate[string](expr))
+		cancel()
+		require.NoError(t, err, what)
+		if got != "" {
+			return got
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("timed out waiting until %s", what)
+	return ""
+}
