@@ -13,6 +13,7 @@
 #   OUT              make load's result file (default docs/results/<stage>.<profile>.json)
 #   ADDR             make local's loopback address (default 127.0.0.1:4566)
 #   DEMO_PROFILES    the profiles make demo runs at every stage (default smoke morning-rush)
+#   SCALES           the scales make sweep runs PROFILE at (default 0.5 1 1.5 2 3; PROFILE defaults to morning-rush there)
 
 .DEFAULT_GOAL := help
 SHELL := bash
@@ -43,6 +44,9 @@ UI ?= 127.0.0.1:8080
 OUT ?=
 ADDR ?= 127.0.0.1:4566
 DEMO_PROFILES ?= smoke morning-rush
+SCALES ?= 0.5 1 1.5 2 3
+# make sweep's profile: PROFILE when given on the command line, else the morning rush.
+SWEEP_PROFILE := $(if $(filter command line environment,$(origin PROFILE)),$(PROFILE),morning-rush)
 BIN := $(ROOT)/.bin
 
 # The CDK CLI lives outside the Go packages: a node_modules inside them would break `go test ./...`
@@ -62,11 +66,11 @@ SYNTH_CONTEXT := {"aws:cdk:enable-path-metadata":true,"aws:cdk:enable-asset-meta
 require-stage = $(if $(filter $(STAGE),$(STAGES)),,$(error $(if $(STAGE),unknown STAGE=$(STAGE),STAGE is not set); valid stages: $(STAGES)))
 
 # Check STAGE before anything runs, prerequisites included (deploy would install the CDK CLI first).
-ifneq ($(filter synth golden deploy destroy bootstrap local live load,$(MAKECMDGOALS)),)
+ifneq ($(filter synth golden deploy destroy bootstrap local live load sweep,$(MAKECMDGOALS)),)
 $(call require-stage)
 endif
 
-.PHONY: help demo test local live load synth golden deploy destroy bootstrap lint clean
+.PHONY: help demo sweep test local live load synth golden deploy destroy bootstrap lint clean
 
 help: ## Show this list
 	@echo "Emily's Pastries: serverless architecture evolution in five stages."
@@ -82,6 +86,14 @@ demo: ## Run every stage offline under the same load; write docs/results and pri
 		$(BIN)/$$s load -profile $$p -seed $(SEED) -out docs/results/$$s.$$p.json >/dev/null || exit 1; \
 	done; done
 	$(GO) run ./shared/cmd/report -results docs/results -docs docs -root . -table
+
+sweep: ## Run STAGE's PROFILE at each of SCALES; chart failure, abandonment and p99 against offered orders/s in docs/results.md
+	@mkdir -p $(BIN) docs/results/sweep
+	$(GO) build -o $(BIN)/$(STAGE) ./$(STAGE)/cmd/offline
+	@for sc in $(SCALES); do echo "$(STAGE) $(SWEEP_PROFILE) at scale $$sc" >&2; \
+		$(BIN)/$(STAGE) load -profile $(SWEEP_PROFILE) -seed $(SEED) -scale $$sc -out docs/results/sweep/$(STAGE).$(SWEEP_PROFILE).x$$sc.json >/dev/null || exit 1; \
+	done
+	$(GO) run ./shared/cmd/report -results docs/results -docs docs -root .
 
 test: ## Run all tests (the CDK synth tests need node)
 	$(GO) test $(GOTESTFLAGS) $(PKGS)

@@ -42,8 +42,13 @@ func Build(resultsDir, docsDir, repoRoot string) (Report, error) {
 	}
 	var files []file
 	charts := buildCharts(results)
-	files = append(files, file{filepath.Join(docsDir, "results.md"), []byte(resultsMarkdown(results, charts))})
-	for _, c := range charts {
+	sweep, err := readSweep(resultsDir)
+	if err != nil {
+		return Report{}, err
+	}
+	capacity := capacityCharts(sweep)
+	files = append(files, file{filepath.Join(docsDir, "results.md"), []byte(resultsMarkdown(results, charts) + capacityMarkdown(sweep, capacity))})
+	for _, c := range append(charts, capacity...) {
 		files = append(files, file{filepath.Join(docsDir, "charts", c.file), c.svg})
 	}
 
