@@ -14,6 +14,7 @@
 #   ADDR             make local's loopback address (default 127.0.0.1:4566)
 #   DEMO_PROFILES    the profiles make demo runs at every stage (default smoke morning-rush)
 #   SCALES           the scales make sweep runs PROFILE at (default 0.5 1 1.5 2 3; PROFILE defaults to morning-rush there)
+#   SEEDS            the seeds make spread runs PROFILE at (default 1 2 3 4 5; PROFILE defaults to morning-rush there)
 
 .DEFAULT_GOAL := help
 SHELL := bash
@@ -45,6 +46,7 @@ OUT ?=
 ADDR ?= 127.0.0.1:4566
 DEMO_PROFILES ?= smoke morning-rush
 SCALES ?= 0.5 1 1.5 2 3
+SEEDS ?= 1 2 3 4 5
 # make sweep's profile: PROFILE when given on the command line, else the morning rush.
 SWEEP_PROFILE := $(if $(filter command line environment,$(origin PROFILE)),$(PROFILE),morning-rush)
 BIN := $(ROOT)/.bin
@@ -66,11 +68,11 @@ SYNTH_CONTEXT := {"aws:cdk:enable-path-metadata":true,"aws:cdk:enable-asset-meta
 require-stage = $(if $(filter $(STAGE),$(STAGES)),,$(error $(if $(STAGE),unknown STAGE=$(STAGE),STAGE is not set); valid stages: $(STAGES)))
 
 # Check STAGE before anything runs, prerequisites included (deploy would install the CDK CLI first).
-ifneq ($(filter synth golden deploy destroy bootstrap local live load sweep,$(MAKECMDGOALS)),)
+ifneq ($(filter synth golden deploy destroy bootstrap local live load sweep spread,$(MAKECMDGOALS)),)
 $(call require-stage)
 endif
 
-.PHONY: help demo sweep test local live load synth golden deploy destroy bootstrap lint clean
+.PHONY: help demo sweep spread test local live load synth golden deploy destroy bootstrap lint clean
 
 help: ## Show this list
 	@echo "Emily's Pastries: serverless architecture evolution in five stages."
@@ -92,6 +94,14 @@ sweep: ## Run STAGE's PROFILE at each of SCALES; chart failure, abandonment and 
 	$(GO) build -o $(BIN)/$(STAGE) ./$(STAGE)/cmd/offline
 	@for sc in $(SCALES); do echo "$(STAGE) $(SWEEP_PROFILE) at scale $$sc" >&2; \
 		$(BIN)/$(STAGE) load -profile $(SWEEP_PROFILE) -seed $(SEED) -scale $$sc -out docs/results/sweep/$(STAGE).$(SWEEP_PROFILE).x$$sc.json >/dev/null || exit 1; \
+	done
+	$(GO) run ./shared/cmd/report -results docs/results -docs docs -root .
+
+spread: ## Run STAGE's PROFILE at each of SEEDS; results.md shows the lowest and highest of each figure (the run-to-run spread)
+	@mkdir -p $(BIN) docs/results/spread
+	$(GO) build -o $(BIN)/$(STAGE) ./$(STAGE)/cmd/offline
+	@for seed in $(SEEDS); do echo "$(STAGE) $(SWEEP_PROFILE) seed $$seed" >&2; \
+		$(BIN)/$(STAGE) load -profile $(SWEEP_PROFILE) -seed $$seed -out docs/results/spread/$(STAGE).$(SWEEP_PROFILE).s$$seed.json >/dev/null || exit 1; \
 	done
 	$(GO) run ./shared/cmd/report -results docs/results -docs docs -root .
 

@@ -24,13 +24,18 @@ const sweepDir = "sweep"
 // readSweep reads the sweep results under resultsDir, if any: several files per stage and
 // profile (one per scale) are the point here. A missing directory is no sweep, not an error.
 func readSweep(resultsDir string) ([]*loadgen.Result, error) {
-	dir := filepath.Join(resultsDir, sweepDir)
+	return readMany(filepath.Join(resultsDir, sweepDir))
+}
+
+// readMany reads every result file in dir, any number per stage and profile, sorted by profile,
+// stage, scale and seed. A missing directory gives none.
+func readMany(dir string) ([]*loadgen.Result, error) {
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read sweep results: %w", err)
+		return nil, fmt.Errorf("read results: %w", err)
 	}
 	var out []*loadgen.Result
 	for _, e := range entries {
@@ -51,7 +56,10 @@ func readSweep(resultsDir string) ([]*loadgen.Result, error) {
 		if a.Stage != b.Stage {
 			return a.Stage < b.Stage
 		}
-		return a.Scale < b.Scale
+		if a.Scale != b.Scale {
+			return a.Scale < b.Scale
+		}
+		return a.Seed < b.Seed
 	})
 	return out, nil
 }

@@ -98,3 +98,26 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
+
+// TestBuildShowsTheSpread: runs at several seeds under results/spread give results.md a row per
+// stage and profile with the lowest and highest of each figure.
+func TestBuildShowsTheSpread(t *testing.T) {
+	results := sweepTree(t, nil)
+	require.NoError(t, os.MkdirAll(filepath.Join(results, spreadDir), 0o755))
+	r, err := readFile(filepath.Join(resultsDir, "03-crisis-morning-rush.json"))
+	require.NoError(t, err)
+	for i, failed := range []float64{0.028, 0.045, 0.034} {
+		r.Seed, r.FailureRate = int64(i+1), failed
+		data, err := json.Marshal(r)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(results, spreadDir, fmt.Sprintf("03-crisis.morning-rush.s%d.json", i+1)), data, 0o644))
+	}
+	root := stageTree(t, map[string]string{})
+	_, err = Build(results, filepath.Join(root, "docs"), root)
+	require.NoError(t, err)
+	md, err := os.ReadFile(filepath.Join(root, "docs", "results.md"))
+	require.NoError(t, err)
+	assert.Contains(t, string(md), "## Run-to-run spread")
+	assert.Contains(t, string(md), "| morning-rush | 03-crisis | 3 (1, 2, 3) |")
+	assert.Contains(t, string(md), "| 2.8% – 4.5% |")
+}

@@ -47,7 +47,12 @@ func Build(resultsDir, docsDir, repoRoot string) (Report, error) {
 		return Report{}, err
 	}
 	capacity := capacityCharts(sweep)
-	files = append(files, file{filepath.Join(docsDir, "results.md"), []byte(resultsMarkdown(results, charts) + capacityMarkdown(sweep, capacity))})
+	spread, err := readSpread(resultsDir)
+	if err != nil {
+		return Report{}, err
+	}
+	md := resultsMarkdown(results, charts) + spreadMarkdown(spread) + capacityMarkdown(sweep, capacity)
+	files = append(files, file{filepath.Join(docsDir, "results.md"), []byte(md)})
 	for _, c := range append(charts, capacity...) {
 		files = append(files, file{filepath.Join(docsDir, "charts", c.file), c.svg})
 	}
