@@ -131,10 +131,18 @@ func (s *Service) putItem(ctx context.Context, body []byte, e *encoder) (err err
 	if err != nil {
 		return err
 	}
+	g := s.replicaOf(in.TableName)
+	if g != nil {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+	}
 	out, err := s.model.PutItem(&in)
 	if err != nil {
 		s.consumedOnFailure(err)
 		return err
+	}
+	if g != nil {
+		s.replicate(g, []written{{keyItem: in.Item, item: in.Item}})
 	}
 	s.writeAnswer(e, out, in.ReturnConsumedCapacity)
 	return nil
@@ -159,10 +167,31 @@ func (s *Service) updateItem(ctx context.Context, body []byte, e *encoder) (err 
 	if err != nil {
 		return err
 	}
+	g := s.replicaOf(in.TableName)
+	asked := in.ReturnValues
+	if g != nil {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		if asked == "" || asked == "NONE" {
+			in.ReturnValues = "ALL_NEW" // the new image, for the other replicas
+		}
+	}
 	out, err := s.model.UpdateItem(&in)
 	if err != nil {
 		s.consumedOnFailure(err)
 		return err
+	}
+	if g != nil {
+		w := written{keyItem: in.Key, item: out.Attributes}
+		switch in.ReturnValues {
+		case "ALL_NEW":
+		default:
+			w.item, w.read = nil, true
+		}
+		s.replicate(g, []written{w})
+		if asked == "" || asked == "NONE" {
+			out.Attributes = nil
+		}
 	}
 	s.writeAnswer(e, out, in.ReturnConsumedCapacity)
 	return nil
@@ -178,10 +207,18 @@ func (s *Service) deleteItem(ctx context.Context, body []byte, e *encoder) (err 
 	if err != nil {
 		return err
 	}
+	g := s.replicaOf(in.TableName)
+	if g != nil {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+	}
 	out, err := s.model.DeleteItem(&in)
 	if err != nil {
 		s.consumedOnFailure(err)
 		return err
+	}
+	if g != nil {
+		s.replicate(g, []written{{keyItem: in.Key}})
 	}
 	s.writeAnswer(e, out, in.ReturnConsumedCapacity)
 	return nil
@@ -344,9 +381,14 @@ func (s *Service) batchWriteItem(ctx context.Context, body []byte, e *encoder) (
 	if err != nil {
 		return err
 	}
+	globals := s.lockReplicas(slices.Collect(maps.Keys(in.RequestItems)))
+	defer unlockReplicas(globals)
 	out, err := s.model.BatchWriteItem(&in)
 	if err != nil {
 		return err
+	}
+	for name, g := range globals {
+		s.replicate(g, batchWritten(in.RequestItems[name], out.UnprocessedItems[name]))
 	}
 	for _, c := range out.Consumed {
 		s.consumed(c)
@@ -445,9 +487,18 @@ func (s *Service) transactWriteItems(ctx context.Context, body []byte, e *encode
 	if err != nil {
 		return err
 	}
+	var names []string
+	for _, t := range targets {
+		names = append(names, t.table)
+	}
+	globals := s.lockReplicas(names)
+	defer unlockReplicas(globals)
 	out, err := s.model.TransactWriteItems(&in)
 	if err != nil {
 		return err
+	}
+	if len(globals) > 0 {
+		s.replicateTransaction(globals, in.TransactItems)
 	}
 	for _, c := range out.Consumed {
 		s.consumed(c)
@@ -502,6 +553,7 @@ func (s *Service) deleteTable(ctx context.Context, body []byte, e *encoder) erro
 		if err != nil {
 			return nil, err
 		}
+		s.dropReplica(in.TableName)
 		return map[string]any{"TableDescription": d}, nil
 	}, e)
 }
@@ -516,7 +568,7 @@ func (s *Service) describeTable(ctx context.Context, body []byte, e *encoder) er
 		if err != nil {
 			return nil, err
 		}
-		return map[string]any{"Table": d}, nil
+		return map[string]any{"Table": s.describe(d)}, nil
 	}, e)
 }
 

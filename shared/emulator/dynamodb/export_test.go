@@ -5,3 +5,9 @@ import "time"
 // SetClock replaces the capacity model's clock, so that a test can hold time still. Call it
 // before the service is used.
 func SetClock(s *Service, now func() time.Time) { s.now = now }
+
+// SetReplicationLag fixes the replication lag of writes to s's global tables, so that a test
+// knows when a write reaches the other replicas. Call it before the service is used.
+func SetReplicationLag(s *Service, d time.Duration) {
+	s.replicationLag = func() time.Duration { return d }
+}

@@ -62,66 +62,18 @@ type sseProps struct {
 	KMSMasterKeyID string `json:"KMSMasterKeyId"`
 }
 
-// globalTableProps are AWS::DynamoDB::GlobalTable's properties. Only the replica in the
-// emulator's region is created (see the package limitations).
-type globalTableProps struct {
-	TableName                       string                         `json:"TableName"`
-	AttributeDefinitions            []model.AttributeDefinition    `json:"AttributeDefinitions"`
-	KeySchema                       []model.KeySchemaElement       `json:"KeySchema"`
-	BillingMode                     string                         `json:"BillingMode"`
-	GlobalSecondaryIndexes          []globalGSIProps               `json:"GlobalSecondaryIndexes"`
-	LocalSecondaryIndexes           []model.LocalSecondaryIndex    `json:"LocalSecondaryIndexes"`
-	Replicas                        []replicaProps                 `json:"Replicas"`
-	StreamSpecification             *streamProps                   `json:"StreamSpecification"`
-	TimeToLiveSpecification         *model.TimeToLiveSpecification `json:"TimeToLiveSpecification"`
-	SSESpecification                any                            `json:"SSESpecification"`
-	WriteOnDemandThroughputSettings *struct {
-		MaxWriteRequestUnits int64 `json:"MaxWriteRequestUnits"`
-	} `json:"WriteOnDemandThroughputSettings"`
-	WarmThroughput         *model.WarmThroughput `json:"WarmThroughput"`
-	GlobalTableWitnesses   any                   `json:"GlobalTableWitnesses"`
-	MultiRegionConsistency string                `json:"MultiRegionConsistency"`
-}
-
-type globalGSIProps struct {
-	IndexName                       string                   `json:"IndexName"`
-	KeySchema                       []model.KeySchemaElement `json:"KeySchema"`
-	Projection                      model.Projection         `json:"Projection"`
-	WriteOnDemandThroughputSettings *struct {
-		MaxWriteRequestUnits int64 `json:"MaxWriteRequestUnits"`
-	} `json:"WriteOnDemandThroughputSettings"`
-	WarmThroughput *model.WarmThroughput `json:"WarmThroughput"`
-}
-
-type replicaProps struct {
-	Region                           string      `json:"Region"`
-	Tags                             []model.Tag `json:"Tags"`
-	DeletionProtectionEnabled        bool        `json:"DeletionProtectionEnabled"`
-	TableClass                       string      `json:"TableClass"`
-	GlobalSecondaryIndexes           any         `json:"GlobalSecondaryIndexes"`
-	PointInTimeRecoverySpecification any         `json:"PointInTimeRecoverySpecification"`
-	ContributorInsightsSpecification any         `json:"ContributorInsightsSpecification"`
-	SSESpecification                 any         `json:"SSESpecification"`
-	KinesisStreamSpecification       any         `json:"KinesisStreamSpecification"`
-	ReplicaStreamSpecification       any         `json:"ReplicaStreamSpecification"`
-	ReadOnDemandThroughputSettings   any         `json:"ReadOnDemandThroughputSettings"`
-	ResourcePolicy                   any         `json:"ResourcePolicy"`
-	WarmThroughput                   any         `json:"WarmThroughput"`
-}
-
 // Provision creates a table from its CloudFormation properties. Ref is the table name; GetAtt
-// offers Arn, and StreamArn when the table has a stream specification (GlobalTable adds TableId).
+// offers Arn, and StreamArn when the table has a stream specification (GlobalTable adds TableId;
+// see provisionGlobal).
 func (s *Service) Provision(_ context.Context, res *cfn.Resource, props map[string]any) (sim.Physical, error) {
-	var in *model.CreateTableInput
-	var err error
 	switch res.Type {
 	case TypeTable:
-		in, err = s.tableInput(res, props)
 	case TypeGlobalTable:
-		in, err = s.globalTableInput(res, props)
+		return s.provisionGlobal(res, props)
 	default:
 		return sim.Physical{}, fmt.Errorf("resource %s (%s): the DynamoDB service does not provision this type", res.LogicalID, res.Type)
 	}
+	in, err := s.tableInput(res, props)
 	if err != nil {
 		return sim.Physical{}, err
 	}
@@ -132,9 +84,6 @@ func (s *Service) Provision(_ context.Context, res *cfn.Resource, props map[stri
 	attrs := map[string]any{"Arn": desc.TableArn}
 	if desc.LatestStreamArn != "" {
 		attrs["StreamArn"] = desc.LatestStreamArn
-	}
-	if res.Type == TypeGlobalTable {
-		attrs["TableId"] = desc.TableID
 	}
 	s.provisioned.Store(desc.TableName, provisioned{logicalID: res.LogicalID, typ: res.Type})
 	return sim.Physical{Ref: desc.TableName, Attrs: attrs}, nil
@@ -173,54 +122,6 @@ func (s *Service) tableInput(res *cfn.Resource, props map[string]any) (*model.Cr
 	}
 	if p.SSESpecification != nil {
 		in.SSESpecification = &model.SSESpecification{Enabled: p.SSESpecification.SSEEnabled, SSEType: p.SSESpecification.SSEType, KMSMasterKeyID: p.SSESpecification.KMSMasterKeyID}
-	}
-	return in, nil
-}
-
-func (s *Service) globalTableInput(res *cfn.Resource, props map[string]any) (*model.CreateTableInput, error) {
-	var p globalTableProps
-	if err := cfn.Decode(res, props, &p); err != nil {
-		return nil, err
-	}
-	if p.BillingMode != "" && p.BillingMode != model.PayPerRequest {
-		return nil, fmt.Errorf("resource %s (%s): property \"BillingMode\" %s is not supported by the emulator for global tables (use PAY_PER_REQUEST)", res.LogicalID, res.Type, p.BillingMode)
-	}
-	var here *replicaProps
-	for i := range p.Replicas {
-		if p.Replicas[i].Region == s.env.Region {
-			here = &p.Replicas[i]
-		}
-	}
-	if here == nil {
-		return nil, fmt.Errorf("resource %s (%s): property \"Replicas\" has no replica in the emulator's region %s", res.LogicalID, res.Type, s.env.Region)
-	}
-	in := &model.CreateTableInput{
-		TableName:                 p.TableName,
-		AttributeDefinitions:      p.AttributeDefinitions,
-		KeySchema:                 p.KeySchema,
-		BillingMode:               model.PayPerRequest,
-		WarmThroughput:            p.WarmThroughput,
-		LocalSecondaryIndexes:     p.LocalSecondaryIndexes,
-		Tags:                      here.Tags,
-		TableClass:                here.TableClass,
-		DeletionProtectionEnabled: here.DeletionProtectionEnabled,
-		TimeToLive:                p.TimeToLiveSpecification,
-	}
-	if in.TableName == "" {
-		in.TableName = s.env.PhysicalName(res.LogicalID, 255)
-	}
-	if w := p.WriteOnDemandThroughputSettings; w != nil {
-		in.OnDemandThroughput = &model.OnDemandThroughput{MaxWriteRequestUnits: w.MaxWriteRequestUnits}
-	}
-	for _, g := range p.GlobalSecondaryIndexes {
-		gsi := model.GlobalSecondaryIndex{IndexName: g.IndexName, KeySchema: g.KeySchema, Projection: g.Projection, WarmThroughput: g.WarmThroughput}
-		if w := g.WriteOnDemandThroughputSettings; w != nil {
-			gsi.OnDemandThroughput = &model.OnDemandThroughput{MaxWriteRequestUnits: w.MaxWriteRequestUnits}
-		}
-		in.GlobalSecondaryIndexes = append(in.GlobalSecondaryIndexes, gsi)
-	}
-	if p.StreamSpecification != nil {
-		in.StreamSpecification = &model.StreamSpecification{StreamEnabled: true, StreamViewType: p.StreamSpecification.StreamViewType}
 	}
 	return in, nil
 }

@@ -120,7 +120,7 @@ func TestProvisionErrors(t *testing.T) {
 			`resource Bad (AWS::DynamoDB::Table): create table Test-Bad: ValidationException: One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [id], AttributeDefinitions: [pk]`},
 		{"global table without a replica here", ddb.TypeGlobalTable,
 			`{"KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}], "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST", "Replicas": [{"Region": "eu-west-1"}]}`,
-			`resource Bad (AWS::DynamoDB::GlobalTable): property "Replicas" has no replica in the emulator's region us-east-1`},
+			`resource Bad (AWS::DynamoDB::GlobalTable): property "Replicas[0].Region" names region eu-west-1, which has no DynamoDB service linked to this region's (dynamodb.Link): the emulator runs regions [us-east-1]`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -156,7 +156,7 @@ func TestProvisionProvisionedAndGlobalTables(t *testing.T) {
 		"AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
 		"BillingMode": "PAY_PER_REQUEST",
 		"StreamSpecification": {"StreamViewType": "NEW_AND_OLD_IMAGES"},
-		"Replicas": [{"Region": "us-east-1", "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": true}}, {"Region": "eu-west-1"}]
+		"Replicas": [{"Region": "us-east-1", "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": true}}]
 	}`))
 	require.NoError(t, err)
 	assert.Equal(t, "orders-global", phys.Ref)

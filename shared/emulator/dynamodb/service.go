@@ -30,6 +30,13 @@ type Service struct {
 	units       sync.Map // table name → *unitCounter
 	bufs        sync.Pool
 	provisioned sync.Map // table name → provisioned, for the tables of the template
+
+	// Global tables (globaltable.go, replication.go).
+	grp            atomic.Pointer[group] // the linked regions, nil when not linked
+	global         sync.Map              // table name → *replica, for global tables with other replicas
+	hasGlobal      atomic.Bool
+	down, closed   atomic.Bool
+	replicationLag func() time.Duration // a test's fixed lag; nil draws from the latency model
 }
 
 // provisioned is where a table came from in the template.
@@ -87,8 +94,12 @@ func (s *Service) Resources() []sim.Resource {
 	}
 }
 
-// Close does nothing: DynamoDB has no background work.
-func (s *Service) Close() error { return nil }
+// Close stops replication to and from this service's global tables (writes not yet replicated
+// are dropped).
+func (s *Service) Close() error {
+	s.closed.Store(true)
+	return nil
+}
 
 // throttleFault is the model's hook for throttle faults on a table or a partition key.
 func (s *Service) throttleFault(table, pk string) bool {
