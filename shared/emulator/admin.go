@@ -24,6 +24,16 @@ import (
 //	GET    /_emulator/faults              the faults that are on
 //	PUT    /_emulator/faults/{resource}   {"latency_ms": 500, "error_rate": 0.1, "throttle": true}
 //	DELETE /_emulator/faults/{resource}   switch one off; DELETE /_emulator/faults switches all off
+//
+// A multi-region emulator (Global) serves the same routes for the region named by ?region=
+// (default: the first), and adds:
+//
+//	GET    /_emulator/regions                   each region, whether it is down, its API URL
+//	PUT    /_emulator/faults/region:{region}    {"down": true}: the region's outage begins
+//	DELETE /_emulator/faults/region:{region}    the region is back
+//	PUT    /_emulator/faults/{region}:{resource} a fault in one region; unqualified, in every region that has the resource
+//	GET    /_emulator/faults                    every region's faults, region-qualified, and the regions down
+//	DELETE /_emulator/faults                    every fault off and every region back
 const adminPrefix = "/_emulator/"
 
 // FaultRequest is the JSON body of PUT /_emulator/faults/{resource}.
@@ -31,6 +41,8 @@ type FaultRequest struct {
 	LatencyMS int     `json:"latency_ms"`
 	ErrorRate float64 `json:"error_rate"`
 	Throttle  bool    `json:"throttle"`
+	// Down, on region:<region> of a multi-region emulator, is a regional outage.
+	Down bool `json:"down,omitempty"`
 }
 
 // TraceView is a trace as the admin API shows it.
@@ -106,6 +118,10 @@ func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
 			adminError(w, http.StatusBadRequest, "fault body must be JSON like {\"latency_ms\":500,\"error_rate\":0.1,\"throttle\":true}: "+err.Error())
 			return
 		}
+		if req.Down {
+			adminError(w, http.StatusBadRequest, fmt.Sprintf("\"down\" is a regional outage: PUT it on region:<region> of a multi-region stage; stage %s runs one region (%s)", e.stage.Name, e.env.Region))
+			return
+		}
 		rule := fault.Rule{Latency: time.Duration(req.LatencyMS) * time.Millisecond, ErrorRate: req.ErrorRate, Throttle: req.Throttle}
 		if err := e.PutFault(resource, rule); err != nil {
 			adminError(w, http.StatusBadRequest, err.Error())
@@ -130,4 +146,107 @@ func adminJSON(w http.ResponseWriter, status int, v any) {
 
 func adminError(w http.ResponseWriter, status int, msg string) {
 	adminJSON(w, status, map[string]string{"error": msg})
+}
+
+// serveAdmin is a Global's admin API: the regions, regional outages and region-qualified
+// faults; any other route goes to the region named by ?region= (default: the first).
+func (g *Global) serveAdmin(w http.ResponseWriter, r *http.Request) {
+	rest := strings.TrimPrefix(r.URL.Path, adminPrefix)
+	switch {
+	case rest == "regions" && r.Method == http.MethodGet:
+		type view struct {
+			Region    string `json:"region"`
+			StackName string `json:"stack_name"`
+			Down      bool   `json:"down"`
+			APIURL    string `json:"api_url,omitempty"`
+			Resources int    `json:"resources"`
+		}
+		out := []view{}
+		for _, rg := range g.regions {
+			out = append(out, view{Region: rg.name, StackName: rg.emu.stage.StackName, Down: rg.emu.env.Down(), APIURL: rg.emu.APIURL(), Resources: len(rg.emu.resources)})
+		}
+		adminJSON(w, http.StatusOK, out)
+		return
+	case rest == "faults" && r.Method == http.MethodGet && r.URL.Query().Get("region") == "":
+		out := map[string]FaultRequest{}
+		for _, rg := range g.regions {
+			if rg.emu.env.Down() {
+				out["region:"+rg.name] = FaultRequest{Down: true}
+			}
+			for k, f := range rg.emu.env.Faults.List() {
+				out[rg.name+":"+k] = FaultRequest{LatencyMS: int(f.Latency / time.Millisecond), ErrorRate: f.ErrorRate, Throttle: f.Throttle}
+			}
+		}
+		adminJSON(w, http.StatusOK, out)
+		return
+	case rest == "faults" && r.Method == http.MethodDelete && r.URL.Query().Get("region") == "":
+		for _, rg := range g.regions {
+			rg.emu.env.Faults.Clear("")
+			_ = g.SetRegionDown(rg.name, false)
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return
+	case strings.HasPrefix(rest, "faults/region:"):
+		name := strings.TrimPrefix(rest, "faults/region:")
+		down := r.Method == http.MethodPut
+		switch r.Method {
+		case http.MethodPut:
+			var req FaultRequest
+			dec := json.NewDecoder(io.LimitReader(r.Body, 1<<16))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&req); err != nil || !req.Down || req != (FaultRequest{Down: true}) {
+				adminError(w, http.StatusBadRequest, "a region fault's body is {\"down\":true}: the region's outage (DELETE ends it)")
+				return
+			}
+		case http.MethodDelete:
+		default:
+			adminError(w, http.StatusMethodNotAllowed, "PUT {\"down\":true} or DELETE /_emulator/faults/region:<region>")
+			return
+		}
+		if err := g.SetRegionDown(name, down); err != nil {
+			adminError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		if down {
+			adminJSON(w, http.StatusOK, map[string]any{"resource": "region:" + name, "fault": FaultRequest{Down: true}})
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return
+	case strings.HasPrefix(rest, "faults/") && r.URL.Query().Get("region") == "":
+		resource := strings.TrimPrefix(rest, "faults/")
+		switch r.Method {
+		case http.MethodPut:
+			var req FaultRequest
+			dec := json.NewDecoder(io.LimitReader(r.Body, 1<<16))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&req); err != nil {
+				adminError(w, http.StatusBadRequest, "fault body must be JSON like {\"latency_ms\":500,\"error_rate\":0.1,\"throttle\":true}: "+err.Error())
+				return
+			}
+			if req.Down {
+				adminError(w, http.StatusBadRequest, fmt.Sprintf("\"down\" is a regional outage: PUT it on region:<region>, one of %s", strings.Join(g.Regions(), ", ")))
+				return
+			}
+			rule := fault.Rule{Latency: time.Duration(req.LatencyMS) * time.Millisecond, ErrorRate: req.ErrorRate, Throttle: req.Throttle}
+			if err := g.PutFault(resource, rule); err != nil {
+				adminError(w, http.StatusBadRequest, err.Error())
+				return
+			}
+			adminJSON(w, http.StatusOK, map[string]any{"resource": resource, "fault": req})
+			return
+		case http.MethodDelete:
+			g.ClearFault(resource)
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+	}
+	rg := g.regions[0]
+	if name := r.URL.Query().Get("region"); name != "" {
+		if rg = g.byName[name]; rg == nil {
+			adminError(w, http.StatusBadRequest, fmt.Sprintf("no region %q in stage %s; its regions are %s", name, g.stage.Name, strings.Join(g.Regions(), ", ")))
+			return
+		}
+	}
+	rg.emu.serveAdmin(w, r)
 }

@@ -225,6 +225,7 @@ type Emulator struct {
 	Kitchen    *kitchen.Kitchen
 
 	services []sim.Service // in registry order
+	global   *Global       // the multi-region emulator this is one region of; nil alone
 
 	transport  http.RoundTripper
 	paymentAPI http.Handler
@@ -266,6 +267,23 @@ const internalHost = "emulator.internal"
 // New provisions the stage's template. Every error names the resource, its type and the
 // property that could not be honoured.
 func New(stage Stage, opts Options) (*Emulator, error) {
+	e, tmpl, err := build(stage, opts, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.provision(tmpl); err != nil {
+		_ = e.closeServices()
+		e.Kitchen.Close()
+		return nil, fmt.Errorf("stage %s: %w", stage.Name, err)
+	}
+	return e, nil
+}
+
+// build makes an emulator's services, payment provider and kitchen without provisioning its
+// template, so that a Global can link the services of every region first. With g, the emulator
+// is one region of g: its transport routes through g, and the payment provider and the kitchen
+// are g's (the first region builds them).
+func build(stage Stage, opts Options, g *Global) (*Emulator, *cfn.Template, error) {
 	if opts.Region == "" {
 		opts.Region = "us-east-1"
 	}
@@ -283,12 +301,13 @@ func New(stage Stage, opts Options) (*Emulator, error) {
 	}
 	tmpl, err := cfn.Parse(stage.Template)
 	if err != nil {
-		return nil, fmt.Errorf("stage %s: %w", stage.Name, err)
+		return nil, nil, fmt.Errorf("stage %s: %w", stage.Name, err)
 	}
 	e := &Emulator{
 		stage:   stage,
 		addr:    opts.Addr,
 		outputs: map[string]any{},
+		global:  g,
 		env: &sim.Env{
 			Region:    opts.Region,
 			AccountID: opts.AccountID,
@@ -299,7 +318,12 @@ func New(stage Stage, opts Options) (*Emulator, error) {
 			Traces:    trace.NewRecorder(200),
 		},
 	}
-	e.transport = &inProcess{handler: http.HandlerFunc(e.serve)}
+	if g != nil {
+		e.addr = "" // the Global listens for every region
+		e.transport = g.router(e)
+	} else {
+		e.transport = &inProcess{handler: http.HandlerFunc(e.serve)}
+	}
 	deps := Deps{Stage: stage, Options: opts, Config: e.Config}
 	for _, newService := range append(slices.Clip(registry), opts.Services...) {
 		svc := newService(e.env, deps)
@@ -313,21 +337,31 @@ func New(stage Stage, opts Options) (*Emulator, error) {
 			e.APIGateway = s
 		}
 	}
-	if e.Payment, err = newPaymentProvider(e.env, opts.Payment); err != nil {
-		_ = e.closeServices()
-		return nil, fmt.Errorf("stage %s: payment provider: %w", stage.Name, err)
+	if g != nil && g.payment != nil {
+		e.Payment, e.Kitchen = g.payment, g.kitchen
+	} else {
+		if e.Payment, err = newPaymentProvider(e.env, opts.Payment); err != nil {
+			_ = e.closeServices()
+			return nil, nil, fmt.Errorf("stage %s: payment provider: %w", stage.Name, err)
+		}
+		ready := e.readyAtAPI
+		if g != nil {
+			ready = g.kitchenReady
+		}
+		if e.Kitchen, err = e.newKitchen(ready); err != nil {
+			_ = e.closeServices()
+			return nil, nil, fmt.Errorf("stage %s: kitchen: %w", stage.Name, err)
+		}
+		if g != nil {
+			g.payment, g.kitchen = e.Payment, e.Kitchen
+		}
 	}
 	e.paymentAPI = payment.NewHandler(e.Payment)
-	if e.Kitchen, err = e.newKitchen(); err != nil {
-		_ = e.closeServices()
-		return nil, fmt.Errorf("stage %s: kitchen: %w", stage.Name, err)
-	}
 	e.kitchenAPI = kitchen.NewHandler(e.Kitchen)
-	if err := e.provision(tmpl); err != nil {
-		_ = e.closeServices()
-		return nil, fmt.Errorf("stage %s: %w", stage.Name, err)
+	if g != nil {
+		e.kitchenAPI = g.kitchenOrigin(e, e.kitchenAPI)
 	}
-	return e, nil
+	return e, tmpl, nil
 }
 
 // Services lists the emulator's services in registry order.
@@ -491,16 +525,9 @@ func (e *Emulator) Start(_ context.Context) error {
 	if addr == "" {
 		return nil
 	}
-	host, _, err := net.SplitHostPort(addr)
+	l, err := listenLoopback(addr)
 	if err != nil {
-		return fmt.Errorf("listen address %q: %w", addr, err)
-	}
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return fmt.Errorf("listen address %q: the emulator binds loopback addresses only (127.0.0.1, ::1, localhost)", addr)
-	}
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w (is another emulator running? try -addr 127.0.0.1:0)", addr, err)
+		return err
 	}
 	srv := &http.Server{Handler: http.HandlerFunc(e.serve), ReadHeaderTimeout: 10 * time.Second}
 	e.mu.Lock()
@@ -510,8 +537,28 @@ func (e *Emulator) Start(_ context.Context) error {
 	return nil
 }
 
-// URL is the AWS endpoint on the loopback port ("" when not listening).
+// listenLoopback listens on a loopback address, and refuses any other.
+func listenLoopback(addr string) (net.Listener, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen address %q: %w", addr, err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return nil, fmt.Errorf("listen address %q: the emulator binds loopback addresses only (127.0.0.1, ::1, localhost)", addr)
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w (is another emulator running? try -addr 127.0.0.1:0)", addr, err)
+	}
+	return l, nil
+}
+
+// URL is the AWS endpoint on the loopback port ("" when not listening). A region of a Global
+// answers its Global's URL, where every region is served.
 func (e *Emulator) URL() string {
+	if e.global != nil {
+		return e.global.URL()
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.baseURL
@@ -559,7 +606,9 @@ func (e *Emulator) Close() error {
 		err = srv.Shutdown(ctx)
 	}
 	err = errors.Join(err, e.closeServices())
-	e.Kitchen.Close()
+	if e.global == nil { // a Global closes the kitchen its regions share
+		e.Kitchen.Close()
+	}
 	return err
 }
 

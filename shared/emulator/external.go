@@ -84,9 +84,8 @@ func (s *statusWriter) Write(b []byte) (int, error) {
 
 // newKitchen builds the bakery's kitchen at http://kitchen.internal: 3 bakers a store, 6 at the
 // flagships, each preparation timed by the latency model ("kitchen.prepare") and the "kitchen"
-// fault; a finished ticket is marked ready by POSTing {order_id, task_token} to the stage's
-// API at /kitchen/ready (stages without that route never get tickets).
-func (e *Emulator) newKitchen() (*kitchen.Kitchen, error) {
+// fault; a finished ticket is marked ready by ready (readyAtAPI, or a Global's kitchenReady).
+func (e *Emulator) newKitchen(ready kitchen.Ready) (*kitchen.Kitchen, error) {
 	stores := map[string]int{}
 	for _, s := range bakery.Stores() {
 		if bakery.IsFlagship(s.ID) {
@@ -112,24 +111,28 @@ func (e *Emulator) newKitchen() (*kitchen.Kitchen, error) {
 			}
 			return nil
 		},
-		Ready: func(ctx context.Context, t kitchen.Ticket) error {
-			body, _ := json.Marshal(map[string]string{"order_id": t.OrderID, "task_token": t.TaskToken})
-			req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.APIURL()+"/kitchen/ready", bytes.NewReader(body))
-			if err != nil {
-				return err
-			}
-			req.Header.Set("Content-Type", "application/json")
-			res, err := e.HTTPClient().Do(req)
-			if err != nil {
-				return err
-			}
-			_ = res.Body.Close()
-			if res.StatusCode >= 500 || res.StatusCode == http.StatusTooManyRequests {
-				return fmt.Errorf("POST /kitchen/ready answered %d", res.StatusCode)
-			}
-			return nil
-		},
+		Ready: ready,
 	})
+}
+
+// readyAtAPI marks a finished ticket ready by POSTing {order_id, task_token} to the stage's API
+// at /kitchen/ready (stages without that route never get tickets).
+func (e *Emulator) readyAtAPI(ctx context.Context, t kitchen.Ticket) error {
+	body, _ := json.Marshal(map[string]string{"order_id": t.OrderID, "task_token": t.TaskToken})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.APIURL()+"/kitchen/ready", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	res, err := e.HTTPClient().Do(req)
+	if err != nil {
+		return err
+	}
+	_ = res.Body.Close()
+	if res.StatusCode >= 500 || res.StatusCode == http.StatusTooManyRequests {
+		return fmt.Errorf("POST /kitchen/ready answered %d", res.StatusCode)
+	}
+	return nil
 }
 
 // serveKitchen answers requests to http://kitchen.internal, recording the hop.

@@ -137,7 +137,7 @@ func (s *Service) provisionRestAPI(res *cfn.Resource, props map[string]any) (sim
 	case p.CloneFrom != "":
 		return sim.Physical{}, propError(res, "CloneFrom", "cloning an API is not supported")
 	}
-	id := physicalID("restapi/"+res.LogicalID, 10)
+	id := physicalID(s.apiSeed("restapi/", res.LogicalID), 10)
 	api := &restAPI{
 		id: id, logicalID: res.LogicalID, name: p.Name, faultKey: "apigateway:" + id,
 		root:             &pathNode{id: physicalID("root/"+res.LogicalID, 10), path: "/"},
@@ -627,7 +627,7 @@ func (s *Service) provisionHTTPAPI(res *cfn.Resource, props map[string]any) (sim
 	case p.Target != "" || p.RouteKey != "":
 		return sim.Physical{}, propError(res, "Target", "quick create is not supported yet; declare an AWS::ApiGatewayV2::Integration and Route")
 	}
-	id := physicalID("httpapi/"+res.LogicalID, 10)
+	id := physicalID(s.apiSeed("httpapi/", res.LogicalID), 10)
 	api := &httpAPI{
 		id: id, logicalID: res.LogicalID, faultKey: "apigateway:" + id,
 		root:      &pathNode{path: "/"},
@@ -914,4 +914,15 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// apiSeed is the seed of an API's id: its kind and logical id, plus its region outside
+// us-east-1 (the emulator's default region), so that one template deployed to two regions of a
+// multi-region emulator gets two ids, which route its invoke URLs, while a single-region stage
+// keeps the ids it always had.
+func (s *Service) apiSeed(kind, logicalID string) string {
+	if s.env.Region == "" || s.env.Region == "us-east-1" {
+		return kind + logicalID
+	}
+	return kind + s.env.Region + "/" + logicalID
 }

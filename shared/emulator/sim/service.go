@@ -109,6 +109,9 @@ func (e *Env) Register(name string, c Caller) {
 // ("arn:aws:sqs:…"). The callee does its own bookkeeping (latency, faults, metrics, span), as
 // for a call from an SDK client.
 func (e *Env) Call(ctx context.Context, target, op string, input []byte) ([]byte, error) {
+	if e.down.Load() {
+		return nil, e.RegionDownError()
+	}
 	name := target
 	if arn.IsARN(target) {
 		a, err := arn.Parse(target)
@@ -153,7 +156,7 @@ type Hop struct {
 // ctx, waits the component's modelled latency plus any fault latency on id, and draws the
 // fault's error rate. It returns the context for nested calls, the hop to End, and ctx's error
 // if the caller gave up during the wait or ErrInjected if a fault fired. component "" waits
-// nothing.
+// nothing. While the region is down (SetDown) it waits nothing and returns RegionDownError.
 func (e *Env) Begin(ctx context.Context, id ID, op, component string) (context.Context, *Hop, error) {
 	h := &Hop{clock: e.clock(), start: e.Now()}
 	if e.Metrics != nil {
@@ -161,6 +164,9 @@ func (e *Env) Begin(ctx context.Context, id ID, op, component string) (context.C
 		h.res.Invoked()
 	}
 	ctx, h.end = trace.Begin(ctx, string(id), op)
+	if e.down.Load() {
+		return ctx, h, e.RegionDownError()
+	}
 	var d time.Duration
 	if component != "" && e.Latency != nil {
 		d = e.Latency.Sample(component)

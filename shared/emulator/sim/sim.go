@@ -5,6 +5,8 @@ package sim
 
 import (
 	"context"
+	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
@@ -29,6 +31,22 @@ type Env struct {
 	Clock Clock
 
 	callers callers
+	down    atomic.Bool
+}
+
+// SetDown marks the Env's region down (an emulated regional outage) or back up. While it is
+// down, Call and Begin answer RegionDownError, so the region's pollers, integrations and
+// workflows fail and retry as they would against AWS during an outage.
+func (e *Env) SetDown(down bool) { e.down.Store(down) }
+
+// Down reports whether SetDown marked the region down.
+func (e *Env) Down() bool { return e.down.Load() }
+
+// RegionDownError is what calls inside a region get while it is down: 503 ServiceUnavailable,
+// which AWS SDKs and services treat as retryable.
+func (e *Env) RegionDownError() *APIError {
+	return &APIError{Status: http.StatusServiceUnavailable, Code: "ServiceUnavailable",
+		Message: "region " + e.Region + " is unavailable (emulated regional outage)"}
 }
 
 // ARN builds an ARN in the emulated account and region.
