@@ -83,14 +83,75 @@
 // PointInTimeRecoverySpecification, ContributorInsightsSpecification and ResourcePolicy, which
 // change nothing offline. Any other property (KinesisStreamSpecification,
 // ImportSourceSpecification, …) is an error naming it. Ref is the table name; Fn::GetAtt offers
-// Arn, and StreamArn when a stream is specified. AWS::DynamoDB::GlobalTable creates the replica in
-// the emulator's region only (GetAtt Arn, StreamArn, TableId).
+// Arn, and StreamArn when a stream is specified.
+//
+// # Global tables
+//
+// AWS::DynamoDB::GlobalTable (what the CDK's TableV2 with Replicas synthesizes) is a version
+// 2019.11.21 global table with multi-Region eventual consistency (MREC). Provisioned in one
+// region's stack, it creates a table of the same name in every region its Replicas list, through
+// the services that Link joined (an error names the resource and Replicas[i].Region when a region
+// has no linked service, or "Replicas" when the stack's own region is not one of them, as
+// CloudFormation requires). Other regions' stacks use their replica by name. Ref is the table
+// name; Fn::GetAtt offers Arn, StreamArn and TableId of the stack region's replica. It honours
+// TableName, AttributeDefinitions, KeySchema, BillingMode (CloudFormation's default PROVISIONED
+// included), GlobalSecondaryIndexes (with WriteOnDemandThroughputSettings,
+// WriteProvisionedThroughputSettings and WarmThroughput), LocalSecondaryIndexes,
+// StreamSpecification, TimeToLiveSpecification, SSESpecification, WarmThroughput,
+// WriteOnDemandThroughputSettings, WriteProvisionedThroughputSettings, ReadOnDemandThroughputSettings,
+// ReadProvisionedThroughputSettings and MultiRegionConsistency EVENTUAL; per replica Region, Tags,
+// TableClass, DeletionProtectionEnabled, SSESpecification's KMSMasterKeyId,
+// ReadOnDemandThroughputSettings, ReadProvisionedThroughputSettings and GlobalSecondaryIndexes'
+// read settings. Capacity auto scaling is not modelled: an autoscaled capacity is its
+// SeedCapacity, else its MinCapacity, which is what AWS provisions before it scales. It accepts
+// and ignores, per replica, PointInTimeRecoverySpecification, ContributorInsightsSpecification
+// (also per index), ResourcePolicy, ReplicaStreamSpecification and
+// DisassociationProtectionEnabled, which change nothing offline. MultiRegionConsistency STRONG,
+// GlobalTableWitnesses, GlobalTableSourceArn, KinesisStreamSpecification and any other property
+// are errors naming them. A global table whose only replica is the stack's region is a plain
+// table, so a single-region emulator runs one without Link.
+//
+// Every successful write to a replica (PutItem, UpdateItem, DeleteItem, BatchWriteItem's
+// processed requests, TransactWriteItems' puts, updates and deletes, from an SDK client or from
+// another service through env.Call) is queued for every other replica and applied there after a
+// delay drawn from the latency model's "dynamodb.globaltables.replication", on the env's clock.
+// A write replicates the whole item as it is after the write (a delete replicates as a
+// tombstone); a transaction replicates item by item, not atomically, as on AWS. Conflicts resolve
+// last-writer-wins: each replica keeps, beside its items, the timestamp of the last write it
+// applied to each key (deletes included), a replicated write is applied only if it is newer, and
+// so a delete followed by an older put from another region does not bring the item back. The
+// timestamp is the write's time on the emulator's clock; two writes in the same nanosecond are
+// ordered by region name (the region that sorts last wins, e.g. us-east-1 over eu-west-1), and
+// a local write is always stamped later than what its replica holds, so every replica converges
+// on the same item. A replicated write is not replicated again, is not a request (no invocation,
+// no "wcu", no trace span) and is counted on the receiving table as "replicated_writes" and
+// "replicated_write_units" (the rWRU AWS bills, index writes included; they consume the
+// receiving table's capacity, and a throttled one is retried after 100 ms). Metrics kind
+// "dynamodb-replication" per table in the receiving region counts the replicated writes applied
+// (invocations), their replication latency from the write to its application (durations: AWS's
+// ReplicationLatency) and, as "superseded", those a newer write had already beaten.
+// ReplicationPending reports a table's writes not yet applied everywhere.
+//
+// SetRegionDown(true) holds replication to and from the service's region: its queued writes
+// wait, in order. After SetRegionDown(false) each held write replicates after a fresh lag
+// counted from the recovery, in the order it was written. DescribeTable on a replica answers
+// GlobalTableVersion "2019.11.21" and Replicas: the other replicas, each ACTIVE. DeleteTable on a
+// replica removes it from the global table.
 //
 // Limitations:
 //   - Time to live is recorded but expired items are not deleted.
 //   - Streams are recorded (StreamArn, LatestStreamLabel) but produce no records yet.
-//   - Global tables: only the local replica exists, nothing is replicated, and PROVISIONED
-//     global tables are rejected.
+//   - Global tables: only multi-Region eventual consistency (MREC); strong consistency (MRSC)
+//     and witnesses are rejected. No UpdateTable replica updates, no DescribeGlobalTable family
+//     (legacy 2017.11.29 operations), no disassociation; the replicas are the ones provisioned
+//     and are ACTIVE at once. A replica's stream, TTL and point-in-time recovery add nothing. UpdateItem with ReturnValues ALL_OLD, UPDATED_OLD or
+//     UPDATED_NEW and every TransactWriteItems action read the item back after the write, with a
+//     strongly consistent read that consumes read capacity (not counted in "rcu") — the model has
+//     no hook that hands the service the written item. Writes from one region to another are
+//     applied in the order of their drawn due times, so a later write with a shorter lag may
+//     overtake an earlier one (AWS documents no order across items; last-writer-wins keeps each
+//     item right). Each replica remembers the timestamp of every key ever written (tombstones
+//     are never purged).
 //   - PartiQL, backups and restores, exports and imports, Kinesis streaming destinations,
 //     contributor insights and resource policy operations answer UnknownOperationException.
 //   - The legacy parameters Expected, AttributeUpdates, KeyConditions, QueryFilter, ScanFilter
