@@ -356,6 +356,8 @@ func TestGlobalTableRegionDown(t *testing.T) {
 	t.Parallel()
 	const lag = 500 * time.Millisecond
 	a, b, clock, table := twoRegions(t, lag)
+	put(t, a.c, table, "s", "in-flight", "EARLY") // on its way when the region goes down
+	clock.Advance(lag / 2)
 	b.svc.SetRegionDown(true)
 	assert.True(t, b.svc.RegionDown())
 	for _, st := range []string{"V1", "V2", "V3"} {
@@ -365,7 +367,7 @@ func TestGlobalTableRegionDown(t *testing.T) {
 	put(t, a.c, table, "s", "other", "EU")
 	put(t, b.c, table, "s", "written-in-us", "US") // a write the region took before it went dark
 	clock.Advance(time.Minute)
-	assert.Equal(t, 4, a.svc.ReplicationPending(table), "held while us-east-1 is down")
+	assert.Equal(t, 5, a.svc.ReplicationPending(table), "held while us-east-1 is down")
 	assert.Equal(t, 1, b.svc.ReplicationPending(table), "held while us-east-1 is down")
 	assert.Empty(t, status(t, b.c, table, "s", "o"))
 	assert.Empty(t, status(t, a.c, table, "s", "written-in-us"))
@@ -373,16 +375,18 @@ func TestGlobalTableRegionDown(t *testing.T) {
 	b.svc.SetRegionDown(false)
 	clock.Advance(lag - time.Millisecond)
 	assert.Empty(t, status(t, b.c, table, "s", "o"), "the lag counts from the recovery")
-	assert.Equal(t, 4, a.svc.ReplicationPending(table))
+	assert.Empty(t, status(t, b.c, table, "s", "in-flight"))
+	assert.Equal(t, 5, a.svc.ReplicationPending(table))
 	clock.Advance(time.Millisecond)
 	eventually(t, func() bool {
 		return a.svc.ReplicationPending(table) == 0 && b.svc.ReplicationPending(table) == 0
 	}, "caught up")
 	assert.Equal(t, "V3", status(t, b.c, table, "s", "o"))
 	assert.Equal(t, "EU", status(t, b.c, table, "s", "other"))
+	assert.Equal(t, "EARLY", status(t, b.c, table, "s", "in-flight"))
 	assert.Equal(t, "US", status(t, a.c, table, "s", "written-in-us"))
 	repl := b.env.Metrics.Resource(ddb.ReplicationKind, table).Snapshot()
-	assert.Equal(t, int64(4), repl.Invocations, "every held write applied")
+	assert.Equal(t, int64(5), repl.Invocations, "every held write applied")
 	assert.Zero(t, repl.Counters["superseded"], "in order: no older version arrived after a newer one")
 	assert.GreaterOrEqual(t, repl.DurationMS.Max, float64(time.Minute.Milliseconds()), "the outage shows in the replication latency")
 }
