@@ -33,6 +33,10 @@ const (
 func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer, stage Stage) error {
 	fs := flag.NewFlagSet("explain", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: explain [flags]: run a profile and write what it looked like inside; single-region stages only for now (a multi-region stage is refused: use load)")
+		fs.PrintDefaults()
+	}
 	profileName := fs.String("profile", "morning-rush", "load profile: "+strings.Join(loadgen.Profiles(), ", "))
 	scale := fs.Float64("scale", 1, "multiplies the profile's rate")
 	seed := fs.Int64("seed", 7, "seed for the latency model and the order mix")

@@ -14,7 +14,9 @@ const faultUsage = "a fault from the start, RESOURCE@RULE; repeat it or separate
 	"RULE is latency=<duration>, error_rate=<0..1> and/or throttle, comma-separated: " +
 	"payment@latency=2s, lambda:<function>@error_rate=0.1, dynamodb:<table>/<key>@throttle " +
 	"(make local prints the names); from=<duration>,for=<duration> switch it on after the start and off again, " +
-	"e.g. payment@throttle,from=10s,for=30s"
+	"e.g. payment@throttle,from=10s,for=30s. A multi-region stage also takes region:<region>@down, a regional outage " +
+	"(region:us-east-1@down,from=15s,for=30s), and faults qualified by region (eu-west-1:lambda:<function>@throttle; " +
+	"unqualified means every region that has the resource)"
 
 // faultSpec is one -fault value, parsed. A fault with a window (from, dur) is switched on
 // from after the start and off dur later; without one it holds from the start.
@@ -22,7 +24,12 @@ type faultSpec struct {
 	resource  string
 	rule      fault.Rule
 	from, dur time.Duration
+	// down is a regional outage: resource is "region:<region>" and rule is empty.
+	down bool
 }
+
+// regionPrefix starts the resource of a regional outage, region:us-east-1@down.
+const regionPrefix = "region:"
 
 // faultFlags collects -fault values.
 type faultFlags struct {
@@ -85,11 +92,21 @@ func parseFault(v string) (faultSpec, error) {
 			r.ErrorRate = x
 		case key == "throttle" && !hasVal:
 			r.Throttle = true
+		case key == "down" && !hasVal:
+			spec.down = true
 		default:
-			return faultSpec{}, fmt.Errorf("fault %q: unknown rule %q; use latency=<duration>, error_rate=<0..1> or throttle, and optionally from=<duration>,for=<duration>", v, part)
+			return faultSpec{}, fmt.Errorf("fault %q: unknown rule %q; use latency=<duration>, error_rate=<0..1> or throttle (down for region:<region>), and optionally from=<duration>,for=<duration>", v, part)
 		}
 	}
-	if r == (fault.Rule{}) {
+	isRegion := strings.HasPrefix(resource, regionPrefix)
+	switch {
+	case isRegion && (!spec.down || r != (fault.Rule{})):
+		return faultSpec{}, fmt.Errorf("fault %q: a region's fault is an outage and nothing else: %s<region>@down, optionally with from=<duration>,for=<duration>", v, regionPrefix)
+	case isRegion && resource == regionPrefix:
+		return faultSpec{}, fmt.Errorf("fault %q: name the region, such as region:us-east-1@down", v)
+	case spec.down && !isRegion:
+		return faultSpec{}, fmt.Errorf("fault %q: down is a regional outage, for region:<region> (region:us-east-1@down); a resource takes latency, error_rate or throttle", v)
+	case !spec.down && r == (fault.Rule{}):
 		return faultSpec{}, fmt.Errorf("fault %q: from and for need a rule too, such as payment@throttle,from=10s,for=30s", v)
 	}
 	spec.resource, spec.rule = resource, r

@@ -24,6 +24,13 @@ func TestParseFault(t *testing.T) {
 		{in: "payment@throttle,from=soon", wantErr: "from must be a duration"},
 		{in: "payment", wantErr: "RESOURCE@RULE"},
 		{in: "payment@slow", wantErr: "unknown rule"},
+		{in: "region:us-east-1@down", want: faultSpec{resource: "region:us-east-1", down: true}},
+		{in: "region:us-east-1@down,from=15s,for=30s", want: faultSpec{resource: "region:us-east-1", down: true, from: 15 * time.Second, dur: 30 * time.Second}},
+		{in: "eu-west-1:lambda:f@throttle", want: faultSpec{resource: "eu-west-1:lambda:f", rule: fault.Rule{Throttle: true}}},
+		{in: "region:us-east-1@throttle", wantErr: "a region's fault is an outage and nothing else"},
+		{in: "region:us-east-1@down,latency=1s", wantErr: "a region's fault is an outage and nothing else"},
+		{in: "region:@down", wantErr: "name the region"},
+		{in: "payment@down", wantErr: "down is a regional outage"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

@@ -18,6 +18,10 @@ import (
 func runLive(ctx context.Context, args []string, stdout, stderr io.Writer, stage Stage) error {
 	fs := flag.NewFlagSet("live", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: live [flags]: local plus the dashboard; single-region stages only for now (a multi-region stage is refused: use local or load)")
+		fs.PrintDefaults()
+	}
 	addr := fs.String("addr", "127.0.0.1:4566", "loopback address for the AWS APIs, the stage's API and the admin API")
 	ui := fs.String("ui", "127.0.0.1:8080", "loopback address for the dashboard")
 	var mf modelFlags

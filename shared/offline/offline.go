@@ -5,6 +5,14 @@
 // `go run ./0N-x/cmd/offline explain`). Faults can be on from the start (-fault). The Makefile
 // picks the stage's main by STAGE=; see `make help`.
 //
+// A multi-region stage (Stage.Global, 05-global) runs in emulator.NewGlobal: local serves every
+// region on the one loopback port and prints each region's resources and API URLs; load sends
+// each order to its store's home region, with the stage's Failover, and sums the Lambda totals
+// and the bill over the regions; -fault also takes a regional outage, region:us-east-1@down
+// (with from=…,for=… windows), and region-qualified faults (eu-west-1:lambda:<function>@throttle).
+// Limitations: live and explain show one emulator and refuse a multi-region stage with an error
+// saying so; load against a deployed multi-region stage (-target) is not supported yet.
+//
 // Stages never import each other, and shared code never imports a stage: the stage's main
 // (0N-*/cmd/offline) builds a Stage and calls Main.
 package offline
@@ -27,6 +35,7 @@ import (
 	"time"
 
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/fault"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/latency"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/metrics"
 	"github.com/emilys-pastries/serverless-evolution/shared/loadgen"
@@ -47,6 +56,14 @@ type Stage struct {
 	// Explain, if set, adds the stage's own Markdown to the explain command's output, between the
 	// functions' table and the waterfall (03: its hot store counter items).
 	Explain func(ctx context.Context, w io.Writer, emu *emulator.Emulator)
+	// Global, when set, is a stage deployed to several regions (05-global): local and load run it
+	// in emulator.NewGlobal, every region on the one loopback port, and the load tool sends each
+	// order to its store's home region. The embedded Stage's template is then unused; its Name
+	// defaults to Global's.
+	Global *emulator.GlobalStage
+	// Failover is how the load tool's store apps find a healthy region when one is down (Route 53
+	// health-checked failover records); nil sends every order to its home region. Used with Global.
+	Failover *loadgen.Failover
 }
 
 // Main runs the command with the process's arguments, environment and signals, and exits.
@@ -68,13 +85,18 @@ commands:
   local    run the stage in the emulator and serve it on a loopback port until Ctrl-C
   load     drive a load profile at the stage (in the emulator, or at TARGET) and write a result file
   live     local, plus a dashboard: the topology live, load profiles and faults at a click
+           (single-region stages only for now)
   explain  run a load profile in the emulator and write, as Markdown, what it looked like inside
+           (single-region stages only for now)
 
 run '%[1]s <command> -h' for a command's flags
 `
 
 // Run is the command, shaped for tests.
 func Run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, stage Stage) error {
+	if stage.Global != nil && stage.Name == "" {
+		stage.Name = stage.Global.Name
+	}
 	name := "make local|load|live STAGE=" + stage.Name
 	if len(args) == 0 {
 		fmt.Fprintf(stderr, usage, name)
@@ -82,12 +104,21 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	switch args[0] {
 	case "local":
+		if stage.Global != nil {
+			return runLocalGlobal(ctx, args[1:], stdout, stderr, stage)
+		}
 		return runLocal(ctx, args[1:], stdout, stderr, stage)
 	case "live":
+		if stage.Global != nil {
+			return oneRegionOnly("live", stage)
+		}
 		return runLive(ctx, args[1:], stdout, stderr, stage)
 	case "load":
 		return runLoad(ctx, args[1:], getenv, stdout, stderr, stage)
 	case "explain":
+		if stage.Global != nil {
+			return oneRegionOnly("explain", stage)
+		}
 		return runExplain(ctx, args[1:], stdout, stderr, stage)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprintf(stdout, usage, name)
@@ -120,7 +151,7 @@ func (m *modelFlags) serve(ctx context.Context, stage Stage, addr string, stderr
 	if err != nil {
 		return nil, nil, err
 	}
-	err = m.putFaults(emu, stderr)
+	err = m.putFaults(single{emu, stage.Name}, stderr)
 	if err == nil {
 		err = emu.Start(ctx)
 	}
@@ -131,33 +162,59 @@ func (m *modelFlags) serve(ctx context.Context, stage Stage, addr string, stderr
 	return emu, model, nil
 }
 
-// putFaults switches the -fault faults on in emu; an unknown resource is an error that lists the
-// stage's names.
-func (m *modelFlags) putFaults(emu *emulator.Emulator, stderr io.Writer) error {
+// faultTarget is where -fault faults go: one emulator, or every region of a Global.
+type faultTarget interface {
+	PutFault(resource string, r fault.Rule) error
+	ClearFault(resource string)
+	SetRegionDown(region string, down bool) error
+}
+
+// single is one region's emulator as a faultTarget.
+type single struct {
+	emu   *emulator.Emulator
+	stage string
+}
+
+func (s single) PutFault(resource string, r fault.Rule) error { return s.emu.PutFault(resource, r) }
+func (s single) ClearFault(resource string)                   { s.emu.Faults().Clear(resource) }
+func (s single) SetRegionDown(region string, _ bool) error {
+	return fmt.Errorf("stage %s runs in one region (%s); a regional outage (%s%s@down) needs a multi-region stage such as 05-global",
+		s.stage, s.emu.Env().Region, regionPrefix, region)
+}
+
+// putFaults switches the -fault faults on; an unknown resource is an error that lists the
+// stage's names, an unknown region one that lists its regions.
+func (m *modelFlags) putFaults(t faultTarget, stderr io.Writer) error {
 	for _, f := range m.faults.specs {
-		if f.from == 0 && f.dur == 0 {
-			if err := emu.PutFault(f.resource, f.rule); err != nil {
-				return fmt.Errorf("-fault: %w", err)
-			}
-			fmt.Fprintf(stderr, "fault on %s: %s\n", f.resource, f.rule)
-			continue
+		on := func() error { return t.PutFault(f.resource, f.rule) }
+		off := func() { t.ClearFault(f.resource) }
+		what := f.rule.String()
+		if f.down {
+			region := strings.TrimPrefix(f.resource, regionPrefix)
+			on = func() error { return t.SetRegionDown(region, true) }
+			off = func() { _ = t.SetRegionDown(region, false) }
+			what = "down (a regional outage)"
 		}
-		// A window: check the name now, then switch the fault on and off on the wall clock.
-		if err := emu.PutFault(f.resource, f.rule); err != nil {
+		if err := on(); err != nil {
 			return fmt.Errorf("-fault: %w", err)
 		}
-		emu.Faults().Clear(f.resource)
+		if f.from == 0 && f.dur == 0 {
+			fmt.Fprintf(stderr, "fault on %s: %s\n", f.resource, what)
+			continue
+		}
+		// A window: the name is checked (on above), then the fault goes on and off on the wall clock.
+		off()
 		time.AfterFunc(f.from, func() {
-			_ = emu.PutFault(f.resource, f.rule)
+			_ = on()
 			if f.dur > 0 {
-				time.AfterFunc(f.dur, func() { emu.Faults().Clear(f.resource) })
+				time.AfterFunc(f.dur, off)
 			}
 		})
 		until := "the end"
 		if f.dur > 0 {
 			until = (f.from + f.dur).String()
 		}
-		fmt.Fprintf(stderr, "fault on %s from %v to %s: %s\n", f.resource, f.from, until, f.rule)
+		fmt.Fprintf(stderr, "fault on %s from %v to %s: %s\n", f.resource, f.from, until, what)
 	}
 	return nil
 }
@@ -288,9 +345,12 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 	if *grace > 0 {
 		command += fmt.Sprintf(" GRACE=%v", *grace)
 	}
-	var emu *emulator.Emulator
+	var emus []*emulator.Emulator // every region's
 	var model *latency.Model
 	if *target != "" {
+		if stage.Global != nil {
+			return fmt.Errorf("-target runs one region's API; stage %s runs in %d regions, which the load command drives in the emulator only for now", stage.Name, len(stage.Global.Stacks))
+		}
 		cfg.BaseURL = strings.TrimSuffix(*target, "/")
 		cfg.Client = &http.Client{Timeout: 60 * time.Second}
 		cfg.Target = cfg.BaseURL
@@ -312,27 +372,44 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 			fmt.Fprintf(stdout, "function logs: %s\n", fl)
 			_ = fl.Close()
 		}()
-		emu, err = emulator.New(stage.Stage, emulator.Options{Seed: mf.seed, Latency: model, AccountConcurrency: stage.AccountConcurrency, Addr: eventsAddr})
-		if err != nil {
-			return err
+		opts := emulator.Options{Seed: mf.seed, Latency: model, AccountConcurrency: stage.AccountConcurrency, Addr: eventsAddr}
+		if stage.Global != nil {
+			g, err := emulator.NewGlobal(*stage.Global, opts)
+			if err != nil {
+				return err
+			}
+			defer g.Close()
+			if err := mf.putFaults(g, stderr); err != nil {
+				return err
+			}
+			if err := globalLoadConfig(ctx, g, stage, &cfg, stderr); err != nil {
+				return err
+			}
+			emus = g.Emulators()
+		} else {
+			emu, err := emulator.New(stage.Stage, opts)
+			if err != nil {
+				return err
+			}
+			defer emu.Close()
+			if err := mf.putFaults(single{emu, stage.Name}, stderr); err != nil {
+				return err
+			}
+			cfg.BaseURL = emu.APIURL()
+			cfg.Client = emu.HTTPClient()
+			if err := followEvents(ctx, emu, &cfg, stderr); err != nil {
+				return err
+			}
+			emus = []*emulator.Emulator{emu}
 		}
-		defer emu.Close()
-		if err := mf.putFaults(emu, stderr); err != nil {
-			return err
-		}
-		cfg.BaseURL = emu.APIURL()
-		cfg.Client = emu.HTTPClient()
 		cfg.Target = "emulator"
-		if err := followEvents(ctx, emu, &cfg, stderr); err != nil {
-			return err
-		}
 		fmt.Fprintf(stderr, "%s: %s profile in the emulator (latency model %s, seed %d, %d cores)\n", stage.Name, profile.Name, model.Name(), mf.seed, runtime.NumCPU())
 	}
 	cfg.After = func(r *loadgen.Result) {
 		r.Environment.Command = command
-		if emu != nil {
+		if len(emus) > 0 {
 			r.Environment.LatencyModel = model.Name()
-			fillFromEmulator(r, emu)
+			fillFromEmulator(r, emus...)
 		}
 	}
 	res, err := loadgen.Run(ctx, cfg)
@@ -349,50 +426,55 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 	return nil
 }
 
-// fillFromEmulator adds the emulator's view of the run: Lambda totals and the modelled bill.
-func fillFromEmulator(r *loadgen.Result, emu *emulator.Emulator) {
+// fillFromEmulator adds the emulator's view of the run: Lambda totals and the modelled bill,
+// summed over the regions of a multi-region stage (the payment provider is theirs in common;
+// the maximum concurrency is the highest of the regions', each region having its own account
+// limit).
+func fillFromEmulator(r *loadgen.Result, emus ...*emulator.Emulator) {
 	var l loadgen.Lambda
 	var u loadgen.Usage
-	arch := map[string]string{}
-	for _, f := range emu.Lambda.Functions() {
-		arch[f.Name] = f.Architecture
-	}
-	rest := map[string]bool{}
-	for _, a := range emu.APIGateway.APIs() {
-		rest[a.ID] = a.Kind == "rest"
-	}
-	for _, s := range emu.Metrics().Snapshot() {
-		switch s.Kind {
-		case "lambda":
-			l.Functions++
-			l.Invocations += s.Invocations
-			l.ColdStarts += s.ColdStarts
-			l.Throttles += s.Throttles
-			l.Errors += s.Errors
-			l.Timeouts += s.Timeouts
-			l.GBSeconds += s.GBSeconds
-			u.LambdaRequests += s.Invocations - s.Throttles
-			if arch[s.Name] == "arm64" {
-				u.LambdaGBSecondsARM += s.GBSeconds
-			} else {
-				u.LambdaGBSecondsX86 += s.GBSeconds
+	for _, emu := range emus {
+		arch := map[string]string{}
+		for _, f := range emu.Lambda.Functions() {
+			arch[f.Name] = f.Architecture
+		}
+		rest := map[string]bool{}
+		for _, a := range emu.APIGateway.APIs() {
+			rest[a.ID] = a.Kind == "rest"
+		}
+		for _, s := range emu.Metrics().Snapshot() {
+			switch s.Kind {
+			case "lambda":
+				l.Functions++
+				l.Invocations += s.Invocations
+				l.ColdStarts += s.ColdStarts
+				l.Throttles += s.Throttles
+				l.Errors += s.Errors
+				l.Timeouts += s.Timeouts
+				l.GBSeconds += s.GBSeconds
+				u.LambdaRequests += s.Invocations - s.Throttles
+				if arch[s.Name] == "arm64" {
+					u.LambdaGBSecondsARM += s.GBSeconds
+				} else {
+					u.LambdaGBSecondsX86 += s.GBSeconds
+				}
+			case "lambda-account":
+				l.MaxConcurrency = max(l.MaxConcurrency, s.MaxConcurrent)
+			case "apigateway":
+				if rest[s.Name] {
+					u.RESTRequests += s.Invocations
+				} else {
+					u.HTTPRequests += s.Invocations
+				}
+			case "dynamodb":
+				u.DynamoDBRRU += counter(s, "rcu")
+				u.DynamoDBWRU += counter(s, "wcu")
 			}
-		case "lambda-account":
-			l.MaxConcurrency = s.MaxConcurrent
-		case "apigateway":
-			if rest[s.Name] {
-				u.RESTRequests += s.Invocations
-			} else {
-				u.HTTPRequests += s.Invocations
-			}
-		case "dynamodb":
-			u.DynamoDBRRU += counter(s, "rcu")
-			u.DynamoDBWRU += counter(s, "wcu")
 		}
 	}
 	r.Lambda = &l
 	r.SetCost(loadgen.Estimate(u))
-	if st := emu.Payment.Stats(); st.Charges+st.RejectedBusy+st.QueueTimeouts+st.Abandoned > 0 {
+	if st := emus[0].Payment.Stats(); st.Charges+st.RejectedBusy+st.QueueTimeouts+st.Abandoned > 0 {
 		r.PaymentProvider = &st
 	}
 }

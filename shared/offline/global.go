@@ -1,0 +1,135 @@
+package offline
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/latency"
+	"github.com/emilys-pastries/serverless-evolution/shared/loadgen"
+)
+
+// oneRegionOnly refuses the commands that show one emulator (the dashboard, explain) for a
+// multi-region stage, rather than showing half of it.
+func oneRegionOnly(command string, stage Stage) error {
+	return fmt.Errorf("%s shows one region's emulator and does not run multi-region stages yet; stage %s runs in %s: "+
+		"use local (every region on one port) or load (make local|load STAGE=%s)", command, stage.Name, strings.Join(stageRegions(stage), " and "), stage.Name)
+}
+
+func stageRegions(stage Stage) []string {
+	var out []string
+	for _, s := range stage.Global.Stacks {
+		out = append(out, s.Region)
+	}
+	return out
+}
+
+// runLocalGlobal is local for a multi-region stage: every region on the one loopback port.
+func runLocalGlobal(ctx context.Context, args []string, stdout, stderr io.Writer, stage Stage) error {
+	fs := flag.NewFlagSet("local", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:4566", "loopback address for every region's AWS APIs, the stage's APIs and the admin API")
+	var mf modelFlags
+	mf.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	model, err := mf.latency()
+	if err != nil {
+		return err
+	}
+	g, err := emulator.NewGlobal(*stage.Global, emulator.Options{Seed: mf.seed, Latency: model, Addr: *addr, AccountConcurrency: stage.AccountConcurrency})
+	if err != nil {
+		return err
+	}
+	defer g.Close()
+	if err := mf.putFaults(g, stderr); err != nil {
+		return err
+	}
+	if err := g.Start(ctx); err != nil {
+		return err
+	}
+	describeGlobal(stdout, g, stage, model)
+	<-ctx.Done()
+	fmt.Fprintln(stdout, "\nstopping: waiting for running invocations to finish")
+	return nil
+}
+
+// describeGlobal prints where each region's API and resources are.
+func describeGlobal(w io.Writer, g *emulator.Global, stage Stage, model *latency.Model) {
+	fmt.Fprintf(w, "Emily's Pastries %s is running in the emulator in %s (latency model %s).\n\n", stage.Name, strings.Join(g.Regions(), " and "), model.Name())
+	for _, r := range g.Regions() {
+		fmt.Fprintf(w, "  API %-10s %s\n", r, g.APIURL(r))
+	}
+	fmt.Fprintf(w, "  AWS endpoint   %s   (aws --endpoint-url %s --region <region> ..., any credentials: the signature's region picks the region)\n", g.URL(), g.URL())
+	fmt.Fprintf(w, "  admin          %s/_emulator/regions, /_emulator/metrics?region=<region>, /_emulator/faults\n", g.URL())
+	fmt.Fprintf(w, "  outage         curl -X PUT %s/_emulator/faults/region:%s -d '{\"down\":true}'   (DELETE brings it back)\n", g.URL(), g.Regions()[len(g.Regions())-1])
+	for _, r := range g.Regions() {
+		emu := g.Region(r)
+		fmt.Fprintf(w, "\nResources in %s:\n", r)
+		cdkPath := map[string]string{}
+		for _, res := range emu.Resources() {
+			cdkPath[res.LogicalID] = res.CDKPath
+		}
+		rs := emu.SimResources()
+		sort.SliceStable(rs, func(i, j int) bool { return rs[i].Type < rs[j].Type })
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, res := range rs {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", res.Type, res.Physical, cdkPath[res.LogicalID])
+		}
+		_ = tw.Flush()
+		fmt.Fprintf(w, "  (%d resources provisioned; %d AWS-only resources accepted and not emulated)\n", len(emu.Resources()), len(emu.Ignored()))
+	}
+	fmt.Fprintln(w, "\nTry:")
+	for _, r := range g.Regions() {
+		fmt.Fprintf(w, "  curl -s %s/menu\n", g.APIURL(r))
+	}
+	fmt.Fprintf(w, "  curl -s -X POST %s/orders -d '{\"store_id\":\"lon-01\",\"customer\":{\"name\":\"Ada\",\"email\":\"ada@example.com\"},\"items\":[{\"item_id\":\"croissant\",\"quantity\":2}],\"pickup_at\":\"%s\"}'\n",
+		g.APIURL(g.Regions()[0]), time.Now().Add(time.Hour).UTC().Format(time.RFC3339))
+	for _, r := range g.Regions() {
+		fmt.Fprintf(w, "  aws --endpoint-url %s --region %s dynamodb list-tables\n", g.URL(), r)
+	}
+	fmt.Fprintf(w, "\nCtrl-C stops it.\n")
+}
+
+// globalLoadConfig points the load tool at every region: each order goes to its store's home
+// region (loadgen.Config.Regions) with the stage's failover, and orders are followed over each
+// region's Event API when the stage has one (the emulator then listens for the WebSockets).
+func globalLoadConfig(ctx context.Context, g *emulator.Global, stage Stage, cfg *loadgen.Config, stderr io.Writer) error {
+	cfg.Regions = map[string]string{}
+	for _, r := range g.Regions() {
+		u := g.APIURL(r)
+		if u == "" {
+			return fmt.Errorf("stage %s has no API in %s: the load tool sends orders to every region's API", stage.Name, r)
+		}
+		cfg.Regions[r] = u
+	}
+	cfg.Client = g.HTTPClient()
+	cfg.Failover = stage.Failover
+	var withEvents []string
+	for _, r := range g.Regions() {
+		if svc, _, _ := eventAPI(g.Region(r)); svc != nil {
+			withEvents = append(withEvents, r)
+		}
+	}
+	if len(withEvents) == 0 {
+		return nil
+	}
+	if err := g.Start(ctx); err != nil {
+		return fmt.Errorf("listen for the AppSync Events WebSockets: %w", err)
+	}
+	cfg.Tracking.RegionEvents = map[string]*loadgen.EventsConfig{}
+	for _, r := range withEvents {
+		if ev := eventsTracking(g.Region(r)); ev != nil {
+			cfg.Tracking.RegionEvents[r] = ev
+			fmt.Fprintf(stderr, "orders accepted in %s are followed over AppSync Events at %s\n", r, ev.RealtimeURL)
+		}
+	}
+	return nil
+}

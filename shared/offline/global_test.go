@@ -1,0 +1,152 @@
+package offline_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	lambdago "github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/lambda"
+	"github.com/emilys-pastries/serverless-evolution/shared/loadgen"
+	"github.com/emilys-pastries/serverless-evolution/shared/offline"
+)
+
+// globalStage is the kitchen template in eu-west-1 and us-east-1 with its function behind
+// ANY /{proxy+}: it takes orders (paid at once) and answers GET /orders/{id} and GET /menu from
+// one map both regions' functions share, which stands in for a global table here.
+func globalStage(t *testing.T) offline.Stage {
+	t.Helper()
+	tmpl, err := os.ReadFile("../emulator/testdata/kitchen.template.json")
+	require.NoError(t, err)
+	tmpl = bytes.Replace(tmpl, []byte(`"PathPart": "tickets"`), []byte(`"PathPart": "{proxy+}"`), 1)
+	tmpl = bytes.Replace(tmpl, []byte(`"HttpMethod": "POST"`), []byte(`"HttpMethod": "ANY"`), 1)
+	var mu sync.Mutex
+	orders := map[string]string{}
+	var n atomic.Int64
+	shop := func(context.Context, aws.Config, func(string) string) (lambdago.Handler, error) {
+		return lambdago.NewHandler(func(req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+			answer := func(code int, v any) (events.APIGatewayProxyResponse, error) {
+				b, _ := json.Marshal(v)
+				return events.APIGatewayProxyResponse{StatusCode: code, Body: string(b)}, nil
+			}
+			switch {
+			case req.HTTPMethod == http.MethodPost && req.Path == "/orders":
+				id := fmt.Sprint("o-", n.Add(1))
+				mu.Lock()
+				orders[id] = "paid"
+				mu.Unlock()
+				return answer(http.StatusCreated, map[string]string{"order_id": id, "status": "paid"})
+			case req.HTTPMethod == http.MethodGet && strings.HasPrefix(req.Path, "/orders/"):
+				id := strings.TrimPrefix(req.Path, "/orders/")
+				mu.Lock()
+				status, ok := orders[id]
+				mu.Unlock()
+				if !ok {
+					return answer(http.StatusNotFound, map[string]string{"message": "no order " + id})
+				}
+				return answer(http.StatusOK, map[string]string{"order_id": id, "status": status})
+			case req.HTTPMethod == http.MethodGet && req.Path == "/menu":
+				return answer(http.StatusOK, []string{"croissant"})
+			}
+			return answer(http.StatusNotFound, map[string]string{"message": req.HTTPMethod + " " + req.Path})
+		}), nil
+	}
+	return offline.Stage{Global: &emulator.GlobalStage{Name: "00-global",
+		Stacks: []emulator.RegionalStack{
+			{Region: "eu-west-1", StackName: "Kitchen", Template: tmpl},
+			{Region: "us-east-1", StackName: "Kitchen", Template: tmpl},
+		},
+		Handlers: map[string]lambda.Constructor{"Kitchen/Kitchen": shop}}}
+}
+
+func TestLocalGlobalPrintsEveryRegion(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errOut bytes.Buffer
+	done := make(chan error)
+	go func() {
+		done <- offline.Run(ctx, []string{"local", "-addr", "127.0.0.1:0", "-model", "zero", "-fault", "region:us-east-1@down"}, func(string) string { return "" }, &out, &errOut, globalStage(t))
+	}()
+	cancel()
+	require.NoError(t, <-done, errOut.String())
+	s := out.String()
+	for _, want := range []string{"in eu-west-1 and us-east-1", "API eu-west-1  http://127.0.0.1:", "API us-east-1  http://127.0.0.1:",
+		"Resources in eu-west-1:", "Resources in us-east-1:", "Kitchen-Tickets", "--region eu-west-1 dynamodb list-tables"} {
+		assert.Contains(t, s, want)
+	}
+	assert.Contains(t, errOut.String(), "fault on region:us-east-1: down")
+}
+
+func TestGlobalRejectsWhatItCannotRun(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"live", []string{"live"}, "live shows one region's emulator and does not run multi-region stages yet; stage 00-global runs in eu-west-1 and us-east-1"},
+		{"explain", []string{"explain"}, "explain shows one region's emulator"},
+		{"target", []string{"load", "-target", "https://example.com/prod"}, "stage 00-global runs in 2 regions"},
+		{"unknown region", []string{"local", "-addr", "127.0.0.1:0", "-model", "zero", "-fault", "region:mars-1@down"}, `no region "mars-1" in stage 00-global; its regions are eu-west-1, us-east-1`},
+		{"unknown resource", []string{"local", "-addr", "127.0.0.1:0", "-model", "zero", "-fault", "lambda:Kitchen-Kitchn@throttle"}, "eu-west-1:lambda:Kitchen-Kitchen"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := offline.Run(context.Background(), tt.args, func(string) string { return "" }, &bytes.Buffer{}, &bytes.Buffer{}, globalStage(t))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+	// A single-region stage has no regions to take down.
+	err := offline.Run(context.Background(), []string{"local", "-addr", "127.0.0.1:0", "-model", "zero", "-fault", "region:us-east-1@down"},
+		func(string) string { return "" }, &bytes.Buffer{}, &bytes.Buffer{}, stage(t))
+	assert.ErrorContains(t, err, "stage 00-test runs in one region (us-east-1); a regional outage (region:us-east-1@down) needs a multi-region stage")
+}
+
+// load runs a multi-region stage: each order goes to its store's home region, an outage of one
+// region moves that region's orders to the other once Route 53's health check (here a fast one)
+// marks it unhealthy (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html),
+// every accepted order reads back the same in both regions afterwards, and the Lambda totals
+// and the bill cover both regions.
+func TestLoadGlobal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: a ten-second load run")
+	}
+	dir := t.TempDir()
+	out := dir + "/result.json"
+	st := globalStage(t)
+	st.Failover = &loadgen.Failover{Interval: 500 * time.Millisecond, Threshold: 1, TTL: 0}
+	var stdout, stderr bytes.Buffer
+	args := []string{"load", "-profile", "smoke", "-model", "zero", "-quiet", "-logs", dir + "/fn.log", "-out", out,
+		"-fault", "region:us-east-1@down,from=2s,for=3s"}
+	require.NoError(t, offline.Run(context.Background(), args, func(string) string { return "" }, &stdout, &stderr, st), stderr.String())
+
+	assert.Contains(t, stderr.String(), "fault on region:us-east-1 from 2s to 5s: down (a regional outage)")
+	res, err := loadgen.ReadFile(out)
+	require.NoError(t, err)
+	require.NotNil(t, res.Regions, "a run across regions has a regions section")
+	eu, us := res.Regions.ByRegion["eu-west-1"], res.Regions.ByRegion["us-east-1"]
+	require.NotNil(t, eu)
+	require.NotNil(t, us)
+	assert.Positive(t, eu.Sent)
+	assert.Positive(t, us.Sent)
+	assert.Positive(t, us.Failed+us.FailedOverOut, "the outage failed us-east-1's orders or moved them to eu-west-1")
+	assert.Positive(t, us.ProbesFailed, "the health check saw the outage")
+	require.NotNil(t, res.Regions.Reconciliation)
+	assert.Zero(t, res.Regions.Reconciliation.Disagreed, "every accepted order reads the same in both regions")
+	require.NotNil(t, res.Lambda)
+	assert.Equal(t, 2, res.Lambda.Functions, "one function in each region")
+	assert.Equal(t, "make load STAGE=00-global PROFILE=smoke SEED=7 FAULT='region:us-east-1@down,from=2s,for=3s'", res.Environment.Command)
+}
