@@ -107,7 +107,7 @@ func NewGlobal(stage GlobalStage, opts Options) (*Global, error) {
 	for _, r := range g.regions {
 		peers[r.name] = r.emu.DynamoDB
 	}
-	linkDynamoDB(peers)
+	dynamodb.Link(peers)
 	for i, tmpl := range tmpls {
 		if err := g.regions[i].emu.provision(tmpl); err != nil {
 			return fail(fmt.Errorf("stage %s, region %s: %w", stage.Name, g.regions[i].name, err))
@@ -214,10 +214,7 @@ func (g *Global) SetRegionDown(region string, down bool) error {
 		return fmt.Errorf("no region %q in stage %s; its regions are %s", region, g.stage.Name, strings.Join(g.Regions(), ", "))
 	}
 	r.emu.env.SetDown(down)
-	// TODO(regions): r.emu.DynamoDB.SetRegionDown(down) once helper globaltables commits it.
-	if d, ok := any(r.emu.DynamoDB).(interface{ SetRegionDown(bool) }); ok {
-		d.SetRegionDown(down)
-	}
+	r.emu.DynamoDB.SetRegionDown(down)
 	return nil
 }
 
@@ -517,8 +514,3 @@ func (g *Global) kitchenReady(ctx context.Context, t kitchen.Ticket) error {
 	g.origins.Delete(t.OrderID)
 	return nil
 }
-
-// linkDynamoDB connects the regions' DynamoDB services for global tables.
-// TODO(regions): dynamodb.Link(peers) once helper globaltables commits it; until then global
-// tables are not linked.
-func linkDynamoDB(peers map[string]*dynamodb.Service) { _ = peers }

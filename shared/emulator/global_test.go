@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -380,3 +381,69 @@ print(json.dumps(out))`, g.URL())
 }
 
 func awsString(s string) *string { return &s }
+
+// A global table provisioned in the first region's stack has a replica in every region it lists
+// (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dynamodb-globaltable.html);
+// NewGlobal links the regions before provisioning, so writes replicate, and while a region is
+// down replication to it is held and catches up once it is back
+// (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_HowItWorks.html).
+func TestGlobalTableAcrossRegions(t *testing.T) {
+	euTmpl := []byte(`{"Resources": {"Orders": {"Type": "AWS::DynamoDB::GlobalTable", "Properties": {
+		"TableName": "orders", "BillingMode": "PAY_PER_REQUEST",
+		"AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+		"KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+		"StreamSpecification": {"StreamViewType": "NEW_AND_OLD_IMAGES"},
+		"Replicas": [{"Region": "eu-west-1"}, {"Region": "us-east-1"}]}}}}`)
+	usTmpl, err := os.ReadFile("testdata/messaging.template.json")
+	require.NoError(t, err)
+	g, err := emulator.NewGlobal(emulator.GlobalStage{Name: "tables", Stacks: []emulator.RegionalStack{
+		{Region: eu, StackName: "Europe", Template: euTmpl},
+		{Region: us, StackName: "America", Template: usTmpl},
+	}}, emulator.Options{Latency: latency.Zero()})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = g.Close() })
+	ctx := context.Background()
+	put := func(region, key string) {
+		_, err := dynamodb.NewFromConfig(g.Config(region)).PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("orders"),
+			Item: map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: key}}})
+		require.NoError(t, err)
+	}
+	has := func(region, key string) func() bool {
+		return func() bool {
+			out, err := dynamodb.NewFromConfig(g.Config(region)).GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String("orders"),
+				Key: map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: key}}})
+			return err == nil && out.Item != nil
+		}
+	}
+	put(eu, "written in europe")
+	assert.Eventually(t, has(us, "written in europe"), 5*time.Second, 10*time.Millisecond, "replicated to us-east-1")
+	put(us, "written in america")
+	assert.Eventually(t, has(eu, "written in america"), 5*time.Second, 10*time.Millisecond, "replicated to eu-west-1")
+
+	require.NoError(t, g.SetRegionDown(us, true))
+	put(eu, "during the outage")
+	assert.Equal(t, 1, g.Region(eu).DynamoDB.ReplicationPending("orders"), "held for the region that is down")
+	require.NoError(t, g.SetRegionDown(us, false))
+	assert.Eventually(t, has(us, "during the outage"), 5*time.Second, 10*time.Millisecond, "caught up after the outage")
+}
+
+// BenchmarkGlobalAPIToLambdaToTable is BenchmarkAPIToLambdaToTable in one region of a
+// two-region emulator: the invoke URL is routed by its API id and the handler's SDK PutItem by
+// its signature's region, so the difference between the two is the cost of the routing.
+func BenchmarkGlobalAPIToLambdaToTable(b *testing.B) {
+	g := startGlobal(b, "")
+	c := g.HTTPClient()
+	url := g.APIURL(eu) + "/tickets"
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		resp, err := c.Post(url, "text/plain", strings.NewReader(fmt.Sprint("t-", i)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated {
+			b.Fatalf("status %d", resp.StatusCode)
+		}
+	}
+}
