@@ -81,9 +81,43 @@
 // Ignored. Any other type the emulator does not know is an error naming the resource. Outputs
 // whose Condition is false are left out.
 //
-// Limitations: one stack, one region and one account per emulator; no cross-stack references
-// (Fn::ImportValue); no IAM evaluation (every call is allowed); Lambda and API Gateway do their
-// bookkeeping their own way rather than through env.Begin. Each service package lists its own limitations.
+// # Several regions
+//
+// NewGlobal runs a stage deployed to several regions (GlobalStage: one stack per region) in one
+// process: one *Emulator per region, each with its own Env (Region), services, Lambda account
+// concurrency, API Gateway account throttle, faults, metrics and traces. It builds every region's
+// services first, links their DynamoDB services for global tables (dynamodb.Link), then
+// provisions the stacks in the given order. The payment provider and the kitchen are shared by
+// every region (third parties with regional endpoints; a charge's idempotency key is global); a
+// kitchen ticket is marked ready in the region that sent it, whose Step Functions own its task
+// token.
+//
+// A request goes to the region of its SigV4 credential scope (the Authorization header's
+// Credential=AKID/date/<region>/service/aws4_request, or a presigned URL's X-Amz-Credential), so
+// an SDK client built from Global.Config(region), a handler's client in either region and the
+// AWS CLI's --region all reach the region they name, in process and on the one loopback port.
+// A request signed for a region the stage is not in gets 403 InvalidSignatureException naming
+// the regions. Unsigned requests (API Gateway invoke URLs, AppSync Events) go to the region
+// owning the API id in their path (an API's id mixes in its region outside us-east-1, so one
+// template gives each region its own), else to the caller's region (the first for Global's own
+// client and port). The payment provider, the kitchen and the admin API are never down; the
+// loopback port's admin API adds /_emulator/regions and region outages (see admin.go), and takes
+// ?region= for the rest.
+//
+// Global.SetRegionDown is a regional outage: in process, requests to the region fail with a
+// refused connection (an error the SDKs retry, as they do when an endpoint cannot be reached);
+// on the loopback port they get 503 ServiceUnavailable (a listener shared by every region cannot
+// refuse one region's connections); calls between the region's services (Env.Call, Env.Begin)
+// answer 503 ServiceUnavailable, so its event source mappings, pipes and workflows fail and
+// retry per their own policies; global table replication to and from it is held and catches up
+// after. The other regions keep working. Routing costs a request about 0.2 µs and no allocation
+// (BenchmarkGlobalRoute); a single-region Emulator does not route at all.
+//
+// Limitations: one stack per region and one account; no cross-stack or cross-region references
+// (Fn::ImportValue); no IAM evaluation (every call is allowed); an invocation already running
+// when its region goes down runs to its end (its calls fail); Lambda and API
+// Gateway do their bookkeeping their own way rather than through env.Begin. Each service package
+// lists its own limitations.
 package emulator
 
 import (
