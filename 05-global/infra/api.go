@@ -67,8 +67,8 @@ func methodResponses(codes ...string) *[]*awsapigateway.MethodResponse {
 func newAPI(r *resources, placeOrder, lifecycle sfn.StateMachine) awsapigateway.RestApi {
 	st := r.stack
 	api := awsapigateway.NewRestApi(st, jsii.String("Api"), &awsapigateway.RestApiProps{
-		RestApiName:    jsii.String("emilys-pastries-04-refactor"),
-		Description:    jsii.String("Emily's Pastries 2024: direct integrations with Step Functions and DynamoDB"),
+		RestApiName:    jsii.String("emilys-pastries-05-global"),
+		Description:    jsii.String("Emily's Pastries 2025: direct integrations with Step Functions and DynamoDB, one API per region"),
 		EndpointTypes:  &[]awsapigateway.EndpointType{awsapigateway.EndpointType_REGIONAL},
 		CloudWatchRole: jsii.Bool(false), // an account-wide setting; a stage must not change it
 		DeployOptions: &awsapigateway.StageOptions{

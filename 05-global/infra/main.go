@@ -1,6 +1,6 @@
-// Command infra is the CDK app of the 2024 refactor: ten functions, two state machines, an event
-// bus, queues with dead-letter queues, a pipe, direct API Gateway integrations and an AppSync
-// Events API. The CDK CLI runs it from the stage directory (see ../cdk.json).
+// Command infra is the CDK app of the 2025 global shop: the 2024 system deployed to two regions,
+// one stack per region, sharing the orders, catalog, stock and sales through DynamoDB global
+// tables. The CDK CLI runs it from the stage directory (see ../cdk.json).
 package main
 
 import (
@@ -12,7 +12,7 @@ import (
 func main() {
 	defer jsii.Close()
 	app := awscdk.NewApp(nil)
-	NewStack(app, StackName, &StackProps{StageDir: "."})
+	NewStacks(app, ".")
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 	app.Synth(nil)
 }

@@ -24,23 +24,54 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/bakery"
 )
 
-// StackName is the CloudFormation stack of this stage.
-const StackName = "EmilysPastries04Refactor"
+// The regions: every store's orders go to its home region (bakery.Store.Region). The primary
+// region's stack owns the global tables and seeds the catalog; the other refers to their
+// replicas by name.
+const (
+	PrimaryRegion   = bakery.RegionEurope
+	SecondaryRegion = bakery.RegionNorthAmerica
+)
+
+// Regions lists the stage's regions, the primary first (the deploy order).
+var Regions = []string{PrimaryRegion, SecondaryRegion}
+
+// StackName is the CloudFormation stack of this stage in region.
+func StackName(region string) string { return "EmilysPastries05Global-" + region }
+
+// Global tables: fixed names, because the secondary stack finds its replicas by name.
+const (
+	OrdersTableName  = "emilys-pastries-05-orders"
+	CatalogTableName = "emilys-pastries-05-catalog"
+	StockTableName   = "emilys-pastries-05-stock"
+	SalesTableName   = "emilys-pastries-05-sales"
+)
 
 // Sizing that several resources share; the README explains each number.
 const (
 	// ProviderCapacity is how many charges the card provider works on at once (shared/payment's
-	// default). Charges in flight = MaximumConcurrency × charges per invocation ≤ this.
+	// default), across both regions: its regional endpoints share one merchant account.
 	ProviderCapacity = 20
-	// PaymentBatch is the payment queue's batch size: one charge per invocation, so that a slow
-	// charge never holds back others of its batch and MaximumConcurrency equals the provider's
-	// capacity (every provider slot busy while the queue has work). Charging a batch in parallel
-	// inside one invocation is 05-global's cost change (fewer invocations for the same charges).
-	PaymentBatch = 1
+	// ProviderShare is one region's share of it. Charges in flight in a region =
+	// MaximumConcurrency × charges per invocation ≤ this.
+	ProviderShare = ProviderCapacity / 2
+	// PaymentBatch is the payment queue's batch size: up to five payment requests per invocation,
+	// charged in parallel (PaymentParallel), so that a rush pays one invocation for five charges
+	// instead of five. The worker waits on the provider, not on its CPU, so the five overlap.
+	PaymentBatch = 5
 	// PaymentParallel is how many charges of its batch one invocation runs at once.
-	PaymentParallel = 1
+	PaymentParallel = 5
+	// PaymentConcurrency is the payment mapping's MaximumConcurrency: the region's provider share
+	// divided by the charges each invocation has in flight.
+	PaymentConcurrency = ProviderShare / PaymentParallel
+	// FailoverStockPercent is the share of a store's daily par that the other region may sell
+	// while it accepts that store's orders (its home region down). The home region's stock items
+	// are never written by the other region, so last-writer-wins cannot lose a reservation; the
+	// price is that an outage may sell up to this share on top of par (README, data ownership).
+	FailoverStockPercent = 20
 	// VisibilityFactor is the talk's rule: a queue's visibility timeout is at least six times its
 	// consumer's timeout (plus the batching window), so a retried invocation never overlaps the
 	// message becoming visible again.
@@ -59,7 +90,32 @@ type StackProps struct {
 	// StageDir is the stage directory, the one holding functions/. The CDK CLI runs the app from
 	// there ("."); the tests run from infra/ ("..").
 	StageDir string
+	// Region is the stack's region; StackProps.Env gets it. The PrimaryRegion's stack owns the
+	// global tables.
+	Region string
 }
+
+// NewStacks defines the stage: one stack per region, the primary first; the secondary depends
+// on it (its tables' replicas exist once the primary is deployed). No value crosses regions: the
+// secondary finds the tables by name.
+func NewStacks(scope constructs.Construct, stageDir string) []awscdk.Stack {
+	var stacks []awscdk.Stack
+	for _, region := range Regions {
+		st := NewStack(scope, StackName(region), &StackProps{
+			StackProps: awscdk.StackProps{Env: &awscdk.Environment{Region: jsii.String(region)},
+				Description: jsii.String("Emily's Pastries 2025, " + region + " (05-global)")},
+			StageDir: stageDir, Region: region,
+		})
+		if len(stacks) > 0 {
+			st.AddDependency(stacks[0], jsii.String("its global tables' replicas come from the primary stack"))
+		}
+		stacks = append(stacks, st)
+	}
+	return stacks
+}
+
+// primary reports whether the stack owns the global tables.
+func (p *StackProps) primary() bool { return p.Region == PrimaryRegion }
 
 // function describes one of the ten functions.
 type function struct {
@@ -71,6 +127,8 @@ type function struct {
 
 // The ten functions; every one does work that needs code (see the README).
 var functions = []function{
+	// Memory: provisional sizes until `make tune` measures each function (README); the payment
+	// worker waits on the provider, so its duration hardly depends on its CPU share.
 	{"payment-worker", "charges the payment queue's batches at the provider and answers the waiting workflows", 256, 10},
 	{"fraud-screen", "scores an order's fraud risk for the OrderLifecycle workflow", 128, 3},
 	{"loyalty", "credits loyalty points from the loyalty queue, once per order", 128, 10},
@@ -86,7 +144,8 @@ var functions = []function{
 // resources are what the stack's parts wire together.
 type resources struct {
 	stack                                        awscdk.Stack
-	orders, catalog, stock, sales, customers, ob awsdynamodb.Table
+	region                                       string
+	orders, catalog, stock, sales, customers, ob awsdynamodb.ITable
 	bus                                          awsevents.EventBus
 	fns                                          map[string]awslambda.Function
 	asyncFailures, eventsDLQ                     awssqs.Queue
@@ -96,12 +155,12 @@ type resources struct {
 // NewStack defines the 2024 system.
 func NewStack(scope constructs.Construct, id string, props *StackProps) awscdk.Stack {
 	stack := awscdk.NewStack(scope, &id, &props.StackProps)
-	r := &resources{stack: stack, fns: map[string]awslambda.Function{}}
+	r := &resources{stack: stack, region: props.Region, fns: map[string]awslambda.Function{}}
 
 	providerURL := awscdk.NewCfnParameter(stack, jsii.String("PaymentProviderUrl"), &awscdk.CfnParameterProps{
 		Type: jsii.String("String"),
-		Description: jsii.String("Base URL of the card-payment provider. For a workshop account, deploy the provider " +
-			"first (make deploy-provider) and pass its PaymentProviderUrl output; make deploy STAGE=04-refactor does both."),
+		Description: jsii.String("Base URL of the card-payment provider's endpoint in this region (it has one per region). For a workshop " +
+			"account, deploy the provider first (make deploy-provider) and pass its PaymentProviderUrl output."),
 		AllowedPattern:        jsii.String("https?://.+"),
 		ConstraintDescription: jsii.String("must be an http(s) URL, such as https://abc123.lambda-url.eu-west-1.on.aws/"),
 	}).ValueAsString()
@@ -119,15 +178,17 @@ func NewStack(scope constructs.Construct, id string, props *StackProps) awscdk.S
 	})
 
 	// Data: one table per owner, on-demand, DESTROY so that `make destroy` leaves nothing behind.
-	r.orders = newTable(stack, "Orders", "orderId", "")
-	r.catalog = newTable(stack, "Catalog", "pk", "sk")
-	r.stock = newTable(stack, "Stock", "pk", "item_id")
-	r.sales = newTable(stack, "Sales", "pk", "sk")
+	// Orders, catalog, stock and sales are global tables; each item has one writing region
+	// (internal/ddb/doc.go). Loyalty points and the outbox stay in the region that earned them.
+	r.orders = newGlobalTable(stack, props, "Orders", OrdersTableName, "orderId", "")
+	r.catalog = newGlobalTable(stack, props, "Catalog", CatalogTableName, "pk", "sk")
+	r.stock = newGlobalTable(stack, props, "Stock", StockTableName, "pk", "item_id")
+	r.sales = newGlobalTable(stack, props, "Sales", SalesTableName, "pk", "sk")
 	r.customers = newTable(stack, "Customers", "pk", "sk")
 	r.ob = newTable(stack, "Outbox", "recipient", "message_id")
 
 	// The bus between domains, with an archive to replay a morning.
-	r.bus = awsevents.NewEventBus(stack, jsii.String("Bus"), &awsevents.EventBusProps{EventBusName: jsii.String("emilys-pastries-04")})
+	r.bus = awsevents.NewEventBus(stack, jsii.String("Bus"), &awsevents.EventBusProps{EventBusName: jsii.String("emilys-pastries-05")})
 	r.bus.Archive(jsii.String("Archive"), &awsevents.BaseArchiveProps{
 		Description:  jsii.String("Every order and payment event, to replay a morning"),
 		EventPattern: &awsevents.EventPattern{Source: jsii.Strings(OrderSource, PaymentSource)},
@@ -140,6 +201,9 @@ func NewStack(scope constructs.Construct, id string, props *StackProps) awscdk.S
 	r.eventsDLQ = newFinalQueue(stack, "EventsDlq")
 
 	for _, f := range functions {
+		if f.dir == "catalog-seeder" && !props.primary() {
+			continue // the catalog reaches this region as a replica
+		}
 		r.fns[f.dir] = newFunction(stack, props.StageDir, f)
 	}
 	fn := r.fns
@@ -151,7 +215,8 @@ func NewStack(scope constructs.Construct, id string, props *StackProps) awscdk.S
 	}
 
 	// payment-worker: the payment queue, consumed with MaximumConcurrency so that charges in
-	// flight never exceed the provider's capacity.
+	// flight never exceed the region's share of the provider's capacity; each invocation charges
+	// its batch in parallel.
 	pw := spec("payment-worker")
 	r.paymentQueue, r.paymentDLQ = newWorkQueue(stack, "Payment", pw.timeout, 0)
 	env("payment-worker", map[string]*string{"PAYMENT_PROVIDER_URL": providerURL, "EVENT_BUS_NAME": r.bus.EventBusName(),
@@ -161,7 +226,7 @@ func NewStack(scope constructs.Construct, id string, props *StackProps) awscdk.S
 		BatchSize:               jsii.Number(PaymentBatch),
 		MaxBatchingWindow:       awscdk.Duration_Seconds(jsii.Number(0)),
 		ReportBatchItemFailures: jsii.Bool(true),
-		MaxConcurrency:          jsii.Number(ProviderCapacity / PaymentParallel),
+		MaxConcurrency:          jsii.Number(PaymentConcurrency),
 	}))
 
 	// loyalty: batches of 10 or 2 s; the filter drops orders too small to earn a point before
@@ -188,7 +253,7 @@ func NewStack(scope constructs.Construct, id string, props *StackProps) awscdk.S
 	// sales-reporter: big batches (100 or 5 s) become one write per store-day.
 	sr := spec("sales-reporter")
 	salesQueue, _ := newWorkQueue(stack, "Sales", sr.timeout, 5)
-	env("sales-reporter", map[string]*string{"SALES_TABLE": r.sales.TableName()})
+	env("sales-reporter", map[string]*string{"SALES_TABLE": r.sales.TableName(), "HOME_REGION": jsii.String(props.Region)})
 	r.sales.GrantReadWriteData(fn["sales-reporter"])
 	fn["sales-reporter"].AddEventSource(awslambdaeventsources.NewSqsEventSource(salesQueue, &awslambdaeventsources.SqsEventSourceProps{
 		BatchSize:               jsii.Number(100),
@@ -214,6 +279,9 @@ func NewStack(scope constructs.Construct, id string, props *StackProps) awscdk.S
 	// The asynchronous functions: EventBridge (or CloudFormation) invokes them; after two retries
 	// the event goes to AsyncFailures with its error.
 	for _, name := range []string{"receipt-mailer", "refund-reconciler", "customer-notifier", "daily-closer", "catalog-seeder"} {
+		if fn[name] == nil {
+			continue
+		}
 		fn[name].ConfigureAsyncInvoke(&awslambda.EventInvokeConfigOptions{
 			OnFailure:     awslambdadestinations.NewSqsDestination(r.asyncFailures),
 			RetryAttempts: jsii.Number(2),
@@ -226,19 +294,22 @@ func NewStack(scope constructs.Construct, id string, props *StackProps) awscdk.S
 	r.ob.GrantWriteData(fn["customer-notifier"])
 	env("refund-reconciler", map[string]*string{"ORDERS_TABLE": r.orders.TableName()})
 	r.orders.GrantReadWriteData(fn["refund-reconciler"])
-	env("daily-closer", map[string]*string{"SALES_TABLE": r.sales.TableName(), "CATALOG_TABLE": r.catalog.TableName()})
+	env("daily-closer", map[string]*string{"SALES_TABLE": r.sales.TableName(), "CATALOG_TABLE": r.catalog.TableName(), "HOME_REGION": jsii.String(props.Region)})
 	r.sales.GrantReadWriteData(fn["daily-closer"])
 	r.catalog.GrantReadWriteData(fn["daily-closer"])
-	env("catalog-seeder", map[string]*string{"CATALOG_TABLE": r.catalog.TableName()})
-	r.catalog.GrantWriteData(fn["catalog-seeder"])
+	if props.primary() {
+		env("catalog-seeder", map[string]*string{"CATALOG_TABLE": r.catalog.TableName()})
+		r.catalog.GrantWriteData(fn["catalog-seeder"])
 
-	// The catalog, seeded from shared/bakery by a custom resource backed directly by the seeder:
-	// no provider framework, whose extra Node.js functions would be three more Lambdas.
-	awscdk.NewCustomResource(stack, jsii.String("CatalogSeed"), &awscdk.CustomResourceProps{
-		ServiceToken: fn["catalog-seeder"].FunctionArn(),
-		ResourceType: jsii.String("Custom::CatalogSeed"),
-		Properties:   &map[string]any{"MenuVersion": "2024-1"},
-	})
+		// The catalog, seeded from shared/bakery by a custom resource backed directly by the
+		// seeder: no provider framework, whose extra Node.js functions would be three more
+		// Lambdas. Only the primary seeds it; the global table replicates it.
+		awscdk.NewCustomResource(stack, jsii.String("CatalogSeed"), &awscdk.CustomResourceProps{
+			ServiceToken: fn["catalog-seeder"].FunctionArn(),
+			ResourceType: jsii.String("Custom::CatalogSeed"),
+			Properties:   &map[string]any{"MenuVersion": "2025-1"},
+		})
+	}
 
 	// The workflows.
 	r.kitchenQueue, _ = newWorkQueue(stack, "Kitchen", 5, 0) // the pipe's API destination call, 5 s at most
@@ -289,7 +360,7 @@ func NewStack(scope constructs.Construct, id string, props *StackProps) awscdk.S
 	// Live status: every order event reaches the customer's AppSync Events channel through an
 	// API destination; no function formats or forwards it.
 	events := awsappsync.NewEventApi(stack, jsii.String("Events"), &awsappsync.EventApiProps{
-		ApiName: jsii.String("emilys-pastries-04"),
+		ApiName: jsii.String("emilys-pastries-05"),
 		AuthorizationConfig: &awsappsync.EventApiAuthConfig{AuthProviders: &[]*awsappsync.AppSyncAuthProvider{{
 			AuthorizationType: awsappsync.AppSyncAuthorizationType_API_KEY,
 		}}},
@@ -336,6 +407,7 @@ func NewStack(scope constructs.Construct, id string, props *StackProps) awscdk.S
 	awscdk.NewCfnOutput(stack, jsii.String("PaymentQueueUrl"), &awscdk.CfnOutputProps{Description: jsii.String("The payment queue"), Value: r.paymentQueue.QueueUrl()})
 	awscdk.NewCfnOutput(stack, jsii.String("PaymentDlqUrl"), &awscdk.CfnOutputProps{Description: jsii.String("The payment dead-letter queue; redrive with aws sqs start-message-move-task --source-arn <its ARN>"), Value: r.paymentDLQ.QueueUrl()})
 	awscdk.NewCfnOutput(stack, jsii.String("BusName"), &awscdk.CfnOutputProps{Description: jsii.String("The event bus between domains"), Value: r.bus.EventBusName()})
+	awscdk.NewCfnOutput(stack, jsii.String("Region"), &awscdk.CfnOutputProps{Description: jsii.String("The region this stack serves; its stores' orders come here"), Value: stack.Region()})
 
 	suppress(r)
 	return stack
@@ -350,7 +422,34 @@ func spec(dir string) function {
 	panic("no function " + dir)
 }
 
-func newTable(stack awscdk.Stack, id, pk, sk string) awsdynamodb.Table {
+// newGlobalTable is a global table: the primary stack defines it with a replica in every other
+// region (AWS::DynamoDB::GlobalTable); the other stacks refer to their replica by name, so no
+// value crosses regions and no custom resource is needed.
+func newGlobalTable(stack awscdk.Stack, props *StackProps, id, name, pk, sk string) awsdynamodb.ITable {
+	if !props.primary() {
+		return awsdynamodb.TableV2_FromTableName(stack, jsii.String(id), jsii.String(name))
+	}
+	var replicas []*awsdynamodb.ReplicaTableProps
+	for _, r := range Regions {
+		if r != props.Region {
+			replicas = append(replicas, &awsdynamodb.ReplicaTableProps{Region: jsii.String(r)})
+		}
+	}
+	tp := &awsdynamodb.TablePropsV2{
+		TableName:                        jsii.String(name),
+		PartitionKey:                     &awsdynamodb.Attribute{Name: jsii.String(pk), Type: awsdynamodb.AttributeType_STRING},
+		Billing:                          awsdynamodb.Billing_OnDemand(nil),
+		RemovalPolicy:                    awscdk.RemovalPolicy_DESTROY,
+		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{PointInTimeRecoveryEnabled: jsii.Bool(true)},
+		Replicas:                         &replicas,
+	}
+	if sk != "" {
+		tp.SortKey = &awsdynamodb.Attribute{Name: jsii.String(sk), Type: awsdynamodb.AttributeType_STRING}
+	}
+	return awsdynamodb.NewTableV2(stack, jsii.String(id), tp)
+}
+
+func newTable(stack awscdk.Stack, id, pk, sk string) awsdynamodb.ITable {
 	props := &awsdynamodb.TableProps{
 		PartitionKey:                     &awsdynamodb.Attribute{Name: jsii.String(pk), Type: awsdynamodb.AttributeType_STRING},
 		BillingMode:                      awsdynamodb.BillingMode_PAY_PER_REQUEST,
@@ -409,7 +508,7 @@ func newKitchenPipe(r *resources, kitchenURL *string, kitchenKey awscdk.CfnParam
 		Resources: &[]*string{display.ApiDestinationArn()},
 	}))
 	awspipes.NewCfnPipe(stack, jsii.String("KitchenTickets"), &awspipes.CfnPipeProps{
-		Name:        jsii.String("emilys-pastries-04-kitchen-tickets"),
+		Name:        jsii.String("emilys-pastries-05-kitchen-tickets"),
 		Description: jsii.String("Kitchen queue → ticket → kitchen display, by configuration (was 03's kitchen-ticket function)"),
 		RoleArn:     role.RoleArn(),
 		Source:      r.kitchenQueue.QueueArn(),
@@ -435,7 +534,7 @@ func newFunction(stack awscdk.Stack, stageDir string, f function) awslambda.Func
 		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
 	})
 	return awslambda.NewFunction(stack, jsii.String(id), &awslambda.FunctionProps{
-		Description:  jsii.String("Emily's Pastries 2024, " + f.dir + ": " + f.description),
+		Description:  jsii.String("Emily's Pastries 2025, " + f.dir + ": " + f.description),
 		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
 		Architecture: awslambda.Architecture_ARM_64(),
 		Handler:      jsii.String("bootstrap"),

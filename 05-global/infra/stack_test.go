@@ -26,7 +26,8 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden/template.json from a fresh synth")
 
-const goldenPath = "golden/template.json"
+// goldenPath is a region's golden template.
+func goldenPath(region string) string { return "golden/" + region + ".json" }
 
 // synthContext is what `cdk synth` would pass (see ../cdk.json), with bundling switched off so no
 // Go cross-compile runs; `make synth` passes the same through CDK_CONTEXT_JSON.
@@ -37,10 +38,12 @@ var synthContext = map[string]any{
 	"aws:cdk:bundling-stacks":       []any{},
 }
 
+// synthesized is the app's synth: each region's stack and template (as written to the cloud
+// assembly).
 type synthesized struct {
-	stack    awscdk.Stack
-	template []byte // as written to the cloud assembly
-	err      error
+	stacks    map[string]awscdk.Stack
+	templates map[string][]byte
+	err       error
 }
 
 var (
@@ -61,23 +64,30 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// synth synthesizes the stack once per test binary.
+// synth synthesizes both stacks once per test binary.
 func synth(t *testing.T) synthesized {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("-short: skipping the CDK synth (needs node, takes seconds)")
 	}
 	synthOnce.Do(func() {
-		synthDir, synthOut.err = os.MkdirTemp("", "cdk-04-refactor-")
+		synthDir, synthOut.err = os.MkdirTemp("", "cdk-05-global-")
 		if synthOut.err != nil {
 			return
 		}
 		ctx := synthContext
 		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(synthDir), Context: &ctx})
-		synthOut.stack = NewStack(app, StackName, &StackProps{StageDir: ".."})
+		stacks := NewStacks(app, "..")
 		awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(nil), nil)
 		app.Synth(nil)
-		synthOut.template, synthOut.err = os.ReadFile(filepath.Join(synthDir, StackName+".template.json"))
+		synthOut.stacks, synthOut.templates = map[string]awscdk.Stack{}, map[string][]byte{}
+		for i, region := range Regions {
+			synthOut.stacks[region] = stacks[i]
+			synthOut.templates[region], synthOut.err = os.ReadFile(filepath.Join(synthDir, StackName(region)+".template.json"))
+			if synthOut.err != nil {
+				return
+			}
+		}
 	})
 	require.NoError(t, synthOut.err)
 	return synthOut
@@ -103,18 +113,24 @@ func normalise(t *testing.T, template []byte) []byte {
 }
 
 func TestGoldenTemplate(t *testing.T) {
-	got := normalise(t, synth(t).template)
-	if *update {
-		require.NoError(t, os.WriteFile(goldenPath, got, 0o644))
-		t.Logf("wrote %s", goldenPath)
-		return
+	out := synth(t)
+	for _, region := range Regions {
+		t.Run(region, func(t *testing.T) {
+			got := normalise(t, out.templates[region])
+			if *update {
+				require.NoError(t, os.WriteFile(goldenPath(region), got, 0o644))
+				t.Logf("wrote %s", goldenPath(region))
+				return
+			}
+			want := golden.Templates[region]
+			assert.Equal(t, string(normalise(t, want)), string(got),
+				"the stack changed: review the diff, then run `make golden STAGE=05-global`")
+			root, err := filepath.Abs("../..")
+			require.NoError(t, err)
+			assert.NotContains(t, string(want), root, "no machine paths in the golden file")
+			assert.True(t, json.Valid(want))
+		})
 	}
-	assert.Equal(t, string(normalise(t, golden.Template)), string(got),
-		"the stack changed: review the diff, then run `make golden STAGE=04-refactor`")
-	root, err := filepath.Abs("../..")
-	require.NoError(t, err)
-	assert.NotContains(t, string(golden.Template), root, "no machine paths in the golden file")
-	assert.True(t, json.Valid(golden.Template))
 }
 
 // must runs a CDK assertion, which panics when it fails.
@@ -132,23 +148,39 @@ type obj = map[string]any
 type arr = []any
 
 func TestStack(t *testing.T) {
-	tmpl := assertions.Template_FromStack(synth(t).stack, nil)
+	out := synth(t)
+	for _, region := range Regions {
+		t.Run(region, func(t *testing.T) { testStack(t, region, assertions.Template_FromStack(out.stacks[region], nil)) })
+	}
+}
+
+// functionCount is a region's number of functions: the catalog-seeder runs in the primary only
+// (the catalog reaches the other region as a replica).
+func functionCount(region string) int {
+	if region == PrimaryRegion {
+		return 10
+	}
+	return 9
+}
+
+func testStack(t *testing.T, region string, tmpl assertions.Template) {
+	n := jsii.Number(float64(functionCount(region)))
 	tests := []struct {
 		name  string
 		check func()
 	}{
-		{"exactly ten functions", func() {
-			tmpl.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(10))
+		{"ten functions in the primary, nine in the other region", func() {
+			tmpl.ResourceCountIs(jsii.String("AWS::Lambda::Function"), n)
 		}},
 		{"every function arm64 on provided.al2023", func() {
-			tmpl.ResourcePropertiesCountIs(jsii.String("AWS::Lambda::Function"), obj{"Runtime": "provided.al2023", "Architectures": arr{"arm64"}}, jsii.Number(10))
+			tmpl.ResourcePropertiesCountIs(jsii.String("AWS::Lambda::Function"), obj{"Runtime": "provided.al2023", "Architectures": arr{"arm64"}}, n)
 		}},
-		{"the payment mapping: batch 5, partial failures, concurrency × parallel charges = the provider's capacity", func() {
+		{"the payment mapping: batches of 5 charged in parallel, partial failures, concurrency × parallel charges = the region's share", func() {
 			tmpl.HasResourceProperties(jsii.String("AWS::Lambda::EventSourceMapping"), obj{
 				"BatchSize": PaymentBatch, "FunctionResponseTypes": arr{"ReportBatchItemFailures"},
-				"ScalingConfig": obj{"MaximumConcurrency": ProviderCapacity / PaymentParallel},
+				"ScalingConfig": obj{"MaximumConcurrency": PaymentConcurrency},
 			})
-			tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), obj{"Environment": obj{"Variables": assertions.Match_ObjectLike(&map[string]any{"MAX_PARALLEL_CHARGES": "1"})}})
+			tmpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), obj{"Environment": obj{"Variables": assertions.Match_ObjectLike(&map[string]any{"MAX_PARALLEL_CHARGES": "5"})}})
 		}},
 		{"every event source mapping reports batch item failures and caps its concurrency", func() {
 			tmpl.ResourceCountIs(jsii.String("AWS::Lambda::EventSourceMapping"), jsii.Number(4))
@@ -190,12 +222,7 @@ func TestStack(t *testing.T) {
 		{"every asynchronous function has an OnFailure destination", func() {
 			tmpl.ResourcePropertiesCountIs(jsii.String("AWS::Lambda::EventInvokeConfig"), obj{
 				"DestinationConfig": obj{"OnFailure": obj{"Destination": assertions.Match_AnyValue()}},
-			}, jsii.Number(5))
-		}},
-		{"the catalog is seeded by a custom resource backed by the seeder", func() {
-			tmpl.HasResourceProperties(jsii.String("Custom::CatalogSeed"), obj{
-				"ServiceToken": obj{"Fn::GetAtt": arr{assertions.Match_StringLikeRegexp(jsii.String("^CatalogSeeder")), "Arn"}},
-			})
+			}, jsii.Number(float64(functionCount(region)-5)))
 		}},
 		{"direct integrations only: no Lambda proxy in the API", func() {
 			tmpl.ResourceCountIs(jsii.String("AWS::ApiGateway::Method"), jsii.Number(4))
@@ -204,14 +231,80 @@ func TestStack(t *testing.T) {
 				"Integration": obj{"Uri": obj{"Fn::Join": arr{"", assertions.Match_ArrayWith(&[]any{assertions.Match_StringLikeRegexp(jsii.String("sync.states:action/StartSyncExecution"))})}}}})
 		}},
 		{"the outputs", func() {
-			for _, o := range []string{"ApiUrl", "EventsHttpUrl", "EventsRealtimeUrl", "EventsApiKey", "PaymentQueueUrl", "PaymentDlqUrl", "BusName"} {
+			for _, o := range []string{"ApiUrl", "EventsHttpUrl", "EventsRealtimeUrl", "EventsApiKey", "PaymentQueueUrl", "PaymentDlqUrl", "BusName", "Region"} {
 				tmpl.HasOutput(jsii.String(o), obj{"Value": assertions.Match_AnyValue()})
 			}
+		}},
+		{"the regional endpoint of the payment provider is a parameter of each stack", func() {
+			tmpl.HasParameter(jsii.String("PaymentProviderUrl"), obj{"Type": "String"})
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { must(t, tt.check) })
 	}
+	// The workflows carry the region as a literal (the stack's env names it): the order's only
+	// writer, and the lifecycle's condition on it.
+	text := string(synth(t).templates[region])
+	assert.Contains(t, text, `\"region\":{\"S\":\"`+region+`\"}`, "ClaimOrder stamps the accepting region")
+	assert.Contains(t, text, `\"ConditionExpression\":\"#r = :here\"`, "the lifecycle writes only its region's orders")
+}
+
+// TestGlobalTables: the primary stack owns orders, catalog, stock and sales as global tables with
+// a replica in the other region (AWS::DynamoDB::GlobalTable, which TableV2 synthesizes:
+// https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dynamodb-globaltable.html);
+// the other stack refers to its replicas by name, with no cross-region reference (no
+// Fn::ImportValue, no custom resource) and the catalog seeded only once.
+func TestGlobalTables(t *testing.T) {
+	out := synth(t)
+	primary := assertions.Template_FromStack(out.stacks[PrimaryRegion], nil)
+	secondary := assertions.Template_FromStack(out.stacks[SecondaryRegion], nil)
+	replica := func(region string) any {
+		return assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{"Region": region})})
+	}
+	tests := []struct {
+		name  string
+		check func()
+	}{
+		{"four global tables in the primary, each replicated to both regions", func() {
+			primary.ResourceCountIs(jsii.String("AWS::DynamoDB::GlobalTable"), jsii.Number(4))
+			for _, name := range []string{OrdersTableName, CatalogTableName, StockTableName, SalesTableName} {
+				for _, region := range Regions {
+					primary.HasResourceProperties(jsii.String("AWS::DynamoDB::GlobalTable"), obj{"TableName": name, "Replicas": replica(region), "BillingMode": "PAY_PER_REQUEST"})
+				}
+			}
+		}},
+		{"the other region defines no global table, only its regional ones", func() {
+			secondary.ResourceCountIs(jsii.String("AWS::DynamoDB::GlobalTable"), jsii.Number(0))
+			secondary.ResourceCountIs(jsii.String("AWS::DynamoDB::Table"), jsii.Number(2))
+		}},
+		{"the catalog is seeded once, in the primary", func() {
+			primary.HasResourceProperties(jsii.String("Custom::CatalogSeed"), obj{
+				"ServiceToken": obj{"Fn::GetAtt": arr{assertions.Match_StringLikeRegexp(jsii.String("^CatalogSeeder")), "Arn"}},
+			})
+			secondary.ResourceCountIs(jsii.String("Custom::CatalogSeed"), jsii.Number(0))
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { must(t, tt.check) })
+	}
+	for _, region := range Regions {
+		text := string(out.templates[region])
+		assert.NotContains(t, text, "Fn::ImportValue", "%s: no cross-stack reference", region)
+		assert.NotContains(t, text, "Custom::CrossRegion", "%s: no cross-region custom resource", region)
+	}
+	// The other region's grants name its own replicas.
+	assert.Contains(t, string(out.templates[SecondaryRegion]), ":dynamodb:"+SecondaryRegion+":")
+	assert.Contains(t, string(out.templates[SecondaryRegion]), "table/"+OrdersTableName)
+}
+
+// TestPaymentSizing: in flight per region = MaximumConcurrency × parallel charges = the region's
+// share, and the shares add up to the provider's capacity.
+func TestPaymentSizing(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, ProviderShare, PaymentConcurrency*PaymentParallel)
+	assert.Equal(t, ProviderCapacity, ProviderShare*len(Regions))
+	assert.GreaterOrEqual(t, PaymentConcurrency, 2, "MaximumConcurrency is at least 2")
+	assert.LessOrEqual(t, PaymentParallel, PaymentBatch)
 }
 
 // cfnTemplate is the part of a template the checks below read.
@@ -239,7 +332,13 @@ func num(v any) float64 {
 // least six times its consumer's timeout, and it has a DLQ after 3 to 5 receives; the other
 // queues are dead-letter queues themselves.
 func TestQueues(t *testing.T) {
-	tmpl := parse(t, synth(t).template)
+	out := synth(t)
+	for _, region := range Regions {
+		t.Run(region, func(t *testing.T) { testQueues(t, parse(t, out.templates[region])) })
+	}
+}
+
+func testQueues(t *testing.T, tmpl cfnTemplate) {
 	dlqs := map[string]bool{}
 	for _, r := range tmpl.Resources {
 		if r.Type != "AWS::SQS::Queue" {
@@ -286,31 +385,39 @@ func TestQueues(t *testing.T) {
 
 // TestNag runs cdk-nag's AwsSolutions pack: every finding is fixed or suppressed with a reason.
 func TestNag(t *testing.T) {
-	stack := synth(t).stack
-	must(t, func() {
-		errs := assertions.Annotations_FromStack(stack).FindError(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*")))
-		for _, e := range *errs {
-			t.Errorf("%s: %v", *e.Id, e.Entry.Data) //nolint:staticcheck // SynthesisMessage.Id is the rule's path; its replacement is not in the served aws-cdk-go
-
-		}
-	})
+	for _, region := range Regions {
+		stack := synth(t).stacks[region]
+		must(t, func() {
+			errs := assertions.Annotations_FromStack(stack).FindError(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*")))
+			for _, e := range *errs {
+				t.Errorf("%s: %v", *e.Id, e.Entry.Data) //nolint:staticcheck // SynthesisMessage.Id is the rule's path; its replacement is not in the served aws-cdk-go
+			}
+		})
+	}
 }
 
 // TestConstructPaths pins the identities the emulator maps to handlers.
 func TestConstructPaths(t *testing.T) {
-	tmpl := parse(t, synth(t).template)
-	paths := map[string]string{}
-	for _, r := range tmpl.Resources {
-		if p, ok := r.Metadata["aws:cdk:path"].(string); ok {
-			paths[p] = r.Type
+	for _, region := range Regions {
+		tmpl := parse(t, synth(t).templates[region])
+		paths := map[string]string{}
+		for _, r := range tmpl.Resources {
+			if p, ok := r.Metadata["aws:cdk:path"].(string); ok {
+				paths[p] = r.Type
+			}
 		}
+		name := StackName(region)
+		for _, f := range functions {
+			if f.dir == "catalog-seeder" && region != PrimaryRegion {
+				assert.Empty(t, paths[name+"/"+constructID(f.dir)+"/Resource"], f.dir)
+				continue
+			}
+			assert.Equal(t, "AWS::Lambda::Function", paths[name+"/"+constructID(f.dir)+"/Resource"], f.dir)
+		}
+		assert.Equal(t, "AWS::ApiGateway::RestApi", paths[name+"/Api/Resource"])
+		assert.Equal(t, "AWS::StepFunctions::StateMachine", paths[name+"/PlaceOrder/Resource"])
+		assert.Equal(t, "AWS::StepFunctions::StateMachine", paths[name+"/OrderLifecycle/Resource"])
 	}
-	for _, f := range functions {
-		assert.Equal(t, "AWS::Lambda::Function", paths[StackName+"/"+constructID(f.dir)+"/Resource"], f.dir)
-	}
-	assert.Equal(t, "AWS::ApiGateway::RestApi", paths[StackName+"/Api/Resource"])
-	assert.Equal(t, "AWS::StepFunctions::StateMachine", paths[StackName+"/PlaceOrder/Resource"])
-	assert.Equal(t, "AWS::StepFunctions::StateMachine", paths[StackName+"/OrderLifecycle/Resource"])
 }
 
 // TestFunctionDirs keeps the function list and functions/ in step.

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
@@ -41,10 +43,12 @@ func ddbN(expr string) tasks.DynamoAttributeValue {
 	return tasks.DynamoAttributeValue_NumberFromString(s("{% $string(" + expr + ") %}"))
 }
 
-// orderDetail is the order event's detail, from the workflow variables.
+// orderDetail is the order event's detail, from the workflow variables. stock_pk names the stock
+// items the order reserved (its region's, see ownership in ../internal/ddb/doc.go).
 func orderDetail(status string, extra map[string]any) sfn.TaskInput {
 	d := map[string]any{
 		"order_id": "{% $orderId %}", "status": status, "store_id": "{% $order.store_id %}", "day": "{% $order.day %}",
+		"region": "{% $order.region %}", "stock_pk": "{% $order.stock_pk %}",
 		"customer": "{% $order.customer %}", "items": "{% $order.items %}", "currency": "{% $order.currency %}",
 		"subtotal": "{% $order.subtotal %}", "tax": "{% $order.tax %}", "total": "{% $order.total %}", "pickup_at": "{% $order.pickup_at %}",
 	}
@@ -80,6 +84,7 @@ func stateMachineLogs(r *resources, id string) *sfn.LogOptions {
 // {"statusCode": …, "body": "<JSON text>"}, which the API's response template returns.
 func newPlaceOrder(r *resources) sfn.StateMachine {
 	st := r.stack
+	here := "'" + r.region + "'" // the stack's region, a JSONata string literal
 	answer := func(id string, code int, body string) sfn.Succeed {
 		return sfn.Succeed_Jsonata(st, s(id), &sfn.SucceedJsonataProps{
 			Outputs: map[string]any{"statusCode": code, "body": "{% $string(" + body + ") %}"},
@@ -109,6 +114,12 @@ func newPlaceOrder(r *resources) sfn.StateMachine {
 		Assign: &map[string]any{
 			// The store's local day of the pickup: stock is baked and counted per local day.
 			"day": "{% $exists($store) ? $fromMillis($toMillis($req.pickup_at), '[Y0001]-[M01]-[D01]', $store.tz_offset.S) : '' %}",
+			// Stock items have one writing region: the store's home region writes "<store>#<day>";
+			// the other region, accepting the store's orders while the home region is down, writes
+			// its own "<store>#<day>@<region>" with a failover allotment of the par.
+			"home": "{% $exists($store) and $store.region.S = " + here + " %}",
+			"stockPk": "{% $exists($store) ? $req.store_id & '#' & $fromMillis($toMillis($req.pickup_at), '[Y0001]-[M01]-[D01]', $store.tz_offset.S) & " +
+				"($store.region.S = " + here + " ? '' : '@' & " + here + ") : '' %}",
 		},
 	})
 
@@ -117,6 +128,7 @@ func newPlaceOrder(r *resources) sfn.StateMachine {
 		Table: r.orders,
 		Item: &map[string]tasks.DynamoAttributeValue{
 			"orderId":    ddbS(`$orderId`),
+			"region":     tasks.DynamoAttributeValue_FromString(s(r.region)), // the order's only writer
 			"status":     tasks.DynamoAttributeValue_FromString(s("received")),
 			"store_id":   ddbS(`$req.store_id`),
 			"created_at": ddbS(`$fromMillis($now)`),
@@ -141,16 +153,18 @@ func newPlaceOrder(r *resources) sfn.StateMachine {
 		Outputs: map[string]any{
 			"item_id": "{% $states.input.item_id %}", "quantity": "{% $states.input.quantity %}",
 			"known": "{% $exists($states.result.Item) %}",
-			"par":   "{% $exists($states.result.Item) ? $floor($number($states.result.Item.par.N) * $number($store.scale_percent.N) / 100) : 0 %}",
+			"par": "{% $exists($states.result.Item) ? $floor($number($states.result.Item.par.N) * $number($store.scale_percent.N) / 100" +
+				" * ($home ? 100 : " + fmt.Sprint(FailoverStockPercent) + ") / 100) : 0 %}",
 		},
 	})
 	getPar.AddRetry(dynamoRetry)
 	reserve := tasks.DynamoUpdateItem_Jsonata(st, s("Reserve"), &tasks.DynamoUpdateItemJsonataProps{
 		Table: r.stock,
 		Key: &map[string]tasks.DynamoAttributeValue{
-			"pk": ddbS(`$req.store_id & '#' & $day`), "item_id": ddbS(`$states.input.item_id`),
+			"pk": ddbS(`$stockPk`), "item_id": ddbS(`$states.input.item_id`),
 		},
-		// One item per store, day and menu item, decremented in place: no growing hot item.
+		// One item per store, day, menu item and writing region, decremented in place: no
+		// growing hot item, and no item two regions write.
 		UpdateExpression:    s("SET remaining = if_not_exists(remaining, :par) - :q"),
 		ConditionExpression: s("(attribute_not_exists(remaining) AND :par >= :q) OR remaining >= :q"),
 		ExpressionAttributeValues: &map[string]tasks.DynamoAttributeValue{
@@ -195,7 +209,7 @@ func newPlaceOrder(r *resources) sfn.StateMachine {
 	checkAndPrice.Branch(priceMap)
 
 	// 4. A refusal gives back what was reserved and records why.
-	release := releaseStock(r, "ReleaseRefused", `$stock[reserved = true]`, `$req.store_id & '#' & $day`)
+	release := releaseStock(r, "ReleaseRefused", `$stock[reserved = true]`, `$stockPk`)
 	markRefused := tasks.DynamoUpdateItem_Jsonata(st, s("MarkRefused"), &tasks.DynamoUpdateItemJsonataProps{
 		Table:                    r.orders,
 		Key:                      &map[string]tasks.DynamoAttributeValue{"orderId": ddbS(`$orderId`)},
@@ -221,14 +235,14 @@ func newPlaceOrder(r *resources) sfn.StateMachine {
 			"$tax := $floor(($subtotal * $number($store.tax_bp.N) + 5000) / 10000); " +
 			`{"store_id": $req.store_id, "day": $day, "customer": {"name": $trim($req.customer.name), "email": $req.customer.email}, ` +
 			`"items": $lines, "currency": $store.currency.S, "subtotal": $subtotal, "tax": $tax, "total": $subtotal + $tax, ` +
-			`"pickup_at": $fromMillis($toMillis($req.pickup_at))}` +
+			`"pickup_at": $fromMillis($toMillis($req.pickup_at)), "region": ` + here + `, "stock_pk": $stockPk}` +
 			") %}"},
 	})
 	save := tasks.DynamoUpdateItem_Jsonata(st, s("SaveOrder"), &tasks.DynamoUpdateItemJsonataProps{
 		Table: r.orders,
 		Key:   &map[string]tasks.DynamoAttributeValue{"orderId": ddbS(`$orderId`)},
 		UpdateExpression: s("SET #s = :s, store_id = :store, #day = :day, customer_json = :customer, items_json = :items, currency = :cur, " +
-			"subtotal = :subtotal, tax = :tax, #total = :total, pickup_at = :pickup, email = :email"),
+			"subtotal = :subtotal, tax = :tax, #total = :total, pickup_at = :pickup, email = :email, stock_pk = :stockPk"),
 		ExpressionAttributeNames: &map[string]*string{"#s": s("status"), "#day": s("day"), "#total": s("total")},
 		ExpressionAttributeValues: &map[string]tasks.DynamoAttributeValue{
 			":s":        tasks.DynamoAttributeValue_FromString(s("pending-payment")),
@@ -242,6 +256,7 @@ func newPlaceOrder(r *resources) sfn.StateMachine {
 			":total":    ddbN(`$order.total`),
 			":pickup":   ddbS(`$order.pickup_at`),
 			":email":    ddbS(`$lowercase($order.customer.email)`),
+			":stockPk":  ddbS(`$order.stock_pk`),
 		},
 	})
 	save.AddRetry(dynamoRetry)
@@ -305,7 +320,11 @@ func newOrderLifecycle(r *resources) sfn.StateMachine {
 		Assign: &map[string]any{"order": "{% $states.input.detail %}", "orderId": "{% $states.input.detail.order_id %}"},
 	})
 	setStatus := func(id, status string, extra string, values map[string]tasks.DynamoAttributeValue) tasks.DynamoUpdateItem {
-		vals := map[string]tasks.DynamoAttributeValue{":s": tasks.DynamoAttributeValue_FromString(s(status))}
+		// Only the region that accepted the order writes it: the condition turns a breach of
+		// that rule into an error in the execution's history instead of a silent
+		// last-writer-wins overwrite of the other region's version.
+		vals := map[string]tasks.DynamoAttributeValue{":s": tasks.DynamoAttributeValue_FromString(s(status)),
+			":here": tasks.DynamoAttributeValue_FromString(s(r.region))}
 		for k, v := range values {
 			vals[k] = v
 		}
@@ -313,7 +332,8 @@ func newOrderLifecycle(r *resources) sfn.StateMachine {
 			Table:                     r.orders,
 			Key:                       &map[string]tasks.DynamoAttributeValue{"orderId": ddbS(`$orderId`)},
 			UpdateExpression:          s("SET #s = :s" + extra),
-			ExpressionAttributeNames:  &map[string]*string{"#s": s("status")},
+			ConditionExpression:       s("#r = :here"),
+			ExpressionAttributeNames:  &map[string]*string{"#s": s("status"), "#r": s("region")},
 			ExpressionAttributeValues: &vals,
 			Outputs:                   "{% $states.input %}",
 		})
@@ -326,7 +346,7 @@ func newOrderLifecycle(r *resources) sfn.StateMachine {
 	failedChain := markFailed.
 		Next(putEvent(r, "AnnounceOrderFailed", "OrderFailed", orderDetail("failed", map[string]any{"reason": "{% $reason %}"}))).
 		Next(sfn.Fail_Jsonata(st, s("OrderFailed"), &sfn.FailJsonataProps{Error: s("Order.Failed"), Cause: s("{% $reason %}")}))
-	release := releaseStock(r, "ReleaseStock", `$order.items`, `$order.store_id & '#' & $order.day`)
+	release := releaseStock(r, "ReleaseStock", `$order.items`, `$order.stock_pk`)
 	release.Next(markFailed)
 
 	// 1. Fraud screen: the one synchronous Lambda call, retried on Lambda's transient errors.

@@ -34,11 +34,17 @@ var handlers = map[string]lambda.Constructor{
 	"PickupReminder":   wrap(reminders.NewReminder, (*reminders.Reminder).Handle),
 }
 
-// Handlers is the registry the emulator looks functions up in, by construct path.
+// Handlers is the registry the emulator looks functions up in, by construct path: both regions'
+// stacks run the same code. The catalog-seeder exists in the primary region only.
 func Handlers() map[string]lambda.Constructor {
-	out := make(map[string]lambda.Constructor, len(handlers))
-	for id, c := range handlers {
-		out[StackName+"/"+id] = c
+	out := make(map[string]lambda.Constructor, 2*len(handlers))
+	for _, region := range Regions {
+		for id, c := range handlers {
+			if id == "CatalogSeeder" && region != PrimaryRegion {
+				continue
+			}
+			out[StackName(region)+"/"+id] = c
+		}
 	}
 	return out
 }

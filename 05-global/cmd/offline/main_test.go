@@ -20,12 +20,15 @@ func TestHandlersMatchTheTemplate(t *testing.T) {
 			Metadata map[string]any
 		}
 	}
-	require.NoError(t, json.Unmarshal(golden.Template, &tmpl))
 	var inTemplate []string
-	for _, r := range tmpl.Resources {
-		if r.Type == "AWS::Lambda::Function" {
-			p, _ := r.Metadata["aws:cdk:path"].(string)
-			inTemplate = append(inTemplate, p[:len(p)-len("/Resource")])
+	for _, region := range Regions {
+		tmpl.Resources = nil
+		require.NoError(t, json.Unmarshal(golden.Templates[region], &tmpl))
+		for _, r := range tmpl.Resources {
+			if r.Type == "AWS::Lambda::Function" {
+				p, _ := r.Metadata["aws:cdk:path"].(string)
+				inTemplate = append(inTemplate, p[:len(p)-len("/Resource")])
+			}
 		}
 	}
 	var registered []string

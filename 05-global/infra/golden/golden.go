@@ -1,13 +1,26 @@
-// Package golden holds the stage's synthesized CloudFormation template.
+// Package golden holds the stage's synthesized CloudFormation templates, one per region.
 //
-// It is refreshed with `make golden STAGE=04-refactor` (go test ./03-crisis/infra -update) and
-// must not import the CDK: the emulator embeds it and runs the stage from it with Go alone.
+// They are refreshed with `make golden STAGE=05-global` (go test ./05-global/infra -run Golden
+// -update) and must not import the CDK: the emulator embeds them and runs the stage from them
+// with Go alone.
 package golden
 
-import _ "embed"
+import (
+	_ "embed"
+)
 
-// Template is the stack's CloudFormation template as `cdk synth` writes it, with bundling off and
-// asset hashes normalised.
-//
-//go:embed template.json
-var Template []byte
+// The stacks' CloudFormation templates as `cdk synth` writes them, with bundling off and asset
+// hashes normalised.
+var (
+	//go:embed eu-west-1.json
+	euWest1 []byte
+	//go:embed us-east-1.json
+	usEast1 []byte
+)
+
+// Templates maps each region to its stack's template; the primary region's stack (eu-west-1)
+// owns the global tables.
+var Templates = map[string][]byte{
+	"eu-west-1": euWest1,
+	"us-east-1": usEast1,
+}
