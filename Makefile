@@ -68,11 +68,11 @@ SYNTH_CONTEXT := {"aws:cdk:enable-path-metadata":true,"aws:cdk:enable-asset-meta
 require-stage = $(if $(filter $(STAGE),$(STAGES)),,$(error $(if $(STAGE),unknown STAGE=$(STAGE),STAGE is not set); valid stages: $(STAGES)))
 
 # Check STAGE before anything runs, prerequisites included (deploy would install the CDK CLI first).
-ifneq ($(filter synth golden deploy destroy bootstrap local live load sweep spread,$(MAKECMDGOALS)),)
+ifneq ($(filter synth golden deploy destroy bootstrap local live load sweep spread screenshots,$(MAKECMDGOALS)),)
 $(call require-stage)
 endif
 
-.PHONY: help demo sweep spread test local live load synth golden deploy destroy bootstrap lint clean
+.PHONY: help demo sweep spread screenshots test local live load synth golden deploy destroy bootstrap lint clean
 
 help: ## Show this list
 	@echo "Emily's Pastries: serverless architecture evolution in five stages."
@@ -104,6 +104,20 @@ spread: ## Run STAGE's PROFILE at each of SEEDS; results.md shows the lowest and
 		$(BIN)/$(STAGE) load -profile $(SWEEP_PROFILE) -seed $$seed -out docs/results/spread/$(STAGE).$(SWEEP_PROFILE).s$$seed.json >/dev/null || exit 1; \
 	done
 	$(GO) run ./shared/cmd/report -results docs/results -docs docs -root .
+
+# The instructor demos make screenshots rehearses: 03's crisis and 04's cure.
+DEMO_SCRIPT_03-crisis := crisis
+DEMO_SCRIPT_04-refactor := cure
+
+screenshots: ## Rehearse STAGE's instructor demo (03, 04) on make live in headless Chromium: screenshots and timings into docs/demo/STAGE
+	@test -n "$(DEMO_SCRIPT_$(STAGE))" || { echo "no instructor demo for $(STAGE); there are: 03-crisis 04-refactor" >&2; exit 1; }
+	@mkdir -p $(BIN)
+	$(GO) build -o $(BIN)/$(STAGE) ./$(STAGE)/cmd/offline
+	$(GO) build -o $(BIN)/screenshots ./shared/cmd/screenshots
+	@$(BIN)/$(STAGE) live -addr 127.0.0.1:4599 -ui 127.0.0.1:8099 -seed $(SEED) >/dev/null 2>&1 & live=$$!; \
+	trap 'kill $$live 2>/dev/null; wait $$live 2>/dev/null' EXIT; \
+	for i in $$(seq 100); do curl -sf http://127.0.0.1:8099/api/topology >/dev/null && break; sleep 0.2; done; \
+	$(BIN)/screenshots -url http://127.0.0.1:8099 -script $(DEMO_SCRIPT_$(STAGE)) -out docs/demo/$(STAGE)
 
 test: ## Run all tests (the CDK synth tests need node)
 	$(GO) test $(GOTESTFLAGS) $(PKGS)
