@@ -115,6 +115,7 @@ type condition struct {
 	expr  string
 	ast   *language.ConditionalExpression
 	args  exprArgs
+	refs  *refs // the attributes it may read
 }
 
 func compileCondition(label, expr string, args exprArgs) (*condition, error) {
@@ -129,7 +130,9 @@ func compileCondition(label, expr string, args exprArgs) (*condition, error) {
 	if ast.Expression == nil {
 		return nil, validation("Invalid %s: The expression can not be empty;", label)
 	}
-	return &condition{label: label, expr: expr, ast: ast, args: args}, nil
+	r := newRefs()
+	r.walk(ast, args.names, false)
+	return &condition{label: label, expr: expr, ast: ast, args: args, refs: r}, nil
 }
 
 func (c *condition) env(item Item) (*language.Environment, error) {
@@ -137,7 +140,7 @@ func (c *condition) env(item Item) (*language.Environment, error) {
 	if c.args.names != nil {
 		env.Aliases = c.args.names
 	}
-	if err := env.AddAttributes(item); err != nil {
+	if err := env.AddAttributes(c.refs.picked(item)); err != nil {
 		return nil, validation("Invalid %s: %v", c.label, err)
 	}
 	if err := env.AddAttributes(c.args.values); err != nil {
@@ -172,6 +175,7 @@ type update struct {
 	expr string
 	ast  *language.UpdateStatement
 	args exprArgs
+	refs *refs // the attributes it may read or write
 }
 
 func compileUpdate(expr string, args exprArgs) (*update, error) {
@@ -180,20 +184,61 @@ func compileUpdate(expr string, args exprArgs) (*update, error) {
 	if errs := p.Errors(); len(errs) > 0 {
 		return nil, exprError("UpdateExpression", expr, strings.Join(errs, "; "))
 	}
-	return &update{expr: expr, ast: ast, args: args}, nil
+	r := newRefs()
+	r.walk(ast, args.names, false)
+	return &update{expr: expr, ast: ast, args: args, refs: r}, nil
 }
 
-// apply returns the item the update makes of old; old is not changed.
-func (u *update) apply(old Item) (Item, error) {
+// apply returns the item the update makes of old; old is not changed. Only the attributes the
+// expression names go through the interpreter (see interp.go); the others are shared with old.
+// exact says every value of old round-trips, so none needs looking at. kept names the lists the
+// update appended to that start with old's list, elements shared.
+func (u *update) apply(old Item, exact bool) (Item, map[string]bool, error) {
 	env := language.NewEnvironment()
 	if u.args.names != nil {
 		env.Aliases = u.args.names
 	}
-	if err := env.AddAttributes(copyItem(old)); err != nil {
-		return nil, validation("Invalid UpdateExpression: %v", err)
+	out := Item{}
+	named := old
+	if !u.refs.unknown {
+		named = make(Item, len(u.refs.names))
+		for k, v := range old {
+			_, placeholder := u.args.values[k]
+			switch {
+			case u.refs.names[k]:
+				named[k] = v
+			case placeholder:
+				// The placeholder of the same name hides it, as the full conversion did.
+			case exact:
+				out[k] = v
+			default:
+				x, err := roundTrip(v)
+				if err != nil {
+					return nil, nil, validation("Invalid UpdateExpression: %v", err)
+				}
+				out[k] = x
+			}
+		}
+	}
+	var appended []string
+	for k, v := range named {
+		if v != nil && v.L != nil && u.refs.appendedOnly(k) {
+			l, err := appendable(v, exact)
+			if err != nil {
+				return nil, nil, validation("Invalid UpdateExpression: %v", err)
+			}
+			env.Set(k, l)
+			appended = append(appended, k)
+			continue
+		}
+		obj, err := language.MapToObject(v)
+		if err != nil {
+			return nil, nil, validation("Invalid UpdateExpression: %v", err)
+		}
+		env.Set(k, obj)
 	}
 	if err := env.AddAttributes(u.args.values); err != nil {
-		return nil, validation("Invalid UpdateExpression: %v", err)
+		return nil, nil, validation("Invalid UpdateExpression: %v", err)
 	}
 	res := language.EvalUpdate(u.ast, env)
 	if res.Type() == language.ObjectTypeError {
@@ -203,27 +248,42 @@ func (u *update) apply(old Item) (Item, error) {
 		}
 		switch {
 		case reservedRE.MatchString(msg):
-			return nil, exprError("UpdateExpression", u.expr, msg)
+			return nil, nil, exprError("UpdateExpression", u.expr, msg)
 		case strings.HasPrefix(msg, "invalid operation: NULL") || strings.HasPrefix(msg, "invalid operation:") && strings.HasSuffix(msg, " NULL"):
-			return nil, validation("The provided expression refers to an attribute that does not exist in the item")
+			return nil, nil, validation("The provided expression refers to an attribute that does not exist in the item")
 		case strings.HasPrefix(msg, "invalid operation:"):
-			return nil, validation("An operand in the update expression has an incorrect data type")
+			return nil, nil, validation("An operand in the update expression has an incorrect data type")
 		}
-		return nil, validation("%s", msg)
+		return nil, nil, validation("%s", msg)
 	}
-	out := Item{}
+	var kept map[string]bool
+	for _, k := range appended {
+		l, ok := env.Get(k).(*language.List)
+		if !ok {
+			continue
+		}
+		out[k] = listValue(l)
+		env.Remove(k)
+		if sharesPrefix(out[k].L, old[k].L) {
+			if kept == nil {
+				kept = map[string]bool{}
+			}
+			kept[k] = true
+		}
+	}
 	exclude := make(map[string]bool, len(u.args.values))
 	for k := range u.args.values {
 		exclude[k] = true
 	}
 	env.Apply(out, u.args.names, exclude)
-	return out, nil
+	return out, kept, nil
 }
 
 // projection is a parsed projection expression, or the legacy AttributesToGet list.
 type projection struct {
 	paths []language.Expression
 	names map[string]string
+	refs  *refs    // the attributes the paths may read
 	attrs []string // AttributesToGet, or the names when every path is a top-level attribute
 }
 
@@ -247,7 +307,11 @@ func compileProjection(expr string, names map[string]string, attributesToGet []s
 	for _, path := range paths {
 		id, ok := path.(*language.Identifier)
 		if !ok {
-			return &projection{paths: paths, names: names}, nil
+			r := newRefs()
+			for _, p := range paths {
+				r.walk(p, names, false)
+			}
+			return &projection{paths: paths, names: names, refs: r}, nil
 		}
 		name := id.Value
 		if strings.HasPrefix(name, "#") {
@@ -278,7 +342,7 @@ func (p *projection) apply(item Item) (Item, error) {
 	if p.names != nil {
 		env.Aliases = maps.Clone(p.names)
 	}
-	if err := env.AddAttributes(item); err != nil {
+	if err := env.AddAttributes(p.refs.picked(item)); err != nil {
 		return nil, validation("Invalid ProjectionExpression: %v", err)
 	}
 	for _, path := range p.paths {

@@ -1,6 +1,9 @@
 package model
 
-import "errors"
+import (
+	"errors"
+	"maps"
+)
 
 // Capacity is units consumed by a table or an index.
 type Capacity struct {
@@ -429,24 +432,81 @@ func (t *Table) updated(old *entry, key Item, upd *update) (*entry, error) {
 		base = old.item
 	}
 	var item Item
+	var kept map[string]bool
+	exact := old != nil && old.roundTrips()
 	if upd != nil {
 		var err error
-		if item, err = upd.apply(base); err != nil {
+		if item, kept, err = upd.apply(base, exact); err != nil {
 			return nil, err
 		}
 	} else {
-		item = copyItem(base)
+		item = maps.Clone(base) // stored values are never changed in place
 	}
 	for _, a := range []keyAttr{t.schema.hash, t.schema.rng} {
 		if a.name != "" && !equalValue(item[a.name], key[a.name]) {
 			return nil, validation("One or more parameter values were invalid: Cannot update attribute %s. This attribute is part of the key", a.name)
 		}
 	}
-	hk, rk, size, err := t.validateItemForWrite(item)
+	if old == nil {
+		hk, rk, size, err := t.validateItemForWrite(item)
+		if err != nil {
+			return nil, err
+		}
+		return &entry{item: item, size: size, hk: hk, rk: rk}, nil
+	}
+	// The stored attributes the update shares were checked and sized when they were written:
+	// only what it changed is checked, and the size moves by the difference.
+	size, allExact, err := changedSize(old, item, kept)
 	if err != nil {
 		return nil, err
 	}
-	return &entry{item: item, size: size, hk: hk, rk: rk}, nil
+	hk, rk, size, err := t.checkWrite(item, size)
+	if err != nil {
+		return nil, err
+	}
+	next := &entry{item: item, size: size, hk: hk, rk: rk}
+	if exact && allExact {
+		next.exact = 1
+	}
+	return next, nil
+}
+
+// changedSize validates the values of item that are not old's and returns item's size from
+// old's, and whether every new value round-trips (see interp.go). kept names the lists that hold
+// old's list as their first elements (an append): only their new elements are looked at.
+func changedSize(old *entry, item Item, kept map[string]bool) (int, bool, error) {
+	size := old.size
+	for k, v := range old.item {
+		if w, ok := item[k]; ok && (w == v || kept[k]) {
+			continue
+		}
+		size -= len(k) + valueSize(v)
+	}
+	allExact := true
+	for k, v := range item {
+		ov, had := old.item[k]
+		switch {
+		case had && ov == v:
+			continue
+		case kept[k]:
+			n := 0
+			for _, e := range v.L[len(ov.L):] {
+				if err := validateValue(e, 1); err != nil {
+					return 0, false, err
+				}
+				allExact = allExact && roundTrips(e)
+				n += 1 + valueSize(e)
+			}
+			size += n
+			continue
+		}
+		if err := validateValue(v, 0); err != nil {
+			return 0, false, err
+		}
+		allExact = allExact && roundTrips(v)
+		size += len(k) + valueSize(v)
+	}
+	return size, allExact, nil
 }
 
 // returnValues picks UpdateItem's Attributes: nothing, the whole old or new item, or the

@@ -61,6 +61,30 @@ type entry struct {
 	size int
 	hk   string   // partition key, canonical
 	rk   keyValue // sort key, zero without one
+	// exact caches roundTrips over the whole item (0 not known yet, 1 yes, -1 no), so an update
+	// can share the attributes it does not name without walking them. Guarded by the table's lock.
+	exact int8
+}
+
+// roundTrips reports whether every value of the entry's item comes back unchanged from minidyn's
+// conversion and back, walking the item the first time only. The caller holds the table's lock.
+func (e *entry) roundTrips() bool {
+	if e.exact == 0 {
+		e.exact = -1
+		if itemRoundTrips(e.item) {
+			e.exact = 1
+		}
+	}
+	return e.exact == 1
+}
+
+func itemRoundTrips(item Item) bool {
+	for _, v := range item {
+		if !roundTrips(v) {
+			return false
+		}
+	}
+	return true
 }
 
 // partition holds the items of one partition key value, in sort key order.
@@ -269,11 +293,15 @@ func (t *Table) validateItemForWrite(item Item) (string, keyValue, int, error) {
 	if err := validateItem(item); err != nil {
 		return "", keyValue{}, 0, err
 	}
+	return t.checkWrite(item, ItemSize(item))
+}
+
+// checkWrite is validateItemForWrite once the values are known to be valid and the size known.
+func (t *Table) checkWrite(item Item, size int) (string, keyValue, int, error) {
 	hk, rk, err := t.keyOf(item, false)
 	if err != nil {
 		return "", keyValue{}, 0, err
 	}
-	size := ItemSize(item)
 	if size > MaxItemSize {
 		return "", keyValue{}, 0, validation("Item size has exceeded the maximum allowed size")
 	}

@@ -224,50 +224,6 @@ func numberSize(s string) int {
 	return (sh.sig+1)/2 + 1
 }
 
-// copyValue deep-copies a value, so that an update expression can work on a copy of a stored item.
-func copyValue(v *Value) *Value {
-	if v == nil {
-		return nil
-	}
-	c := &Value{S: v.S, N: v.N, BOOL: v.BOOL, NULL: v.NULL}
-	if v.B != nil {
-		c.B = bytes.Clone(v.B)
-	}
-	if v.SS != nil {
-		c.SS = append([]*string(nil), v.SS...)
-	}
-	if v.NS != nil {
-		c.NS = append([]*string(nil), v.NS...)
-	}
-	if v.BS != nil {
-		c.BS = make([][]byte, len(v.BS))
-		for i, b := range v.BS {
-			c.BS[i] = bytes.Clone(b)
-		}
-	}
-	if v.L != nil {
-		c.L = make([]*Value, len(v.L))
-		for i, e := range v.L {
-			c.L[i] = copyValue(e)
-		}
-	}
-	if v.M != nil {
-		c.M = make(map[string]*Value, len(v.M))
-		for k, e := range v.M {
-			c.M[k] = copyValue(e)
-		}
-	}
-	return c
-}
-
-func copyItem(item Item) Item {
-	c := make(Item, len(item))
-	for k, v := range item {
-		c[k] = copyValue(v)
-	}
-	return c
-}
-
 // equalValue compares two values by type and content (numbers numerically, sets as sets).
 func equalValue(a, b *Value) bool {
 	ta, tb := typeOf(a), typeOf(b)
