@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
@@ -22,30 +24,30 @@ import (
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/latency"
 )
 
-// start runs the stage from its golden template with no modelled latency.
-func start(t *testing.T) *emulator.Emulator {
+// start runs the stage's two regions from their golden templates with no modelled latency.
+func start(t *testing.T) *emulator.Global {
 	t.Helper()
-	emu, err := emulator.New(Stage().Stage, emulator.Options{Latency: latency.Zero()})
+	g, err := emulator.NewGlobal(*Global(), emulator.Options{Latency: latency.Zero()})
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = emu.Close() })
-	return emu
+	t.Cleanup(func() { _ = g.Close() })
+	return g
 }
 
-func send(t *testing.T, emu *emulator.Emulator, method, path, body string, header ...string) (int, map[string]any) {
+func send(t *testing.T, g *emulator.Global, region, method, path, body string, header ...string) (int, map[string]any) {
 	t.Helper()
-	req, err := http.NewRequestWithContext(context.Background(), method, emu.APIURL()+path, strings.NewReader(body))
+	req, err := http.NewRequestWithContext(context.Background(), method, g.APIURL(region)+path, strings.NewReader(body))
 	require.NoError(t, err)
 	req.Header.Set("Content-Type", "application/json")
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
-	resp, err := emu.HTTPClient().Do(req)
+	resp, err := g.HTTPClient().Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	var v map[string]any
-	require.NoError(t, json.Unmarshal(data, &v), "%s %s answered %d: %s", method, path, resp.StatusCode, data)
+	require.NoError(t, json.Unmarshal(data, &v), "%s %s in %s answered %d: %s", method, path, region, resp.StatusCode, data)
 	return resp.StatusCode, v
 }
 
@@ -54,33 +56,92 @@ func orderBody(store, item string, qty int) string {
 		store, item, qty, time.Now().Add(time.Hour).UTC().Format(time.RFC3339))
 }
 
-// TestOneOrderFromPlacedToReady places an order and follows it: the customer's answer comes
-// from the express workflow at once, then the standard workflow takes the payment through the
-// queue and the payment worker, the kitchen prepares it through the pipe, and the order ends
-// ready with every event on the way.
-func TestOneOrderFromPlacedToReady(t *testing.T) {
-	emu := start(t)
-	status, order := send(t, emu, http.MethodPost, "/orders", orderBody("lon-01", "croissant", 2))
-	require.Equal(t, http.StatusCreated, status, "%v", order)
-	assert.Equal(t, "pending-payment", order["status"])
-	id, _ := order["order_id"].(string)
-	require.NotEmpty(t, id)
-
+// await polls GET /orders/{id} in region until done accepts the order.
+func await(t *testing.T, g *emulator.Global, region, id string, done func(map[string]any) bool) map[string]any {
+	t.Helper()
 	var got map[string]any
 	deadline := time.Now().Add(30 * time.Second)
-	for got["status"] != "ready" && got["status"] != "failed" {
+	for {
+		code, o := send(t, g, region, http.MethodGet, "/orders/"+id, "")
+		if code == http.StatusOK {
+			got = o
+			if done(o) {
+				return o
+			}
+		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the order did not reach a final status: %v\n%s", got, dump(emu))
+			t.Fatalf("order %s in %s: last seen %v\n%s", id, region, got, dump(g.Region(region)))
 		}
 		time.Sleep(20 * time.Millisecond)
-		_, got = send(t, emu, http.MethodGet, "/orders/"+id, "")
 	}
-	assert.Equal(t, "ready", got["status"], "%v", got)
-	assert.NotEmpty(t, got["paid_at"])
-	ps := emu.Payment.Stats()
-	assert.Equal(t, int64(1), ps.Succeeded)
+}
+
+func final(o map[string]any) bool { return o["status"] == "ready" || o["status"] == "failed" }
+
+// TestOneOrderInEachRegion places an order at a store of each region, in its home region, and
+// follows it to ready there: the express workflow answers, the standard workflow takes the
+// payment through the region's queue and worker, the kitchen prepares it through the pipe. The
+// other region then reads the same order from its replica of the global table
+// (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_HowItWorks.html).
+func TestOneOrderInEachRegion(t *testing.T) {
+	g := start(t)
+	tests := []struct{ store, home, other string }{
+		{"lon-01", PrimaryRegion, SecondaryRegion},
+		{"nyc-01", SecondaryRegion, PrimaryRegion},
+	}
+	for _, tt := range tests {
+		t.Run(tt.store, func(t *testing.T) {
+			status, order := send(t, g, tt.home, http.MethodPost, "/orders", orderBody(tt.store, "croissant", 2))
+			require.Equal(t, http.StatusCreated, status, "%v", order)
+			assert.Equal(t, "pending-payment", order["status"])
+			id, _ := order["order_id"].(string)
+			require.NotEmpty(t, id)
+
+			got := await(t, g, tt.home, id, final)
+			assert.Equal(t, "ready", got["status"], "%v", got)
+			assert.NotEmpty(t, got["paid_at"])
+			replica := await(t, g, tt.other, id, func(o map[string]any) bool { return o["status"] == got["status"] })
+			assert.Equal(t, got["paid_at"], replica["paid_at"], "the replica converges on the accepting region's version")
+			item := orderItem(t, g, tt.other, id)
+			assert.Equal(t, tt.home, item["region"], "the order names its only writer")
+		})
+	}
+	ps := g.Region(PrimaryRegion).Payment.Stats()
+	assert.Equal(t, int64(2), ps.Succeeded, "one provider for both regions")
 	assert.Zero(t, ps.DuplicateCharges)
-	assert.Equal(t, int64(1), emu.Kitchen.Stats().Prepared)
+}
+
+// TestFailoverOrderUsesTheOtherRegionsStock: a store's orders accepted by the other region (its
+// home region down, Route 53 failing over) reserve that region's own stock items, never the home
+// region's, so no stock item has two writing regions.
+func TestFailoverOrderUsesTheOtherRegionsStock(t *testing.T) {
+	g := start(t)
+	status, order := send(t, g, SecondaryRegion, http.MethodPost, "/orders", orderBody("lon-01", "croissant", 1))
+	require.Equal(t, http.StatusCreated, status, "%v", order)
+	id, _ := order["order_id"].(string)
+	item := orderItem(t, g, SecondaryRegion, id)
+	assert.Equal(t, SecondaryRegion, item["region"])
+	assert.Regexp(t, `^lon-01#\d{4}-\d{2}-\d{2}@`+SecondaryRegion+`$`, item["stock_pk"])
+
+	status, home := send(t, g, PrimaryRegion, http.MethodPost, "/orders", strings.Replace(orderBody("lon-01", "croissant", 1), "ada@", "grace@", 1))
+	require.Equal(t, http.StatusCreated, status, "%v", home)
+	hid, _ := home["order_id"].(string)
+	assert.Regexp(t, `^lon-01#\d{4}-\d{2}-\d{2}$`, orderItem(t, g, PrimaryRegion, hid)["stock_pk"])
+}
+
+// orderItem reads an order's item in region's replica, strings only.
+func orderItem(t *testing.T, g *emulator.Global, region, id string) map[string]string {
+	t.Helper()
+	out, err := dynamodb.NewFromConfig(g.Config(region)).GetItem(context.Background(), &dynamodb.GetItemInput{
+		TableName: aws.String("emilys-pastries-05-orders"), Key: map[string]ddbtypes.AttributeValue{"orderId": &ddbtypes.AttributeValueMemberS{Value: id}}})
+	require.NoError(t, err)
+	m := map[string]string{}
+	for k, v := range out.Item {
+		if sv, ok := v.(*ddbtypes.AttributeValueMemberS); ok {
+			m[k] = sv.Value
+		}
+	}
+	return m
 }
 
 // dump lists the resources that did something, for a failure message.

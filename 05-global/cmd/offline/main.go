@@ -4,9 +4,12 @@
 package main
 
 import (
+	"time"
+
 	"github.com/emilys-pastries/serverless-evolution/05-global/infra/golden"
 	"github.com/emilys-pastries/serverless-evolution/shared/bakery"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator"
+	"github.com/emilys-pastries/serverless-evolution/shared/loadgen"
 	"github.com/emilys-pastries/serverless-evolution/shared/offline"
 	"github.com/emilys-pastries/serverless-evolution/shared/payment"
 )
@@ -40,17 +43,34 @@ func parameters(string) map[string]any {
 	}
 }
 
-// Stage is stage 05 as the emulator runs it. Until the emulator runs several regions in one
-// process, it runs the primary region's stack alone.
+// Failover is how the store apps find a healthy region (README, failover): each store's API
+// name is a Route 53 failover record, primary its home region with a fast health check on
+// GET /menu, secondary the other region. Route 53 offers 10 s (fast) or 30 s (standard) checks
+// and 1 to 10 failures before unhealthy (default 3):
+// https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html.
+// Two failed fast checks mark a region down in about 20 s; the apps then hold the old answer for
+// at most the record's 10 s TTL.
+var Failover = loadgen.Failover{Interval: 10 * time.Second, Threshold: 2, TTL: 10 * time.Second, Path: "/menu"}
+
+// Global is the stage's two regional stacks, the primary (owner of the global tables) first.
+func Global() *emulator.GlobalStage {
+	g := &emulator.GlobalStage{Name: "05-global", Handlers: Handlers()}
+	for _, region := range Regions {
+		g.Stacks = append(g.Stacks, emulator.RegionalStack{Region: region, StackName: StackName(region),
+			Template: golden.Templates[region], Parameters: parameters(region)})
+	}
+	return g
+}
+
+// Stage is stage 05 as the emulator runs it: both regions in one process, every order sent to its
+// store's home region, POST /orders answering 201 "pending-payment" at once; the load tool follows
+// each order until the kitchen has marked it ready or it failed.
 func Stage() offline.Stage {
+	failover := Failover
 	return offline.Stage{
-		Stage: emulator.Stage{
-			Name:       "05-global",
-			StackName:  StackName(PrimaryRegion),
-			Template:   golden.Templates[PrimaryRegion],
-			Handlers:   Handlers(),
-			Parameters: parameters(PrimaryRegion),
-		},
+		Stage:      emulator.Stage{Name: "05-global"},
+		Global:     Global(),
+		Failover:   &failover,
 		Terminal:   []string{"ready", "picked-up", "failed"},
 		Milestones: []string{"paid", "ready"},
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -43,5 +44,14 @@ func TestStage(t *testing.T) {
 	t.Parallel()
 	s := Stage()
 	assert.Equal(t, []string{"ready", "picked-up", "failed"}, s.Terminal)
-	assert.Contains(t, s.Parameters, "KitchenDisplayUrl")
+	require.NotNil(t, s.Global)
+	require.Len(t, s.Global.Stacks, 2)
+	assert.Equal(t, PrimaryRegion, s.Global.Stacks[0].Region, "the owner of the global tables is provisioned first")
+	for _, st := range s.Global.Stacks {
+		assert.Contains(t, st.Parameters, "KitchenDisplayUrl")
+		assert.Contains(t, st.Parameters, "PaymentProviderUrl")
+		assert.Contains(t, string(st.Template), st.StackName+"/PlaceOrder/Resource")
+	}
+	require.NotNil(t, s.Failover)
+	assert.Equal(t, 10*time.Second, s.Failover.Interval, "Route 53 fast health checks")
 }
