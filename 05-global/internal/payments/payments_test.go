@@ -257,3 +257,89 @@ func TestNewWorkerNeedsItsEnvironment(t *testing.T) {
 		})
 	}
 }
+
+// busyFor turns charges of the listed orders away as a provider with no free worker does, and
+// passes the others to the real provider.
+type busyFor struct {
+	next   payments.Charger
+	orders map[string]bool
+}
+
+func (b busyFor) Charge(ctx context.Context, req payment.ChargeRequest, key string) (payment.Charge, error) {
+	if b.orders[req.OrderID] {
+		return payment.Charge{}, &payment.BusyError{StatusCode: 503, Message: "no worker free"}
+	}
+	return b.next.Charge(ctx, req, key)
+}
+
+// TestParallelBatch is 05's batch of five charged in parallel in one invocation: a record SQS
+// delivered twice in the same batch (at-least-once delivery:
+// https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/standard-queues-at-least-once-delivery.html)
+// is charged once, and only the records the provider turned away are reported as batch item
+// failures (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html), while
+// the rest of the batch succeeds.
+func TestParallelBatch(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name          string
+		records       []events.SQSMessage
+		busy          []string
+		wantFailed    []string
+		wantCharged   int64
+		wantSuccesses int
+	}{
+		{name: "five orders, five charges",
+			records: []events.SQSMessage{record("m1", request("o-1", payment.ApprovedTestEmail)), record("m2", request("o-2", payment.ApprovedTestEmail)),
+				record("m3", request("o-3", payment.ApprovedTestEmail)), record("m4", request("o-4", payment.ApprovedTestEmail)), record("m5", request("o-5", payment.ApprovedTestEmail))},
+			wantCharged: 5, wantSuccesses: 5},
+		{name: "the same order twice in one batch is charged once",
+			records: []events.SQSMessage{record("m1", request("o-1", payment.ApprovedTestEmail)), record("m1-again", request("o-1", payment.ApprovedTestEmail)),
+				record("m2", request("o-2", payment.ApprovedTestEmail))},
+			wantCharged: 2, wantSuccesses: 3},
+		{name: "records the provider turns away come back, the others are paid",
+			records: []events.SQSMessage{record("m1", request("o-1", payment.ApprovedTestEmail)), record("m2", request("o-2", payment.ApprovedTestEmail)),
+				record("m3", request("o-3", payment.ApprovedTestEmail)), record("m4", request("o-4", payment.ApprovedTestEmail)), record("m5", request("o-5", payment.ApprovedTestEmail))},
+			busy: []string{"o-2", "o-5"}, wantFailed: []string{"m2", "m5"}, wantCharged: 3, wantSuccesses: 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			client, p := provider(t)
+			busy := map[string]bool{}
+			for _, o := range tt.busy {
+				busy[o] = true
+			}
+			tasks := &recordingTasks{}
+			w := payments.New(busyFor{next: client, orders: busy}, tasks, &recordingEvents{}, "bus", 5)
+			resp, err := w.Handle(context.Background(), events.SQSEvent{Records: tt.records})
+			require.NoError(t, err)
+			var failed []string
+			for _, f := range resp.BatchItemFailures {
+				failed = append(failed, f.ItemIdentifier)
+			}
+			assert.ElementsMatch(t, tt.wantFailed, failed)
+			s := p.Stats()
+			assert.Equal(t, tt.wantCharged, s.Succeeded)
+			assert.Zero(t, s.DuplicateCharges)
+			assert.Len(t, tasks.successes, tt.wantSuccesses)
+		})
+	}
+}
+
+// TestTwoRegionsOneCharge: the provider's idempotency keys are global across its regional
+// endpoints, and the key is the order id, so an order whose payment request reaches both
+// regions' workers (a retried order after failover) is charged once.
+func TestTwoRegionsOneCharge(t *testing.T) {
+	t.Parallel()
+	client, p := provider(t)
+	for _, region := range []string{"eu-west-1", "us-east-1"} {
+		w := payments.New(client, &recordingTasks{}, &recordingEvents{}, "bus-"+region, 5)
+		resp, err := w.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{record("m-"+region, request("o-1", payment.ApprovedTestEmail))}})
+		require.NoError(t, err)
+		assert.Empty(t, resp.BatchItemFailures)
+	}
+	s := p.Stats()
+	assert.Equal(t, int64(1), s.Succeeded)
+	assert.Equal(t, int64(1), s.Replayed)
+	assert.Zero(t, s.DuplicateCharges)
+}
