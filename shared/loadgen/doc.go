@@ -83,6 +83,41 @@
 // Cancelling Run's context stops the arrivals, waits for the answers in flight up to the
 // customers' patience, stops tracking and returns the partial result with Partial set.
 //
+// # Regions and failover
+//
+// With Config.Regions (region → API base URL), each order goes to POST {its store's home
+// region}/orders (bakery.Store.Region) and is followed, by polling or by its status channel
+// (Tracking.RegionEvents), in the region that accepted it. Config.Failover models how the store
+// apps find a healthy region when theirs is down, as with Route 53 failover records and health
+// checks (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html):
+// one health checker per region sends GET {region}{Failover.Path} (default /menu) Interval after
+// the previous check was answered, and a check fails without a 2xx or 3xx within 6 s (4 s to
+// connect, 2 s to answer); a region is marked unhealthy after Threshold consecutive failed
+// checks and healthy again after Threshold passing ones, and starts healthy. Each store's app
+// resolves its record (the home region while it is healthy, else the other region) and keeps
+// the answer for TTL. Orders sent to a region that does not answer fail and are counted (they
+// are not lost: lost means accepted and never final); the client does not retry them. The
+// result's "regions" section has, per region, the orders its stores placed (home_orders), sent
+// there, accepted, failed with their reasons, split into failed before detection (the health
+// check still said healthy) and after it (a cached answer still named the region), failed over
+// in and out, the health checks sent and failed, and each status change with its time and, for
+// a region going unhealthy, the detection time from the first failure seen (a failed check, or
+// an order answered with a 5xx or not at all).
+//
+// After the run (after Config.After, so that the emulator's meters do not count them), every
+// order a customer saw accepted, late answers included, is read back with GET /orders/{id} in
+// every region, eight reads at a time; orders whose regions disagree (another status, missing,
+// or no usable answer) are read again every second until they agree or Config.ReconcileWait
+// (default 30 s) has passed. regions.reconciliation counts the orders checked, agreed and
+// disagreed, with a few examples.
+//
+// Limitations of the failover model: one health checker per region where Route 53 runs several
+// from different locations and takes the status most of them report; every store's app
+// resolves on its own, with no resolver shared between stores and no resolver that ignores the
+// TTL; with every region unhealthy, the home region is answered; the follow-up of an accepted
+// order stays in its region even while it is down (it polls on until the grace ends); the
+// clients never retry a failed order in another region by themselves.
+//
 // # Progress
 //
 // With Config.Progress set, Run keeps one line on it up to date, rewritten in place with \r four

@@ -91,6 +91,7 @@ func Summary(w io.Writer, r *Result) error {
 		row("events", "%d orders subscribed   received %d   missed %d   orders with gaps %d   reconciled %d   polled %d   connections %d",
 			e.Orders, e.Received, e.Missed, e.OrdersWithGaps, e.Reconciled, e.Polled, e.Connections)
 	}
+	regionRows(row, r.Regions)
 	if r.CostPer1k != nil {
 		row("cost", "$%.4f per 1,000 orders", *r.CostPer1k)
 	}
@@ -113,4 +114,34 @@ func latencyRow(l *Latency) string {
 		return ""
 	}
 	return fmt.Sprintf("p50 %.1f   p90 %.1f   p99 %.1f   max %.1f", l.P50, l.P90, l.P99, l.Max)
+}
+
+// regionRows writes a run across regions: per region, then its health changes and the
+// reconciliation.
+func regionRows(row func(label, format string, args ...any), g *Regions) {
+	if g == nil {
+		return
+	}
+	if f := g.Failover; f != nil {
+		row("failover", "health check every %g s, %d in a row, TTL %g s, GET %s", f.IntervalS, f.Threshold, f.TTLS, f.Path)
+	}
+	for _, name := range slices.Sorted(maps.Keys(g.ByRegion)) {
+		s := g.ByRegion[name]
+		row(name, "home %d   sent %d   accepted %d   failed %d (%d before detection, %d after)   abandoned %d   failed over in %d   out %d",
+			s.HomeOrders, s.Sent, s.Accepted, s.Failed, s.FailedBeforeDetection, s.FailedAfterDetection, s.Abandoned, s.FailedOverIn, s.FailedOverOut)
+		for _, c := range s.Health {
+			switch {
+			case !c.Healthy && c.DetectionS != nil:
+				row("", "unhealthy at %.1f s   detected %.1f s after the first failure", c.AtS, *c.DetectionS)
+			case c.Healthy && c.UnhealthyS != nil:
+				row("", "healthy at %.1f s   after %.1f s unhealthy", c.AtS, *c.UnhealthyS)
+			}
+		}
+	}
+	if rc := g.Reconciliation; rc != nil {
+		row("reconciled", "%d orders in every region   agreed %d   disagreed %d   (%d rounds, %.1f s)", rc.Checked, rc.Agreed, rc.Disagreed, rc.Rounds, rc.WaitedS)
+		for _, e := range rc.Examples {
+			row("", "%s", e)
+		}
+	}
 }

@@ -422,3 +422,36 @@ func TestRegionsConfigValidation(t *testing.T) {
 		assert.Equal(t, defaultReconcileWait, cfg.ReconcileWait)
 	})
 }
+
+func TestSummaryShowsRegions(t *testing.T) {
+	t.Parallel()
+	r := sampleResult()
+	var plain strings.Builder
+	require.NoError(t, Summary(&plain, r))
+	assert.NotContains(t, plain.String(), "in every region")
+
+	r.Regions = &Regions{
+		Failover: &FailoverParams{IntervalS: 10, Threshold: 3, TTLS: 60, Path: "/menu"},
+		ByRegion: map[string]*RegionStats{
+			eu: {HomeOrders: 900, Sent: 1100, Accepted: 1100, FailedOverIn: 200, Health: []HealthChange{}},
+			na: {HomeOrders: 912, Sent: 712, Accepted: 650, Failed: 62, FailedBeforeDetection: 50, FailedAfterDetection: 12, FailedOverOut: 200,
+				Health: []HealthChange{{AtS: 12, Healthy: false, DetectionS: ptr(2.5)}, {AtS: 48, Healthy: true, UnhealthyS: ptr(36.0)}}},
+		},
+		Reconciliation: &Reconciliation{Checked: 1750, Agreed: 1749, Disagreed: 1, Rounds: 3, WaitedS: 2.1,
+			Examples: []string{"ord-9 (accepted in us-east-1): eu-west-1 (missing), us-east-1 ready"}},
+	}
+	var b strings.Builder
+	require.NoError(t, Summary(&b, r))
+	out := b.String()
+	for _, want := range []string{
+		"failover       health check every 10 s, 3 in a row, TTL 60 s, GET /menu\n",
+		"eu-west-1      home 900   sent 1100   accepted 1100   failed 0 (0 before detection, 0 after)   abandoned 0   failed over in 200   out 0\n",
+		"us-east-1      home 912   sent 712   accepted 650   failed 62 (50 before detection, 12 after)",
+		"unhealthy at 12.0 s   detected 2.5 s after the first failure\n",
+		"healthy at 48.0 s   after 36.0 s unhealthy\n",
+		"reconciled     1750 orders in every region   agreed 1749   disagreed 1   (3 rounds, 2.1 s)\n",
+		"ord-9 (accepted in us-east-1): eu-west-1 (missing), us-east-1 ready\n",
+	} {
+		assert.Contains(t, out, want)
+	}
+}
