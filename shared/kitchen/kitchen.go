@@ -71,6 +71,9 @@ func (t Ticket) Validate() error {
 // model. A non-nil error abandons the ticket (the order is never marked ready by the kitchen).
 type Prepare func(ctx context.Context, t Ticket) error
 
+// maxReadyDelay caps the wait between two resends of a ticket's "ready".
+const maxReadyDelay = 8 * time.Second
+
 // Ready tells the stage a ticket is done (the emulator POSTs to the stage's API).
 type Ready func(ctx context.Context, t Ticket) error
 
@@ -84,8 +87,10 @@ type Config struct {
 	KnownStore func(id string) bool
 	Prepare    Prepare
 	Ready      Ready
-	// ReadyRetries is how many times a failed ready call is retried (1 s apart, doubling);
-	// 0 means 3.
+	// ReadyRetries is how many times a failed ready call is retried, 1 s apart, doubling up to
+	// maxReadyDelay; 0 means 40 (about five minutes). A kitchen tablet keeps the baker's "ready"
+	// tap and resends it, as an app built for flaky shop Wi-Fi does, so an API outage of a
+	// minute (a region down) delays an order's "ready" instead of losing it.
 	ReadyRetries int
 }
 
@@ -125,7 +130,7 @@ func New(cfg Config) (*Kitchen, error) {
 		return nil, fmt.Errorf("kitchen bakers must be at least 1, got %d", cfg.Bakers)
 	}
 	if cfg.ReadyRetries == 0 {
-		cfg.ReadyRetries = 3
+		cfg.ReadyRetries = 40
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	return &Kitchen{cfg: cfg, stores: map[string]chan struct{}{}, ctx: ctx, stop: stop}, nil
@@ -198,7 +203,7 @@ func (k *Kitchen) work(sem chan struct{}, t Ticket) {
 		case <-time.After(delay):
 		case <-k.ctx.Done():
 		}
-		delay *= 2
+		delay = min(2*delay, maxReadyDelay)
 	}
 }
 
