@@ -10,6 +10,7 @@ import (
 	"math"
 	"net/http"
 	"reflect"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -56,6 +57,11 @@ type Options struct {
 	AsyncRetryDelays []time.Duration
 	// Config returns the aws.Config handed to handler constructors.
 	Config func() aws.Config
+	// CPUModel makes memory buy CPU as on Lambda: the handler's own measured CPU time is
+	// stretched to what the function's vCPU share (VCPUs) would take, waited on the emulator's
+	// clock, billed and counted against the timeout (see the package doc and CPUUsage). Off by
+	// default: the handler then runs at the host's speed whatever its memory.
+	CPUModel bool
 }
 
 func (o Options) withDefaults() Options {
@@ -135,7 +141,7 @@ type Function struct {
 
 // CPUShare is the vCPU share Lambda gives the function's memory size (1,769 MB = 1 vCPU, at most 6).
 func (f *Function) CPUShare() float64 {
-	return math.Min(float64(f.MemoryMB)/mbPerVCPU, 6)
+	return VCPUs(f.MemoryMB)
 }
 
 type asyncConfig struct {
@@ -178,6 +184,7 @@ type Result struct {
 	TimedOut      bool // Lambda ended the invocation at the function's timeout
 	Duration      time.Duration
 	Billed        time.Duration
+	CPU           CPUUsage // what the CPU model measured and added (Options.CPUModel)
 }
 
 // Functions lists the provisioned functions sorted by name.
@@ -415,6 +422,7 @@ func (f *Function) run(ctx context.Context, ex *execution, env *environment, pay
 		out   []byte
 		err   error
 		crash bool
+		cpu   CPUUsage
 	}
 	answers := make(chan answer, 1)
 	go func() {
@@ -430,8 +438,22 @@ func (f *Function) run(ctx context.Context, ex *execution, env *environment, pay
 			answers <- answer{err: errors.New("injected fault: function error")}
 			return
 		}
-		out, err := env.handler.Invoke(hctx, payload)
-		answers <- answer{out: out, err: err}
+		if !s.opts.CPUModel {
+			out, err := env.handler.Invoke(hctx, payload)
+			answers <- answer{out: out, err: err}
+			return
+		}
+		// The CPU model: the handler goroutine keeps one OS thread for the call, whose CPU clock
+		// is then this invocation's CPU time (see cpu.go).
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		m := startCPUMeter(f.CPUShare(), clock, string(f.id))
+		defer m.end()
+		out, err := env.handler.Invoke(context.WithValue(hctx, cpuKey{}, m), payload)
+		u := m.finish(hctx)
+		f.metrics.Add("cpu_us", u.CPU.Microseconds())
+		f.metrics.Add("cpu_wait_us", u.Wait.Microseconds())
+		answers <- answer{out: out, err: err, cpu: u}
 	}()
 
 	timer := clock.NewTimer(deadline.Sub(clock.Now()))
@@ -460,6 +482,7 @@ func (f *Function) run(ctx context.Context, ex *execution, env *environment, pay
 		default:
 			ex.res.Payload = a.out
 		}
+		ex.res.CPU = a.cpu
 		f.finish(ex, start, initBilled, ex.res.FunctionError != "")
 		close(ex.done)
 		f.release(env, reuse)
@@ -486,7 +509,11 @@ func (f *Function) initEnvironment(ctx context.Context, clock sim.Clock) (h lamb
 		}
 	}()
 	getenv := f.getenv()
-	h, err = f.ctor(ictx, f.svc.opts.Config(), getenv)
+	cfg := f.svc.opts.Config()
+	if f.svc.opts.CPUModel {
+		cfg.HTTPClient = meteredHTTPClient(cfg.HTTPClient)
+	}
+	h, err = f.ctor(ictx, cfg, getenv)
 	if err == nil && h == nil {
 		err = errors.New("the handler constructor returned no handler")
 	}
