@@ -61,6 +61,9 @@ type Result struct {
 	// its health check's changes, and the reconciliation of every accepted order across the
 	// regions. Omitted for a single-region run.
 	Regions *Regions `json:"regions,omitempty"`
+	// CPU is the process's CPU use second by second and whether the run was CPU-bound (cpu.go).
+	// Omitted where the process's CPU time cannot be read.
+	CPU *CPU `json:"cpu,omitempty"`
 }
 
 // Milestone is how many orders reached a status and how long after their send.

@@ -211,6 +211,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	defer cancelTracking()
 
 	r.start = time.Now()
+	cpu := startCPU()
 	r.startRouter(ctx)
 	r.sending.Store(true)
 	stopProgress := r.startProgress()
@@ -224,6 +225,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	r.stopRouter()
 
 	res := r.result(ctx.Err() != nil)
+	res.CPU = cpu.stop()
 	if cfg.After != nil {
 		cfg.After(res)
 	}
