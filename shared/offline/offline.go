@@ -87,6 +87,7 @@ commands:
   live     local, plus a dashboard: the topology live, load profiles and faults at a click
            (single-region stages only for now)
   explain  run a load profile in the emulator and write, as Markdown, what it looked like inside
+  tune     run one function at several memory sizes with the CPU model on: duration and cost at each
            (single-region stages only for now)
 
 run '%[1]s <command> -h' for a command's flags
@@ -120,6 +121,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return oneRegionOnly("explain", stage)
 		}
 		return runExplain(ctx, args[1:], stdout, stderr, stage)
+	case "tune":
+		return runTune(ctx, args[1:], stdout, stderr, stage)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprintf(stdout, usage, name)
 		return nil
