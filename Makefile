@@ -13,6 +13,8 @@
 #   OUT              make load's result file (default docs/results/<stage>.<profile>.json)
 #   ADDR             make local's loopback address (default 127.0.0.1:4566)
 #   DEMO_PROFILES    the profiles make demo runs at every stage (default smoke morning-rush)
+#   FUNCTION         make tune's function: its directory under STAGE/functions, e.g. payment-worker
+#   MEMORY, N        make tune's memory sizes (default 128,256,512,1024,1769,3008) and invocations per size (default 10)
 #   SCALES           the scales make sweep runs PROFILE at (default 0.5 1 1.5 2 3; PROFILE defaults to morning-rush there)
 #   SEEDS            the seeds make spread runs PROFILE at (default 1 2 3 4 5; PROFILE defaults to morning-rush there)
 
@@ -130,6 +132,12 @@ live: ## local, plus the instructor's dashboard on http://127.0.0.1:8080 (UI=): 
 
 load: ## Drive STAGE with PROFILE [SCALE=1.5] [SEED=7] [FAULT=payment@throttle,from=10s,for=30s] [GRACE=180s] [TARGET=https://…] [OUT=path]
 	$(GO) run ./$(STAGE)/cmd/offline load -profile $(PROFILE) -seed $(SEED) -scale $(SCALE) $(if $(FAULT),-fault '$(FAULT)') $(if $(GRACE),-grace $(GRACE)) $(if $(TARGET),-target $(TARGET)) $(if $(OUT),-out $(OUT))
+
+.PHONY: tune
+tune: ## Run STAGE's FUNCTION at several memory sizes (CPU model on) [MEMORY=128,256,...] [N=10]: duration, cost, a chart in docs/results
+	$(call require-stage)
+	$(if $(FUNCTION),,$(error FUNCTION is not set: make tune STAGE=$(STAGE) FUNCTION=<name>; the stage's functions: $(notdir $(wildcard $(STAGE)/functions/*))))
+	$(GO) run ./$(STAGE)/cmd/offline tune -function $(FUNCTION) -seed $(SEED) $(if $(MEMORY),-memory $(MEMORY)) $(if $(N),-n $(N))
 
 synth: ## Print STAGE's CloudFormation template (offline, no bundling)
 	@out=$$(mktemp -d); trap 'rm -rf "$$out"' EXIT; \
