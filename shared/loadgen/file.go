@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"text/tabwriter"
 )
 
@@ -139,7 +140,11 @@ func regionRows(row func(label, format string, args ...any), g *Regions) {
 		}
 	}
 	if rc := g.Reconciliation; rc != nil {
-		row("reconciled", "%d orders in every region   agreed %d   disagreed %d   (%d rounds, %.1f s)", rc.Checked, rc.Agreed, rc.Disagreed, rc.Rounds, rc.WaitedS)
+		var statuses []string
+		for _, st := range slices.Sorted(maps.Keys(rc.Statuses)) {
+			statuses = append(statuses, fmt.Sprintf("%s %d", st, rc.Statuses[st]))
+		}
+		row("reconciled", "%d orders in every region   agreed %d (%s)   disagreed %d   reads %d in %.1f s", rc.Checked, rc.Agreed, strings.Join(statuses, ", "), rc.Disagreed, rc.Reads, rc.WaitedS)
 		for _, e := range rc.Examples {
 			row("", "%s", e)
 		}

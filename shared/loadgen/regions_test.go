@@ -437,7 +437,8 @@ func TestSummaryShowsRegions(t *testing.T) {
 			na: {HomeOrders: 912, Sent: 712, Accepted: 650, Failed: 62, FailedBeforeDetection: 50, FailedAfterDetection: 12, FailedOverOut: 200,
 				Health: []HealthChange{{AtS: 12, Healthy: false, DetectionS: ptr(2.5)}, {AtS: 48, Healthy: true, UnhealthyS: ptr(36.0)}}},
 		},
-		Reconciliation: &Reconciliation{Checked: 1750, Agreed: 1749, Disagreed: 1, Rounds: 3, WaitedS: 2.1,
+		Reconciliation: &Reconciliation{Checked: 1750, Agreed: 1749, Disagreed: 1, Rounds: 3, WaitedS: 2.1, Reads: 3504,
+			Statuses: map[string]int{"ready": 1740, "pending-payment": 9},
 			Examples: []string{"ord-9 (accepted in us-east-1): eu-west-1 (missing), us-east-1 ready"}},
 	}
 	var b strings.Builder
@@ -449,7 +450,7 @@ func TestSummaryShowsRegions(t *testing.T) {
 		"us-east-1      home 912   sent 712   accepted 650   failed 62 (50 before detection, 12 after)",
 		"unhealthy at 12.0 s   detected 2.5 s after the first failure\n",
 		"healthy at 48.0 s   after 36.0 s unhealthy\n",
-		"reconciled     1750 orders in every region   agreed 1749   disagreed 1   (3 rounds, 2.1 s)\n",
+		"reconciled     1750 orders in every region   agreed 1749 (pending-payment 9, ready 1740)   disagreed 1   reads 3504 in 2.1 s\n",
 		"ord-9 (accepted in us-east-1): eu-west-1 (missing), us-east-1 ready\n",
 	} {
 		assert.Contains(t, out, want)

@@ -42,8 +42,8 @@ func regionsTable(b *strings.Builder, rows []*loadgen.Result) {
 			fmt.Fprintf(b, "- %s, %s: not reconciled (the run was cut short).\n", r.Stage, r.Profile)
 			continue
 		}
-		fmt.Fprintf(b, "- %s, %s: %s accepted orders read back in every region after the grace period: %s agreed, %s disagreed (%d rounds, %s s).",
-			r.Stage, r.Profile, count(rc.Checked), count(rc.Agreed), count(rc.Disagreed), rc.Rounds, trimFloat(rc.WaitedS, 1))
+		fmt.Fprintf(b, "- %s, %s: %s accepted orders read back in every region after the grace period: %s agreed%s, %s disagreed (in %s s).",
+			r.Stage, r.Profile, count(rc.Checked), count(rc.Agreed), statusList(rc.Statuses), count(rc.Disagreed), trimFloat(rc.WaitedS, 1))
 		if len(rc.Examples) > 0 {
 			fmt.Fprintf(b, " For instance %s.", codeSpan(rc.Examples[0]))
 		}
@@ -102,4 +102,22 @@ func healthCells(changes []loadgen.HealthChange) (down, detect, up string) {
 		return strings.Join(v, ", ")
 	}
 	return cell(d), cell(t), cell(u)
+}
+
+// statusList is " (1,376 ready, 19 pending-payment)": the agreed orders by status, most first.
+func statusList(statuses map[string]int) string {
+	if len(statuses) == 0 {
+		return ""
+	}
+	names := slices.SortedFunc(maps.Keys(statuses), func(a, b string) int {
+		if d := statuses[b] - statuses[a]; d != 0 {
+			return d
+		}
+		return strings.Compare(a, b)
+	})
+	parts := make([]string, len(names))
+	for i, n := range names {
+		parts[i] = count(statuses[n]) + " " + n
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
 }

@@ -20,6 +20,7 @@ func TestRegionsTable(t *testing.T) {
 			"eu-west-1": {HomeOrders: 1900, Sent: 2100, Accepted: 2100, FailedOverIn: 200},
 		},
 		Reconciliation: &loadgen.Reconciliation{Checked: 2750, Agreed: 2749, Disagreed: 1, Rounds: 3, WaitedS: 2.04,
+			Statuses: map[string]int{"ready": 2730, "pending-payment": 19},
 			Examples: []string{"ord-9 (accepted in us-east-1): eu-west-1 (missing), us-east-1 ready"}},
 	}}
 	tests := []struct {
@@ -33,7 +34,7 @@ func TestRegionsTable(t *testing.T) {
 			"| stage | profile | region | failover | home orders | sent | accepted | failed | before / after detection |",
 			"| 05-global | morning-rush | eu-west-1 | checks every 10 s, 3 in a row, TTL 60 s | 1,900 | 2,100 | 2,100 | 0 | 0 / 0 | 0 | 200 | – | – | – |\n",
 			"| 05-global | morning-rush | us-east-1 | checks every 10 s, 3 in a row, TTL 60 s | 912 | 712 | 650 | 62 (unreachable 60, HTTP 503 2) | 50 / 12 | 200 | 0 | 22 | 21.5 | 48.3 |\n",
-			"- 05-global, morning-rush: 2,750 accepted orders read back in every region after the grace period: 2,749 agreed, 1 disagreed (3 rounds, 2 s). For instance `ord-9 (accepted in us-east-1): eu-west-1 (missing), us-east-1 ready`.\n",
+			"- 05-global, morning-rush: 2,750 accepted orders read back in every region after the grace period: 2,749 agreed (2,730 ready, 19 pending-payment), 1 disagreed (in 2 s). For instance `ord-9 (accepted in us-east-1): eu-west-1 (missing), us-east-1 ready`.\n",
 		}},
 		{name: "cut short", rows: []*loadgen.Result{{Stage: "05-global", Profile: "smoke", Regions: &loadgen.Regions{ByRegion: map[string]*loadgen.RegionStats{"eu-west-1": {}}}}},
 			want: []string{"| 05-global | smoke | eu-west-1 | – | 0 |", "- 05-global, smoke: not reconciled (the run was cut short).\n"}},
