@@ -55,6 +55,7 @@ func resultsMarkdown(results []*loadgen.Result, charts []chart) string {
 		b.WriteString(provenanceOf(rows).line(codeSpan) + "\n\n")
 		markdownTable(&b, cols, rows)
 		regionsTable(&b, rows)
+		cpuBoundMarkdown(&b, rows)
 		b.WriteString("\n")
 	}
 	return strings.TrimSuffix(b.String(), "\n")
@@ -70,6 +71,7 @@ func measuredBlock(results []*loadgen.Result, stage, link string) string {
 	markdownTable(&b, append([]column{profileColumn}, stageColumns...), rows)
 	milestoneTable(&b, rows)
 	regionsTable(&b, rows)
+	cpuBoundMarkdown(&b, rows)
 	fmt.Fprintf(&b, "\nAll stages side by side, and how these numbers were measured: [results.md](%s).\n", link)
 	return b.String()
 }

@@ -45,6 +45,9 @@ func Table(w io.Writer, results []*loadgen.Result, profile string) error {
 		b.WriteString(strings.TrimRight(line.String(), " "))
 		b.WriteByte('\n')
 	}
+	for _, mark := range cpuBound(rows) {
+		b.WriteString("! " + mark + "\n")
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
