@@ -514,3 +514,23 @@ func (g *Global) kitchenReady(ctx context.Context, t kitchen.Ticket) error {
 	g.origins.Delete(t.OrderID)
 	return nil
 }
+
+// WaitReplicated returns once no global table write of any region waits for replication (what a
+// stack's seed data wrote while it was provisioned), or with ctx's error. On AWS the secondary
+// region's stack deploys after the primary's, and replication has long finished before traffic
+// arrives; an offline run must not start before it either, or its first orders in the secondary
+// region find no menu.
+func (g *Global) WaitReplicated(ctx context.Context) error {
+	for {
+		pending := 0
+		for _, r := range g.regions {
+			pending += r.emu.DynamoDB.ReplicationPendingAll()
+		}
+		if pending == 0 {
+			return nil
+		}
+		if err := g.regions[0].emu.env.Sleep(ctx, 20*time.Millisecond); err != nil {
+			return fmt.Errorf("waiting for %d replicated writes: %w", pending, err)
+		}
+	}
+}

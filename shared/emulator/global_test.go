@@ -425,6 +425,23 @@ func TestGlobalTableAcrossRegions(t *testing.T) {
 	assert.Equal(t, 1, g.Region(eu).DynamoDB.ReplicationPending("orders"), "held for the region that is down")
 	require.NoError(t, g.SetRegionDown(us, false))
 	assert.Eventually(t, has(us, "during the outage"), 5*time.Second, 10*time.Millisecond, "caught up after the outage")
+
+	// WaitReplicated returns once every write has reached every replica: the offline commands
+	// wait for it so a run's first orders in the secondary region find the seed data.
+	for i := range 20 {
+		put(eu, fmt.Sprintf("batch %d", i))
+	}
+	require.NoError(t, g.WaitReplicated(ctx))
+	assert.Zero(t, g.Region(eu).DynamoDB.ReplicationPendingAll())
+	for i := range 20 {
+		assert.True(t, has(us, fmt.Sprintf("batch %d", i))(), "batch %d replicated when WaitReplicated returned", i)
+	}
+	require.NoError(t, g.SetRegionDown(us, true))
+	put(eu, "held")
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	assert.ErrorIs(t, g.WaitReplicated(short), context.DeadlineExceeded, "a region down holds replication, so the wait ends with its context")
+	require.NoError(t, g.SetRegionDown(us, false))
 }
 
 // BenchmarkGlobalAPIToLambdaToTable is BenchmarkAPIToLambdaToTable in one region of a

@@ -49,6 +49,9 @@ func runLocalGlobal(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	defer g.Close()
+	if err := waitReplicated(ctx, g); err != nil {
+		return err
+	}
 	if err := mf.putFaults(g, stderr); err != nil {
 		return err
 	}
@@ -130,6 +133,17 @@ func globalLoadConfig(ctx context.Context, g *emulator.Global, stage Stage, cfg 
 			cfg.Tracking.RegionEvents[r] = ev
 			fmt.Fprintf(stderr, "orders accepted in %s are followed over AppSync Events at %s\n", r, ev.RealtimeURL)
 		}
+	}
+	return nil
+}
+
+// waitReplicated waits, for a minute at most, until the seed data the stacks wrote while they
+// were provisioned has reached every region, as it has on AWS before any traffic.
+func waitReplicated(ctx context.Context, g *emulator.Global) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if err := g.WaitReplicated(ctx); err != nil {
+		return fmt.Errorf("global tables: %w", err)
 	}
 	return nil
 }

@@ -382,6 +382,9 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 				return err
 			}
 			defer g.Close()
+			if err := waitReplicated(ctx, g); err != nil {
+				return err
+			}
 			if err := mf.putFaults(g, stderr); err != nil {
 				return err
 			}

@@ -507,3 +507,21 @@ func (s *Service) replicateTransaction(globals map[string]*replica, items []mode
 		s.replicate(globals[name], ws)
 	}
 }
+
+// ReplicationPendingAll counts this region's writes, to any table, that some other replica has
+// not applied yet.
+func (s *Service) ReplicationPendingAll() int {
+	n := 0
+	for _, l := range s.links() {
+		if l.from != s {
+			continue
+		}
+		l.mu.Lock()
+		n += len(l.q)
+		if l.applying != nil {
+			n++
+		}
+		l.mu.Unlock()
+	}
+	return n
+}
