@@ -139,6 +139,16 @@ tune: ## Run STAGE's FUNCTION at several memory sizes (CPU model on) [MEMORY=128
 	$(if $(FUNCTION),,$(error FUNCTION is not set: make tune STAGE=$(STAGE) FUNCTION=<name>; the stage's functions: $(notdir $(wildcard $(STAGE)/functions/*))))
 	$(GO) run ./$(STAGE)/cmd/offline tune -function $(FUNCTION) -seed $(SEED) $(if $(MEMORY),-memory $(MEMORY)) $(if $(N),-n $(N))
 
+# make bench: the stages with a cmd/offline/bench_test.go, and how many orders (or calls) each runs.
+BENCH_STAGES := $(patsubst %/cmd/offline/bench_test.go,%,$(sort $(wildcard [0-9][0-9]-*/cmd/offline/bench_test.go)))
+BENCHTIME ?= 100x
+
+.PHONY: bench
+bench: ## CPU per order and per emulated call of each stage in process (zero latency model), and the emulator's share of a DynamoDB call [BENCHTIME=100x]
+	@for s in $(BENCH_STAGES); do echo "$$s" >&2; \
+		$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) ./$$s/cmd/offline | grep -E '^Benchmark' | sed "s|^Benchmark|$$s |"; \
+	done
+
 synth: ## Print STAGE's CloudFormation template (offline, no bundling)
 	@out=$$(mktemp -d); trap 'rm -rf "$$out"' EXIT; \
 	cd $(STAGE) && CDK_OUTDIR="$$out" CDK_CONTEXT_JSON='$(SYNTH_CONTEXT)' $(GO) run ./infra >&2; \
