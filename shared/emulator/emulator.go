@@ -413,15 +413,34 @@ func (e *Emulator) SimResources() []sim.Resource {
 
 // closeServices closes the services in reverse registry order: a later service may call an
 // earlier one (an event source mapping polls into Lambda) until it is closed.
+//
+// The pollers (event source mappings, pipes) close first whatever their place in the list: they
+// start new invocations from their queues, and a backlog (a slow provider's payments) would
+// otherwise keep Lambda busy for minutes after a run while Close waits for its invocations.
 func (e *Emulator) closeServices() error {
 	var errs []error
-	for i := len(e.services) - 1; i >= 0; i-- {
+	closed := make([]bool, len(e.services))
+	closeAt := func(i int) {
+		closed[i] = true
 		if err := e.services[i].Close(); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", e.services[i].Name(), err))
 		}
 	}
+	for i, s := range e.services {
+		if pollers[s.Name()] {
+			closeAt(i)
+		}
+	}
+	for i := len(e.services) - 1; i >= 0; i-- {
+		if !closed[i] {
+			closeAt(i)
+		}
+	}
 	return errors.Join(errs...)
 }
+
+// pollers are the services that take work from queues on their own.
+var pollers = map[string]bool{"esm": true, pipes.ServiceName: true}
 
 func (e *Emulator) provision(tmpl *cfn.Template) error {
 	byType := map[string]sim.Provisioner{}

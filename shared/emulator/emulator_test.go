@@ -321,3 +321,38 @@ func TestAServiceIsOneEntry(t *testing.T) {
 	require.NoError(t, emu.Close())
 	assert.True(t, fake.closed)
 }
+
+// namedFake is a service that only records when it was closed.
+type namedFake struct {
+	name   string
+	closed *[]string
+}
+
+func (f namedFake) Types() []string { return nil }
+func (f namedFake) Provision(context.Context, *cfn.Resource, map[string]any) (sim.Physical, error) {
+	return sim.Physical{}, nil
+}
+func (f namedFake) Name() string                                 { return f.name }
+func (f namedFake) Serves(*http.Request) bool                    { return false }
+func (f namedFake) ServeHTTP(http.ResponseWriter, *http.Request) {}
+func (f namedFake) Resources() []sim.Resource                    { return nil }
+func (f namedFake) Close() error                                 { *f.closed = append(*f.closed, f.name); return nil }
+
+// TestPollersCloseFirst: services that take work from queues on their own (event source
+// mappings, pipes) are closed before the others, whatever their place in the list, so a backlog
+// cannot keep Lambda invoking while Close waits for it; the others close in reverse order.
+func TestPollersCloseFirst(t *testing.T) {
+	tmpl, err := os.ReadFile("testdata/kitchen.template.json")
+	require.NoError(t, err)
+	var closed []string
+	fakes := []emulator.NewService{}
+	for _, name := range []string{"early", "esm", "late"} {
+		fakes = append(fakes, func(*sim.Env, emulator.Deps) sim.Service { return namedFake{name, &closed} })
+	}
+	emu, err := emulator.New(emulator.Stage{Name: "test", StackName: "Kitchen", Template: tmpl,
+		Handlers: map[string]lambda.Constructor{"Kitchen/Kitchen": kitchen}},
+		emulator.Options{Latency: latency.Zero(), Services: fakes})
+	require.NoError(t, err)
+	require.NoError(t, emu.Close())
+	assert.Equal(t, []string{"esm", "late", "early"}, closed, "the poller first, then the rest in reverse order")
+}

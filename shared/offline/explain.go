@@ -46,6 +46,8 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer, st
 	pick := fs.String("trace", "slowest-ok", "the order to draw: slowest-ok (the slowest order that was paid) or slowest")
 	quiet := fs.Bool("quiet", false, "no live progress line")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
+	var mf modelFlags
+	fs.Var(&mf.faults, "fault", faultUsage)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -81,9 +83,15 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer, st
 		return err
 	}
 	defer emu.Close()
+	if err := mf.putFaults(single{emu, stage.Name}, stderr); err != nil {
+		return err
+	}
 	command := fmt.Sprintf("go run ./%s/cmd/offline explain -profile %s -seed %d", stage.Name, profile.Name, *seed)
 	if *scale != 1 {
 		command += fmt.Sprintf(" -scale %g", *scale)
+	}
+	if f := mf.faults.String(); f != "" {
+		command += fmt.Sprintf(" -fault '%s'", f)
 	}
 	cfg := loadgen.Config{
 		BaseURL:  emu.APIURL(),
