@@ -44,7 +44,7 @@ const tuneUsage = `usage: make tune STAGE=<stage> FUNCTION=<name> [MEMORY=128,25
 Runs FUNCTION (its name in the stage's functions/ directory, e.g. payment-worker) at each memory
 size in the emulator with the CPU model on, and prints mean and p95 duration, billed duration and
 cost per invocation (arm64 and x86_64 prices) at each, with the cheapest and the fastest. Writes
-the table as JSON and a chart (SVG) to docs/results/tune.<stage>.<function>.{json,svg}.
+the table as JSON and a chart (SVG) to docs/results/tune/<stage>.<function>.{json,svg}.
 
 flags:
 `
@@ -98,7 +98,7 @@ func runTune(ctx context.Context, args []string, stdout, stderr io.Writer, stage
 	n := fs.Int("n", 10, "measured invocations per memory size (after one warm-up invocation)")
 	profileName := fs.String("profile", "smoke", "the load profile whose events the function receives")
 	eventFile := fs.String("event", "", "replay this JSON file as the only event instead of running a profile")
-	outDir := fs.String("out", "docs/results", "directory for tune.<stage>.<function>.json and .svg")
+	outDir := fs.String("out", "docs/results/tune", "directory for <stage>.<function>.json and .svg")
 	var mf modelFlags
 	mf.register(fs)
 	if err := fs.Parse(args); err != nil {
@@ -202,7 +202,7 @@ func runTune(ctx context.Context, args []string, stdout, stderr io.Writer, stage
 	}
 	res.Cheapest, res.Fastest = cheapestFastest(res.Rows, f.Architecture)
 	writeTuneTable(stdout, res)
-	base := filepath.Join(*outDir, fmt.Sprintf("tune.%s.%s", stage.Name, *function))
+	base := filepath.Join(*outDir, fmt.Sprintf("%s.%s", stage.Name, *function))
 	if err := writeTuneFiles(base, res); err != nil {
 		return err
 	}

@@ -50,7 +50,7 @@ func TestTuneCPUBoundFunction(t *testing.T) {
 	require.NoError(t, err, errOut.String())
 	t.Log(out.String())
 
-	b, err := os.ReadFile(filepath.Join(dir, "tune.00-test.kitchen.json"))
+	b, err := os.ReadFile(filepath.Join(dir, "00-test.kitchen.json"))
 	require.NoError(t, err)
 	var res offline.TuneResult
 	require.NoError(t, json.Unmarshal(b, &res))
@@ -73,7 +73,7 @@ func TestTuneCPUBoundFunction(t *testing.T) {
 	assert.Equal(t, "arm64", res.Architecture)
 	assert.Contains(t, out.String(), "cheapest")
 
-	svg, err := os.ReadFile(filepath.Join(dir, "tune.00-test.kitchen.svg"))
+	svg, err := os.ReadFile(filepath.Join(dir, "00-test.kitchen.svg"))
 	require.NoError(t, err)
 	assert.Contains(t, string(svg), "<svg")
 	assert.Contains(t, string(svg), "1769")
