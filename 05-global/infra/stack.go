@@ -52,9 +52,11 @@ const (
 
 // Sizing that several resources share; the README explains each number.
 const (
-	// ProviderCapacity is how many charges the card provider works on at once (shared/payment's
-	// default), across both regions: its regional endpoints share one merchant account.
-	ProviderCapacity = 20
+	// ProviderCapacity is how many charges the card provider works on at once for the shop: two
+	// regional endpoints (Europe, North America) of 04's single endpoint's 20 each, one merchant
+	// ledger (a charge's idempotency key is global). Offline the modelled provider gets this
+	// capacity (cmd/offline).
+	ProviderCapacity = 40
 	// ProviderShare is one region's share of it. Charges in flight in a region =
 	// MaximumConcurrency × charges per invocation ≤ this.
 	ProviderShare = ProviderCapacity / 2

@@ -18,6 +18,7 @@ import (
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/metrics"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/trace"
 	"github.com/emilys-pastries/serverless-evolution/shared/loadgen"
+	"github.com/emilys-pastries/serverless-evolution/shared/payment"
 )
 
 // The README block the explain command rewrites with -readme.
@@ -78,7 +79,7 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer, st
 	default:
 		return fmt.Errorf("-model must be aws or zero, got %q", *modelName)
 	}
-	emu, err := emulator.New(stage.Stage, emulator.Options{Seed: *seed, Latency: model, AccountConcurrency: stage.AccountConcurrency})
+	emu, err := emulator.New(stage.Stage, emulator.Options{Seed: *seed, Latency: model, AccountConcurrency: stage.AccountConcurrency, Payment: payment.Config{Capacity: stage.PaymentCapacity}})
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/latency"
 	"github.com/emilys-pastries/serverless-evolution/shared/loadgen"
+	"github.com/emilys-pastries/serverless-evolution/shared/payment"
 )
 
 // oneRegionOnly refuses the commands that show one emulator (the dashboard, explain) for a
@@ -44,7 +45,7 @@ func runLocalGlobal(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	g, err := emulator.NewGlobal(*stage.Global, emulator.Options{Seed: mf.seed, Latency: model, Addr: *addr, AccountConcurrency: stage.AccountConcurrency})
+	g, err := emulator.NewGlobal(*stage.Global, emulator.Options{Seed: mf.seed, Latency: model, Addr: *addr, AccountConcurrency: stage.AccountConcurrency, Payment: payment.Config{Capacity: stage.PaymentCapacity}})
 	if err != nil {
 		return err
 	}

@@ -40,6 +40,7 @@ import (
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/latency"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/metrics"
 	"github.com/emilys-pastries/serverless-evolution/shared/loadgen"
+	"github.com/emilys-pastries/serverless-evolution/shared/payment"
 )
 
 // Stage is a stage as this command needs it.
@@ -65,6 +66,9 @@ type Stage struct {
 	// Failover is how the load tool's store apps find a healthy region when one is down (Route 53
 	// health-checked failover records); nil sends every order to its home region. Used with Global.
 	Failover *loadgen.Failover
+	// PaymentCapacity is how many charges the modelled payment provider works on at once offline
+	// (0: the provider's default of 20). 05-global has two regional endpoints of 04's size.
+	PaymentCapacity int
 }
 
 // Main runs the command with the process's arguments, environment and signals, and exits.
@@ -152,7 +156,7 @@ func (m *modelFlags) serve(ctx context.Context, stage Stage, addr string, stderr
 	if err != nil {
 		return nil, nil, err
 	}
-	emu, err := emulator.New(stage.Stage, emulator.Options{Seed: m.seed, Latency: model, Addr: addr, AccountConcurrency: stage.AccountConcurrency})
+	emu, err := emulator.New(stage.Stage, emulator.Options{Seed: m.seed, Latency: model, Addr: addr, AccountConcurrency: stage.AccountConcurrency, Payment: payment.Config{Capacity: stage.PaymentCapacity}})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -377,7 +381,7 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 			fmt.Fprintf(stdout, "function logs: %s\n", fl)
 			_ = fl.Close()
 		}()
-		opts := emulator.Options{Seed: mf.seed, Latency: model, AccountConcurrency: stage.AccountConcurrency, Addr: eventsAddr}
+		opts := emulator.Options{Seed: mf.seed, Latency: model, AccountConcurrency: stage.AccountConcurrency, Addr: eventsAddr, Payment: payment.Config{Capacity: stage.PaymentCapacity}}
 		if stage.Global != nil {
 			g, err := emulator.NewGlobal(*stage.Global, opts)
 			if err != nil {

@@ -25,6 +25,7 @@ import (
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/lambda"
 	"github.com/emilys-pastries/serverless-evolution/shared/loadgen"
+	"github.com/emilys-pastries/serverless-evolution/shared/payment"
 	"github.com/emilys-pastries/serverless-evolution/shared/report"
 )
 
@@ -142,7 +143,7 @@ func runTune(ctx context.Context, args []string, stdout, stderr io.Writer, stage
 	st := stage.Stage
 	st.Handlers = rec.wrap(stage.Handlers)
 	emu, err := emulator.New(st, emulator.Options{Seed: mf.seed, Latency: model, AccountConcurrency: stage.AccountConcurrency,
-		Addr: eventsAddr, Lambda: lambda.Options{CPUModel: true}})
+		Addr: eventsAddr, Payment: payment.Config{Capacity: stage.PaymentCapacity}, Lambda: lambda.Options{CPUModel: true}})
 	if err != nil {
 		return err
 	}

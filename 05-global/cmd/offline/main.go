@@ -26,6 +26,10 @@ var Regions = []string{PrimaryRegion, SecondaryRegion}
 // StackName is the stage's CloudFormation stack in region.
 func StackName(region string) string { return "EmilysPastries05Global-" + region }
 
+// ProviderCapacity is the modelled provider's capacity offline: two regional endpoints of 04's
+// single endpoint's 20 (infra/stack.go's ProviderCapacity, which sizes the payment mappings).
+const ProviderCapacity = 40
+
 // KitchenHost is the modelled kitchen's host offline, like payment.InternalHost for the provider.
 const KitchenHost = "kitchen.internal"
 
@@ -68,10 +72,11 @@ func Global() *emulator.GlobalStage {
 func Stage() offline.Stage {
 	failover := Failover
 	return offline.Stage{
-		Stage:      emulator.Stage{Name: "05-global"},
-		Global:     Global(),
-		Failover:   &failover,
-		Terminal:   []string{"ready", "picked-up", "failed"},
-		Milestones: []string{"paid", "ready"},
+		Stage:           emulator.Stage{Name: "05-global"},
+		Global:          Global(),
+		Failover:        &failover,
+		Terminal:        []string{"ready", "picked-up", "failed"},
+		Milestones:      []string{"paid", "ready"},
+		PaymentCapacity: ProviderCapacity,
 	}
 }
