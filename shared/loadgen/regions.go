@@ -51,7 +51,7 @@ const (
 	// how many reads it has in flight.
 	defaultReconcileWait = 30 * time.Second
 	reconcileEvery       = time.Second
-	reconcileReaders     = 8
+	reconcileReaders     = 32
 	maxReconcileExamples = 5
 )
 

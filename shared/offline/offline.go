@@ -292,7 +292,7 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 	profileName := fs.String("profile", "smoke", "load profile: "+strings.Join(loadgen.Profiles(), ", "))
 	scale := fs.Float64("scale", 1, "multiplies the profile's rate (1.5 = 50 % more traffic)")
 	target := fs.String("target", "", "base URL of a deployed stage's API (https://…/prod); empty runs the stage in the emulator")
-	out := fs.String("out", "", "result file (default docs/results/<stage>.<profile>.json)")
+	out := fs.String("out", "", "result file (default results/<stage>.<profile>.json; make demo writes docs/results)")
 	quiet := fs.Bool("quiet", false, "no live progress line")
 	logs := fs.String("logs", "", "where the functions' log lines go, - for standard error (default <temp dir>/emilys-pastries/<stage>.<profile>.log)")
 	grace := fs.Duration("grace", 0, "how long an accepted order may take to reach a final status before it counts as lost (default: the profile's grace_s)")
@@ -323,14 +323,17 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 		return fmt.Errorf("-fault needs the emulator; against -target %s, put faults through its admin API (PUT /_emulator/faults/<resource>) or leave -fault out", *target)
 	}
 	if *out == "" {
-		// Runs that are not the plain profile go beside the demo's results, not over them.
+		// A run of your own never lands over what make demo published (docs/results): it goes to
+		// results/ (not committed), by kind.
 		switch {
+		case *target != "":
+			*out = fmt.Sprintf("results/target/%s.%s.json", stage.Name, profile.Name)
 		case len(mf.faults.specs) > 0:
-			*out = fmt.Sprintf("docs/results/faults/%s.%s.json", stage.Name, profile.Name)
+			*out = fmt.Sprintf("results/faults/%s.%s.json", stage.Name, profile.Name)
 		case *scale != 1:
-			*out = fmt.Sprintf("docs/results/scale/%s.%s.x%g.json", stage.Name, profile.Name, *scale)
+			*out = fmt.Sprintf("results/scale/%s.%s.x%g.json", stage.Name, profile.Name, *scale)
 		default:
-			*out = fmt.Sprintf("docs/results/%s.%s.json", stage.Name, profile.Name)
+			*out = fmt.Sprintf("results/%s.%s.json", stage.Name, profile.Name)
 		}
 	}
 	cfg := loadgen.Config{
