@@ -173,20 +173,20 @@ golden: ## Regenerate STAGE's committed template (infra/golden/template.json)
 
 deploy: $(CDK_STAMP) ## Deploy STAGE to your AWS account with the CDK CLI (its payment provider first)
 	@params=""; \
-	if grep -q '"PaymentProviderUrl"' $(STAGE)/infra/golden/template.json; then \
+	if grep -qs '"PaymentProviderUrl"' $(STAGE)/infra/golden/*.json; then \
 		$(MAKE) deploy-provider; \
 		url=$$(node -p 'require(process.argv[1]).EmilysPastriesPaymentProvider.PaymentProviderUrl' $(CDK_DIR)/outputs/payment-provider.json); \
 		echo "$(STAGE) calls the payment provider at $$url"; \
 		params="--parameters PaymentProviderUrl=$$url"; \
 	fi; \
-	cd $(STAGE) && $(CDK) deploy --outputs-file $(CDK_DIR)/outputs/$(STAGE).json $$params $(CDK_FLAGS)
+	cd $(STAGE) && $(CDK) deploy --all --outputs-file $(CDK_DIR)/outputs/$(STAGE).json $$params $(CDK_FLAGS)
 
 .PHONY: deploy-provider
 deploy-provider: $(CDK_STAMP) ## Deploy the payment provider that stages from 02-split call, for AWS runs
 	cd shared/payment && $(CDK) deploy --outputs-file $(CDK_DIR)/outputs/payment-provider.json $(CDK_FLAGS)
 
-destroy: $(CDK_STAMP) ## Delete STAGE's stack from your AWS account
-	cd $(STAGE) && $(CDK) destroy $(CDK_FLAGS)
+destroy: $(CDK_STAMP) ## Delete STAGE's stacks from your AWS account (05-global: both regions)
+	cd $(STAGE) && $(CDK) destroy --all $(CDK_FLAGS)
 
 .PHONY: destroy-provider
 destroy-provider: $(CDK_STAMP) ## Delete the payment provider's stack (a public function URL) once no stage uses it
