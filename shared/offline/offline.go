@@ -441,7 +441,9 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 	return nil
 }
 
-// fillFromEmulator adds the emulator's view of the run: Lambda totals and the modelled bill,
+// fillFromEmulator adds the emulator's view of the run: Lambda totals and the modelled bill
+// (every metered service of shared/loadgen's price table; API destinations' invocations and
+// CloudWatch are not priced),
 // summed over the regions of a multi-region stage (the payment provider is theirs in common;
 // the maximum concurrency is the highest of the regions', each region having its own account
 // limit).
@@ -484,6 +486,28 @@ func fillFromEmulator(r *loadgen.Result, emus ...*emulator.Emulator) {
 			case "dynamodb":
 				u.DynamoDBRRU += counter(s, "rcu")
 				u.DynamoDBWRU += counter(s, "wcu")
+			case "sqs":
+				// Every API call is a request, pollers' empty receives included (they are billed).
+				u.SQSRequests += s.Invocations
+			case "events":
+				// A bus's own resource counts PutEvents calls (the stages put one entry per call);
+				// rules ("<bus>/<rule>") deliver, which is not billed per event.
+				if !strings.Contains(s.Name, "/") {
+					u.EventBridgeEvents += s.Invocations
+				}
+			case "states":
+				if mbms := s.Counters["ExpressBilledMBms"]; mbms > 0 {
+					u.StepFunctionsExpressRequests += s.Counters["ExecutionsStarted"]
+					u.StepFunctionsExpressGBHours += float64(mbms) / 1024 / 3.6e6
+				} else {
+					u.StepFunctionsStandardTransitions += s.Counters["StateTransitions"]
+				}
+			case "pipes":
+				u.PipesRequests += s.Counters["EventCount"]
+			case "appsync":
+				// Inbound messages, deliveries to subscribers, and connection messages.
+				u.AppSyncEventsOperations += s.Counters["published_events"] + s.Counters["delivered_events"] +
+					s.Counters["connections_opened"] + s.Counters["subscribes"]
 			}
 		}
 	}
