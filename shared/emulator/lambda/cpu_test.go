@@ -212,7 +212,7 @@ func (s sleepyDynamoDB) RoundTrip(req *http.Request) (*http.Response, error) {
 	for range 4 {
 		serviceSum = sha256.Sum256(serviceBuf)
 	}
-	return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/x-amz-json-1.0"}},
+	return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/x-amz-json-1.0"}},
 		Body: io.NopCloser(strings.NewReader(`{}`)), Request: req}, nil
 }
 
