@@ -178,6 +178,7 @@ func median(rs []lambda.Result) time.Duration {
 // the durations are the model's figures from the measured CPU time, so the ratios hold on a busy
 // host; the tolerance covers CPU time itself varying between runs (caches, frequency, GC).
 func TestCPUModelSingleGoroutine(t *testing.T) {
+	skipUnderRace(t)
 	rs := invokeAt(t, cpuBound(12, 1), []int{128, 1769, 3538}, 5)
 	d := map[int]time.Duration{}
 	for mb, r := range rs {
@@ -191,9 +192,20 @@ func TestCPUModelSingleGoroutine(t *testing.T) {
 		assert.Less(t, ps[len(ps)/2], 1.3, "%d MB: one goroutine", mb)
 	}
 	t.Logf("median durations: 128 MB %v, 1,769 MB %v, 3,538 MB %v", d[128], d[1769], d[3538])
-	require.Positive(t, d[1769])
-	assert.InEpsilon(t, 1769.0/128, float64(d[128])/float64(d[1769]), 0.25, "128 MB : 1,769 MB")
-	assert.InEpsilon(t, 1.0, float64(d[3538])/float64(d[1769]), 0.25, "3,538 MB : 1,769 MB")
+	// Each invocation's duration against the CPU it measured: the CPU time itself varies between
+	// invocations on a busy host (other tests, caches, the collector), the model's stretch does not.
+	stretch := func(mb int) float64 {
+		ratios := make([]float64, 0, len(rs[mb]))
+		for _, res := range rs[mb] {
+			require.Positive(t, res.CPU.CPU, "%d MB: the handler's CPU is measured", mb)
+			ratios = append(ratios, float64(res.Duration)/float64(res.CPU.CPU))
+		}
+		slices.Sort(ratios)
+		return ratios[len(ratios)/2]
+	}
+	assert.InEpsilon(t, 1769.0/128, stretch(128), 0.05, "128 MB: 13.8 times the CPU time")
+	assert.InEpsilon(t, 1.0, stretch(1769), 0.05, "1,769 MB: one vCPU, the CPU time itself")
+	assert.InDelta(t, 0.9, stretch(3538), 0.15, "3,538 MB: no faster than one vCPU for one goroutine (at most its measured parallelism)")
 }
 
 var (
@@ -220,6 +232,7 @@ func (s sleepyDynamoDB) RoundTrip(req *http.Request) (*http.Response, error) {
 // small CPU (the SDK's marshalling) is stretched, not the service latency and not the CPU the
 // emulated service spends answering in-process.
 func TestCPUModelIOBoundNotStretched(t *testing.T) {
+	skipUnderRace(t)
 	clock := sim.NewFake(epoch)
 	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("a", "b", ""),
 		HTTPClient: &http.Client{Transport: sleepyDynamoDB{clock: clock}}, RetryMaxAttempts: 1}
@@ -267,6 +280,7 @@ func TestCPUModelIOBoundNotStretched(t *testing.T) {
 // CPU / min(share, measured parallelism)) rather than wall time across sizes, which this busy
 // 2-core host cannot show reliably.
 func TestCPUModelParallelGoroutines(t *testing.T) {
+	skipUnderRace(t)
 	rs := invokeAt(t, cpuBound(12, 2), []int{128, 1769, 3538}, 3)
 	for _, mb := range []int{128, 1769, 3538} {
 		for _, res := range rs[mb] {
@@ -380,5 +394,14 @@ func BenchmarkCPUModel(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// skipUnderRace skips a test that compares measured CPU times: the race detector's
+// instrumentation changes them (make test runs these tests without it).
+func skipUnderRace(t *testing.T) {
+	t.Helper()
+	if raceEnabled {
+		t.Skip("measured CPU times are distorted by the race detector; go test without -race runs this")
 	}
 }
