@@ -1,0 +1,118 @@
+package offline
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/bakery"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/latency"
+)
+
+// BenchOrders places orders through the whole stage in process with the zero latency model,
+// one at a time, rotating over the 60 stores, and follows each to a final status: what an order
+// costs the emulator, the stage's handlers and their SDK clients in CPU, with no modelled waiting.
+// It reports CPU per order (user + system, the whole process: GC and every goroutine included),
+// the calls the emulator counted per order (API requests, Lambda invocations, DynamoDB, SQS, …
+// operations: every resource's invocations) and CPU per such call. Each stage's
+// cmd/offline/bench_test.go calls it from its BenchmarkOrder; `make bench` runs them.
+func BenchOrders(b *testing.B, stage Stage) {
+	emu, err := emulator.New(stage.Stage, emulator.Options{Latency: latency.Zero()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = emu.Close() })
+	if err := emu.Start(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	terminal := map[string]bool{}
+	for _, s := range stage.Terminal {
+		terminal[s] = true
+	}
+	stores := bakery.Stores()
+	items := []string{"croissant", "cappuccino", "pain-au-chocolat", "espresso"}
+	c := emu.HTTPClient()
+	var polls, soldOut int
+	place := func(i int) {
+		body := fmt.Sprintf(`{"store_id":%q,"customer":{"name":"Ada Lovelace","email":"ada@example.com"},"items":[{"item_id":%q,"quantity":1}],"pickup_at":%q}`,
+			stores[i%len(stores)].ID, items[(i/len(stores))%len(items)], time.Now().Add(time.Hour).UTC().Format(time.RFC3339))
+		code, v := benchCall(b, c, http.MethodPost, emu.APIURL()+"/orders", body)
+		if code == http.StatusConflict {
+			soldOut++
+			return
+		}
+		if code != http.StatusCreated {
+			b.Fatalf("order %d: %d %v", i, code, v)
+		}
+		id, _ := v["order_id"].(string)
+		for wait := time.Millisecond; !terminal[fmt.Sprint(v["status"])]; wait = min(2*wait, 50*time.Millisecond) {
+			time.Sleep(wait) // the load tool's polling, shortened: the zero model has no waits to poll through
+			polls++
+			if code, v = benchCall(b, c, http.MethodGet, emu.APIURL()+"/orders/"+id, ""); code != http.StatusOK {
+				b.Fatalf("order %s: %d %v", id, code, v)
+			}
+		}
+	}
+	place(0) // cold starts and first-time setup are not what an order costs
+	polls, soldOut = 0, 0
+	calls0, cpu0 := benchEmulatedCalls(emu), ProcessCPU()
+	n := 0
+	for b.Loop() {
+		n++
+		place(n)
+	}
+	cpu, calls := ProcessCPU()-cpu0, benchEmulatedCalls(emu)-calls0
+	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(n), "cpu-ms/order")
+	b.ReportMetric(float64(calls)/float64(n), "calls/order")
+	if calls > 0 {
+		b.ReportMetric(float64(cpu.Microseconds())/float64(calls), "cpu-us/call")
+	}
+	b.ReportMetric(float64(polls)/float64(n), "polls/order")
+	if soldOut > 0 {
+		b.ReportMetric(float64(soldOut)/float64(n), "sold-out/order")
+	}
+}
+
+func benchCall(b *testing.B, c *http.Client, method, url, body string) (int, map[string]any) {
+	req, err := http.NewRequestWithContext(context.Background(), method, url, strings.NewReader(body))
+	if err != nil {
+		b.Fatal(err)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var v map[string]any
+	_ = json.Unmarshal(data, &v)
+	return resp.StatusCode, v
+}
+
+// benchEmulatedCalls is every call the emulator's resources counted so far.
+func benchEmulatedCalls(emu *emulator.Emulator) int64 {
+	var n int64
+	for _, s := range emu.Metrics().Snapshot() {
+		n += s.Invocations
+	}
+	return n
+}
+
+// ProcessCPU is the user and system CPU time the process has used so far.
+func ProcessCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
