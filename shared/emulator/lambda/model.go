@@ -484,8 +484,9 @@ func (f *Function) run(ctx context.Context, ex *execution, env *environment, pay
 		}
 		ex.res.CPU = a.cpu
 		f.finish(ex, start, initBilled, ex.res.FunctionError != "")
-		close(ex.done)
+		// Back in the pool before the caller has its answer, so its next call finds it warm.
 		f.release(env, reuse)
+		close(ex.done)
 	} else {
 		ex.res.FunctionError = "Unhandled"
 		ex.res.TimedOut = true
@@ -493,10 +494,10 @@ func (f *Function) run(ctx context.Context, ex *execution, env *environment, pay
 			clock.Now().UTC().Format("2006-01-02T15:04:05.000Z"), ex.res.RequestID, f.Timeout.Seconds()))
 		f.metrics.TimedOut()
 		f.finish(ex, start, initBilled, true)
-		close(ex.done)
 		// Lambda ends the environment at the timeout: the concurrency is free again, and the
 		// environment is never reused. The handler goroutine ends when its code sees hctx done.
 		f.release(env, false)
+		close(ex.done)
 	}
 }
 
