@@ -2,7 +2,6 @@ package dynamodb
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"maps"
 	"slices"
@@ -63,23 +62,9 @@ const (
 	compControl = "dynamodb.control"
 )
 
-func decode(body []byte, v any) error {
-	if len(body) == 0 {
-		return nil
-	}
-	if err := json.Unmarshal(body, v); err != nil {
-		return &model.Error{Code: model.CodeSerialization, Message: serializationMessage(err)}
-	}
-	return nil
-}
-
-func serializationMessage(err error) string {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		return "Unexpected value type in payload at " + te.Field + ": expected " + te.Type.String() + ", got " + te.Value
-	}
-	return "Could not parse request body: " + err.Error()
-}
+// decode reads a request body into the operation's input (model.Unmarshal: one pass, straight
+// into the model's types, for the data plane).
+func decode(body []byte, v any) error { return model.Unmarshal(body, v) }
 
 func (s *Service) getItem(ctx context.Context, body []byte, e *encoder) (err error) {
 	var in model.GetItemInput

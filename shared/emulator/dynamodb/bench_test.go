@@ -19,6 +19,7 @@ import (
 
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/cfn"
 	ddb "github.com/emilys-pastries/serverless-evolution/shared/emulator/dynamodb"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
 )
 
 // Run with:
@@ -287,5 +288,58 @@ func BenchmarkPutItemNewKeys(b *testing.B) {
 		if _, err := svc.Call(ctx, "PutItem", fmt.Appendf(nil, `{"TableName":"bench","Item":{"pk":{"S":"new-%09d"},"v":{"N":"%d"}}}`, i*7919%1000000007, i)); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// counterBody is a PutItem of an item of about size bytes shaped like 03-crisis's store
+// counter (the shape of 01's BenchmarkDynamoDBCall): a list of movements, maps of 13 strings
+// and numbers.
+func counterBody(size int) []byte {
+	b := []byte(`{"TableName":"bench","Item":{"pk":{"S":"STORE#lon-01"},"activity":{"L":[`)
+	for n, i := 40, 0; n < size; n, i = n+190, i+1 {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = fmt.Appendf(b, `{"M":{"order_id":{"S":"o-%d"},"store_id":{"S":"lon-01"},"day":{"S":"2026-12-04"},"item_id":{"S":"croissant"},`+
+			`"name":{"S":"Butter croissant"},"quantity":{"N":"2"},"par":{"N":"40"},"unit_price":{"N":"240"},"currency":{"S":"GBP"},`+
+			`"action":{"S":"reserved"},"customer":{"S":"c-%d"},"pickup":{"S":"08:15"},"at":{"S":"2026-12-04T07:00:00.123456789Z"}}}`, i, i)
+	}
+	return append(b, "]}}}"...)
+}
+
+// BenchmarkPutItemSized is the emulator alone, one call at a time: a PutItem of a 1 KB and a
+// 100 KB store counter straight into ServeHTTP (profile it with -cpuprofile).
+func BenchmarkPutItemSized(b *testing.B) {
+	for _, size := range []int{1 << 10, 100 << 10} {
+		b.Run(fmt.Sprintf("%dKB", size>>10), func(b *testing.B) {
+			// A fake clock moved a minute per call keeps the token buckets full (a 100 KB write
+			// is 100 units: ten a second exhaust a partition).
+			clock := sim.NewFake(time.Date(2026, 12, 4, 7, 0, 0, 0, time.UTC))
+			env := newEnv()
+			env.Clock = clock
+			svc := ddb.New(env)
+			_, err := svc.Call(context.Background(), "CreateTable", []byte(`{"TableName":"bench","BillingMode":"PAY_PER_REQUEST",`+
+				`"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}]}`))
+			require.NoError(b, err)
+			body := counterBody(size)
+			req, _ := http.NewRequest(http.MethodPost, "http://dynamodb.local/", nil)
+			req.Header.Set("X-Amz-Target", "DynamoDB_20120810.PutItem")
+			w := &discard{h: http.Header{}}
+			rd := &bytes.Reader{}
+			b.ReportAllocs()
+			b.SetBytes(int64(len(body)))
+			b.ResetTimer()
+			for range b.N {
+				clock.Advance(time.Minute)
+				rd.Reset(body)
+				req.Body = io.NopCloser(rd)
+				req.ContentLength = int64(rd.Len())
+				clear(w.h)
+				svc.ServeHTTP(w, req)
+				if w.status != http.StatusOK {
+					b.Fatalf("status %d", w.status)
+				}
+			}
+		})
 	}
 }

@@ -305,7 +305,7 @@ func TestFaults(t *testing.T) {
 		svc, _, env := newService(t)
 		c, _ := clientFor(t, svc, noRetries)
 		createSimple(t, c, "faulty")
-		require.NoError(t, env.Faults.Put("dynamodb:faulty/slow", fault.Rule{Latency: time.Hour}))
+		require.NoError(t, env.Faults.Put("dynamodb:faulty/slow", fault.Rule{Latency: 10 * time.Minute}))
 		ctx, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
 		defer cancel()
 		_, err := c.PutItem(ctx, item("slow"))

@@ -226,7 +226,8 @@ func (e *encoder) errorBody(err *model.Error) {
 	e.str(err.Type())
 	msgKey := "message"
 	switch err.Code {
-	case model.CodeTransactionCanceled, model.CodeIdempotentMismatch:
+	case model.CodeTransactionCanceled, model.CodeIdempotentMismatch, model.CodeSerialization:
+		// DynamoDB's wire layer answers SerializationException with "Message", as these two.
 		msgKey = "Message"
 	}
 	e.b = append(e.b, ',')

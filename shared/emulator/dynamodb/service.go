@@ -1,6 +1,7 @@
 package dynamodb
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"hash/crc32"
@@ -216,7 +217,9 @@ func (s *Service) requestID() string {
 // Functions' DynamoDB integrations) reach DynamoDB, through Env.Call.
 func (s *Service) Call(ctx context.Context, op string, input []byte) ([]byte, error) {
 	e := &encoder{}
-	if err := s.call(ctx, op, input, e); err != nil {
+	// The decoded request points into its body (model.Unmarshal): a copy, as the caller keeps
+	// input.
+	if err := s.call(ctx, op, bytes.Clone(input), e); err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return nil, ctxErr
 		}

@@ -127,15 +127,18 @@ func (m *Model) GetItem(in *GetItemInput) (*GetItemOutput, error) {
 
 // PutItemInput is PutItem's request.
 type PutItemInput struct {
-	TableName                           string            `json:"TableName"`
-	Item                                Item              `json:"Item"`
-	ConditionExpression                 string            `json:"ConditionExpression,omitempty"`
-	ExpressionAttributeNames            map[string]string `json:"ExpressionAttributeNames,omitempty"`
-	ExpressionAttributeValues           Item              `json:"ExpressionAttributeValues,omitempty"`
-	ReturnValues                        string            `json:"ReturnValues,omitempty"`
-	ReturnValuesOnConditionCheckFailure string            `json:"ReturnValuesOnConditionCheckFailure,omitempty"`
-	ReturnConsumedCapacity              string            `json:"ReturnConsumedCapacity,omitempty"`
-	Expected                            map[string]any    `json:"Expected,omitempty"`
+	TableName                           string                            `json:"TableName"`
+	Item                                Item                              `json:"Item"`
+	ConditionExpression                 string                            `json:"ConditionExpression,omitempty"`
+	ExpressionAttributeNames            map[string]string                 `json:"ExpressionAttributeNames,omitempty"`
+	ExpressionAttributeValues           Item                              `json:"ExpressionAttributeValues,omitempty"`
+	ReturnValues                        string                            `json:"ReturnValues,omitempty"`
+	ReturnValuesOnConditionCheckFailure string                            `json:"ReturnValuesOnConditionCheckFailure,omitempty"`
+	ReturnConsumedCapacity              string                            `json:"ReturnConsumedCapacity,omitempty"`
+	Expected                            map[string]ExpectedAttributeValue `json:"Expected,omitempty"`
+	ConditionalOperator                 string                            `json:"ConditionalOperator,omitempty"`
+
+	checked checkedItem // what the decoder found out about Item
 }
 
 // WriteOutput is the answer of PutItem, UpdateItem and DeleteItem: Attributes only when
@@ -167,7 +170,7 @@ func (m *Model) PutItem(in *PutItemInput) (*WriteOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	hk, rk, size, err := t.validateItemForWrite(in.Item)
+	hk, rk, size, err := t.validateChecked(in.Item, in.checked)
 	if err != nil {
 		return nil, err
 	}
@@ -356,17 +359,18 @@ func (ix *index) projectionChanged(old, next Item) bool {
 
 // UpdateItemInput is UpdateItem's request.
 type UpdateItemInput struct {
-	TableName                           string            `json:"TableName"`
-	Key                                 Item              `json:"Key"`
-	UpdateExpression                    string            `json:"UpdateExpression,omitempty"`
-	ConditionExpression                 string            `json:"ConditionExpression,omitempty"`
-	ExpressionAttributeNames            map[string]string `json:"ExpressionAttributeNames,omitempty"`
-	ExpressionAttributeValues           Item              `json:"ExpressionAttributeValues,omitempty"`
-	ReturnValues                        string            `json:"ReturnValues,omitempty"`
-	ReturnValuesOnConditionCheckFailure string            `json:"ReturnValuesOnConditionCheckFailure,omitempty"`
-	ReturnConsumedCapacity              string            `json:"ReturnConsumedCapacity,omitempty"`
-	AttributeUpdates                    map[string]any    `json:"AttributeUpdates,omitempty"`
-	Expected                            map[string]any    `json:"Expected,omitempty"`
+	TableName                           string                            `json:"TableName"`
+	Key                                 Item                              `json:"Key"`
+	UpdateExpression                    string                            `json:"UpdateExpression,omitempty"`
+	ConditionExpression                 string                            `json:"ConditionExpression,omitempty"`
+	ExpressionAttributeNames            map[string]string                 `json:"ExpressionAttributeNames,omitempty"`
+	ExpressionAttributeValues           Item                              `json:"ExpressionAttributeValues,omitempty"`
+	ReturnValues                        string                            `json:"ReturnValues,omitempty"`
+	ReturnValuesOnConditionCheckFailure string                            `json:"ReturnValuesOnConditionCheckFailure,omitempty"`
+	ReturnConsumedCapacity              string                            `json:"ReturnConsumedCapacity,omitempty"`
+	AttributeUpdates                    map[string]AttributeValueUpdate   `json:"AttributeUpdates,omitempty"`
+	Expected                            map[string]ExpectedAttributeValue `json:"Expected,omitempty"`
+	ConditionalOperator                 string                            `json:"ConditionalOperator,omitempty"`
 }
 
 // UpdateItem changes an item's attributes, creating the item if it does not exist.
@@ -550,15 +554,16 @@ func changedAttributes(old, next Item) []string {
 
 // DeleteItemInput is DeleteItem's request.
 type DeleteItemInput struct {
-	TableName                           string            `json:"TableName"`
-	Key                                 Item              `json:"Key"`
-	ConditionExpression                 string            `json:"ConditionExpression,omitempty"`
-	ExpressionAttributeNames            map[string]string `json:"ExpressionAttributeNames,omitempty"`
-	ExpressionAttributeValues           Item              `json:"ExpressionAttributeValues,omitempty"`
-	ReturnValues                        string            `json:"ReturnValues,omitempty"`
-	ReturnValuesOnConditionCheckFailure string            `json:"ReturnValuesOnConditionCheckFailure,omitempty"`
-	ReturnConsumedCapacity              string            `json:"ReturnConsumedCapacity,omitempty"`
-	Expected                            map[string]any    `json:"Expected,omitempty"`
+	TableName                           string                            `json:"TableName"`
+	Key                                 Item                              `json:"Key"`
+	ConditionExpression                 string                            `json:"ConditionExpression,omitempty"`
+	ExpressionAttributeNames            map[string]string                 `json:"ExpressionAttributeNames,omitempty"`
+	ExpressionAttributeValues           Item                              `json:"ExpressionAttributeValues,omitempty"`
+	ReturnValues                        string                            `json:"ReturnValues,omitempty"`
+	ReturnValuesOnConditionCheckFailure string                            `json:"ReturnValuesOnConditionCheckFailure,omitempty"`
+	ReturnConsumedCapacity              string                            `json:"ReturnConsumedCapacity,omitempty"`
+	Expected                            map[string]ExpectedAttributeValue `json:"Expected,omitempty"`
+	ConditionalOperator                 string                            `json:"ConditionalOperator,omitempty"`
 }
 
 // DeleteItem deletes an item (deleting a missing item succeeds).

@@ -2,321 +2,807 @@ package model
 
 import (
 	"encoding/base64"
-	"fmt"
 	"strconv"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
-// UnmarshalJSON parses an item in DynamoDB JSON ({"name": {"S": "…"}, …}). It is the request
-// path's hot spot, so it is hand-written: the input is copied once into a string that the
-// values' strings share, and values are allocated in blocks rather than one by one.
+// UnmarshalJSON parses an item in DynamoDB JSON ({"name": {"S": "…"}, …}) with the request
+// decoder (decode.go).
 func (it *Item) UnmarshalJSON(data []byte) error {
-	if len(data) == 4 && string(data) == "null" {
+	d := newDecoder(data)
+	if d.null() {
 		*it = nil
 		return nil
 	}
-	p := &itemParser{src: string(data)}
-	// Every value is an object, so the braces bound the number of values (and of strings):
-	// one block each, of the right size.
-	n := strings.Count(p.src, "{")
-	p.vals, p.strs = make([]Value, n), make([]string, n)
-	m, err := p.item()
+	m, err := d.item(attrMap)
 	if err != nil {
 		return err
 	}
-	p.ws()
-	if p.i != len(p.src) {
-		return p.fail("end of item")
+	if err := d.end(); err != nil {
+		return err
 	}
 	*it = m
 	return nil
 }
 
-type itemParser struct {
-	src  string
-	i    int
-	vals []Value  // block the next values come from
-	strs []string // block the next string pointers come from
+// decoder reads DynamoDB's JSON wire format in one pass, straight into the model's types. It is
+// the request path's hot spot, so it is hand-written: the input is copied once into a string
+// that the values' strings share, values are allocated in blocks rather than one by one, and a
+// map or a list is made once, at its final size, from a stack of the members already read.
+//
+// A value of the wrong JSON type is a SerializationException worded as DynamoDB's (Java) wire
+// layer words it (shape.mismatch); null stands for an absent member, and unknown members are
+// ignored, as DynamoDB does.
+type decoder struct {
+	src   string
+	i     int
+	vals  []Value  // block the next values come from
+	strs  []string // block the next string pointers come from
+	pairs []pair   // members of the maps being read, innermost last
+	elems []*Value // elements of the lists being read, innermost last
+	depth int
+
+	// While it reads attribute values the decoder also works out what validateItem and
+	// ItemSize would (so that a PutItem does not walk its item twice more): size is the size of
+	// the last value or item read, doc the document nesting level of the value being read, and
+	// suspect is set by anything validation has to look at itself (then the model walks the
+	// item as before).
+	size    int
+	doc     int
+	suspect bool
 }
 
-func (p *itemParser) fail(want string) error {
-	near := p.src[p.i:min(len(p.src), p.i+20)]
-	return fmt.Errorf("invalid DynamoDB JSON at offset %d: expected %s near %q", p.i, want, near)
+type pair struct {
+	name string
+	v    *Value
 }
 
-func (p *itemParser) ws() {
-	for p.i < len(p.src) {
-		switch p.src[p.i] {
+// maxParseDepth bounds the recursion on hostile input; DynamoDB's own limit (32 levels of
+// documents) is checked after parsing, with its message.
+const maxParseDepth = 128
+
+func newDecoder(data []byte) *decoder {
+	return newDecoderOf(string(data))
+}
+
+// newDecoderOwned reads data in place: the caller hands data over and never changes it again
+// (the values' strings point into it).
+func newDecoderOwned(data []byte) *decoder {
+	return newDecoderOf(unsafe.String(unsafe.SliceData(data), len(data)))
+}
+
+func newDecoderOf(src string) *decoder {
+	d := &decoder{src: src}
+	// Every attribute value is an object, so the braces bound the number of values (and of
+	// strings): one block each, of the right size.
+	n := strings.Count(d.src, "{")
+	d.vals, d.strs = make([]Value, n), make([]string, n)
+	return d
+}
+
+func (d *decoder) ws() {
+	for d.i < len(d.src) {
+		switch d.src[d.i] {
 		case ' ', '\t', '\n', '\r':
-			p.i++
+			d.i++
 		default:
 			return
 		}
 	}
 }
 
-func (p *itemParser) consume(c byte) bool {
-	p.ws()
-	if p.i < len(p.src) && p.src[p.i] == c {
-		p.i++
+// peek returns the next significant byte (0 at the end) without consuming it.
+func (d *decoder) peek() byte {
+	d.ws()
+	if d.i < len(d.src) {
+		return d.src[d.i]
+	}
+	return 0
+}
+
+func (d *decoder) consume(c byte) bool {
+	if d.peek() == c {
+		d.i++
 		return true
 	}
 	return false
 }
 
-func (p *itemParser) newValue() *Value {
-	if len(p.vals) == 0 {
-		p.vals = make([]Value, 8) // "{" inside strings can make the count short; never long
+// null consumes a JSON null.
+func (d *decoder) null() bool {
+	if d.peek() == 'n' && strings.HasPrefix(d.src[d.i:], "null") {
+		d.i += 4
+		return true
 	}
-	v := &p.vals[0]
-	p.vals = p.vals[1:]
+	return false
+}
+
+// end checks that nothing but white space follows.
+func (d *decoder) end() error {
+	d.ws()
+	if d.i != len(d.src) {
+		return d.syntax("the end of the request")
+	}
+	return nil
+}
+
+// syntax is the error of JSON that does not parse.
+func (d *decoder) syntax(want string) error {
+	near := d.src[d.i:min(len(d.src), d.i+20)]
+	return &Error{Code: CodeSerialization, Message: "Could not parse request body: expected " + want +
+		" at offset " + strconv.Itoa(d.i) + " near " + strconv.Quote(near)}
+}
+
+func serialization(msg string) error { return &Error{Code: CodeSerialization, Message: msg} }
+
+func (d *decoder) newValue() *Value {
+	if len(d.vals) == 0 {
+		d.vals = make([]Value, 8) // "{" inside strings can make the count short; never long
+	}
+	v := &d.vals[0]
+	d.vals = d.vals[1:]
 	return v
 }
 
-func (p *itemParser) newString(s string) *string {
-	if len(p.strs) == 0 {
-		p.strs = make([]string, 8)
+func (d *decoder) newString(s string) *string {
+	if len(d.strs) == 0 {
+		d.strs = make([]string, 8)
 	}
-	ps := &p.strs[0]
-	p.strs = p.strs[1:]
+	ps := &d.strs[0]
+	d.strs = d.strs[1:]
 	*ps = s
 	return ps
 }
 
-// item parses {"name": value, …}.
-func (p *itemParser) item() (Item, error) {
-	if !p.consume('{') {
-		return nil, p.fail("{")
+// A shape is what the wire expects at a position, for DynamoDB's wording of a value of the
+// wrong JSON type (SerializationException).
+type shape struct {
+	kind  shapeKind
+	class string // the Java type in "Unrecognized collection type …"
+}
+
+type shapeKind uint8
+
+const (
+	kString      shapeKind = iota
+	kBoolean               // Boolean
+	kInteger               // Integer
+	kBlob                  // base64 bytes
+	kList                  // a list member of a structure
+	kParamList             // a list inside a map or a list
+	kMap                   // a map member of a structure
+	kParamMap              // a map inside a list
+	kValueStruct           // a structure inside a map or a list
+	kFieldStruct           // a structure member of a structure
+)
+
+const ns = "com.amazonaws.dynamodb.v20120810."
+
+var (
+	shString    = shape{kind: kString}
+	shBoolean   = shape{kind: kBoolean}
+	shInteger   = shape{kind: kInteger}
+	shBlob      = shape{kind: kBlob}
+	shList      = shape{kind: kList}
+	shParamList = shape{kind: kParamList}
+	attrMap     = shape{kind: kMap, class: ns + "AttributeValue"}
+	attrValue   = shape{kind: kValueStruct, class: ns + "AttributeValue"}
+	stringMap   = shape{kind: kMap, class: "java.lang.String"}
+	keyInList   = shape{kind: kParamMap, class: ns + "AttributeValue"}
+)
+
+func fieldStruct(name string) shape { return shape{kind: kFieldStruct, class: ns + name} }
+func valueStruct(name string) shape { return shape{kind: kValueStruct, class: ns + name} }
+func mapOf(class string) shape      { return shape{kind: kMap, class: class} }
+
+const castMsg = "class sun.reflect.generics.reflectiveObjects.ParameterizedTypeImpl cannot be cast to class java.lang.Class " +
+	"(sun.reflect.generics.reflectiveObjects.ParameterizedTypeImpl and java.lang.Class are in module java.base of loader 'bootstrap')"
+
+// mismatch is DynamoDB's SerializationException for the JSON value that starts at the current
+// position where sh was expected (the value is not consumed: the request fails).
+func (d *decoder) mismatch(sh shape) error {
+	c := d.peek()
+	var token string // Jackson's token name for a scalar
+	switch {
+	case c == '{':
+		return serialization("Start of structure or map found where not expected")
+	case c == '[':
+		switch sh.kind {
+		case kString:
+			return serialization("Unrecognized collection type class java.lang.String")
+		case kBoolean:
+			return serialization("Unrecognized collection type class java.lang.Boolean")
+		case kInteger:
+			return serialization("Unrecognized collection type class java.lang.Integer")
+		case kBlob:
+			return serialization("Unrecognized collection type class java.nio.ByteBuffer")
+		case kMap, kParamMap:
+			return serialization("Unrecognized collection type java.util.Map<java.lang.String, " + sh.class + ">")
+		}
+		return serialization("Unrecognized collection type class " + sh.class)
+	case c == '"':
+		token = "STRING_VALUE"
+	case c == 't':
+		token = "TRUE_VALUE"
+	case c == 'f':
+		token = "FALSE_VALUE"
+	case c == '-' || c >= '0' && c <= '9':
+		token = "NUMBER_VALUE"
+		j := d.i + 1
+		for j < len(d.src) && (d.src[j] >= '0' && d.src[j] <= '9') {
+			j++
+		}
+		if j < len(d.src) && (d.src[j] == '.' || d.src[j] == 'e' || d.src[j] == 'E') {
+			token = "DECIMAL_VALUE"
+		}
+	default:
+		return d.syntax("a value")
 	}
-	m := make(Item, 8)
-	if p.consume('}') {
-		return m, nil
+	switch sh.kind {
+	case kString:
+		return serialization(token + " cannot be converted to String")
+	case kBoolean:
+		if token == "STRING_VALUE" {
+			return serialization("Unexpected token received from parser")
+		}
+		return serialization(token + " cannot be converted to Boolean")
+	case kInteger:
+		return serialization(token + " cannot be converted to Integer")
+	case kBlob:
+		return serialization("only base-64-encoded strings are convertible to bytes")
+	case kParamList, kParamMap:
+		return serialization(castMsg)
+	case kValueStruct:
+		return serialization("Unexpected value type in payload")
+	}
+	return serialization("Unexpected field type")
+}
+
+// object reads {"member": value, …}, calling member for each name with the position at its
+// value; null is an absent object (member is not called, present is false).
+func (d *decoder) object(sh shape, member func(name string) error) (present bool, err error) {
+	if d.null() {
+		return false, nil
+	}
+	if !d.consume('{') {
+		return false, d.mismatch(sh)
+	}
+	d.depth++
+	if d.depth > maxParseDepth {
+		return false, validation("Nesting Levels have exceeded supported limits: Nesting level of %d exceeds the maximum of %d", d.depth, maxDocumentDepth)
+	}
+	if !d.consume('}') {
+		for {
+			name, err := d.rawString()
+			if err != nil {
+				return false, err
+			}
+			if !d.consume(':') {
+				return false, d.syntax(":")
+			}
+			if err := member(name); err != nil {
+				return false, err
+			}
+			if d.consume(',') {
+				continue
+			}
+			if d.consume('}') {
+				break
+			}
+			return false, d.syntax(", or }")
+		}
+	}
+	d.depth--
+	return true, nil
+}
+
+// list reads [value, …], calling elem for each element; null is an absent list.
+func (d *decoder) list(sh shape, elem func() error) (present bool, err error) {
+	if d.null() {
+		return false, nil
+	}
+	if !d.consume('[') {
+		return false, d.mismatch(sh)
+	}
+	if d.consume(']') {
+		return true, nil
 	}
 	for {
-		name, err := p.str()
-		if err != nil {
-			return nil, err
+		if err := elem(); err != nil {
+			return false, err
 		}
-		if !p.consume(':') {
-			return nil, p.fail(":")
-		}
-		v, err := p.value()
-		if err != nil {
-			return nil, err
-		}
-		m[name] = v
-		if p.consume(',') {
+		if d.consume(',') {
 			continue
 		}
-		if p.consume('}') {
-			return m, nil
+		if d.consume(']') {
+			return true, nil
 		}
-		return nil, p.fail(", or }")
+		return false, d.syntax(", or ]")
 	}
 }
 
-// value parses {"S": "…"} and its siblings. More than one member is kept, so that validation
-// reports it as DynamoDB does.
-func (p *itemParser) value() (*Value, error) {
-	if !p.consume('{') {
-		return nil, p.fail("an AttributeValue object")
+// skip reads any JSON value: a member the emulator does not know.
+func (d *decoder) skip() error {
+	switch c := d.peek(); {
+	case c == '{':
+		_, err := d.object(shape{}, func(string) error { return d.skip() })
+		return err
+	case c == '[':
+		_, err := d.list(shape{}, d.skip)
+		return err
+	case c == '"':
+		_, err := d.rawString()
+		return err
+	case c == 't' && strings.HasPrefix(d.src[d.i:], "true"):
+		d.i += 4
+	case c == 'f' && strings.HasPrefix(d.src[d.i:], "false"):
+		d.i += 5
+	case d.null():
+	case c == '-' || c >= '0' && c <= '9':
+		_, err := d.number()
+		return err
+	default:
+		return d.syntax("a value")
 	}
-	v := p.newValue()
-	if p.consume('}') {
+	return nil
+}
+
+// number reads a JSON number and returns its text.
+func (d *decoder) number() (string, error) {
+	start := d.i
+	if d.i < len(d.src) && d.src[d.i] == '-' {
+		d.i++
+	}
+	digits := func() int {
+		n := 0
+		for d.i < len(d.src) && d.src[d.i] >= '0' && d.src[d.i] <= '9' {
+			d.i++
+			n++
+		}
+		return n
+	}
+	if digits() == 0 {
+		return "", d.syntax("a number")
+	}
+	if d.i < len(d.src) && d.src[d.i] == '.' {
+		d.i++
+		if digits() == 0 {
+			return "", d.syntax("a digit")
+		}
+	}
+	if d.i < len(d.src) && (d.src[d.i] == 'e' || d.src[d.i] == 'E') {
+		d.i++
+		if d.i < len(d.src) && (d.src[d.i] == '+' || d.src[d.i] == '-') {
+			d.i++
+		}
+		if digits() == 0 {
+			return "", d.syntax("a digit")
+		}
+	}
+	return d.src[start:d.i], nil
+}
+
+// str reads a string member (null is "").
+func (d *decoder) str() (string, error) {
+	if d.null() {
+		return "", nil
+	}
+	if d.peek() != '"' {
+		return "", d.mismatch(shString)
+	}
+	return d.rawString()
+}
+
+// boolean reads a Boolean member; like DynamoDB it takes the strings true/false, yes/no and
+// 1/0 too.
+func (d *decoder) boolean() (bool, error) {
+	b, _, err := d.optBoolean()
+	return b, err
+}
+
+func (d *decoder) optBoolean() (b, present bool, err error) {
+	switch c := d.peek(); {
+	case c == 't' && strings.HasPrefix(d.src[d.i:], "true"):
+		d.i += 4
+		return true, true, nil
+	case c == 'f' && strings.HasPrefix(d.src[d.i:], "false"):
+		d.i += 5
+		return false, true, nil
+	case d.null():
+		return false, false, nil
+	case c == '"':
+		at := d.i
+		s, err := d.rawString()
+		if err != nil {
+			return false, false, err
+		}
+		switch strings.ToUpper(s) {
+		case "TRUE", "YES", "1":
+			return true, true, nil
+		case "FALSE", "NO", "0":
+			return false, true, nil
+		}
+		d.i = at
+	}
+	return false, false, d.mismatch(shBoolean)
+}
+
+// integer reads an Integer member (nil when null); a fraction is dropped, as DynamoDB drops it.
+func (d *decoder) integer() (*int, error) {
+	if d.null() {
+		return nil, nil
+	}
+	if c := d.peek(); c != '-' && (c < '0' || c > '9') {
+		return nil, d.mismatch(shInteger)
+	}
+	s, err := d.number()
+	if err != nil {
+		return nil, err
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return nil, serialization("NUMBER_VALUE cannot be converted to Integer")
+	}
+	n := int(f)
+	if f < -1<<31 || f > 1<<31-1 {
+		n = int(int32(int64(f))) // Java narrows to 32 bits
+	}
+	return &n, nil
+}
+
+// strings reads a list of strings (AttributesToGet).
+func (d *decoder) strings() ([]string, error) {
+	var out []string
+	present, err := d.list(shList, func() error {
+		if d.null() {
+			return nil
+		}
+		if d.peek() != '"' {
+			return d.mismatch(shString)
+		}
+		s, err := d.rawString()
+		out = append(out, s)
+		return err
+	})
+	if present && out == nil {
+		out = []string{}
+	}
+	return out, err
+}
+
+// stringMap reads a map of strings (ExpressionAttributeNames).
+func (d *decoder) stringMap() (map[string]string, error) {
+	out := map[string]string{}
+	present, err := d.object(stringMap, func(name string) error {
+		if d.null() {
+			return nil
+		}
+		s, err := d.str()
+		out[name] = s
+		return err
+	})
+	if !present {
+		out = nil
+	}
+	return out, err
+}
+
+// item reads a map of attribute values (an item, a key, ExpressionAttributeValues, an M);
+// null is a nil item.
+func (d *decoder) item(sh shape) (Item, error) {
+	if d.null() {
+		return nil, nil
+	}
+	if !d.consume('{') {
+		return nil, d.mismatch(sh)
+	}
+	d.depth++
+	if d.depth > maxParseDepth {
+		return nil, validation("Nesting Levels have exceeded supported limits: Nesting level of %d exceeds the maximum of %d", d.depth, maxDocumentDepth)
+	}
+	base, size := len(d.pairs), 0
+	if !d.consume('}') {
+		for {
+			name, err := d.rawString()
+			if err != nil {
+				return nil, err
+			}
+			if !d.consume(':') {
+				return nil, d.syntax(":")
+			}
+			if !d.null() {
+				v, err := d.value(attrValue)
+				if err != nil {
+					return nil, err
+				}
+				d.pairs = append(d.pairs, pair{name, v})
+				size += len(name) + d.size
+			}
+			if d.consume(',') {
+				continue
+			}
+			if d.consume('}') {
+				break
+			}
+			return nil, d.syntax(", or }")
+		}
+	}
+	m := make(Item, len(d.pairs)-base)
+	for _, p := range d.pairs[base:] {
+		m[p.name] = p.v
+	}
+	if len(m) != len(d.pairs)-base {
+		d.suspect = true // a repeated name: the size counted both
+	}
+	clear(d.pairs[base:])
+	d.pairs = d.pairs[:base]
+	d.depth--
+	d.size = size
+	return m, nil
+}
+
+// value reads an attribute value, {"S": "…"} and its siblings. More than one member is kept, so
+// that validation reports it as DynamoDB does; an unknown member is ignored (the value is then
+// empty, which validation reports).
+func (d *decoder) value(sh shape) (*Value, error) {
+	if !d.consume('{') {
+		return nil, d.mismatch(sh)
+	}
+	v := d.newValue()
+	if d.doc > maxDocumentDepth {
+		d.suspect = true
+	}
+	if d.consume('}') {
+		d.suspect = true // empty
 		return v, nil
 	}
+	types, size := 0, 0
 	for {
-		typ, err := p.str()
+		typ, err := d.rawString()
 		if err != nil {
 			return nil, err
 		}
-		if !p.consume(':') {
-			return nil, p.fail(":")
+		if !d.consume(':') {
+			return nil, d.syntax(":")
 		}
-		if err := p.member(v, typ); err != nil {
+		d.size = -1
+		if err := d.member(v, typ); err != nil {
 			return nil, err
 		}
-		if p.consume(',') {
+		if d.size >= 0 {
+			types++
+			size = d.size
+		}
+		if d.consume(',') {
 			continue
 		}
-		if p.consume('}') {
+		if d.consume('}') {
+			if types != 1 {
+				d.suspect = true
+			}
+			d.size = size
 			return v, nil
 		}
-		return nil, p.fail(", or }")
+		return nil, d.syntax(", or }")
 	}
 }
 
-func (p *itemParser) member(v *Value, typ string) error {
+func (d *decoder) member(v *Value, typ string) error {
+	if d.null() {
+		return nil
+	}
 	switch typ {
-	case "S":
-		s, err := p.str()
+	case "S", "N":
+		if d.peek() != '"' {
+			return d.mismatch(shString)
+		}
+		s, err := d.rawString()
 		if err != nil {
 			return err
 		}
-		v.S = p.newString(s)
-	case "N":
-		s, err := p.str()
-		if err != nil {
-			return err
+		if typ == "S" {
+			v.S = d.newString(s)
+			d.size = len(s)
+		} else {
+			v.N = d.newString(s)
+			sh, err := scanNumber(s)
+			if err != nil {
+				d.suspect = true
+			}
+			d.size = (sh.sig+1)/2 + 1
 		}
-		v.N = p.newString(s)
 	case "B":
-		b, err := p.binary()
+		b, err := d.binary()
 		if err != nil {
 			return err
 		}
 		v.B = b
+		d.size = len(b)
 	case "BOOL", "NULL":
-		b, err := p.boolean()
-		if err != nil {
+		b, present, err := d.optBoolean()
+		if err != nil || !present {
 			return err
 		}
 		if typ == "BOOL" {
 			v.BOOL = &b
 		} else {
 			v.NULL = &b
+			if !b {
+				d.suspect = true
+			}
 		}
+		d.size = 1
 	case "M":
-		m, err := p.item()
+		d.doc++
+		m, err := d.item(attrMap)
+		d.doc--
 		if err != nil {
 			return err
 		}
 		v.M = m
+		d.size += 3 + len(m)
 	case "L":
-		list := []*Value{}
-		err := p.list(func() error {
-			e, err := p.value()
-			list = append(list, e)
-			return err
-		})
+		d.doc++
+		l, err := d.values()
+		d.doc--
 		if err != nil {
 			return err
 		}
-		v.L = list
+		v.L = l
+		d.size += 3 + len(l)
 	case "SS", "NS":
-		set := []*string{}
-		err := p.list(func() error {
-			s, err := p.str()
-			set = append(set, p.newString(s))
+		var set []*string
+		_, err := d.list(shList, func() error {
+			if d.null() {
+				return nil
+			}
+			if d.peek() != '"' {
+				return d.mismatch(shString)
+			}
+			s, err := d.rawString()
+			set = append(set, d.newString(s))
 			return err
 		})
 		if err != nil {
 			return err
 		}
+		if set == nil {
+			set = []*string{}
+		}
+		d.suspect, d.size = true, 0 // validation checks sets itself (and sizes them)
 		if typ == "SS" {
 			v.SS = set
 		} else {
 			v.NS = set
 		}
 	case "BS":
-		set := [][]byte{}
-		err := p.list(func() error {
-			b, err := p.binary()
+		var set [][]byte
+		_, err := d.list(shList, func() error {
+			if d.null() {
+				return nil
+			}
+			b, err := d.binary()
 			set = append(set, b)
 			return err
 		})
 		if err != nil {
 			return err
 		}
+		if set == nil {
+			set = [][]byte{}
+		}
+		d.suspect, d.size = true, 0
 		v.BS = set
 	default:
-		return fmt.Errorf("invalid DynamoDB JSON: unknown AttributeValue type %q", typ)
+		return d.skip()
 	}
 	return nil
 }
 
-func (p *itemParser) list(elem func() error) error {
-	if !p.consume('[') {
-		return p.fail("[")
+// values reads an L: a list of attribute values, made at its final length.
+func (d *decoder) values() ([]*Value, error) {
+	if !d.consume('[') {
+		return nil, d.mismatch(shList)
 	}
-	if p.consume(']') {
-		return nil
+	d.depth++
+	if d.depth > maxParseDepth {
+		return nil, validation("Nesting Levels have exceeded supported limits: Nesting level of %d exceeds the maximum of %d", d.depth, maxDocumentDepth)
 	}
-	for {
-		if err := elem(); err != nil {
-			return err
+	base, size := len(d.elems), 0
+	if !d.consume(']') {
+		for {
+			if !d.null() {
+				e, err := d.value(attrValue)
+				if err != nil {
+					return nil, err
+				}
+				d.elems = append(d.elems, e)
+				size += d.size
+			}
+			if d.consume(',') {
+				continue
+			}
+			if d.consume(']') {
+				break
+			}
+			return nil, d.syntax(", or ]")
 		}
-		if p.consume(',') {
-			continue
-		}
-		if p.consume(']') {
-			return nil
-		}
-		return p.fail(", or ]")
 	}
+	l := make([]*Value, len(d.elems)-base)
+	copy(l, d.elems[base:])
+	clear(d.elems[base:])
+	d.elems = d.elems[:base]
+	d.depth--
+	d.size = size
+	return l, nil
 }
 
-func (p *itemParser) boolean() (bool, error) {
-	p.ws()
-	switch {
-	case len(p.src)-p.i >= 4 && p.src[p.i:p.i+4] == "true":
-		p.i += 4
-		return true, nil
-	case len(p.src)-p.i >= 5 && p.src[p.i:p.i+5] == "false":
-		p.i += 5
-		return false, nil
+// binary reads a base64 string, rejected as DynamoDB rejects it.
+func (d *decoder) binary() ([]byte, error) {
+	if d.peek() != '"' {
+		return nil, d.mismatch(shBlob)
 	}
-	return false, p.fail("true or false")
-}
-
-func (p *itemParser) binary() ([]byte, error) {
-	s, err := p.str()
+	s, err := d.rawString()
 	if err != nil {
 		return nil, err
 	}
-	b, err := base64.StdEncoding.DecodeString(s)
+	if len(s)%4 != 0 {
+		return nil, serialization("Base64 encoded length is expected a multiple of 4 bytes but found: " + strconv.Itoa(len(s)))
+	}
+	b, err := base64.StdEncoding.Strict().DecodeString(s)
 	if err != nil {
-		return nil, fmt.Errorf("invalid DynamoDB JSON: binary value is not base64: %w", err)
+		return nil, serialization("Invalid last non-pad Base64 character dectected") // sic, DynamoDB's spelling
 	}
 	return b, nil
 }
 
-// str parses a JSON string. Without escapes it is a substring of the input (no copy).
-func (p *itemParser) str() (string, error) {
-	if !p.consume('"') {
-		return "", p.fail("a string")
+// rawString reads a JSON string. Without escapes it is a substring of the input (no copy).
+func (d *decoder) rawString() (string, error) {
+	if !d.consume('"') {
+		return "", d.syntax("a string")
 	}
-	start := p.i
-	for p.i < len(p.src) {
-		c := p.src[p.i]
+	start := d.i
+	for d.i < len(d.src) {
+		c := d.src[d.i]
 		switch {
 		case c == '"':
-			s := p.src[start:p.i]
-			p.i++
+			s := d.src[start:d.i]
+			d.i++
 			return s, nil
 		case c == '\\':
-			return p.escaped(start)
+			return d.escaped(start)
 		case c < 0x20:
-			return "", p.fail("no control character in a string")
+			return "", d.syntax("no control character in a string")
 		}
-		p.i++
+		d.i++
 	}
-	return "", p.fail("the end of a string")
+	return "", d.syntax("the end of a string")
 }
 
 // escaped finishes a string that has escapes.
-func (p *itemParser) escaped(start int) (string, error) {
-	b := []byte(p.src[start:p.i])
-	for p.i < len(p.src) {
-		c := p.src[p.i]
+func (d *decoder) escaped(start int) (string, error) {
+	b := []byte(d.src[start:d.i])
+	for d.i < len(d.src) {
+		c := d.src[d.i]
 		switch {
 		case c == '"':
-			p.i++
+			d.i++
 			return string(b), nil
 		case c < 0x20:
-			return "", p.fail("no control character in a string")
+			return "", d.syntax("no control character in a string")
 		case c != '\\':
 			b = append(b, c)
-			p.i++
+			d.i++
 			continue
 		}
-		if p.i+1 >= len(p.src) {
+		if d.i+1 >= len(d.src) {
 			break
 		}
-		p.i++
-		switch e := p.src[p.i]; e {
+		d.i++
+		switch e := d.src[d.i]; e {
 		case '"', '\\', '/':
 			b = append(b, e)
 		case 'b':
@@ -330,16 +816,16 @@ func (p *itemParser) escaped(start int) (string, error) {
 		case 't':
 			b = append(b, '\t')
 		case 'u':
-			r, ok := p.hex4(p.i + 1)
+			r, ok := d.hex4(d.i + 1)
 			if !ok {
-				return "", p.fail("four hex digits")
+				return "", d.syntax("four hex digits")
 			}
-			p.i += 4
+			d.i += 4
 			if utf16.IsSurrogate(r) {
-				if r2, ok := p.hex4(p.i + 3); ok && p.i+2 < len(p.src) && p.src[p.i+1] == '\\' && p.src[p.i+2] == 'u' {
-					if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
-						r = d
-						p.i += 6
+				if r2, ok := d.hex4(d.i + 3); ok && d.i+2 < len(d.src) && d.src[d.i+1] == '\\' && d.src[d.i+2] == 'u' {
+					if dr := utf16.DecodeRune(r, r2); dr != utf8.RuneError {
+						r = dr
+						d.i += 6
 					} else {
 						r = utf8.RuneError
 					}
@@ -349,18 +835,18 @@ func (p *itemParser) escaped(start int) (string, error) {
 			}
 			b = utf8.AppendRune(b, r)
 		default:
-			return "", p.fail("a valid escape")
+			return "", d.syntax("a valid escape")
 		}
-		p.i++
+		d.i++
 	}
-	return "", p.fail("the end of a string")
+	return "", d.syntax("the end of a string")
 }
 
-func (p *itemParser) hex4(at int) (rune, bool) {
-	if at+4 > len(p.src) {
+func (d *decoder) hex4(at int) (rune, bool) {
+	if at+4 > len(d.src) {
 		return 0, false
 	}
-	n, err := strconv.ParseUint(p.src[at:at+4], 16, 32)
+	n, err := strconv.ParseUint(d.src[at:at+4], 16, 32)
 	if err != nil {
 		return 0, false
 	}

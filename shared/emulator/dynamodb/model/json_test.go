@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -41,9 +42,8 @@ func TestItemUnmarshalErrors(t *testing.T) {
 	t.Parallel()
 	for _, in := range []string{
 		`{"a":{"S":1}}`,
-		`{"a":{"X":"1"}}`,
 		`{"a":{"B":"not base64!"}}`,
-		`{"a":{"BOOL":"yes"}}`,
+		`{"a":{"BOOL":"maybe"}}`,
 		`{"a":{"L":{}}}`,
 		`{"a":"S"}`,
 	} {
@@ -55,4 +55,42 @@ func TestItemUnmarshalErrors(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal([]byte(`{"Item":null}`), &inStruct))
 	assert.Nil(t, inStruct.Item)
+}
+
+// TestCheckedItem checks that the decoder's own validation and size agree with validateItem and
+// ItemSize: it vouches for an item only when validateItem accepts it, and then with its size.
+func TestCheckedItem(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		in    string
+		vouch bool
+	}{
+		{`{}`, true},
+		{`{"pk":{"S":"a"},"n":{"N":"-1.5e3"},"b":{"B":"aGVsbG8="},"t":{"BOOL":true},"z":{"NULL":true}}`, true},
+		{`{"l":{"L":[{"S":"x"},{"N":"100"},{"L":[]},{"M":{}},{"M":{"k":{"S":"é"}}}]}}`, true},
+		{`{"m":{"M":{"inner":{"M":{"deep":{"N":"0.001"}}}}},"esc":{"S":"a\"b"}}`, true},
+		{`{"set":{"SS":["a","b"]}}`, false},
+		{`{"dup":{"SS":["a","a"]}}`, false},
+		{`{"empty":{}}`, false},
+		{`{"two":{"S":"a","N":"1"}}`, false},
+		{`{"nan":{"N":"abc"}}`, false},
+		{`{"null":{"NULL":false}}`, false},
+		{`{"twice":{"S":"a"},"twice":{"S":"bb"}}`, false},
+		{`{"deep":` + strings.Repeat(`{"L":[`, 33) + `{"S":"x"}` + strings.Repeat(`]}`, 33) + `}`, false},
+	} {
+		t.Run(tt.in, func(t *testing.T) {
+			d := newDecoder([]byte(tt.in))
+			it, checked, err := d.checkedItem()
+			require.NoError(t, err)
+			assert.Equal(t, tt.vouch, checked > 0)
+			if checked > 0 {
+				require.NoError(t, validateItem(it))
+				assert.Equal(t, ItemSize(it), int(checked)-1)
+			}
+		})
+	}
+	d := newDecoder([]byte(`{"dup":{"SS":["a","a"]}}`))
+	_, checked, err := d.checkedItem()
+	require.NoError(t, err)
+	assert.Zero(t, checked, "a set is left to validateItem")
 }

@@ -11,23 +11,23 @@ const maxPageBytes = 1 << 20
 
 // QueryInput is Query's request.
 type QueryInput struct {
-	TableName                 string            `json:"TableName"`
-	IndexName                 string            `json:"IndexName,omitempty"`
-	KeyConditionExpression    string            `json:"KeyConditionExpression,omitempty"`
-	FilterExpression          string            `json:"FilterExpression,omitempty"`
-	ProjectionExpression      string            `json:"ProjectionExpression,omitempty"`
-	ExpressionAttributeNames  map[string]string `json:"ExpressionAttributeNames,omitempty"`
-	ExpressionAttributeValues Item              `json:"ExpressionAttributeValues,omitempty"`
-	Select                    string            `json:"Select,omitempty"`
-	Limit                     *int              `json:"Limit,omitempty"`
-	ExclusiveStartKey         Item              `json:"ExclusiveStartKey,omitempty"`
-	ScanIndexForward          *bool             `json:"ScanIndexForward,omitempty"`
-	ConsistentRead            bool              `json:"ConsistentRead,omitempty"`
-	ReturnConsumedCapacity    string            `json:"ReturnConsumedCapacity,omitempty"`
-	AttributesToGet           []string          `json:"AttributesToGet,omitempty"`
-	KeyConditions             map[string]any    `json:"KeyConditions,omitempty"`
-	QueryFilter               map[string]any    `json:"QueryFilter,omitempty"`
-	ConditionalOperator       string            `json:"ConditionalOperator,omitempty"`
+	TableName                 string               `json:"TableName"`
+	IndexName                 string               `json:"IndexName,omitempty"`
+	KeyConditionExpression    string               `json:"KeyConditionExpression,omitempty"`
+	FilterExpression          string               `json:"FilterExpression,omitempty"`
+	ProjectionExpression      string               `json:"ProjectionExpression,omitempty"`
+	ExpressionAttributeNames  map[string]string    `json:"ExpressionAttributeNames,omitempty"`
+	ExpressionAttributeValues Item                 `json:"ExpressionAttributeValues,omitempty"`
+	Select                    string               `json:"Select,omitempty"`
+	Limit                     *int                 `json:"Limit,omitempty"`
+	ExclusiveStartKey         Item                 `json:"ExclusiveStartKey,omitempty"`
+	ScanIndexForward          *bool                `json:"ScanIndexForward,omitempty"`
+	ConsistentRead            bool                 `json:"ConsistentRead,omitempty"`
+	ReturnConsumedCapacity    string               `json:"ReturnConsumedCapacity,omitempty"`
+	AttributesToGet           []string             `json:"AttributesToGet,omitempty"`
+	KeyConditions             map[string]Condition `json:"KeyConditions,omitempty"`
+	QueryFilter               map[string]Condition `json:"QueryFilter,omitempty"`
+	ConditionalOperator       string               `json:"ConditionalOperator,omitempty"`
 }
 
 // PageOutput is the answer of Query and Scan. Items is nil for Select COUNT.
@@ -396,22 +396,22 @@ func (p *readPlan) finish() (*PageOutput, error) {
 
 // ScanInput is Scan's request.
 type ScanInput struct {
-	TableName                 string            `json:"TableName"`
-	IndexName                 string            `json:"IndexName,omitempty"`
-	FilterExpression          string            `json:"FilterExpression,omitempty"`
-	ProjectionExpression      string            `json:"ProjectionExpression,omitempty"`
-	ExpressionAttributeNames  map[string]string `json:"ExpressionAttributeNames,omitempty"`
-	ExpressionAttributeValues Item              `json:"ExpressionAttributeValues,omitempty"`
-	Select                    string            `json:"Select,omitempty"`
-	Limit                     *int              `json:"Limit,omitempty"`
-	ExclusiveStartKey         Item              `json:"ExclusiveStartKey,omitempty"`
-	Segment                   *int              `json:"Segment,omitempty"`
-	TotalSegments             *int              `json:"TotalSegments,omitempty"`
-	ConsistentRead            bool              `json:"ConsistentRead,omitempty"`
-	ReturnConsumedCapacity    string            `json:"ReturnConsumedCapacity,omitempty"`
-	AttributesToGet           []string          `json:"AttributesToGet,omitempty"`
-	ScanFilter                map[string]any    `json:"ScanFilter,omitempty"`
-	ConditionalOperator       string            `json:"ConditionalOperator,omitempty"`
+	TableName                 string               `json:"TableName"`
+	IndexName                 string               `json:"IndexName,omitempty"`
+	FilterExpression          string               `json:"FilterExpression,omitempty"`
+	ProjectionExpression      string               `json:"ProjectionExpression,omitempty"`
+	ExpressionAttributeNames  map[string]string    `json:"ExpressionAttributeNames,omitempty"`
+	ExpressionAttributeValues Item                 `json:"ExpressionAttributeValues,omitempty"`
+	Select                    string               `json:"Select,omitempty"`
+	Limit                     *int                 `json:"Limit,omitempty"`
+	ExclusiveStartKey         Item                 `json:"ExclusiveStartKey,omitempty"`
+	Segment                   *int                 `json:"Segment,omitempty"`
+	TotalSegments             *int                 `json:"TotalSegments,omitempty"`
+	ConsistentRead            bool                 `json:"ConsistentRead,omitempty"`
+	ReturnConsumedCapacity    string               `json:"ReturnConsumedCapacity,omitempty"`
+	AttributesToGet           []string             `json:"AttributesToGet,omitempty"`
+	ScanFilter                map[string]Condition `json:"ScanFilter,omitempty"`
+	ConditionalOperator       string               `json:"ConditionalOperator,omitempty"`
 }
 
 // Scan reads a table or an index page by page in partition-hash order; with TotalSegments,

@@ -1,0 +1,632 @@
+package model
+
+import (
+	"encoding/json"
+	"errors"
+	"reflect"
+	"strings"
+)
+
+// Condition is a legacy condition of KeyConditions, QueryFilter and ScanFilter.
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Condition.html
+type Condition struct {
+	ComparisonOperator string   `json:"ComparisonOperator"`
+	AttributeValueList []*Value `json:"AttributeValueList,omitempty"`
+}
+
+// ExpectedAttributeValue is a legacy condition of Expected.
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ExpectedAttributeValue.html
+type ExpectedAttributeValue struct {
+	Value              *Value   `json:"Value,omitempty"`
+	Exists             *bool    `json:"Exists,omitempty"`
+	ComparisonOperator string   `json:"ComparisonOperator,omitempty"`
+	AttributeValueList []*Value `json:"AttributeValueList,omitempty"`
+}
+
+// AttributeValueUpdate is a legacy update of AttributeUpdates.
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_AttributeValueUpdate.html
+type AttributeValueUpdate struct {
+	Value  *Value `json:"Value,omitempty"`
+	Action string `json:"Action,omitempty"`
+}
+
+// Unmarshal decodes a request body into one of the operations' inputs. The data-plane inputs
+// are read in one pass by the hand-written decoder (json.go); the others (the control plane)
+// by encoding/json. Either way a body that does not decode is a SerializationException worded
+// as DynamoDB's. An empty body leaves v as it is. The caller hands data over: the input's
+// strings point into it, so it must never change afterwards.
+func Unmarshal(data []byte, v any) error {
+	if len(data) == 0 {
+		return nil
+	}
+	d := newDecoderOwned(data)
+	var err error
+	top := fieldStruct("") // the request itself
+	switch in := v.(type) {
+	case *GetItemInput:
+		_, err = d.object(top, func(k string) error { return in.decode(d, k) })
+	case *PutItemInput:
+		_, err = d.object(top, func(k string) error { return in.decode(d, k) })
+	case *UpdateItemInput:
+		_, err = d.object(top, func(k string) error { return in.decode(d, k) })
+	case *DeleteItemInput:
+		_, err = d.object(top, func(k string) error { return in.decode(d, k) })
+	case *QueryInput:
+		_, err = d.object(top, func(k string) error { return in.decode(d, k) })
+	case *ScanInput:
+		_, err = d.object(top, func(k string) error { return in.decode(d, k) })
+	case *BatchGetItemInput:
+		_, err = d.object(top, func(k string) error { return in.decode(d, k) })
+	case *BatchWriteItemInput:
+		_, err = d.object(top, func(k string) error { return in.decode(d, k) })
+	case *TransactGetItemsInput:
+		_, err = d.object(top, func(k string) error { return in.decode(d, k) })
+	case *TransactWriteItemsInput:
+		_, err = d.object(top, func(k string) error { return in.decode(d, k) })
+	default:
+		return unmarshalStd(data, v)
+	}
+	if err == nil {
+		err = d.end()
+	}
+	return err
+}
+
+// unmarshalStd decodes the control plane's requests with encoding/json, wording type errors as
+// DynamoDB does (as closely as encoding/json's error lets it).
+func unmarshalStd(data []byte, v any) error {
+	err := json.Unmarshal(data, v)
+	if err == nil {
+		return nil
+	}
+	var te *json.UnmarshalTypeError
+	if !errors.As(err, &te) {
+		return serialization("Could not parse request body: " + err.Error())
+	}
+	// Re-read the offending value with the decoder, which knows DynamoDB's wording.
+	start := int(te.Offset) - 1
+	for start > 0 && !strings.ContainsRune(":[,", rune(data[start])) {
+		start--
+	}
+	d := newDecoder(data)
+	d.i = start + 1
+	var sh shape
+	switch te.Type.Kind() {
+	case reflect.String:
+		sh = shString
+	case reflect.Bool:
+		sh = shBoolean
+	case reflect.Int, reflect.Int32, reflect.Int64:
+		sh = shInteger
+	case reflect.Slice:
+		sh = shList
+	case reflect.Map:
+		sh = mapOf(ns + te.Type.Elem().Name())
+	default:
+		sh = fieldStruct(te.Type.Name())
+	}
+	return d.mismatch(sh)
+}
+
+func (in *GetItemInput) decode(d *decoder, k string) (err error) {
+	switch k {
+	case "TableName":
+		in.TableName, err = d.str()
+	case "Key":
+		in.Key, err = d.item(attrMap)
+	case "ConsistentRead":
+		in.ConsistentRead, err = d.boolean()
+	case "ProjectionExpression":
+		in.ProjectionExpression, err = d.str()
+	case "ExpressionAttributeNames":
+		in.ExpressionAttributeNames, err = d.stringMap()
+	case "AttributesToGet":
+		in.AttributesToGet, err = d.strings()
+	case "ReturnConsumedCapacity":
+		in.ReturnConsumedCapacity, err = d.str()
+	default:
+		err = d.skip()
+	}
+	return err
+}
+
+func (in *PutItemInput) decode(d *decoder, k string) (err error) {
+	switch k {
+	case "TableName":
+		in.TableName, err = d.str()
+	case "Item":
+		in.Item, in.checked, err = d.checkedItem()
+	case "ConditionExpression":
+		in.ConditionExpression, err = d.str()
+	case "ExpressionAttributeNames":
+		in.ExpressionAttributeNames, err = d.stringMap()
+	case "ExpressionAttributeValues":
+		in.ExpressionAttributeValues, err = d.item(attrMap)
+	case "ReturnValues":
+		in.ReturnValues, err = d.str()
+	case "ReturnValuesOnConditionCheckFailure":
+		in.ReturnValuesOnConditionCheckFailure, err = d.str()
+	case "ReturnConsumedCapacity":
+		in.ReturnConsumedCapacity, err = d.str()
+	case "ReturnItemCollectionMetrics":
+		_, err = d.str()
+	case "Expected":
+		in.Expected, err = d.expected()
+	case "ConditionalOperator":
+		in.ConditionalOperator, err = d.str()
+	default:
+		err = d.skip()
+	}
+	return err
+}
+
+func (in *UpdateItemInput) decode(d *decoder, k string) (err error) {
+	switch k {
+	case "TableName":
+		in.TableName, err = d.str()
+	case "Key":
+		in.Key, err = d.item(attrMap)
+	case "UpdateExpression":
+		in.UpdateExpression, err = d.str()
+	case "ConditionExpression":
+		in.ConditionExpression, err = d.str()
+	case "ExpressionAttributeNames":
+		in.ExpressionAttributeNames, err = d.stringMap()
+	case "ExpressionAttributeValues":
+		in.ExpressionAttributeValues, err = d.item(attrMap)
+	case "ReturnValues":
+		in.ReturnValues, err = d.str()
+	case "ReturnValuesOnConditionCheckFailure":
+		in.ReturnValuesOnConditionCheckFailure, err = d.str()
+	case "ReturnConsumedCapacity":
+		in.ReturnConsumedCapacity, err = d.str()
+	case "ReturnItemCollectionMetrics":
+		_, err = d.str()
+	case "AttributeUpdates":
+		in.AttributeUpdates, err = d.attributeUpdates()
+	case "Expected":
+		in.Expected, err = d.expected()
+	case "ConditionalOperator":
+		in.ConditionalOperator, err = d.str()
+	default:
+		err = d.skip()
+	}
+	return err
+}
+
+func (in *DeleteItemInput) decode(d *decoder, k string) (err error) {
+	switch k {
+	case "TableName":
+		in.TableName, err = d.str()
+	case "Key":
+		in.Key, err = d.item(attrMap)
+	case "ConditionExpression":
+		in.ConditionExpression, err = d.str()
+	case "ExpressionAttributeNames":
+		in.ExpressionAttributeNames, err = d.stringMap()
+	case "ExpressionAttributeValues":
+		in.ExpressionAttributeValues, err = d.item(attrMap)
+	case "ReturnValues":
+		in.ReturnValues, err = d.str()
+	case "ReturnValuesOnConditionCheckFailure":
+		in.ReturnValuesOnConditionCheckFailure, err = d.str()
+	case "ReturnConsumedCapacity":
+		in.ReturnConsumedCapacity, err = d.str()
+	case "ReturnItemCollectionMetrics":
+		_, err = d.str()
+	case "Expected":
+		in.Expected, err = d.expected()
+	case "ConditionalOperator":
+		in.ConditionalOperator, err = d.str()
+	default:
+		err = d.skip()
+	}
+	return err
+}
+
+func (in *QueryInput) decode(d *decoder, k string) (err error) {
+	switch k {
+	case "TableName":
+		in.TableName, err = d.str()
+	case "IndexName":
+		in.IndexName, err = d.str()
+	case "KeyConditionExpression":
+		in.KeyConditionExpression, err = d.str()
+	case "FilterExpression":
+		in.FilterExpression, err = d.str()
+	case "ProjectionExpression":
+		in.ProjectionExpression, err = d.str()
+	case "ExpressionAttributeNames":
+		in.ExpressionAttributeNames, err = d.stringMap()
+	case "ExpressionAttributeValues":
+		in.ExpressionAttributeValues, err = d.item(attrMap)
+	case "Select":
+		in.Select, err = d.str()
+	case "Limit":
+		in.Limit, err = d.integer()
+	case "ExclusiveStartKey":
+		in.ExclusiveStartKey, err = d.item(attrMap)
+	case "ScanIndexForward":
+		var b, present bool
+		b, present, err = d.optBoolean()
+		if present {
+			in.ScanIndexForward = &b
+		}
+	case "ConsistentRead":
+		in.ConsistentRead, err = d.boolean()
+	case "ReturnConsumedCapacity":
+		in.ReturnConsumedCapacity, err = d.str()
+	case "AttributesToGet":
+		in.AttributesToGet, err = d.strings()
+	case "KeyConditions":
+		in.KeyConditions, err = d.conditions()
+	case "QueryFilter":
+		in.QueryFilter, err = d.conditions()
+	case "ConditionalOperator":
+		in.ConditionalOperator, err = d.str()
+	default:
+		err = d.skip()
+	}
+	return err
+}
+
+func (in *ScanInput) decode(d *decoder, k string) (err error) {
+	switch k {
+	case "TableName":
+		in.TableName, err = d.str()
+	case "IndexName":
+		in.IndexName, err = d.str()
+	case "FilterExpression":
+		in.FilterExpression, err = d.str()
+	case "ProjectionExpression":
+		in.ProjectionExpression, err = d.str()
+	case "ExpressionAttributeNames":
+		in.ExpressionAttributeNames, err = d.stringMap()
+	case "ExpressionAttributeValues":
+		in.ExpressionAttributeValues, err = d.item(attrMap)
+	case "Select":
+		in.Select, err = d.str()
+	case "Limit":
+		in.Limit, err = d.integer()
+	case "ExclusiveStartKey":
+		in.ExclusiveStartKey, err = d.item(attrMap)
+	case "Segment":
+		in.Segment, err = d.integer()
+	case "TotalSegments":
+		in.TotalSegments, err = d.integer()
+	case "ConsistentRead":
+		in.ConsistentRead, err = d.boolean()
+	case "ReturnConsumedCapacity":
+		in.ReturnConsumedCapacity, err = d.str()
+	case "AttributesToGet":
+		in.AttributesToGet, err = d.strings()
+	case "ScanFilter":
+		in.ScanFilter, err = d.conditions()
+	case "ConditionalOperator":
+		in.ConditionalOperator, err = d.str()
+	default:
+		err = d.skip()
+	}
+	return err
+}
+
+func (in *BatchGetItemInput) decode(d *decoder, k string) (err error) {
+	switch k {
+	case "RequestItems":
+		in.RequestItems = map[string]KeysAndAttributes{}
+		var present bool
+		present, err = d.object(mapOf(ns+"KeysAndAttributes"), func(table string) error {
+			var ka KeysAndAttributes
+			_, err := d.object(valueStruct("KeysAndAttributes"), func(k string) (err error) {
+				switch k {
+				case "Keys":
+					_, err = d.list(shList, func() error {
+						key, err := d.item(keyInList)
+						ka.Keys = append(ka.Keys, key)
+						return err
+					})
+				case "ProjectionExpression":
+					ka.ProjectionExpression, err = d.str()
+				case "ExpressionAttributeNames":
+					ka.ExpressionAttributeNames, err = d.stringMap()
+				case "ConsistentRead":
+					ka.ConsistentRead, err = d.boolean()
+				case "AttributesToGet":
+					ka.AttributesToGet, err = d.strings()
+				default:
+					err = d.skip()
+				}
+				return err
+			})
+			in.RequestItems[table] = ka
+			return err
+		})
+		if !present {
+			in.RequestItems = nil
+		}
+	case "ReturnConsumedCapacity":
+		in.ReturnConsumedCapacity, err = d.str()
+	default:
+		err = d.skip()
+	}
+	return err
+}
+
+func (in *BatchWriteItemInput) decode(d *decoder, k string) (err error) {
+	switch k {
+	case "RequestItems":
+		in.RequestItems = map[string][]WriteRequest{}
+		var present bool
+		present, err = d.object(mapOf("java.util.List<"+ns+"WriteRequest>"), func(table string) error {
+			var reqs []WriteRequest
+			_, err := d.list(shParamList, func() error {
+				var w WriteRequest
+				_, err := d.object(valueStruct("WriteRequest"), func(k string) (err error) {
+					switch k {
+					case "PutRequest":
+						var p PutRequest
+						var present bool
+						present, err = d.object(fieldStruct("PutRequest"), func(k string) (err error) {
+							if k == "Item" {
+								p.Item, err = d.item(attrMap)
+								return err
+							}
+							return d.skip()
+						})
+						if present {
+							w.PutRequest = &p
+						}
+					case "DeleteRequest":
+						var r DeleteRequest
+						var present bool
+						present, err = d.object(fieldStruct("DeleteRequest"), func(k string) (err error) {
+							if k == "Key" {
+								r.Key, err = d.item(attrMap)
+								return err
+							}
+							return d.skip()
+						})
+						if present {
+							w.DeleteRequest = &r
+						}
+					default:
+						err = d.skip()
+					}
+					return err
+				})
+				reqs = append(reqs, w)
+				return err
+			})
+			in.RequestItems[table] = reqs
+			return err
+		})
+		if !present {
+			in.RequestItems = nil
+		}
+	case "ReturnConsumedCapacity":
+		in.ReturnConsumedCapacity, err = d.str()
+	case "ReturnItemCollectionMetrics":
+		in.ReturnItemCollectionMetrics, err = d.str()
+	default:
+		err = d.skip()
+	}
+	return err
+}
+
+func (in *TransactGetItemsInput) decode(d *decoder, k string) (err error) {
+	switch k {
+	case "TransactItems":
+		_, err = d.list(shList, func() error {
+			var ti struct {
+				Get *Get `json:"Get"`
+			}
+			_, err := d.object(valueStruct("TransactGetItem"), func(k string) (err error) {
+				if k != "Get" {
+					return d.skip()
+				}
+				var g Get
+				var present bool
+				present, err = d.object(fieldStruct("Get"), func(k string) (err error) {
+					switch k {
+					case "TableName":
+						g.TableName, err = d.str()
+					case "Key":
+						g.Key, err = d.item(attrMap)
+					case "ProjectionExpression":
+						g.ProjectionExpression, err = d.str()
+					case "ExpressionAttributeNames":
+						g.ExpressionAttributeNames, err = d.stringMap()
+					default:
+						err = d.skip()
+					}
+					return err
+				})
+				if present {
+					ti.Get = &g
+				}
+				return err
+			})
+			in.TransactItems = append(in.TransactItems, ti)
+			return err
+		})
+	case "ReturnConsumedCapacity":
+		in.ReturnConsumedCapacity, err = d.str()
+	default:
+		err = d.skip()
+	}
+	return err
+}
+
+func (in *TransactWriteItemsInput) decode(d *decoder, k string) (err error) {
+	switch k {
+	case "TransactItems":
+		_, err = d.list(shList, func() error {
+			var ti TransactWriteItem
+			_, err := d.object(valueStruct("TransactWriteItem"), func(k string) error {
+				var slot **TransactAction
+				switch k {
+				case "ConditionCheck":
+					slot = &ti.ConditionCheck
+				case "Put":
+					slot = &ti.Put
+				case "Update":
+					slot = &ti.Update
+				case "Delete":
+					slot = &ti.Delete
+				default:
+					return d.skip()
+				}
+				var a TransactAction
+				present, err := d.object(fieldStruct(k), func(k string) (err error) {
+					switch k {
+					case "TableName":
+						a.TableName, err = d.str()
+					case "Key":
+						a.Key, err = d.item(attrMap)
+					case "Item":
+						a.Item, err = d.item(attrMap)
+					case "UpdateExpression":
+						a.UpdateExpression, err = d.str()
+					case "ConditionExpression":
+						a.ConditionExpression, err = d.str()
+					case "ExpressionAttributeNames":
+						a.ExpressionAttributeNames, err = d.stringMap()
+					case "ExpressionAttributeValues":
+						a.ExpressionAttributeValues, err = d.item(attrMap)
+					case "ReturnValuesOnConditionCheckFailure":
+						a.ReturnValuesOnConditionCheckFailure, err = d.str()
+					default:
+						err = d.skip()
+					}
+					return err
+				})
+				if present {
+					*slot = &a
+				}
+				return err
+			})
+			in.TransactItems = append(in.TransactItems, ti)
+			return err
+		})
+	case "ClientRequestToken":
+		in.ClientRequestToken, err = d.str()
+	case "ReturnConsumedCapacity":
+		in.ReturnConsumedCapacity, err = d.str()
+	case "ReturnItemCollectionMetrics":
+		in.ReturnItemCollectionMetrics, err = d.str()
+	default:
+		err = d.skip()
+	}
+	return err
+}
+
+// checkedItem reads an item to be written, with what the decoder found out about it.
+func (d *decoder) checkedItem() (Item, checkedItem, error) {
+	d.suspect, d.doc = false, 0
+	it, err := d.item(attrMap)
+	if err != nil || it == nil || d.suspect {
+		return it, 0, err
+	}
+	return it, checkedItem(d.size + 1), nil
+}
+
+// attributeList reads a legacy AttributeValueList.
+func (d *decoder) attributeList() ([]*Value, error) {
+	var out []*Value
+	_, err := d.list(shList, func() error {
+		if d.null() {
+			return nil
+		}
+		v, err := d.value(attrValue)
+		out = append(out, v)
+		return err
+	})
+	return out, err
+}
+
+// conditions reads KeyConditions, QueryFilter or ScanFilter.
+func (d *decoder) conditions() (map[string]Condition, error) {
+	out := map[string]Condition{}
+	present, err := d.object(mapOf(ns+"Condition"), func(name string) error {
+		var c Condition
+		_, err := d.object(valueStruct("Condition"), func(k string) (err error) {
+			switch k {
+			case "ComparisonOperator":
+				c.ComparisonOperator, err = d.str()
+			case "AttributeValueList":
+				c.AttributeValueList, err = d.attributeList()
+			default:
+				err = d.skip()
+			}
+			return err
+		})
+		out[name] = c
+		return err
+	})
+	if !present {
+		out = nil
+	}
+	return out, err
+}
+
+// expected reads Expected.
+func (d *decoder) expected() (map[string]ExpectedAttributeValue, error) {
+	out := map[string]ExpectedAttributeValue{}
+	present, err := d.object(mapOf(ns+"ExpectedAttributeValue"), func(name string) error {
+		var e ExpectedAttributeValue
+		_, err := d.object(valueStruct("ExpectedAttributeValue"), func(k string) (err error) {
+			switch k {
+			case "Value":
+				if !d.null() {
+					e.Value, err = d.value(fieldStruct("AttributeValue"))
+				}
+			case "Exists":
+				var b, present bool
+				b, present, err = d.optBoolean()
+				if present {
+					e.Exists = &b
+				}
+			case "ComparisonOperator":
+				e.ComparisonOperator, err = d.str()
+			case "AttributeValueList":
+				e.AttributeValueList, err = d.attributeList()
+			default:
+				err = d.skip()
+			}
+			return err
+		})
+		out[name] = e
+		return err
+	})
+	if !present {
+		out = nil
+	}
+	return out, err
+}
+
+// attributeUpdates reads AttributeUpdates.
+func (d *decoder) attributeUpdates() (map[string]AttributeValueUpdate, error) {
+	out := map[string]AttributeValueUpdate{}
+	present, err := d.object(mapOf(ns+"AttributeValueUpdate"), func(name string) error {
+		var u AttributeValueUpdate
+		_, err := d.object(valueStruct("AttributeValueUpdate"), func(k string) (err error) {
+			switch k {
+			case "Value":
+				if !d.null() {
+					u.Value, err = d.value(fieldStruct("AttributeValue"))
+				}
+			case "Action":
+				u.Action, err = d.str()
+			default:
+				err = d.skip()
+			}
+			return err
+		})
+		out[name] = u
+		return err
+	})
+	if !present {
+		out = nil
+	}
+	return out, err
+}
