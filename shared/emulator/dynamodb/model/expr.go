@@ -158,16 +158,59 @@ func (c *condition) match(item Item) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	res := language.Eval(c.ast, env)
+	return c.eval(c.ast.Expression, env)
+}
+
+// eval evaluates AND, OR, NOT and parentheses itself and hands each comparison or function to
+// minidyn: one on a missing attribute or on operands of different types is false, as in
+// DynamoDB (an item whose attribute is a string where the filter compares a number is simply
+// not matched), and NOT of it is true. minidyn would make the whole expression an error.
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.OperatorsAndFunctions.html
+func (c *condition) eval(n language.Node, env *language.Environment) (bool, error) {
+	switch node := n.(type) {
+	case *language.ConditionalExpression:
+		return c.eval(node.Expression, env)
+	case *language.PrefixExpression:
+		if strings.EqualFold(node.Operator, "NOT") {
+			b, err := c.eval(node.Right, env)
+			return !b, err
+		}
+	case *language.InfixExpression:
+		switch strings.ToUpper(node.Operator) {
+		case "AND":
+			b, err := c.eval(node.Left, env)
+			if err != nil || !b {
+				return false, err
+			}
+			return c.eval(node.Right, env)
+		case "OR":
+			b, err := c.eval(node.Left, env)
+			if err != nil || b {
+				return b, err
+			}
+			return c.eval(node.Right, env)
+		}
+	}
+	res := language.Eval(n, env)
 	if res.Type() == language.ObjectTypeError {
 		msg := res.Inspect()
-		if strings.Contains(msg, "NULL") && !strings.Contains(msg, "function name") {
-			// A function or comparison on a missing attribute: DynamoDB evaluates it to false.
+		if strings.Contains(msg, "NULL") && !strings.Contains(msg, "function name") || typeMismatch(msg) {
 			return false, nil
 		}
 		return false, exprError(c.label, c.expr, msg)
 	}
 	return res == language.TRUE, nil
+}
+
+// typeMismatch reports whether minidyn's error is about operands of the wrong type.
+func typeMismatch(msg string) bool {
+	for _, s := range []string{"type mismatch", "mismatch type", "operand is not", "comparing types are not supported",
+		"unexpected type", "unsupported type: between"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // update is a parsed update expression.

@@ -154,15 +154,15 @@ func (m *Model) PutItem(in *PutItemInput) (*WriteOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	if in.Expected != nil {
-		return nil, legacyParam("Expected")
-	}
 	switch in.ReturnValues {
 	case "", "NONE", "ALL_OLD":
 	default:
 		return nil, validation("Return values set to invalid value")
 	}
-	args := exprArgs{names: in.ExpressionAttributeNames, values: in.ExpressionAttributeValues}
+	args, err := legacyCondition(&in.ConditionExpression, in.Expected, in.ConditionalOperator, in.ExpressionAttributeNames, in.ExpressionAttributeValues)
+	if err != nil {
+		return nil, err
+	}
 	if err := checkArgs(args, labeled{"ConditionExpression", in.ConditionExpression}); err != nil {
 		return nil, err
 	}
@@ -189,8 +189,24 @@ func (m *Model) PutItem(in *PutItemInput) (*WriteOutput, error) {
 	return out, nil
 }
 
-func legacyParam(name string) error {
-	return validation("The emulator does not support the legacy parameter %s; use the expression parameters instead", name)
+// legacyCondition checks a write's condition parameters and translates Expected into *expr,
+// returning the placeholders to evaluate it with.
+func legacyCondition(expr *string, expected map[string]ExpectedAttributeValue, op string, names map[string]string, values Item) (exprArgs, error) {
+	if err := checkMixed([]param{{"ConditionExpression", *expr != ""}},
+		[]param{{"Expected", expected != nil}, {"ConditionalOperator", op != ""}},
+		names, values, "ConditionExpression is null"); err != nil {
+		return exprArgs{}, err
+	}
+	if expected == nil {
+		return exprArgs{names: names, values: values}, nil
+	}
+	l := newLegacy(nil, nil)
+	c, err := l.expected(expected, op)
+	if err != nil {
+		return exprArgs{}, err
+	}
+	*expr = c
+	return l.args(), nil
 }
 
 // written is the outcome of one write.
@@ -379,18 +395,27 @@ func (m *Model) UpdateItem(in *UpdateItemInput) (*WriteOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	if in.AttributeUpdates != nil {
-		return nil, legacyParam("AttributeUpdates")
-	}
-	if in.Expected != nil {
-		return nil, legacyParam("Expected")
-	}
 	switch in.ReturnValues {
 	case "", "NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW":
 	default:
 		return nil, validation("1 validation error detected: Value '%s' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]", in.ReturnValues)
 	}
+	if err := checkMixed([]param{{"UpdateExpression", in.UpdateExpression != ""}, {"ConditionExpression", in.ConditionExpression != ""}},
+		[]param{{"AttributeUpdates", in.AttributeUpdates != nil}, {"Expected", in.Expected != nil}, {"ConditionalOperator", in.ConditionalOperator != ""}},
+		in.ExpressionAttributeNames, in.ExpressionAttributeValues, "UpdateExpression and ConditionExpression are null"); err != nil {
+		return nil, err
+	}
 	args := exprArgs{names: in.ExpressionAttributeNames, values: in.ExpressionAttributeValues}
+	if in.AttributeUpdates != nil || in.Expected != nil {
+		l := newLegacy(nil, nil)
+		if in.UpdateExpression, err = l.updates(in.AttributeUpdates); err != nil {
+			return nil, err
+		}
+		if in.ConditionExpression, err = l.expected(in.Expected, in.ConditionalOperator); err != nil {
+			return nil, err
+		}
+		args = l.args()
+	}
 	if err := checkArgs(args, labeled{"UpdateExpression", in.UpdateExpression}, labeled{"ConditionExpression", in.ConditionExpression}); err != nil {
 		return nil, err
 	}
@@ -572,15 +597,15 @@ func (m *Model) DeleteItem(in *DeleteItemInput) (*WriteOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	if in.Expected != nil {
-		return nil, legacyParam("Expected")
-	}
 	switch in.ReturnValues {
 	case "", "NONE", "ALL_OLD":
 	default:
 		return nil, validation("Return values set to invalid value")
 	}
-	args := exprArgs{names: in.ExpressionAttributeNames, values: in.ExpressionAttributeValues}
+	args, err := legacyCondition(&in.ConditionExpression, in.Expected, in.ConditionalOperator, in.ExpressionAttributeNames, in.ExpressionAttributeValues)
+	if err != nil {
+		return nil, err
+	}
 	if err := checkArgs(args, labeled{"ConditionExpression", in.ConditionExpression}); err != nil {
 		return nil, err
 	}

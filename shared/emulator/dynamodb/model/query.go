@@ -1,6 +1,7 @@
 package model
 
 import (
+	"maps"
 	"math/bits"
 	"slices"
 	"strings"
@@ -120,13 +121,8 @@ func (m *Model) Query(in *QueryInput) (*PageOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case in.KeyConditions != nil:
-		return nil, legacyParam("KeyConditions")
-	case in.QueryFilter != nil:
-		return nil, legacyParam("QueryFilter")
-	case in.ConditionalOperator != "":
-		return nil, legacyParam("ConditionalOperator")
+	if err := in.translateLegacy(); err != nil {
+		return nil, err
 	}
 	limit, err := checkLimit(in.Limit)
 	if err != nil {
@@ -421,11 +417,18 @@ func (m *Model) Scan(in *ScanInput) (*PageOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	if in.ScanFilter != nil {
-		return nil, legacyParam("ScanFilter")
+	if err := checkMixed([]param{{"ProjectionExpression", in.ProjectionExpression != ""}, {"FilterExpression", in.FilterExpression != ""}},
+		[]param{{"AttributesToGet", in.AttributesToGet != nil}, {"ScanFilter", in.ScanFilter != nil}, {"ConditionalOperator", in.ConditionalOperator != ""}},
+		in.ExpressionAttributeNames, in.ExpressionAttributeValues, "FilterExpression is null"); err != nil {
+		return nil, err
 	}
-	if in.ConditionalOperator != "" {
-		return nil, legacyParam("ConditionalOperator")
+	if in.ScanFilter != nil {
+		l := newLegacy(nil, nil)
+		if in.FilterExpression, err = l.conditions(in.ScanFilter, in.ConditionalOperator); err != nil {
+			return nil, err
+		}
+		a := l.args()
+		in.ExpressionAttributeNames, in.ExpressionAttributeValues = a.names, a.values
 	}
 	limit, err := checkLimit(in.Limit)
 	if err != nil {
@@ -567,4 +570,53 @@ func (m *Model) Scan(in *ScanInput) (*PageOutput, error) {
 	out.Consumed = ConsumedCapacity{TableName: t.name}
 	out.Consumed.add(units, false, ix)
 	return out, nil
+}
+
+// translateLegacy checks a Query's legacy parameters against its expressions and translates
+// KeyConditions and QueryFilter into KeyConditionExpression and FilterExpression. KeyConditions
+// may come with a FilterExpression (DynamoDB allows that one mix).
+func (in *QueryInput) translateLegacy() error {
+	legacyKeys := in.KeyConditions != nil && in.KeyConditionExpression == ""
+	if err := checkMixed(
+		[]param{{"ProjectionExpression", in.ProjectionExpression != ""}, {"FilterExpression", in.FilterExpression != ""}, {"KeyConditionExpression", in.KeyConditionExpression != ""}},
+		[]param{{"AttributesToGet", in.AttributesToGet != nil}, {"QueryFilter", in.QueryFilter != nil}, {"ConditionalOperator", in.ConditionalOperator != ""}, {"KeyConditions", in.KeyConditions != nil && !legacyKeys}},
+		in.ExpressionAttributeNames, in.ExpressionAttributeValues, "FilterExpression and KeyConditionExpression are null"); err != nil {
+		return err
+	}
+	if in.KeyConditions == nil && in.QueryFilter == nil {
+		return nil
+	}
+	l := newLegacy(in.ExpressionAttributeNames, in.ExpressionAttributeValues)
+	if in.KeyConditions != nil {
+		var parts []string
+		for _, attr := range slices.Sorted(maps.Keys(in.KeyConditions)) {
+			c := in.KeyConditions[attr]
+			switch c.ComparisonOperator {
+			case "EQ", "LE", "LT", "GE", "GT", "BEGINS_WITH", "BETWEEN":
+			default:
+				if _, known := legacyOperators[c.ComparisonOperator]; known {
+					return validation("Attempted conditional constraint is not an indexable operation")
+				}
+			}
+			p, err := l.condition(attr, c.ComparisonOperator, c.AttributeValueList)
+			if err != nil {
+				return err
+			}
+			parts = append(parts, p)
+		}
+		if len(parts) > 2 {
+			return validation("Conditions can be of length 1 or 2 only")
+		}
+		in.KeyConditionExpression = strings.Join(parts, " AND ")
+	}
+	if in.QueryFilter != nil {
+		f, err := l.conditions(in.QueryFilter, in.ConditionalOperator)
+		if err != nil {
+			return err
+		}
+		in.FilterExpression = f
+	}
+	a := l.args()
+	in.ExpressionAttributeNames, in.ExpressionAttributeValues = a.names, a.values
+	return nil
 }
