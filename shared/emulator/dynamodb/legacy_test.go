@@ -2,6 +2,8 @@ package dynamodb_test
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -168,6 +170,63 @@ func TestMixedTypesAndListIndex(t *testing.T) {
 			out, err := svc.Call(t.Context(), "Scan", []byte(tt.body))
 			require.NoError(t, err)
 			assert.Contains(t, string(out), tt.want)
+		})
+	}
+}
+
+// TestExpressionLimits checks DynamoDB's limits on expressions: at most 4 KB each
+// (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-expression-parameters),
+// no two update actions on the same or overlapping paths and no path used both as a map and as a
+// list (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.UpdateExpressions.html),
+// every placeholder defined and every one given used
+// (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ExpressionAttributeNames.html).
+func TestExpressionLimits(t *testing.T) {
+	t.Parallel()
+	svc, c, _ := newService(t)
+	createSimple(t, c, "tbl")
+	update := func(expr, names, values string) string {
+		b := `{"TableName":"tbl","Key":{"pk":{"S":"a"}},"UpdateExpression":"` + expr + `"`
+		if names != "" {
+			b += `,"ExpressionAttributeNames":` + names
+		}
+		if values != "" {
+			b += `,"ExpressionAttributeValues":` + values
+		}
+		return b + "}"
+	}
+	long := "attribute_exists(pk)" + strings.Repeat(" AND attribute_exists(pk)", 200)
+	tests := []struct {
+		name, op, body, want string
+	}{
+		{"overlapping SETs", "UpdateItem", update("SET a = :v, a = :w", "", `{":v":{"N":"1"},":w":{"N":"2"}}`),
+			"Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [a], path two: [a]"},
+		{"a path inside another", "UpdateItem", update("SET #p.#n = :v REMOVE #p", `{"#p":"profile","#n":"name"}`, `{":v":{"S":"x"}}`),
+			"Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [profile, name], path two: [profile]"},
+		{"a map key and a list index", "UpdateItem", update("SET c.d = :v, c[1] = :w", "", `{":v":{"N":"1"},":w":{"N":"2"}}`),
+			"Invalid UpdateExpression: Two document paths conflict with each other; must remove or rewrite one of these paths; path one: [c, d], path two: [c, [1]]"},
+		{"siblings are fine", "UpdateItem", update("SET a = :v, ab = :w REMOVE c", "", `{":v":{"N":"1"},":w":{"N":"2"}}`), ""},
+		{"an expression over 4 KB", "Scan", `{"TableName":"tbl","FilterExpression":"` + long + `"}`,
+			fmt.Sprintf("Invalid FilterExpression: Expression size has exceeded the maximum allowed size; expression size: %d", len(long))},
+		{"an undefined name", "UpdateItem", update("SET #a = :v", "", `{":v":{"N":"1"}}`),
+			"Invalid UpdateExpression: An expression attribute name used in the document path is not defined; attribute name: #a"},
+		{"an undefined value", "UpdateItem", update("SET a = :v", "", `{":w":{"N":"1"}}`),
+			"Invalid UpdateExpression: An expression attribute value used in expression is not defined; attribute value: :v"},
+		{"an unused name", "UpdateItem", update("SET a = :v", `{"#b":"b"}`, `{":v":{"N":"1"}}`),
+			"Value provided in ExpressionAttributeNames unused in expressions: keys: {#b}"},
+		{"an unused value", "UpdateItem", update("SET a = :v", "", `{":v":{"N":"1"},":w":{"N":"2"}}`),
+			"Value provided in ExpressionAttributeValues unused in expressions: keys: {:w}"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := svc.Call(t.Context(), tt.op, []byte(tt.body))
+			if tt.want == "" {
+				require.NoError(t, err)
+				return
+			}
+			apiErr, ok := errors.AsType[*sim.APIError](err)
+			require.True(t, ok, "%v", err)
+			assert.Equal(t, "ValidationException", apiErr.Code)
+			assert.Equal(t, tt.want, apiErr.Message)
 		})
 	}
 }

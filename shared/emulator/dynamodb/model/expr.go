@@ -35,6 +35,10 @@ func checkArgs(args exprArgs, exprs ...labeled) error {
 		if e.expr == "" {
 			continue
 		}
+		// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-expression-parameters
+		if len(e.expr) > maxExpressionSize {
+			return validation("Invalid %s: Expression size has exceeded the maximum allowed size; expression size: %d", e.label, len(e.expr))
+		}
 		some = true
 		for _, tok := range tokenRE.FindAllString(e.expr, -1) {
 			if tok[0] == '#' {
@@ -226,6 +230,9 @@ func compileUpdate(expr string, args exprArgs) (*update, error) {
 	ast := p.ParseUpdateExpression()
 	if errs := p.Errors(); len(errs) > 0 {
 		return nil, exprError("UpdateExpression", expr, strings.Join(errs, "; "))
+	}
+	if err := checkUpdatePaths(expr, args.names); err != nil {
+		return nil, err
 	}
 	r := newRefs()
 	r.walk(ast, args.names, false)
