@@ -544,6 +544,7 @@ func TestWireShapes(t *testing.T) {
 		req, err := http.NewRequest(http.MethodPost, srv.URL+"/", strings.NewReader(body))
 		require.NoError(t, err)
 		req.Header.Set("X-Amz-Target", "DynamoDB_20120810."+op)
+		req.Header.Set("Authorization", testAuth)
 		req.Header.Set("Content-Type", "application/x-amz-json-1.0")
 		resp, err := http.DefaultClient.Do(req)
 		require.NoError(t, err)

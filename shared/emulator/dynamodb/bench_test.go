@@ -97,6 +97,7 @@ func serveDirect(b *testing.B, op string, body func(int) []byte) {
 	b.RunParallel(func(pb *testing.PB) {
 		req, _ := http.NewRequest(http.MethodPost, "http://dynamodb.local/", nil)
 		req.Header.Set("X-Amz-Target", "DynamoDB_20120810."+op)
+		req.Header.Set("Authorization", testAuth)
 		w := &discard{h: http.Header{}}
 		rd := &bytes.Reader{}
 		i := 0
@@ -200,6 +201,7 @@ func BenchmarkOverhead(b *testing.B) {
 			h := hdrhistogram.New(1, int64(time.Second/time.Nanosecond), 3)
 			req, _ := http.NewRequest(http.MethodPost, "http://dynamodb.local/", nil)
 			req.Header.Set("X-Amz-Target", "DynamoDB_20120810."+op.name)
+			req.Header.Set("Authorization", testAuth)
 			w := &discard{h: http.Header{}}
 			rd := &bytes.Reader{}
 			bodies := make([][]byte, benchKeys)
@@ -324,6 +326,7 @@ func BenchmarkPutItemSized(b *testing.B) {
 			body := counterBody(size)
 			req, _ := http.NewRequest(http.MethodPost, "http://dynamodb.local/", nil)
 			req.Header.Set("X-Amz-Target", "DynamoDB_20120810.PutItem")
+			req.Header.Set("Authorization", testAuth)
 			w := &discard{h: http.Header{}}
 			rd := &bytes.Reader{}
 			b.ReportAllocs()

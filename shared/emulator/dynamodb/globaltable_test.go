@@ -536,6 +536,7 @@ func BenchmarkGlobalTablePutItem(b *testing.B) {
 			}
 			req, _ := http.NewRequest(http.MethodPost, "http://dynamodb.local/", nil)
 			req.Header.Set("X-Amz-Target", "DynamoDB_20120810.PutItem")
+			req.Header.Set("Authorization", testAuth)
 			w := &discard{h: http.Header{}}
 			rd := &bytes.Reader{}
 			b.ReportAllocs()

@@ -174,3 +174,7 @@ func newServiceFor(tb testing.TB, env *sim.Env) *ddb.Service {
 	tb.Helper()
 	return ddb.New(env)
 }
+
+// testAuth is a SigV4 Authorization header for requests a test builds by hand: the service
+// requires one (any credentials) as DynamoDB does.
+const testAuth = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261204/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=0123456789abcdef"

@@ -60,6 +60,7 @@ func TestSerializationErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(tt.body))
 			req.Header.Set("X-Amz-Target", "DynamoDB_20120810."+tt.op)
+			req.Header.Set("Authorization", testAuth)
 			w := httptest.NewRecorder()
 			svc.ServeHTTP(w, req)
 			assert.Equal(t, http.StatusBadRequest, w.Code)
@@ -98,6 +99,7 @@ func TestLenientWire(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(tt.body))
 			req.Header.Set("X-Amz-Target", "DynamoDB_20120810."+tt.op)
+			req.Header.Set("Authorization", testAuth)
 			w := httptest.NewRecorder()
 			svc.ServeHTTP(w, req)
 			assert.Equal(t, tt.status, w.Code, w.Body.String())

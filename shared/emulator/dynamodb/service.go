@@ -123,8 +123,8 @@ const targetPrefix = "DynamoDB_20120810."
 const maxBody = 16 << 20
 
 // ServeHTTP answers the DynamoDB JSON protocol: POST / with X-Amz-Target DynamoDB_20120810.<Op>.
-// Errors have DynamoDB's shape and status. Signatures are not checked. GET / answers the health
-// check DynamoDB answers.
+// Errors have DynamoDB's shape and status. A request must be signed (SigV4), as AWS requires,
+// but the signature is not checked. GET / answers the health check DynamoDB answers.
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodGet && r.URL.Path == "/" {
 		w.Header().Set("Content-Type", "text/plain")
@@ -142,6 +142,10 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
 		if !ok {
 			apiErr = &model.Error{Code: model.CodeUnknownOperation}
+			break
+		}
+		if !signed(r) {
+			apiErr = &model.Error{Code: model.CodeMissingAuthenticationToken, Message: "Request is missing Authentication Token"}
 			break
 		}
 		var err error
@@ -167,6 +171,15 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h["Content-Length"] = []string{strconv.Itoa(len(e.b))}
 	w.WriteHeader(status)
 	_, _ = w.Write(e.b)
+}
+
+// signed reports whether a request carries SigV4 authentication: an Authorization header
+// (AWS4-…) or a presigned query. Signatures themselves are not checked: any credentials work.
+func signed(r *http.Request) bool {
+	if a := strings.TrimSpace(r.Header.Get("Authorization")); a != "" {
+		return strings.HasPrefix(a, "AWS4-")
+	}
+	return r.URL.Query().Has("X-Amz-Algorithm")
 }
 
 func (s *Service) put(e *encoder) {

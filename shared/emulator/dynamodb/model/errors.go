@@ -27,6 +27,8 @@ const (
 	CodeUnknownOperation    = "UnknownOperationException"
 	CodeIdempotentMismatch  = "IdempotentParameterMismatchException"
 	CodeLimitExceeded       = "LimitExceededException"
+
+	CodeMissingAuthenticationToken = "MissingAuthenticationTokenException"
 )
 
 // Messages DynamoDB uses, quoted so that clients matching on them behave as on AWS.
@@ -88,7 +90,7 @@ func (e *Error) Type() string {
 		return nsValidate + "#" + e.Code
 	case CodeThrottling:
 		return nsAvailability + "#" + e.Code
-	case CodeSerialization, CodeUnknownOperation:
+	case CodeSerialization, CodeUnknownOperation, CodeMissingAuthenticationToken:
 		return nsService + "#" + e.Code
 	}
 	return nsDynamoDB + "#" + e.Code
