@@ -6,12 +6,16 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/stretchr/testify/assert"
@@ -20,6 +24,9 @@ import (
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/esm"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/latency"
+	"github.com/emilys-pastries/serverless-evolution/shared/payment"
+
+	"github.com/emilys-pastries/serverless-evolution/04-refactor/internal/payments"
 )
 
 // start runs the stage from its golden template with no modelled latency.
@@ -49,38 +56,150 @@ func send(t *testing.T, emu *emulator.Emulator, method, path, body string, heade
 	return resp.StatusCode, v
 }
 
-func orderBody(store, item string, qty int) string {
-	return fmt.Sprintf(`{"store_id":%q,"customer":{"name":"Ada Lovelace","email":"ada@example.com"},"items":[{"item_id":%q,"quantity":%d}],"pickup_at":%q}`,
-		store, item, qty, time.Now().Add(time.Hour).UTC().Format(time.RFC3339))
+func orderBody(store, item string, qty int, name, email string) string {
+	return fmt.Sprintf(`{"store_id":%q,"customer":{"name":%q,"email":%q},"items":[{"item_id":%q,"quantity":%d}],"pickup_at":%q}`,
+		store, name, email, item, qty, time.Now().Add(time.Hour).UTC().Format(time.RFC3339))
 }
 
-// TestOneOrderFromPlacedToReady places an order and follows it: the customer's answer comes
-// from the express workflow at once, then the standard workflow takes the payment through the
-// queue and the payment worker, the kitchen prepares it through the pipe, and the order ends
-// ready with every event on the way.
-func TestOneOrderFromPlacedToReady(t *testing.T) {
-	emu := start(t)
-	status, order := send(t, emu, http.MethodPost, "/orders", orderBody("lon-01", "croissant", 2))
-	require.Equal(t, http.StatusCreated, status, "%v", order)
-	assert.Equal(t, "pending-payment", order["status"])
-	id, _ := order["order_id"].(string)
-	require.NotEmpty(t, id)
-
-	var got map[string]any
-	deadline := time.Now().Add(30 * time.Second)
-	for got["status"] != "ready" && got["status"] != "failed" {
-		if time.Now().After(deadline) {
-			t.Fatalf("the order did not reach a final status: %v\n%s", got, dump(emu))
-		}
-		time.Sleep(20 * time.Millisecond)
-		_, got = send(t, emu, http.MethodGet, "/orders/"+id, "")
+// TestOrderLifecycle places an order and follows it: the customer's answer comes from the
+// express workflow at once, then the standard workflow charges it through the nested
+// ChargeOrder workflow, the payment queue and the payment worker, prepares it through the
+// nested PrepareOrder workflow and the kitchen's pipe, and ends it ready — or failed with the
+// reason, the stock given back, when the card is declined or the fraud screen says high risk.
+// Each order costs the standard workflow three state transitions when it succeeds
+// (https://aws.amazon.com/step-functions/pricing/: billed per transition); a failed one costs
+// the failed state and five more (the Map, one line, the status, the event, the Fail state).
+func TestOrderLifecycle(t *testing.T) {
+	tests := []struct {
+		name, customer, email string
+		status, reason        string
+		charged               int64
+		transitions           int
+	}{
+		{name: "paid and ready", customer: "Ada Lovelace", email: payment.ApprovedTestEmail, status: "ready", charged: 1, transitions: 3},
+		{name: "card declined", customer: "Ada Lovelace", email: payment.DeclinedTestEmail, status: "failed",
+			reason: "payment: " + payments.ErrorDeclined, transitions: 1 + 5},
+		// A disposable domain (60 points) and a name without letters (20): high risk.
+		{name: "high risk", customer: "12345", email: "x@mailinator.com", status: "failed",
+			reason: "fraud-screen: high risk", transitions: 1 + 5},
 	}
-	assert.Equal(t, "ready", got["status"], "%v", got)
-	assert.NotEmpty(t, got["paid_at"])
-	ps := emu.Payment.Stats()
-	assert.Equal(t, int64(1), ps.Succeeded)
-	assert.Zero(t, ps.DuplicateCharges)
-	assert.Equal(t, int64(1), emu.Kitchen.Stats().Prepared)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			emu := start(t)
+			status, order := send(t, emu, http.MethodPost, "/orders", orderBody("lon-01", "croissant", 2, tt.customer, tt.email))
+			require.Equal(t, http.StatusCreated, status, "%v", order)
+			assert.Equal(t, "pending-payment", order["status"])
+			id, _ := order["order_id"].(string)
+			require.NotEmpty(t, id)
+
+			var got map[string]any
+			deadline := time.Now().Add(30 * time.Second)
+			for got["status"] != "ready" && got["status"] != "failed" {
+				if time.Now().After(deadline) {
+					t.Fatalf("the order did not reach a final status: %v\n%s", got, dump(emu))
+				}
+				time.Sleep(20 * time.Millisecond)
+				_, got = send(t, emu, http.MethodGet, "/orders/"+id, "")
+			}
+			require.Equal(t, tt.status, got["status"], "%v\n%s", got, dump(emu))
+			ps := emu.Payment.Stats()
+			assert.Equal(t, tt.charged, ps.Succeeded)
+			assert.Zero(t, ps.DuplicateCharges)
+			if tt.status == "ready" {
+				assert.NotEmpty(t, got["paid_at"])
+				assert.Equal(t, int64(1), emu.Kitchen.Stats().Prepared)
+				assert.Equal(t, par(t, emu, "lon-01", "croissant")-2, remaining(t, emu, "lon-01", "croissant"), "a paid order keeps its stock")
+			} else {
+				assert.Equal(t, tt.reason, got["failure_reason"])
+				assert.Equal(t, par(t, emu, "lon-01", "croissant"), remaining(t, emu, "lon-01", "croissant"), "a failed order gives its stock back")
+			}
+			assert.Equal(t, tt.transitions, lifecycleTransitions(t, emu), dump(emu))
+		})
+	}
+}
+
+// lifecycleTransitions counts the states the one OrderLifecycle execution entered: what a
+// standard workflow is billed for.
+func lifecycleTransitions(t *testing.T, emu *emulator.Emulator) int {
+	t.Helper()
+	ctx := context.Background()
+	client := sfn.NewFromConfig(emu.Config())
+	ms, err := client.ListStateMachines(ctx, &sfn.ListStateMachinesInput{})
+	require.NoError(t, err)
+	n := 0
+	for _, m := range ms.StateMachines {
+		if m.Type != sfntypes.StateMachineTypeStandard {
+			continue
+		}
+		ex, err := client.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: m.StateMachineArn})
+		require.NoError(t, err)
+		require.Len(t, ex.Executions, 1)
+		h, err := client.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: ex.Executions[0].ExecutionArn})
+		require.NoError(t, err)
+		for _, ev := range h.Events {
+			if ev.StateEnteredEventDetails != nil {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// remaining is the stock left of one item at a store, over every day the Stock table holds.
+func remaining(t *testing.T, emu *emulator.Emulator, store, item string) int {
+	t.Helper()
+	ctx := context.Background()
+	db := dynamodb.NewFromConfig(emu.Config())
+	tables, err := db.ListTables(ctx, &dynamodb.ListTablesInput{})
+	require.NoError(t, err)
+	n, found := 0, false
+	for _, name := range tables.TableNames {
+		if !strings.Contains(name, "Stock") {
+			continue
+		}
+		out, err := db.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(name)})
+		require.NoError(t, err)
+		for _, it := range out.Items {
+			pk, _ := it["pk"].(*ddbtypes.AttributeValueMemberS)
+			id, _ := it["item_id"].(*ddbtypes.AttributeValueMemberS)
+			left, _ := it["remaining"].(*ddbtypes.AttributeValueMemberN)
+			if pk == nil || id == nil || left == nil || id.Value != item || !strings.HasPrefix(pk.Value, store+"#") {
+				continue
+			}
+			v, err := strconv.Atoi(left.Value)
+			require.NoError(t, err)
+			n, found = n+v, true
+		}
+	}
+	require.True(t, found, "no stock of %s at %s in any Stock table of %v", item, store, tables.TableNames)
+	return n
+}
+
+// par is what a store bakes of an item a day, as PlaceOrder computes it when it creates the
+// day's stock: the item's par scaled by the store's scale_percent.
+func par(t *testing.T, emu *emulator.Emulator, store, item string) int {
+	t.Helper()
+	ctx := context.Background()
+	db := dynamodb.NewFromConfig(emu.Config())
+	tables, err := db.ListTables(ctx, &dynamodb.ListTablesInput{})
+	require.NoError(t, err)
+	number := func(table, pk, sk, attr string) int {
+		out, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(table), Key: map[string]ddbtypes.AttributeValue{
+			"pk": &ddbtypes.AttributeValueMemberS{Value: pk}, "sk": &ddbtypes.AttributeValueMemberS{Value: sk}}})
+		require.NoError(t, err)
+		v, ok := out.Item[attr].(*ddbtypes.AttributeValueMemberN)
+		require.True(t, ok, "%s %s/%s has no number %s: %v", table, pk, sk, attr, out.Item)
+		n, err := strconv.Atoi(v.Value)
+		require.NoError(t, err)
+		return n
+	}
+	for _, name := range tables.TableNames {
+		if strings.Contains(name, "Catalog") {
+			return number(name, "ITEM#"+item, "PRICE", "par") * number(name, "STORE#"+store, "PROFILE", "scale_percent") / 100
+		}
+	}
+	t.Fatalf("no Catalog table in %v", tables.TableNames)
+	return 0
 }
 
 // dump lists the resources that did something, for a failure message.
