@@ -2,9 +2,11 @@ package emulator
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -111,29 +113,72 @@ func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	case strings.HasPrefix(rest, "faults/") && r.Method == http.MethodPut:
 		resource := strings.TrimPrefix(rest, "faults/")
-		var req FaultRequest
-		dec := json.NewDecoder(io.LimitReader(r.Body, 1<<16))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&req); err != nil {
-			adminError(w, http.StatusBadRequest, "fault body must be JSON like {\"latency_ms\":500,\"error_rate\":0.1,\"throttle\":true}: "+err.Error())
+		req, err := decodeFault(w, r)
+		if err != nil {
+			adminError(w, http.StatusBadRequest, err.Error())
 			return
 		}
 		if req.Down {
 			adminError(w, http.StatusBadRequest, fmt.Sprintf("\"down\" is a regional outage: PUT it on region:<region> of a multi-region stage; stage %s runs one region (%s)", e.stage.Name, e.env.Region))
 			return
 		}
-		rule := fault.Rule{Latency: time.Duration(req.LatencyMS) * time.Millisecond, ErrorRate: req.ErrorRate, Throttle: req.Throttle}
+		rule, err := req.rule()
+		if err != nil {
+			adminError(w, http.StatusBadRequest, err.Error())
+			return
+		}
 		if err := e.PutFault(resource, rule); err != nil {
 			adminError(w, http.StatusBadRequest, err.Error())
 			return
 		}
 		adminJSON(w, http.StatusOK, map[string]any{"resource": resource, "fault": req})
 	case strings.HasPrefix(rest, "faults/") && r.Method == http.MethodDelete:
-		e.env.Faults.Clear(strings.TrimPrefix(rest, "faults/"))
+		if err := e.env.Faults.Remove(strings.TrimPrefix(rest, "faults/")); err != nil {
+			adminError(w, http.StatusNotFound, err.Error())
+			return
+		}
 		w.WriteHeader(http.StatusNoContent)
 	default:
 		adminError(w, http.StatusNotFound, fmt.Sprintf("no admin route %s %s; see the emulator package doc for the list", r.Method, r.URL.Path))
 	}
+}
+
+// maxFaultBody is the largest fault body the admin API reads; a fault is a few dozen bytes.
+const maxFaultBody = 1 << 16
+
+// faultExample is what a fault body looks like, for error messages.
+const faultExample = `{"latency_ms":500,"error_rate":0.1,"throttle":true}`
+
+// decodeFault reads a fault body: one JSON object with known fields and nothing after it.
+func decodeFault(w http.ResponseWriter, r *http.Request) (FaultRequest, error) {
+	var req FaultRequest
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxFaultBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return req, fmt.Errorf("fault body is larger than %d bytes; it must be JSON like %s", maxFaultBody, faultExample)
+		}
+		return req, fmt.Errorf("fault body must be JSON like %s: %v", faultExample, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return req, fmt.Errorf("fault body must be one JSON object like %s, with nothing after it; found more after the object", faultExample)
+	}
+	return req, nil
+}
+
+// rule checks the request's values against fault.Rule's bounds, before any conversion can
+// overflow (20000000000000 ms is not ~49 years of latency, it is a mistake).
+func (req FaultRequest) rule() (fault.Rule, error) {
+	maxMS := int(fault.MaxLatency / time.Millisecond)
+	if req.LatencyMS < 0 || req.LatencyMS > maxMS {
+		return fault.Rule{}, fmt.Errorf("latency_ms must be between 0 and %d (%v), got %d", maxMS, fault.MaxLatency, req.LatencyMS)
+	}
+	r := fault.Rule{Latency: time.Duration(req.LatencyMS) * time.Millisecond, ErrorRate: req.ErrorRate, Throttle: req.Throttle}
+	if err := r.Validate(); err != nil {
+		return fault.Rule{}, err
+	}
+	return r, nil
 }
 
 func adminJSON(w http.ResponseWriter, status int, v any) {
@@ -191,16 +236,18 @@ func (g *Global) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		down := r.Method == http.MethodPut
 		switch r.Method {
 		case http.MethodPut:
-			var req FaultRequest
-			dec := json.NewDecoder(io.LimitReader(r.Body, 1<<16))
-			dec.DisallowUnknownFields()
-			if err := dec.Decode(&req); err != nil || !req.Down || req != (FaultRequest{Down: true}) {
+			req, err := decodeFault(w, r)
+			if err != nil || !req.Down || req != (FaultRequest{Down: true}) {
 				adminError(w, http.StatusBadRequest, "a region fault's body is {\"down\":true}: the region's outage (DELETE ends it)")
 				return
 			}
 		case http.MethodDelete:
 		default:
 			adminError(w, http.StatusMethodNotAllowed, "PUT {\"down\":true} or DELETE /_emulator/faults/region:<region>")
+			return
+		}
+		if !down && g.byName[name] != nil && !g.RegionDown(name) {
+			adminError(w, http.StatusNotFound, fmt.Sprintf("region %s is not down; the faults on are: %s", name, g.faultNames()))
 			return
 		}
 		if err := g.SetRegionDown(name, down); err != nil {
@@ -217,18 +264,20 @@ func (g *Global) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		resource := strings.TrimPrefix(rest, "faults/")
 		switch r.Method {
 		case http.MethodPut:
-			var req FaultRequest
-			dec := json.NewDecoder(io.LimitReader(r.Body, 1<<16))
-			dec.DisallowUnknownFields()
-			if err := dec.Decode(&req); err != nil {
-				adminError(w, http.StatusBadRequest, "fault body must be JSON like {\"latency_ms\":500,\"error_rate\":0.1,\"throttle\":true}: "+err.Error())
+			req, err := decodeFault(w, r)
+			if err != nil {
+				adminError(w, http.StatusBadRequest, err.Error())
 				return
 			}
 			if req.Down {
 				adminError(w, http.StatusBadRequest, fmt.Sprintf("\"down\" is a regional outage: PUT it on region:<region>, one of %s", strings.Join(g.Regions(), ", ")))
 				return
 			}
-			rule := fault.Rule{Latency: time.Duration(req.LatencyMS) * time.Millisecond, ErrorRate: req.ErrorRate, Throttle: req.Throttle}
+			rule, err := req.rule()
+			if err != nil {
+				adminError(w, http.StatusBadRequest, err.Error())
+				return
+			}
 			if err := g.PutFault(resource, rule); err != nil {
 				adminError(w, http.StatusBadRequest, err.Error())
 				return
@@ -236,6 +285,10 @@ func (g *Global) serveAdmin(w http.ResponseWriter, r *http.Request) {
 			adminJSON(w, http.StatusOK, map[string]any{"resource": resource, "fault": req})
 			return
 		case http.MethodDelete:
+			if !g.faultOn(resource) {
+				adminError(w, http.StatusNotFound, fmt.Sprintf("no fault is on on %q; the faults on are: %s", resource, g.faultNames()))
+				return
+			}
 			g.ClearFault(resource)
 			w.WriteHeader(http.StatusNoContent)
 			return
@@ -249,4 +302,36 @@ func (g *Global) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	rg.emu.serveAdmin(w, r)
+}
+
+// faultOn reports whether a fault named as ClearFault names it is on in any of its regions.
+func (g *Global) faultOn(resource string) bool {
+	targets, name, err := g.faultRegions(resource)
+	if err != nil {
+		return false
+	}
+	for _, r := range targets {
+		if _, ok := r.emu.env.Faults.Lookup(name); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// faultNames lists the faults on, region-qualified as GET /_emulator/faults shows them, or "none".
+func (g *Global) faultNames() string {
+	var out []string
+	for _, rg := range g.regions {
+		if rg.emu.env.Down() {
+			out = append(out, "region:"+rg.name)
+		}
+		for _, k := range rg.emu.env.Faults.Names() {
+			out = append(out, rg.name+":"+k)
+		}
+	}
+	if len(out) == 0 {
+		return "none"
+	}
+	sort.Strings(out)
+	return strings.Join(out, ", ")
 }

@@ -28,7 +28,15 @@ func newPaymentProvider(env *sim.Env, cfg payment.Config) (*payment.Provider, er
 		if ok && rule.Throttle {
 			return &payment.BusyError{StatusCode: http.StatusServiceUnavailable, Message: "the payment provider is down (fault switched on)", RetryAfter: time.Second}
 		}
-		if err := env.Spend(ctx, "payment.charge", "payment"); err != nil {
+		// The fault's added latency is a stall before the charge reaches the issuer: it ends when
+		// the fault is removed, and a caller who leaves during it drops the charge (no money taken).
+		if ok && rule.Latency > 0 {
+			if err := env.SleepFault(ctx, 0, "payment"); err != nil {
+				return err
+			}
+		}
+		// The issuer's round trip: once started, the charge completes whatever the caller does.
+		if err := env.Spend(context.WithoutCancel(ctx), "payment.charge", ""); err != nil {
 			return err
 		}
 		if inject {

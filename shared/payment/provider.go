@@ -50,10 +50,13 @@ var ErrDeclined = errors.New("card declined")
 // round trip, as seen from the provider. The emulator implements it with its latency model
 // component "payment.charge"; AWS runs use Lognormal; tests use fakes.
 //
-// Spend receives a context that the caller's cancellation does not reach (its values, such as an
-// emulator trace, do): a provider that has started a charge finishes it. A non-nil error fails
-// the charge without taking money; a *BusyError is passed on as such (503), anything else is a
-// processing error (500).
+// Spend receives the caller's context. A provider that has started a charge finishes it: the
+// issuer's round trip should be waited out on context.WithoutCancel(ctx) (shared/payment/lambda
+// does so with Lognormal), and a caller who leaves then orphans the charge. A stall before the
+// charge reaches the issuer may end with ctx's error when the caller leaves (the emulator's
+// "payment" fault latency does): the worker is freed at once, no money is taken and the charge
+// counts as abandoned. Any other non-nil error fails the charge without taking money; a
+// *BusyError is passed on as such (503), anything else is a processing error (500).
 type ServiceTime interface {
 	Spend(ctx context.Context) error
 }
@@ -240,8 +243,9 @@ func normalEmail(e string) string { return strings.ToLower(strings.TrimSpace(e))
 // charges.
 //
 // Errors: *InvalidError (nothing happened), *BusyError (no money taken), one wrapping ErrDeclined
-// (the Charge is returned too), ctx's error if the caller gave up (while queued the charge is
-// dropped; once a worker has it, it completes without the caller and counts as orphaned).
+// (the Charge is returned too), ctx's error if the caller gave up (while queued, or while
+// ServiceTime stalls before the issuer, the charge is dropped; once the issuer has it, it
+// completes without the caller and counts as orphaned).
 func (p *Provider) Charge(ctx context.Context, req ChargeRequest, idempotencyKey string) (Charge, error) {
 	if err := req.Validate(); err != nil {
 		return Charge{}, err
@@ -267,22 +271,32 @@ func (p *Provider) Charge(ctx context.Context, req ChargeRequest, idempotencyKey
 		return Charge{}, fmt.Errorf("charge order %s: %w", req.OrderID, err)
 	}
 	p.stats.recordWait(wait)
-	// The worker runs apart from the caller so that a caller who leaves does not stop it.
+	// The worker runs apart from the caller so that a caller who leaves does not wait for it;
+	// whichever of the two finishes first claims the outcome (handoff): a charge the worker
+	// completes after its caller left is orphaned.
+	var h handoff
 	out := make(chan result, 1)
-	go func() { out <- p.work(context.WithoutCancel(ctx), req, k, idempotencyKey) }()
+	go func() { out <- p.work(ctx, req, k, idempotencyKey, &h) }()
 	select {
 	case r := <-out:
 		return r.charge, r.err
 	case <-ctx.Done():
-		select {
-		case r := <-out:
+		if !h.state.CompareAndSwap(handoffPending, handoffLeft) {
+			r := <-out // the worker finished first: its answer is the caller's
 			return r.charge, r.err
-		default:
 		}
-		p.stats.orphaned.Add(1)
 		return Charge{}, fmt.Errorf("charge order %s: caller left while a worker had the charge: %w", req.OrderID, ctx.Err())
 	}
 }
+
+// handoff records whether a charge's worker answered its caller or the caller had left.
+type handoff struct{ state atomic.Int32 }
+
+const (
+	handoffPending int32 = iota
+	handoffAnswered
+	handoffLeft
+)
 
 type result struct {
 	charge Charge
@@ -340,9 +354,25 @@ func (p *Provider) settle(k *keyed, key string, c Charge, err error, final bool)
 
 // work spends the service time of one charge on a worker the caller acquired, releases the
 // worker and decides the outcome.
-func (p *Provider) work(ctx context.Context, req ChargeRequest, k *keyed, key string) result {
+func (p *Provider) work(ctx context.Context, req ChargeRequest, k *keyed, key string, h *handoff) result {
 	start := time.Now()
 	err := p.cfg.ServiceTime.Spend(ctx)
+	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		// The caller left before the charge reached the issuer: dropped, no money taken.
+		p.release()
+		p.stats.abandoned.Add(1)
+		p.settle(k, key, Charge{}, nil, false)
+		return result{err: fmt.Errorf("charge order %s: caller left before the charge was processed: %w", req.OrderID, err)}
+	}
+	r := p.process(req, k, key, start, err)
+	if !h.state.CompareAndSwap(handoffPending, handoffAnswered) && r.charge.ID != "" {
+		p.stats.orphaned.Add(1) // processed, and nobody is waiting for the answer
+	}
+	return r
+}
+
+// process ends a charge whose service time is spent: it frees the worker and decides the outcome.
+func (p *Provider) process(req ChargeRequest, k *keyed, key string, start time.Time, err error) result {
 	p.stats.recordService(time.Since(start))
 	p.release()
 	p.stats.charges.Add(1)

@@ -343,6 +343,44 @@ func TestCallerLeaving(t *testing.T) {
 		assert.Equal(t, int64(2), s.Succeeded)
 		assert.Equal(t, int64(1), s.DuplicateCharges)
 	})
+	t.Run("a worker stalled before the issuer is freed when its caller leaves, and takes no money", func(t *testing.T) {
+		t.Parallel()
+		// The emulator's "payment" fault latency is such a stall: it honours the caller's context.
+		stall := payment.ServiceTimeFunc(func(ctx context.Context) error {
+			if id, _ := ctx.Value(orderKey{}).(string); id == "stalled" {
+				<-ctx.Done()
+				return ctx.Err()
+			}
+			return nil
+		})
+		p := newProvider(t, payment.Config{Capacity: 1, QueueLimit: payment.NoQueue, ServiceTime: stall})
+		ctx, cancel := context.WithCancel(withOrder(t.Context(), "stalled"))
+		first := chargeAsync(ctx, p, order("stalled"), "key-1")
+		waitStats(t, p, "charge in flight", func(s payment.Stats) bool { return s.InFlight == 1 })
+		cancel()
+		require.ErrorIs(t, await(t, first).err, context.Canceled)
+		waitStats(t, p, "worker freed", func(s payment.Stats) bool { return s.InFlight == 0 })
+		// The only worker takes the next charge, and the key is free for a retry.
+		_, err := p.Charge(t.Context(), order("ord-2"), "")
+		require.NoError(t, err)
+		again, err := p.Charge(t.Context(), order("stalled"), "key-1")
+		require.NoError(t, err)
+		assert.False(t, again.Replayed)
+		s := p.Stats()
+		assert.Equal(t, int64(1), s.Abandoned)
+		assert.Equal(t, int64(0), s.Orphaned)
+		assert.Equal(t, int64(2), s.Charges, "the stalled charge was never processed")
+		assert.Equal(t, int64(0), s.DuplicateCharges)
+	})
+	t.Run("a charge whose answer reached its caller is not orphaned", func(t *testing.T) {
+		t.Parallel()
+		p := newProvider(t, payment.Config{ServiceTime: instant})
+		ctx, cancel := context.WithCancel(t.Context())
+		_, err := p.Charge(ctx, order("ord-1"), "")
+		require.NoError(t, err)
+		cancel() // leaving after the answer orphans nothing
+		assert.Equal(t, int64(0), p.Stats().Orphaned)
+	})
 }
 
 func TestServiceTimeErrors(t *testing.T) {

@@ -25,10 +25,12 @@ type Stats struct {
 	RejectedBusy int64 `json:"rejected_busy"`
 	// QueueTimeouts counts charges turned away after waiting QueueTimeout for a worker.
 	QueueTimeouts int64 `json:"queue_timeouts"`
-	// Abandoned counts charges whose caller left while they were queued: dropped, nothing charged.
+	// Abandoned counts charges whose caller left while they were queued, or while a worker was
+	// stalled before the issuer (an emulator latency fault): dropped, nothing charged.
 	Abandoned int64 `json:"abandoned"`
-	// Orphaned counts charges whose caller left while a worker had them: they completed anyway,
-	// and the caller never learnt the answer.
+	// Orphaned counts charges a worker processed (succeeded or declined) after their caller had
+	// left: the caller never learnt the answer, and a succeeded one took money for an order whose
+	// customer may have been told it failed.
 	Orphaned int64 `json:"orphaned"`
 	// DuplicateCharges counts succeeded charges for an order that had already been charged
 	// successfully: money taken twice.

@@ -1,6 +1,8 @@
 package fault_test
 
 import (
+	"errors"
+	"math"
 	"testing"
 	"time"
 
@@ -38,7 +40,13 @@ func TestPutRejects(t *testing.T) {
 		{"no service", "orders", fault.Rule{Throttle: true}, "service:name"},
 		{"empty rule", "lambda:x", fault.Rule{}, "needs latency"},
 		{"rate above 1", "lambda:x", fault.Rule{ErrorRate: 1.5}, "between 0 and 1"},
-		{"negative latency", "lambda:x", fault.Rule{Latency: -1}, "0 or more"},
+		{"negative latency", "lambda:x", fault.Rule{Latency: -1}, "between 0 and 15m0s"},
+		// 15 minutes is Lambda's longest timeout
+		// (https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html): no caller
+		// in a stage waits longer, and 20000000000000 ms would overflow to ~49 years.
+		{"latency beyond the maximum", "lambda:x", fault.Rule{Latency: fault.MaxLatency + time.Millisecond}, "between 0 and 15m0s"},
+		{"negative rate", "lambda:x", fault.Rule{ErrorRate: -0.1}, "between 0 and 1"},
+		{"rate not a number", "lambda:x", fault.Rule{ErrorRate: math.NaN()}, "between 0 and 1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -64,4 +72,82 @@ func TestRuleSaysWhatItDoes(t *testing.T) {
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, tt.rule.String())
 	}
+}
+
+func TestPutAcceptsTheMaximumLatency(t *testing.T) {
+	var s fault.Set
+	require.NoError(t, s.Put("payment", fault.Rule{Latency: fault.MaxLatency}))
+}
+
+func TestRemove(t *testing.T) {
+	tests := []struct {
+		name     string
+		on       []string
+		remove   string
+		wantErr  string
+		wantLeft []string
+	}{
+		{"an existing fault", []string{"payment", "lambda:orders"}, "payment", "", []string{"lambda:orders"}},
+		{"a typo names the faults that are on and leaves them on", []string{"payment"}, "paymnet",
+			`no fault is on on "paymnet"; the faults on are: payment`, []string{"payment"}},
+		{"nothing on", nil, "payment", "the faults on are: none", []string{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var s fault.Set
+			for _, r := range tt.on {
+				require.NoError(t, s.Put(r, fault.Rule{Throttle: true}))
+			}
+			err := s.Remove(tt.remove)
+			if tt.wantErr != "" {
+				require.Error(t, err)
+				assert.True(t, errors.Is(err, fault.ErrNoFault))
+				assert.Contains(t, err.Error(), tt.wantErr)
+			} else {
+				require.NoError(t, err)
+			}
+			assert.Equal(t, tt.wantLeft, s.Names())
+		})
+	}
+}
+
+func TestChangedIsClosedOnEveryChange(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(*fault.Set)
+	}{
+		{"put", func(s *fault.Set) { _ = s.Put("lambda:b", fault.Rule{Throttle: true}) }},
+		{"remove", func(s *fault.Set) { _ = s.Remove("lambda:a") }},
+		{"clear one", func(s *fault.Set) { s.Clear("lambda:a") }},
+		{"clear all", func(s *fault.Set) { s.Clear("") }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var s fault.Set
+			require.NoError(t, s.Put("lambda:a", fault.Rule{Latency: time.Minute}))
+			ch := s.Changed()
+			select {
+			case <-ch:
+				t.Fatal("closed before any change")
+			default:
+			}
+			tt.change(&s)
+			select {
+			case <-ch:
+			default:
+				t.Fatal("not closed by the change")
+			}
+			assert.NotEqual(t, ch, s.Changed(), "a fresh channel for the next change")
+		})
+	}
+	t.Run("a failed remove changes nothing", func(t *testing.T) {
+		var s fault.Set
+		ch := s.Changed()
+		require.Error(t, s.Remove("payment"))
+		select {
+		case <-ch:
+			t.Fatal("closed without a change")
+		default:
+		}
+	})
 }

@@ -172,10 +172,13 @@ func (e *Env) Begin(ctx context.Context, id ID, op, component string) (context.C
 		d = e.Latency.Sample(component)
 	}
 	var rule, inject = e.faultFor(id)
-	if rule != nil {
-		d += rule.Latency
+	var err error
+	if rule != nil && rule.Latency > 0 {
+		err = e.SleepFault(ctx, d, string(id)) // ends early if the fault is removed meanwhile
+	} else {
+		err = Sleep(ctx, h.clock, d)
 	}
-	if err := Sleep(ctx, h.clock, d); err != nil {
+	if err != nil {
 		return ctx, h, err
 	}
 	if inject {

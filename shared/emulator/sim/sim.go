@@ -58,12 +58,45 @@ func (e *Env) ARN(service, resource string) string {
 // It returns ctx's error if the caller gave up first.
 func (e *Env) Spend(ctx context.Context, component, faultResource string) error {
 	d := e.Latency.Sample(component)
-	if faultResource != "" {
-		if r, ok := e.Faults.Lookup(faultResource); ok {
-			d += r.Latency
+	if faultResource == "" {
+		return Sleep(ctx, e.clock(), d)
+	}
+	return e.SleepFault(ctx, d, faultResource)
+}
+
+// SleepFault waits base plus the largest fault latency switched on for the resources. The fault
+// is re-read whenever the faults change, so a fault removed (or made shorter) during the wait
+// ends it once base plus the latency now on has passed since the start: at once, for a removed
+// fault whose base has passed. It returns ctx's error if the caller gave up first.
+func (e *Env) SleepFault(ctx context.Context, base time.Duration, resources ...string) error {
+	c := e.clock()
+	if e.Faults == nil || !e.Faults.Active() {
+		return Sleep(ctx, c, base)
+	}
+	start := c.Now()
+	for {
+		changed := e.Faults.Changed() // before the lookup, so that no change falls between
+		var extra time.Duration
+		for _, r := range resources {
+			if rule, ok := e.Faults.Lookup(r); ok {
+				extra = max(extra, rule.Latency)
+			}
+		}
+		left := base + extra - c.Now().Sub(start)
+		if extra == 0 || left <= 0 {
+			return Sleep(ctx, c, left)
+		}
+		t := c.NewTimer(left)
+		select {
+		case <-t.C():
+			return nil
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-changed:
+			t.Stop()
 		}
 	}
-	return Sleep(ctx, e.clock(), d)
 }
 
 func (e *Env) clock() Clock {

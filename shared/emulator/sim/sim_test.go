@@ -193,3 +193,90 @@ func TestOutcomeOf(t *testing.T) {
 		})
 	}
 }
+
+// TestFaultLatencyFollowsTheFault: a call waiting out a fault's added latency re-reads the fault
+// when the faults change, so removing the fault ends the wait once the modelled call (base) has
+// passed, and shortening it ends the wait at the new latency. Without this a fault removed after
+// 4 s of a +120 s latency kept calls failing for 116 s more (issue 11).
+func TestFaultLatencyFollowsTheFault(t *testing.T) {
+	const base = 100 * time.Millisecond // the modelled call
+	tests := []struct {
+		name    string
+		elapsed time.Duration // when the fault changes
+		change  func(*fault.Set)
+		more    time.Duration // how much longer the call must still wait
+	}{
+		{"removed after the base: ends at once", 30 * time.Second, func(s *fault.Set) { _ = s.Remove("payment") }, 0},
+		{"cleared after the base: ends at once", 30 * time.Second, func(s *fault.Set) { s.Clear("") }, 0},
+		{"removed within the base: ends with the base", 40 * time.Millisecond, func(s *fault.Set) { _ = s.Remove("payment") }, 60 * time.Millisecond},
+		{"shortened to 1 min: ends at 1 min", 30 * time.Second,
+			func(s *fault.Set) { _ = s.Put("payment", fault.Rule{Latency: time.Minute}) }, 30*time.Second + base},
+		{"another resource's fault changes: the wait goes on", 30 * time.Second,
+			func(s *fault.Set) { _ = s.Put("kitchen", fault.Rule{Throttle: true}) }, 2*time.Minute + base - 30*time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := sim.NewFake(epoch)
+			env := newEnv(c)
+			require.NoError(t, env.Faults.Put("payment", fault.Rule{Latency: 2 * time.Minute}))
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second) // a hang guard only
+			defer cancel()
+			done := make(chan error, 1)
+			go func() { done <- env.SleepFault(ctx, base, "payment") }()
+			require.NoError(t, c.WaitForTimers(ctx, 1))
+			c.Advance(tt.elapsed)
+			tt.change(env.Faults)
+			if tt.more > 0 {
+				// Whenever the call re-arms its timer, its end is computed from the start, so
+				// stepping to just before it leaves the call waiting; one more step ends it.
+				c.Advance(tt.more - time.Millisecond)
+				select {
+				case err := <-done:
+					t.Fatalf("ended early: %v", err)
+				default:
+				}
+				c.Advance(time.Millisecond)
+			}
+			select {
+			case err := <-done:
+				require.NoError(t, err)
+			case <-ctx.Done():
+				t.Fatal("the call still waits for the removed fault")
+			}
+		})
+	}
+	t.Run("a caller who leaves ends the wait", func(t *testing.T) {
+		c := sim.NewFake(epoch)
+		env := newEnv(c)
+		require.NoError(t, env.Faults.Put("payment", fault.Rule{Latency: 2 * time.Minute}))
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- env.SleepFault(ctx, base, "payment") }()
+		require.NoError(t, c.WaitForTimers(context.Background(), 1))
+		cancel()
+		assert.ErrorIs(t, <-done, context.Canceled)
+	})
+	t.Run("through Begin, as every service waits", func(t *testing.T) {
+		c := sim.NewFake(epoch)
+		env := newEnv(c)
+		id := sim.ID("lambda:orders")
+		require.NoError(t, env.Faults.Put(string(id), fault.Rule{Latency: 2 * time.Minute}))
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		done := make(chan error, 1)
+		go func() {
+			_, h, err := env.Begin(ctx, id, "Invoke", "")
+			h.End(sim.OutcomeOf(err))
+			done <- err
+		}()
+		require.NoError(t, c.WaitForTimers(ctx, 1))
+		c.Advance(4 * time.Second)
+		require.NoError(t, env.Faults.Remove(string(id)))
+		select {
+		case err := <-done:
+			require.NoError(t, err)
+		case <-ctx.Done():
+			t.Fatal("Begin still waits for the removed fault")
+		}
+	})
+}

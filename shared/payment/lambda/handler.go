@@ -107,7 +107,8 @@ func New(_ context.Context, getenv func(string) string) (*Handler, error) {
 		if lerr != nil {
 			return nil, fmt.Errorf("paymentlambda: %s and %s: %w", EnvMedianMS, EnvP99MS, lerr)
 		}
-		cfg.ServiceTime = ln
+		// The issuer's round trip completes whatever the caller does (see payment.ServiceTime).
+		cfg.ServiceTime = payment.ServiceTimeFunc(func(ctx context.Context) error { return ln.Spend(context.WithoutCancel(ctx)) })
 	}
 	p, err := payment.New(cfg)
 	if err != nil {
