@@ -50,6 +50,11 @@ var (
 		header: http.Header{"Content-Type": {"text/plain; charset=utf-8"}},
 		body:   []byte(fmt.Sprintf("HTTP content length exceeded %d bytes.", MaxRequestBytes))}
 
+	// restTooLong is a REST API's answer when the Lambda proxy event is over Lambda's 6 MB
+	// synchronous payload limit (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html):
+	// Lambda's RequestTooLargeException passed on as a 413, as API Gateway answers it.
+	restTooLong = jsonReply(http.StatusRequestEntityTooLarge, `{"message": "Request Too Long"}`, "BadRequestException")
+
 	// canceled is what a request whose client went away gets, if anything reads it.
 	canceled = &reply{status: 499}
 )

@@ -21,11 +21,19 @@ type flavor struct {
 	internal  *reply // Lambda refused the invocation, or an injected error
 	badAnswer *reply // a function error or a malformed answer
 	timeout   *reply
+	tooLong   *reply // the Lambda event is over Lambda's payload limit; nil: internal
+}
+
+// payloadTooLarge is Lambda refusing an event over its payload limit (RequestTooLargeException).
+func payloadTooLarge(err error) bool {
+	var ae *sim.APIError
+	return errors.As(err, &ae) && ae.Status == http.StatusRequestEntityTooLarge
 }
 
 var (
 	restFlavor = &flavor{kind: KindREST, component: "apigateway.rest", notFound: restMissingToken,
-		throttled: restThrottled, internal: restInternal, badAnswer: restBadGateway, timeout: restTimeout}
+		throttled: restThrottled, internal: restInternal, badAnswer: restBadGateway, timeout: restTimeout,
+		tooLong: restTooLong}
 	httpFlavor = &flavor{kind: KindHTTP, component: "apigateway.http", notFound: httpNotFound,
 		throttled: httpThrottled, internal: httpInternal, badAnswer: httpInternal, timeout: httpTimeout}
 )
@@ -164,6 +172,8 @@ func (s *Service) process(ctx context.Context, x *exchange) (*reply, string) {
 		return canceled, "canceled"
 	case err != nil && timedOut:
 		return x.fl.timeout, "timeout"
+	case err != nil && x.fl.tooLong != nil && payloadTooLarge(err):
+		return x.fl.tooLong, ""
 	case err != nil:
 		return x.fl.internal, ""
 	case res.FunctionError != "":

@@ -54,9 +54,35 @@ func (s *Service) routes() *http.ServeMux {
 }
 
 func (s *Service) serveInvoke(w http.ResponseWriter, r *http.Request, name string) {
-	payload, err := io.ReadAll(io.LimitReader(r.Body, MaxSyncPayload+1))
-	if err != nil {
-		writeError(w, &apiError{status: http.StatusBadRequest, code: "InvalidRequestContentException", msg: err.Error()})
+	typ := r.Header.Get("X-Amz-Invocation-Type")
+	limit := MaxSyncPayload
+	switch typ {
+	case "", "RequestResponse", "DryRun":
+	case "Event":
+		limit = MaxAsyncPayload
+	default:
+		writeError(w, &apiError{status: http.StatusBadRequest, code: "InvalidParameterValueException",
+			msg: fmt.Sprintf("X-Amz-Invocation-Type must be RequestResponse, Event or DryRun, got %q", typ)})
+		return
+	}
+	// A payload over the limit is refused as Lambda refuses it, 413 RequestTooLargeException,
+	// from its Content-Length when it announces one, else once the limit is read: the rest of
+	// the body is never buffered.
+	tooLarge := func(size int64) {
+		writeError(w, &PayloadTooLargeError{Size: int(size), Limit: limit, Event: typ == "Event"})
+	}
+	if r.ContentLength > int64(limit) {
+		tooLarge(r.ContentLength)
+		return
+	}
+	payload, err := io.ReadAll(http.MaxBytesReader(w, r.Body, int64(limit)))
+	var big *http.MaxBytesError
+	switch {
+	case errors.As(err, &big):
+		tooLarge(int64(limit) + 1)
+		return
+	case err != nil:
+		writeError(w, &apiError{status: http.StatusBadRequest, code: "InvalidRequestContentException", msg: "the request body could not be read: " + err.Error()})
 		return
 	}
 	if len(payload) == 0 {
@@ -66,7 +92,7 @@ func (s *Service) serveInvoke(w http.ResponseWriter, r *http.Request, name strin
 		writeError(w, &apiError{status: http.StatusBadRequest, code: "InvalidRequestContentException", msg: "Could not parse request body into json: the payload is not valid JSON"})
 		return
 	}
-	switch typ := r.Header.Get("X-Amz-Invocation-Type"); typ {
+	switch typ {
 	case "", "RequestResponse":
 		res, err := s.Invoke(r.Context(), name, payload)
 		if err != nil {
@@ -95,9 +121,6 @@ func (s *Service) serveInvoke(w http.ResponseWriter, r *http.Request, name strin
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
-	default:
-		writeError(w, &apiError{status: http.StatusBadRequest, code: "InvalidParameterValueException",
-			msg: fmt.Sprintf("X-Amz-Invocation-Type must be RequestResponse, Event or DryRun, got %q", typ)})
 	}
 }
 

@@ -28,7 +28,7 @@ func (s *Service) InvokeAsync(ctx context.Context, nameOrARN string, payload []b
 		return "", err
 	}
 	if len(payload) > MaxAsyncPayload {
-		return "", &PayloadTooLargeError{Size: len(payload), Limit: MaxAsyncPayload}
+		return "", &PayloadTooLargeError{Size: len(payload), Limit: MaxAsyncPayload, Event: true}
 	}
 	if err := s.env.Spend(ctx, "lambda.invoke", ""); err != nil {
 		return "", err

@@ -39,10 +39,13 @@ const (
 	MinUnreserved             = 100
 	ScalingBurst              = 1000 // new environments per function
 	ScalingWindow             = 10 * time.Second
-	MaxSyncPayload            = 6 * 1024 * 1024
-	MaxAsyncPayload           = 1024 * 1024
-	InitTimeout               = 10 * time.Second
-	mbPerVCPU                 = 1769
+	// MaxSyncPayload and MaxAsyncPayload are Invoke's request payload limits: 6 MB for
+	// RequestResponse, 1 MB for Event (raised from 256 KB in 2025)
+	// (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html).
+	MaxSyncPayload  = 6 * 1024 * 1024
+	MaxAsyncPayload = 1024 * 1024
+	InitTimeout     = 10 * time.Second
+	mbPerVCPU       = 1769
 )
 
 // Options tune the service. The zero value means AWS's defaults.
@@ -259,11 +262,23 @@ func outcome(res Result, err error) string {
 	return "ok"
 }
 
-// PayloadTooLargeError is Lambda's RequestTooLargeException.
-type PayloadTooLargeError struct{ Size, Limit int }
+// PayloadTooLargeError is Lambda's RequestTooLargeException (HTTP 413). Its messages are
+// Lambda's: "Request must be smaller than 6291456 bytes for the InvokeFunction operation" for a
+// synchronous invocation, "<n> byte payload is too large for the Event invocation type (limit
+// <limit> bytes)" for an asynchronous one. (Lambda's wire error type is
+// RequestEntityTooLargeException, https://github.com/aws/aws-sdk/issues/45; the API reference and
+// the SDKs name it RequestTooLargeException, which is what the emulator sends so that SDKs
+// return their typed error.)
+type PayloadTooLargeError struct {
+	Size, Limit int
+	Event       bool // an asynchronous (Event) invocation
+}
 
 func (e *PayloadTooLargeError) Error() string {
-	return fmt.Sprintf("%d byte payload is too large for the Invoke operation (limit %d bytes)", e.Size, e.Limit)
+	if e.Event {
+		return fmt.Sprintf("%d byte payload is too large for the Event invocation type (limit %d bytes)", e.Size, e.Limit)
+	}
+	return fmt.Sprintf("Request must be smaller than %d bytes for the InvokeFunction operation", e.Limit)
 }
 
 type execution struct {
@@ -432,7 +447,7 @@ func (f *Function) run(ctx context.Context, ex *execution, env *environment, pay
 			}
 		}()
 		if rule, ok := s.env.Faults.Lookup(string(f.id)); ok && rule.Latency > 0 {
-			_ = sim.Sleep(hctx, clock, rule.Latency)
+			_ = s.env.SleepFault(hctx, 0, string(f.id)) // ends early if the fault is removed meanwhile
 		}
 		if injectErr {
 			answers <- answer{err: errors.New("injected fault: function error")}
