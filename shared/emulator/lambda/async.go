@@ -40,6 +40,21 @@ func (s *Service) InvokeAsync(ctx context.Context, nameOrARN string, payload []b
 	return id, nil
 }
 
+// pause waits d between two attempts of an asynchronous invocation; Close ends it early (an
+// event still waiting for a retry when the emulator stops is dropped, as Close documents).
+func (s *Service) pause(ctx context.Context, d time.Duration) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-s.closing:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return s.env.Sleep(ctx, d)
+}
+
 func (s *Service) deliver(ctx context.Context, f *Function, id string, payload []byte) {
 	defer s.background.Done()
 	f.metrics.Add("async_queued", 1)
@@ -63,7 +78,7 @@ func (s *Service) deliver(ctx context.Context, f *Function, id string, payload [
 		if errors.As(err, &te) {
 			// Throttles don't use up retry attempts; Lambda backs off and tries again.
 			lastErr = err
-			if s.env.Sleep(ctx, backoff) != nil {
+			if s.pause(ctx, backoff) != nil {
 				return
 			}
 			backoff = min(backoff*2, throttleBackoffHi)
@@ -82,7 +97,7 @@ func (s *Service) deliver(ctx context.Context, f *Function, id string, payload [
 		}
 		delay := s.opts.AsyncRetryDelays[min(attempts-1, len(s.opts.AsyncRetryDelays)-1)]
 		f.metrics.Add("async_retries", 1)
-		if s.env.Sleep(ctx, delay) != nil {
+		if s.pause(ctx, delay) != nil {
 			return
 		}
 	}

@@ -98,6 +98,7 @@ type Service struct {
 	unreservedInFlight atomic.Int64
 	background         sync.WaitGroup
 	closed             atomic.Bool
+	closing            chan struct{} // closed by Close: ends the waits between asynchronous retries
 }
 
 // New returns an empty service. registry maps a function's identity in the template (its
@@ -107,6 +108,7 @@ type Service struct {
 // New registers the service with env for Env.Call (see Call).
 func New(env *sim.Env, registry map[string]Constructor, opts Options) *Service {
 	s := &Service{
+		closing: make(chan struct{}),
 		env:       env,
 		opts:      opts.withDefaults(),
 		registry:  registry,
@@ -592,10 +594,12 @@ func newRequestID() string {
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
 
-// Close stops accepting asynchronous retries and waits for running invocations to end. It
-// never fails; the error is sim.Service's.
+// Close stops asynchronous retries (an event waiting for its next attempt is dropped) and waits
+// for running invocations to end. It never fails; the error is sim.Service's.
 func (s *Service) Close() error {
-	s.closed.Store(true)
+	if !s.closed.Swap(true) {
+		close(s.closing)
+	}
 	s.background.Wait()
 	return nil
 }
