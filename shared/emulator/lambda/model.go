@@ -108,7 +108,7 @@ type Service struct {
 // New registers the service with env for Env.Call (see Call).
 func New(env *sim.Env, registry map[string]Constructor, opts Options) *Service {
 	s := &Service{
-		closing: make(chan struct{}),
+		closing:   make(chan struct{}),
 		env:       env,
 		opts:      opts.withDefaults(),
 		registry:  registry,
