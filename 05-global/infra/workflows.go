@@ -312,104 +312,207 @@ func releaseStock(r *resources, id, lines, pk string) sfn.Map {
 	return m
 }
 
-// newOrderLifecycle is the asynchronous part: a standard workflow per order, started by
-// OrderPlaced, through fraud screening, payment and the kitchen.
-func newOrderLifecycle(r *resources) sfn.StateMachine {
-	st := r.stack
-	start := sfn.Pass_Jsonata(st, s("Start"), &sfn.PassJsonataProps{
-		Assign: &map[string]any{"order": "{% $states.input.detail %}", "orderId": "{% $states.input.detail.order_id %}"},
-	})
-	setStatus := func(id, status string, extra string, values map[string]tasks.DynamoAttributeValue) tasks.DynamoUpdateItem {
-		// Only the region that accepted the order writes it: the condition turns a breach of
-		// that rule into an error in the execution's history instead of a silent
-		// last-writer-wins overwrite of the other region's version.
-		vals := map[string]tasks.DynamoAttributeValue{":s": tasks.DynamoAttributeValue_FromString(s(status)),
-			":here": tasks.DynamoAttributeValue_FromString(s(r.region))}
-		for k, v := range values {
-			vals[k] = v
-		}
-		t := tasks.DynamoUpdateItem_Jsonata(st, s(id), &tasks.DynamoUpdateItemJsonataProps{
-			Table:                     r.orders,
-			Key:                       &map[string]tasks.DynamoAttributeValue{"orderId": ddbS(`$orderId`)},
-			UpdateExpression:          s("SET #s = :s" + extra),
-			ConditionExpression:       s("#r = :here"),
-			ExpressionAttributeNames:  &map[string]*string{"#s": s("status"), "#r": s("region")},
-			ExpressionAttributeValues: &vals,
-			Outputs:                   "{% $states.input %}",
-		})
-		t.AddRetry(dynamoRetry)
-		return t
+// setStatus is a direct DynamoDB update of the order's status (and extra attributes), from the
+// workflow variables $orderId and those the values name.
+func setStatus(r *resources, id, status, extra string, values map[string]tasks.DynamoAttributeValue) tasks.DynamoUpdateItem {
+	// Only the region that accepted the order writes it: the condition turns a breach of that
+	// rule into an error in the execution's history instead of a silent last-writer-wins
+	// overwrite of the other region's version.
+	vals := map[string]tasks.DynamoAttributeValue{":s": tasks.DynamoAttributeValue_FromString(s(status)),
+		":here": tasks.DynamoAttributeValue_FromString(s(r.region))}
+	for k, v := range values {
+		vals[k] = v
 	}
+	t := tasks.DynamoUpdateItem_Jsonata(r.stack, s(id), &tasks.DynamoUpdateItemJsonataProps{
+		Table:                     r.orders,
+		Key:                       &map[string]tasks.DynamoAttributeValue{"orderId": ddbS(`$orderId`)},
+		UpdateExpression:          s("SET #s = :s" + extra),
+		ConditionExpression:       s("#r = :here"),
+		ExpressionAttributeNames:  &map[string]*string{"#s": s("status"), "#r": s("region")},
+		ExpressionAttributeValues: &vals,
+		Outputs:                   "{% $states.input %}",
+	})
+	t.AddRetry(dynamoRetry)
+	return t
+}
 
-	// Failure: give the stock back (when it was not baked yet), record why, tell everyone.
-	markFailed := setStatus("MarkFailed", "failed", ", failure_reason = :r", map[string]tasks.DynamoAttributeValue{":r": ddbS(`$reason`)})
-	failedChain := markFailed.
-		Next(putEvent(r, "AnnounceOrderFailed", "OrderFailed", orderDetail("failed", map[string]any{"reason": "{% $reason %}"}))).
-		Next(sfn.Fail_Jsonata(st, s("OrderFailed"), &sfn.FailJsonataProps{Error: s("Order.Failed"), Cause: s("{% $reason %}")}))
-	release := releaseStock(r, "ReleaseStock", `$order.items`, `$order.stock_pk`)
-	release.Next(markFailed)
+// takeOrder is a nested workflow's first state: the variables its steps read, from its input.
+func takeOrder(r *resources, id string, extra map[string]any) sfn.Pass {
+	assign := map[string]any{"order": "{% $states.input.order %}", "orderId": "{% $states.input.order.order_id %}"}
+	for k, v := range extra {
+		assign[k] = v
+	}
+	return sfn.Pass_Jsonata(r.stack, s(id), &sfn.PassJsonataProps{Assign: &assign})
+}
 
-	// 1. Fraud screen: the one synchronous Lambda call, retried on Lambda's transient errors.
+// answerParent ends a nested workflow's task early: it fails the parent's waiting state with
+// an error whose cause is the order's failure reason. (A nested workflow started with
+// .waitForTaskToken answers only through its token; without this, the parent would wait for
+// its task timeout.)
+func answerParent(r *resources, id, errName, cause string) tasks.CallAwsService {
+	return tasks.CallAwsService_Jsonata(r.stack, s(id), &tasks.CallAwsServiceJsonataProps{
+		Service: s("sfn"), Action: s("sendTaskFailure"),
+		Parameters: &map[string]any{"TaskToken": "{% $token %}", "Error": errName, "Cause": cause},
+		// The parent's ARN would make a cycle (the parent starts this workflow); the token is
+		// the capability, and the resource is scoped to this account and region.
+		IamResources: &[]*string{awscdk.Fn_Sub(s("arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:*"), nil)},
+		IamAction:    s("states:SendTaskFailure"),
+	})
+}
+
+func expressMachine(r *resources, id, comment string, definition sfn.IChainable) sfn.StateMachine {
+	return sfn.NewStateMachine(r.stack, s(id), &sfn.StateMachineProps{
+		StateMachineType: sfn.StateMachineType_EXPRESS,
+		QueryLanguage:    sfn.QueryLanguage_JSONATA,
+		Comment:          s(comment),
+		DefinitionBody:   sfn.DefinitionBody_FromChainable(definition),
+		Timeout:          awscdk.Duration_Minutes(jsii.Number(1)),
+		TracingEnabled:   jsii.Bool(true),
+		Logs: &sfn.LogOptions{
+			Destination: awslogs.NewLogGroup(r.stack, s(id+"Logs"), &awslogs.LogGroupProps{
+				Retention: awslogs.RetentionDays_TWO_WEEKS, RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+			}),
+			Level: sfn.LogLevel_ERROR,
+		},
+	})
+}
+
+// newChargeOrder is the nested express workflow before the payment: fraud screen, then the
+// payment message carrying the parent's task token, which the payment worker answers.
+func newChargeOrder(r *resources) sfn.StateMachine {
+	st := r.stack
 	screen := tasks.LambdaInvoke_Jsonata(st, s("ScreenFraud"), &tasks.LambdaInvokeJsonataProps{
 		LambdaFunction:           r.fns["fraud-screen"],
 		Payload:                  sfn.TaskInput_FromText(s("{% $order %}")),
 		RetryOnServiceExceptions: jsii.Bool(true),
 		Outputs:                  "{% $states.result.Payload %}",
 	})
-	screen.AddCatch(release, &sfn.CatchProps{Errors: jsii.Strings("States.ALL"),
-		Assign: &map[string]any{"reason": "{% 'fraud-screen: ' & $states.errorOutput.Error %}"}})
-	risky := sfn.Choice_Jsonata(st, s("Risky"), nil)
-
-	// 2. Payment through the queue, waiting for the worker's task token answer.
+	screen.AddCatch(answerParent(r, "FraudScreenFailed", "Order.FraudScreenFailed", "{% 'fraud-screen: ' & $states.input.Error %}"),
+		&sfn.CatchProps{Errors: jsii.Strings("States.ALL")})
 	pay := tasks.SqsSendMessage_Jsonata(st, s("Pay"), &tasks.SqsSendMessageJsonataProps{
-		Queue:              r.paymentQueue,
-		IntegrationPattern: sfn.IntegrationPattern_WAIT_FOR_TASK_TOKEN,
+		Queue: r.paymentQueue,
 		MessageBody: sfn.TaskInput_FromObject(&map[string]any{
 			"order_id": "{% $orderId %}", "amount": "{% $order.total %}", "currency": "{% $order.currency %}",
-			"email": "{% $order.customer.email %}", "task_token": "{% $states.context.Task.Token %}",
+			"email": "{% $order.customer.email %}", "task_token": "{% $token %}",
+		}),
+	})
+	pay.AddCatch(answerParent(r, "PaymentQueueFailed", "Order.PaymentQueueFailed", "{% 'payment: ' & $states.input.Error %}"),
+		&sfn.CatchProps{Errors: jsii.Strings("States.ALL")})
+	risky := sfn.Choice_Jsonata(st, s("Risky"), nil).
+		When(sfn.Condition_Jsonata(s("{% $states.input.risk = 'high' %}")),
+			answerParent(r, "HighRisk", "Order.HighRisk", "fraud-screen: high risk"), nil).
+		Otherwise(pay)
+	return expressMachine(r, "ChargeOrder",
+		"Nested in OrderLifecycle: fraud screen, then the payment message with the lifecycle's task token",
+		takeOrder(r, "TakeOrderToCharge", map[string]any{"token": "{% $states.input.token %}"}).Next(screen).Next(risky))
+}
+
+// newPrepareOrder is the nested express workflow between payment and kitchen: record and
+// announce paid and preparing, then the kitchen's ticket with the parent's task token.
+func newPrepareOrder(r *resources) sfn.StateMachine {
+	markPaid := setStatus(r, "MarkPaid", "paid", ", paid_at = :at, payment_ref = :ref",
+		map[string]tasks.DynamoAttributeValue{":at": ddbS(`$paidAt`), ":ref": ddbS(`$paymentRef`)})
+	announcePaid := putEvent(r, "AnnounceOrderPaid", "OrderPaid", orderDetail("paid", map[string]any{"payment_ref": "{% $paymentRef %}"}))
+	markPreparing := setStatus(r, "MarkPreparing", "preparing", "", nil)
+	announcePreparing := putEvent(r, "AnnounceOrderPreparing", "OrderPreparing", orderDetail("preparing", nil))
+	kitchen := tasks.SqsSendMessage_Jsonata(r.stack, s("SendKitchenTicket"), &tasks.SqsSendMessageJsonataProps{
+		Queue: r.kitchenQueue,
+		MessageBody: sfn.TaskInput_FromObject(&map[string]any{
+			"order_id": "{% $orderId %}", "store_id": "{% $order.store_id %}", "pickup_at": "{% $order.pickup_at %}",
+			"lines": "{% $order.items %}", "task_token": "{% $token %}",
+		}),
+	})
+	fail := answerParent(r, "PrepareFailed", "Order.PrepareFailed", "{% 'kitchen: ' & $states.input.Error %}")
+	chain := sfn.Chain_Start(markPaid)
+	for _, t := range []interface {
+		AddCatch(sfn.IChainable, *sfn.CatchProps) sfn.TaskStateBase
+	}{markPaid, announcePaid, markPreparing, announcePreparing, kitchen} {
+		t.AddCatch(fail, &sfn.CatchProps{Errors: jsii.Strings("States.ALL")})
+	}
+	chain = chain.Next(announcePaid).Next(markPreparing).Next(announcePreparing).Next(kitchen)
+	return expressMachine(r, "PrepareOrder",
+		"Nested in OrderLifecycle: record and announce paid and preparing, then the kitchen ticket with the lifecycle's task token",
+		takeOrder(r, "TakeOrderToPrepare", map[string]any{
+			"token": "{% $states.input.token %}", "paymentRef": "{% $states.input.payment_ref %}", "paidAt": "{% $states.input.paid_at %}",
+		}).Next(chain))
+}
+
+// newRecordReady is the nested express workflow after the kitchen: record and announce ready.
+func newRecordReady(r *resources) sfn.StateMachine {
+	markReady := setStatus(r, "MarkReady", "ready", ", ready_at = :at", map[string]tasks.DynamoAttributeValue{":at": ddbS(`$now()`)})
+	announceReady := putEvent(r, "AnnounceOrderReady", "OrderReady", orderDetail("ready", map[string]any{"payment_ref": "{% $paymentRef %}"}))
+	return expressMachine(r, "RecordReady", "Nested in OrderLifecycle: record and announce that the kitchen has the order ready",
+		takeOrder(r, "TakeReadyOrder", map[string]any{"paymentRef": "{% $states.input.payment_ref %}"}).Next(markReady).Next(announceReady))
+}
+
+// newOrderLifecycle is the asynchronous part: a standard workflow per order, started by
+// OrderPlaced. It keeps the order's audit trail and the two waits only a standard workflow can
+// do (the payment and the kitchen answer its task tokens); the work between the waits runs in
+// nested express workflows. A standard workflow is billed per state transition and an express
+// one per execution, so the lifecycle costs three transitions per order instead of twelve.
+func newOrderLifecycle(r *resources) sfn.StateMachine {
+	st := r.stack
+	charge, prepare, ready := newChargeOrder(r), newPrepareOrder(r), newRecordReady(r)
+
+	// Failure: give the stock back (when it was not baked yet), record why, tell everyone.
+	markFailed := setStatus(r, "MarkFailed", "failed", ", failure_reason = :r", map[string]tasks.DynamoAttributeValue{":r": ddbS(`$reason`)})
+	markFailed.
+		Next(putEvent(r, "AnnounceOrderFailed", "OrderFailed", orderDetail("failed", map[string]any{"reason": "{% $reason %}"}))).
+		Next(sfn.Fail_Jsonata(st, s("OrderFailed"), &sfn.FailJsonataProps{Error: s("Order.Failed"), Cause: s("{% $reason %}")}))
+	release := releaseStock(r, "ReleaseStock", `$order.items`, `$order.stock_pk`)
+	release.Next(markFailed)
+
+	// 1. Fraud screen and payment: the nested workflow sends the payment message with this
+	// state's token; the payment worker answers it after the provider's answer.
+	pay := tasks.StepFunctionsStartExecution_Jsonata(st, s("Charge"), &tasks.StepFunctionsStartExecutionJsonataProps{
+		StateMachine:       charge,
+		IntegrationPattern: sfn.IntegrationPattern_WAIT_FOR_TASK_TOKEN,
+		Input: sfn.TaskInput_FromObject(&map[string]any{
+			"order": "{% $states.input.detail %}", "token": "{% $states.context.Task.Token %}",
 		}),
 		// Five receives of 60 s visibility and the DLQ's redrive fit well within it.
 		TaskTimeout: sfn.Timeout_Duration(awscdk.Duration_Seconds(jsii.Number(900))),
-		Assign:      &map[string]any{"paymentRef": "{% $states.result.payment_ref %}", "paidAt": "{% $states.result.charged_at %}"},
+		Assign: &map[string]any{
+			"order": "{% $states.input.detail %}", "orderId": "{% $states.input.detail.order_id %}",
+			"paymentRef": "{% $states.result.payment_ref %}", "paidAt": "{% $states.result.charged_at %}",
+		},
 	})
-	pay.AddCatch(release, &sfn.CatchProps{Errors: jsii.Strings("States.ALL"),
-		Assign: &map[string]any{"reason": "{% 'payment: ' & $states.errorOutput.Error %}"}})
-	markPaid := setStatus("MarkPaid", "paid", ", paid_at = :at, payment_ref = :ref",
-		map[string]tasks.DynamoAttributeValue{":at": ddbS(`$paidAt`), ":ref": ddbS(`$paymentRef`)})
-	announcePaid := putEvent(r, "AnnounceOrderPaid", "OrderPaid", orderDetail("paid", map[string]any{"payment_ref": "{% $paymentRef %}"}))
+	pay.AddCatch(release, &sfn.CatchProps{Errors: jsii.Strings("States.ALL"), Assign: &map[string]any{
+		"order": "{% $states.input.detail %}", "orderId": "{% $states.input.detail.order_id %}",
+		// A nested workflow's own failure carries the reason as its cause.
+		"reason": "{% $substring($states.errorOutput.Error, 0, 6) = 'Order.' ? $states.errorOutput.Cause : 'payment: ' & $states.errorOutput.Error %}",
+	}})
 
-	// 3. The kitchen: a ticket through the kitchen queue and its pipe; the kitchen answers the
-	// token through POST /kitchen/ready.
-	markPreparing := setStatus("MarkPreparing", "preparing", "", nil)
-	announcePreparing := putEvent(r, "AnnounceOrderPreparing", "OrderPreparing", orderDetail("preparing", nil))
-	kitchen := tasks.SqsSendMessage_Jsonata(st, s("Kitchen"), &tasks.SqsSendMessageJsonataProps{
-		Queue:              r.kitchenQueue,
+	// 2. Paid, preparing and the kitchen's ticket; the kitchen answers the token through
+	// POST /kitchen/ready.
+	kitchen := tasks.StepFunctionsStartExecution_Jsonata(st, s("Prepare"), &tasks.StepFunctionsStartExecutionJsonataProps{
+		StateMachine:       prepare,
 		IntegrationPattern: sfn.IntegrationPattern_WAIT_FOR_TASK_TOKEN,
-		MessageBody: sfn.TaskInput_FromObject(&map[string]any{
-			"order_id": "{% $orderId %}", "store_id": "{% $order.store_id %}", "pickup_at": "{% $order.pickup_at %}",
-			"lines": "{% $order.items %}", "task_token": "{% $states.context.Task.Token %}",
+		Input: sfn.TaskInput_FromObject(&map[string]any{
+			"order": "{% $order %}", "payment_ref": "{% $paymentRef %}", "paid_at": "{% $paidAt %}", "token": "{% $states.context.Task.Token %}",
 		}),
 		TaskTimeout: sfn.Timeout_Duration(awscdk.Duration_Hours(jsii.Number(1))),
 	})
 	// Baked or not, a paid order that fails here keeps its stock used; the refund-reconciler
 	// records its refund.
-	kitchen.AddCatch(markFailed, &sfn.CatchProps{Errors: jsii.Strings("States.ALL"),
-		Assign: &map[string]any{"reason": "{% 'kitchen: ' & $states.errorOutput.Error %}"}})
-	markReady := setStatus("MarkReady", "ready", ", ready_at = :at", map[string]tasks.DynamoAttributeValue{":at": ddbS(`$now()`)})
-	announceReady := putEvent(r, "AnnounceOrderReady", "OrderReady", orderDetail("ready", map[string]any{"payment_ref": "{% $paymentRef %}"}))
+	kitchen.AddCatch(markFailed, &sfn.CatchProps{Errors: jsii.Strings("States.ALL"), Assign: &map[string]any{
+		"reason": "{% $substring($states.errorOutput.Error, 0, 6) = 'Order.' ? $states.errorOutput.Cause : 'kitchen: ' & $states.errorOutput.Error %}",
+	}})
 
-	risky.
-		When(sfn.Condition_Jsonata(s("{% $states.input.risk = 'high' %}")),
-			sfn.Pass_Jsonata(st, s("HighRisk"), &sfn.PassJsonataProps{Assign: &map[string]any{"reason": "fraud-screen: high risk"}}).Next(release), nil).
-		Otherwise(pay.Next(markPaid).Next(announcePaid).Next(markPreparing).Next(announcePreparing).Next(kitchen).
-			Next(markReady).Next(announceReady).Next(sfn.Succeed_Jsonata(st, s("Ready"), nil)))
-	_ = failedChain
+	// 3. Ready: a nested workflow run to completion (.sync:2).
+	done := tasks.StepFunctionsStartExecution_Jsonata(st, s("Ready"), &tasks.StepFunctionsStartExecutionJsonataProps{
+		StateMachine:       ready,
+		IntegrationPattern: sfn.IntegrationPattern_RUN_JOB,
+		Input:              sfn.TaskInput_FromObject(&map[string]any{"order": "{% $order %}", "payment_ref": "{% $paymentRef %}"}),
+	})
+	done.AddRetry(&sfn.RetryProps{Errors: jsii.Strings("States.TaskFailed", "StepFunctions.ExecutionLimitExceededException"),
+		Interval: awscdk.Duration_Seconds(jsii.Number(1)), BackoffRate: jsii.Number(2), MaxAttempts: jsii.Number(3), JitterStrategy: sfn.JitterType_FULL})
 
 	return sfn.NewStateMachine(st, s("OrderLifecycle"), &sfn.StateMachineProps{
 		StateMachineType: sfn.StateMachineType_STANDARD,
 		QueryLanguage:    sfn.QueryLanguage_JSONATA,
-		Comment:          s("An order's life after the customer has an answer: fraud screen, payment, kitchen, ready"),
-		DefinitionBody:   sfn.DefinitionBody_FromChainable(start.Next(screen).Next(risky)),
+		Comment:          s("An order's life after the customer has an answer: charge, kitchen, ready; the steps between the waits are nested express workflows"),
+		DefinitionBody:   sfn.DefinitionBody_FromChainable(pay.Next(kitchen).Next(done)),
 		Timeout:          awscdk.Duration_Hours(jsii.Number(3)),
 		TracingEnabled:   jsii.Bool(true),
 		Logs:             stateMachineLogs(r, "OrderLifecycle"),

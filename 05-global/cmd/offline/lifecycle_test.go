@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/stretchr/testify/assert"
@@ -104,6 +105,8 @@ func TestOneOrderInEachRegion(t *testing.T) {
 			assert.Equal(t, got["paid_at"], replica["paid_at"], "the replica converges on the accepting region's version")
 			item := orderItem(t, g, tt.other, id)
 			assert.Equal(t, tt.home, item["region"], "the order names its only writer")
+			// The standard workflow waits; its steps run in nested express workflows.
+			assert.Equal(t, 3, lifecycleTransitions(t, g, tt.home), "standard transitions billed for the order")
 		})
 	}
 	ps := g.Region(PrimaryRegion).Payment.Stats()
@@ -127,6 +130,34 @@ func TestFailoverOrderUsesTheOtherRegionsStock(t *testing.T) {
 	require.Equal(t, http.StatusCreated, status, "%v", home)
 	hid, _ := home["order_id"].(string)
 	assert.Regexp(t, `^lon-01#\d{4}-\d{2}-\d{2}$`, orderItem(t, g, PrimaryRegion, hid)["stock_pk"])
+}
+
+// lifecycleTransitions counts the states region's one OrderLifecycle execution entered: what a
+// standard workflow is billed for
+// (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-standard-vs-express.html).
+func lifecycleTransitions(t *testing.T, g *emulator.Global, region string) int {
+	t.Helper()
+	ctx := context.Background()
+	client := sfn.NewFromConfig(g.Config(region))
+	ms, err := client.ListStateMachines(ctx, &sfn.ListStateMachinesInput{})
+	require.NoError(t, err)
+	n := 0
+	for _, m := range ms.StateMachines {
+		if m.Type != sfntypes.StateMachineTypeStandard {
+			continue
+		}
+		ex, err := client.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: m.StateMachineArn})
+		require.NoError(t, err)
+		require.Len(t, ex.Executions, 1)
+		h, err := client.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: ex.Executions[0].ExecutionArn})
+		require.NoError(t, err)
+		for _, ev := range h.Events {
+			if ev.StateEnteredEventDetails != nil {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // orderItem reads an order's item in region's replica, strings only.
