@@ -72,6 +72,10 @@ func TestRelativeLinks(t *testing.T) {
 					continue
 				}
 				if info.IsDir() || !strings.EqualFold(filepath.Ext(dest), ".md") {
+					// A line link into the repo's own code points at another line after the
+					// next edit above it: name the function or constant instead.
+					assert.False(t, strings.HasPrefix(anchor, "L") && isLineRange(anchor[1:]),
+						"%s:%d: link %q: a line number into the repo's code drifts with every edit; link the file and name the function or constant", rel(root, file), link.line, target)
 					anchor = "" // a folder or a non-Markdown file: no anchors to check
 				}
 			}
