@@ -21,6 +21,7 @@ type Usage struct {
 	LambdaGBSecondsX86               float64 // Lambda duration on x86_64
 	DynamoDBRRU                      float64 // on-demand read request units
 	DynamoDBWRU                      float64 // on-demand write request units
+	DynamoDBReplicatedWRU            float64 // global tables: replicated write request units applied in the other regions
 	SQSRequests                      int64   // SQS standard API requests (64 KB chunks)
 	EventBridgeEvents                int64   // custom events published
 	StepFunctionsStandardTransitions int64   // Step Functions Standard state transitions
@@ -71,6 +72,7 @@ func Estimate(u Usage) Cost {
 		"lambda_gb_seconds_x86":              u.LambdaGBSecondsX86,
 		"dynamodb_rru":                       u.DynamoDBRRU,
 		"dynamodb_wru":                       u.DynamoDBWRU,
+		"dynamodb_replicated_wru":            u.DynamoDBReplicatedWRU,
 		"sqs_requests":                       float64(u.SQSRequests),
 		"eventbridge_events":                 float64(u.EventBridgeEvents),
 		"pipes_requests":                     float64(u.PipesRequests),

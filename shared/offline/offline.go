@@ -36,6 +36,7 @@ import (
 	"time"
 
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/dynamodb"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/fault"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/latency"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/metrics"
@@ -486,6 +487,8 @@ func fillFromEmulator(r *loadgen.Result, emus ...*emulator.Emulator) {
 			case "dynamodb":
 				u.DynamoDBRRU += counter(s, "rcu")
 				u.DynamoDBWRU += counter(s, "wcu")
+				// A global table's write is billed again in every replica region that applies it.
+				u.DynamoDBReplicatedWRU += counter(s, dynamodb.CounterReplicatedWriteUnits)
 			case "sqs":
 				// Every API call is a request, pollers' empty receives included (they are billed).
 				u.SQSRequests += s.Invocations
