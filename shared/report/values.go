@@ -37,7 +37,7 @@ var valueFormats = map[string]func(float64) string{
 // was not read, a field the result lacks, or an unknown format is an error naming the line, so
 // a stale number cannot stay silently.
 func fillValues(doc string, results []*loadgen.Result) (string, error) {
-	if !strings.Contains(doc, "<!-- value ") {
+	if !strings.Contains(doc, "<!-- value ") && !strings.Contains(doc, "<!-- monthly-cost ") {
 		return doc, nil
 	}
 	byKey := map[string]map[string]any{}
@@ -77,7 +77,7 @@ func fillValues(doc string, results []*loadgen.Result) (string, error) {
 	if len(errs) > 0 {
 		return doc, fmt.Errorf("value markers: %s", strings.Join(errs, "; "))
 	}
-	return out, nil
+	return fillMonthly(out, byKey)
 }
 
 func lookupNumber(m map[string]any, path string) (float64, bool) {
