@@ -6,6 +6,7 @@
 #   GOTESTFLAGS      extra flags for go test, e.g. -short (skips the CDK synth tests) or -run X
 #   CDK_FLAGS        extra flags for cdk deploy/destroy, e.g. --require-approval=never or --force
 #   CDK_CLI_VERSION  the aws-cdk CLI that `make deploy` installs into .cdk/
+#   KITCHEN_URL, KITCHEN_API_KEY  make deploy's kitchen tablet service for 04 and 05 (tickets go to KITCHEN_URL/tickets)
 #   PROFILE          make load's traffic profile: smoke (default), steady, morning-rush, holiday-spike
 #   SCALE, SEED      make load's rate multiplier (default 1) and seed (default 7)
 #   GRACE            make load's wait for asynchronous orders to finish (default: the profile's)
@@ -173,11 +174,19 @@ golden: ## Regenerate STAGE's committed template (infra/golden/template.json)
 
 deploy: $(CDK_STAMP) ## Deploy STAGE to your AWS account with the CDK CLI (its payment provider first)
 	@params=""; \
+	if grep -qs '"KitchenDisplayUrl"' $(STAGE)/infra/golden/*.json; then \
+		if [ -z "$(KITCHEN_URL)" ] || [ -z "$(KITCHEN_API_KEY)" ]; then \
+			echo "$(STAGE) sends kitchen tickets to the stores' tablet service: make deploy STAGE=$(STAGE) KITCHEN_URL=https://… KITCHEN_API_KEY=… (8 characters or more)." >&2; \
+			echo "Any HTTPS endpoint that accepts POST /tickets will do (a request bin to watch them); without a real kitchen, orders wait in 'preparing' until you mark them ready: see $(STAGE)/README.md, deploy notes." >&2; \
+			exit 2; \
+		fi; \
+		params="$$params --parameters KitchenDisplayUrl=$(KITCHEN_URL) --parameters KitchenDisplayApiKey=$(KITCHEN_API_KEY)"; \
+	fi; \
 	if grep -qs '"PaymentProviderUrl"' $(STAGE)/infra/golden/*.json; then \
 		$(MAKE) deploy-provider; \
 		url=$$(node -p 'require(process.argv[1]).EmilysPastriesPaymentProvider.PaymentProviderUrl' $(CDK_DIR)/outputs/payment-provider.json); \
 		echo "$(STAGE) calls the payment provider at $$url"; \
-		params="--parameters PaymentProviderUrl=$$url"; \
+		params="$$params --parameters PaymentProviderUrl=$$url"; \
 	fi; \
 	cd $(STAGE) && $(CDK) deploy --all --outputs-file $(CDK_DIR)/outputs/$(STAGE).json $$params $(CDK_FLAGS)
 
