@@ -29,5 +29,9 @@
 // DestinationConfig on the mapping (SQS sources do not support it on AWS either); no metrics
 // config, tags or KMS key for filter criteria; FIFO queues are polled like standard ones except
 // the batch limit (ordering within a group comes from the queue, which keeps one batch of a group
-// in flight); the scale-down when the queue empties is immediate rather than gradual.
+// in flight); the scale-down when the queue empties is immediate rather than gradual. In
+// provisioned mode an emulated poller runs one batch at a time, so MaximumPollers caps the
+// mapping's concurrent invocations; AWS sizes a poller by throughput (about 5 MB/s,
+// https://docs.aws.amazon.com/lambda/latest/api/API_ProvisionedPollerConfig.html), not by
+// invocations, and a real poller may keep more than one in flight.
 package esm

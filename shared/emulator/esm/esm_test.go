@@ -318,3 +318,38 @@ func TestScalesUpAtTheDocumentedRate(t *testing.T) {
 	}
 	assert.Equal(t, int64(305), fn.most.Load(), "300 more per minute")
 }
+
+// Provisioned mode starts with MinimumPollers and never runs more than MaximumPollers batches
+// at once (https://docs.aws.amazon.com/lambda/latest/api/API_ProvisionedPollerConfig.html;
+// scaling: https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html).
+func TestProvisionedPollersBoundConcurrency(t *testing.T) {
+	tests := []struct {
+		name          string
+		min, max      int
+		start, capped int64
+	}{
+		{"minimum above the on-demand start", 10, 12, 10, 12},
+		{"minimum below the on-demand start", 2, 7, 5, 7},
+		{"minimum equals maximum", 8, 8, 8, 8},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clock := sim.NewFake(time.Date(2026, 12, 4, 7, 0, 0, 0, time.UTC))
+			release := make(chan struct{})
+			fn := &worker{timeout: 5, handle: func(events.SQSEvent) (any, error) { <-release; return nil, nil }}
+			f := newFixture(t, clock, fn, map[string]string{"VisibilityTimeout": "900"})
+			t.Cleanup(func() { close(release) })
+			f.send(t, 200, func(i int) string { return strconv.Itoa(i) })
+			_, err := f.esm.Create(context.Background(), esm.Input{EventSourceArn: f.queue, FunctionName: "Worker", BatchSize: ptr(1),
+				ProvisionedPollerConfig: &esm.ProvisionedPollerConfig{MinimumPollers: tt.min, MaximumPollers: tt.max}})
+			require.NoError(t, err)
+			require.Eventually(t, func() bool { return fn.now.Load() == tt.start }, 10*time.Second, time.Millisecond, "MinimumPollers at first")
+			for sec := 1; sec <= 5; sec++ {
+				require.NoError(t, clock.WaitForTimers(context.Background(), 1))
+				clock.Advance(time.Second)
+			}
+			require.Eventually(t, func() bool { return fn.now.Load() == tt.capped }, 10*time.Second, time.Millisecond, "scaled to MaximumPollers")
+			assert.Equal(t, tt.capped, fn.most.Load(), "never more than MaximumPollers")
+		})
+	}
+}

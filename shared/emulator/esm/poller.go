@@ -41,7 +41,9 @@ func (m *Mapping) limits() (start, perMinute, ceiling int) {
 	cfg := m.config()
 	start, perMinute, ceiling = initialConcurrency, onDemandPerMinute, onDemandMaxConcurrency
 	if p := cfg.ProvisionedPollerConfig; p != nil {
-		perMinute, ceiling = provisionedPerMinute, provisionedMaxConcurrency
+		// Each emulated poller runs one batch at a time, so MaximumPollers caps the concurrent
+		// invocations too (see the package doc's limitations).
+		perMinute, ceiling = provisionedPerMinute, min(provisionedMaxConcurrency, p.MaximumPollers)
 		start = max(start, p.MinimumPollers)
 	}
 	if c := cfg.ScalingConfig; c != nil && c.MaximumConcurrency > 0 {
