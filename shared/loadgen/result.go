@@ -64,6 +64,17 @@ type Result struct {
 	// CPU is the process's CPU use second by second and whether the run was CPU-bound (cpu.go).
 	// Omitted where the process's CPU time cannot be read.
 	CPU *CPU `json:"cpu,omitempty"`
+	// Mappings is what each Lambda event source mapping did, by its function's name: batches it
+	// invoked the function with and records its filter criteria dropped (deleted without an
+	// invocation). Omitted for stages without mappings and against a URL.
+	Mappings map[string]Mapping `json:"event_source_mappings,omitempty"`
+}
+
+// Mapping is one event source mapping's work during a run, summed over regions.
+type Mapping struct {
+	Source      string `json:"source"`       // the queue's name
+	Invocations int64  `json:"invocations"`  // batches delivered to the function
+	Filtered    int64  `json:"filtered_out"` // records the filter criteria dropped
 }
 
 // Milestone is how many orders reached a status and how long after their send.

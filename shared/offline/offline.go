@@ -37,6 +37,7 @@ import (
 
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/dynamodb"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/esm"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/fault"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/latency"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/metrics"
@@ -516,9 +517,60 @@ func fillFromEmulator(r *loadgen.Result, emus ...*emulator.Emulator) {
 	}
 	r.Lambda = &l
 	r.SetCost(loadgen.Estimate(u))
+	r.Mappings = mappingStats(emus...)
 	if st := emus[0].Payment.Stats(); st.Charges+st.RejectedBusy+st.QueueTimeouts+st.Abandoned > 0 {
 		r.PaymentProvider = &st
 	}
+}
+
+// mappingStats sums each event source mapping's invocations and filtered records over the
+// regions, by function name (a multi-region stage has one mapping per region and function). A
+// function with mappings on several queues is listed once per queue, as "<function>/<queue>".
+func mappingStats(emus ...*emulator.Emulator) map[string]loadgen.Mapping {
+	out := map[string]loadgen.Mapping{}
+	sources := map[string]map[string]bool{} // function → queues
+	type row struct {
+		fn, src    string
+		inv, filtd int64
+	}
+	var rows []row
+	for _, emu := range emus {
+		for _, svc := range emu.Services() {
+			m, ok := svc.(*esm.Service)
+			if !ok {
+				continue
+			}
+			for _, c := range m.List("", "") {
+				mm, ok := m.Mapping(c.UUID)
+				if !ok {
+					continue
+				}
+				fn := c.FunctionArn[strings.LastIndex(c.FunctionArn, ":")+1:]
+				src := c.EventSourceArn[strings.LastIndex(c.EventSourceArn, ":")+1:]
+				if sources[fn] == nil {
+					sources[fn] = map[string]bool{}
+				}
+				sources[fn][src] = true
+				st := mm.Stats()
+				rows = append(rows, row{fn, src, st.Invocations, st.Filtered})
+			}
+		}
+	}
+	for _, r := range rows {
+		key := r.fn
+		if len(sources[r.fn]) > 1 {
+			key = r.fn + "/" + r.src
+		}
+		m := out[key]
+		m.Source = r.src
+		m.Invocations += r.inv
+		m.Filtered += r.filtd
+		out[key] = m
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }
 
 func counter(s metrics.Snapshot, name string) float64 {
