@@ -141,8 +141,11 @@ func sdkMetadata(out map[string]any, length int) {
 }
 
 // serviceFailure names a service's API error as Step Functions reports it: "<prefix>.<Code>"
-// with Exception appended where the code lacks it, and the generic exception for server
-// errors without a code. The cause reads like the Java SDK's message, which AWS shows.
+// with Exception appended where the code lacks it, and the generic exception (the SDK's base
+// exception class, e.g. DynamoDB.AmazonDynamoDBException) for server errors the service's SDK
+// does not model: InternalFailure and ServiceUnavailable, AWS's common errors
+// (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/CommonErrors.html), which a
+// regional outage answers. The cause reads like the Java SDK's message, which AWS shows.
 func serviceFailure(err error, prefix, generic, serviceID string) error {
 	var apiErr *sim.APIError
 	if !errors.As(err, &apiErr) {
@@ -156,7 +159,7 @@ func serviceFailure(err error, prefix, generic, serviceID string) error {
 		code = code[i+1:]
 	}
 	name := generic
-	if code != "" && !(apiErr.Status >= 500 && code == "InternalFailure") {
+	if code != "" && !(apiErr.Status >= 500 && (code == "InternalFailure" || code == "ServiceUnavailable")) {
 		if !strings.HasSuffix(code, "Exception") {
 			code += "Exception"
 		}
