@@ -176,7 +176,10 @@ type Options struct {
 	Latency *latency.Model // nil: latency.Default(Seed)
 	// Addr is the loopback address to serve the AWS APIs on (e.g. "127.0.0.1:4566", or
 	// "127.0.0.1:0" in tests); empty means in-process only. Only loopback addresses are accepted.
-	Addr               string
+	Addr string
+	// ReadTimeout bounds reading a request on the loopback port, body included (0: 60 s, see
+	// NewServer); tests shorten it.
+	ReadTimeout        time.Duration
 	Region, AccountID  string
 	AccountConcurrency int // Lambda account concurrency; 0 means 1,000
 	Lambda             lambda.Options
@@ -247,9 +250,10 @@ func (d Deps) lambdaOptions() lambda.Options {
 
 // Emulator is one running stage.
 type Emulator struct {
-	stage Stage
-	env   *sim.Env
-	addr  string
+	stage       Stage
+	env         *sim.Env
+	addr        string
+	readTimeout time.Duration
 
 	// The services of the registry, typed, for callers that need their own API.
 	Lambda     *lambda.Service
@@ -338,10 +342,11 @@ func build(stage Stage, opts Options, g *Global) (*Emulator, *cfn.Template, erro
 		return nil, nil, fmt.Errorf("stage %s: %w", stage.Name, err)
 	}
 	e := &Emulator{
-		stage:   stage,
-		addr:    opts.Addr,
-		outputs: map[string]any{},
-		global:  g,
+		stage:       stage,
+		addr:        opts.Addr,
+		readTimeout: opts.ReadTimeout,
+		outputs:     map[string]any{},
+		global:      g,
 		env: &sim.Env{
 			Region:    opts.Region,
 			AccountID: opts.AccountID,
@@ -582,12 +587,22 @@ func (e *Emulator) Start(_ context.Context) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: http.HandlerFunc(e.serve), ReadHeaderTimeout: 10 * time.Second}
+	srv := NewServer(Guard{Handler: http.HandlerFunc(e.serve), Name: "the emulator", AWSHosts: true, CrossOrigin: e.crossOrigin}, e.readTimeout)
 	e.mu.Lock()
 	e.listener, e.server, e.baseURL = l, srv, "http://"+l.Addr().String()
 	e.mu.Unlock()
 	go func() { _ = srv.Serve(l) }()
 	return nil
+}
+
+// crossOrigin is what AWS answers for pages of other origins: AppSync Events publishes and
+// subscribes from any origin (its endpoint answers Access-Control-Allow-Origin: *), an API
+// Gateway API the origins its CORS configuration names.
+func (e *Emulator) crossOrigin(r *http.Request, origin string) bool {
+	if strings.HasPrefix(r.URL.Path, appsync.PathPrefix) {
+		return true
+	}
+	return e.APIGateway != nil && e.APIGateway.AllowsOrigin(r, origin)
 }
 
 // listenLoopback listens on a loopback address, and refuses any other.

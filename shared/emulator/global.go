@@ -48,11 +48,12 @@ type GlobalStage struct {
 // provider and one kitchen shared by every region (third parties with regional endpoints: a
 // payment's idempotency key is global). See the package doc's "Several regions".
 type Global struct {
-	stage   GlobalStage
-	addr    string
-	regions []*region // in stack order
-	byName  map[string]*region
-	owners  map[string]*region // API Gateway and AppSync API ids → the region that owns them
+	stage       GlobalStage
+	addr        string
+	readTimeout time.Duration
+	regions     []*region // in stack order
+	byName      map[string]*region
+	owners      map[string]*region // API Gateway and AppSync API ids → the region that owns them
 
 	payment *payment.Provider
 	kitchen *kitchen.Kitchen
@@ -78,7 +79,7 @@ func NewGlobal(stage GlobalStage, opts Options) (*Global, error) {
 	if len(stage.Stacks) == 0 {
 		return nil, fmt.Errorf("stage %s: a global stage needs at least one regional stack", stage.Name)
 	}
-	g := &Global{stage: stage, addr: opts.Addr, byName: map[string]*region{}, owners: map[string]*region{}}
+	g := &Global{stage: stage, addr: opts.Addr, readTimeout: opts.ReadTimeout, byName: map[string]*region{}, owners: map[string]*region{}}
 	fail := func(err error) (*Global, error) {
 		_ = g.Close()
 		return nil, err
@@ -179,7 +180,7 @@ func (g *Global) Start(_ context.Context) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: http.HandlerFunc(g.serveHTTP), ReadHeaderTimeout: 10 * time.Second}
+	srv := NewServer(Guard{Handler: http.HandlerFunc(g.serveHTTP), Name: "the emulator", AWSHosts: true, CrossOrigin: g.crossOrigin}, g.readTimeout)
 	g.mu.Lock()
 	g.listener, g.server, g.baseURL = l, srv, "http://"+l.Addr().String()
 	g.mu.Unlock()
@@ -470,6 +471,12 @@ func (g *Global) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		target.emu.serve(w, r)
 	}
+}
+
+// crossOrigin asks the request's region what AWS answers for pages of other origins.
+func (g *Global) crossOrigin(r *http.Request, origin string) bool {
+	target, external, _ := g.route(r, g.regions[0])
+	return target != nil && !external && target.emu.crossOrigin(r, origin)
 }
 
 // kitchenOrigin remembers which region sent each kitchen ticket, so the ticket is marked ready

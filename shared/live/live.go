@@ -91,8 +91,13 @@ func New(cfg Config) (*Dashboard, error) {
 	return d, nil
 }
 
-// ServeHTTP serves the page and its API.
-func (d *Dashboard) ServeHTTP(w http.ResponseWriter, r *http.Request) { d.mux.ServeHTTP(w, r) }
+// ServeHTTP serves the page and its API to the page itself and to clients that are not
+// browsers: a request addressed to a host that is not a loopback name, or sent by a page of
+// another origin, is refused with 403 (emulator.Guard), so that no web page the user visits can
+// start load or switch faults.
+func (d *Dashboard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	emulator.Guard{Handler: d.mux, Name: "the dashboard"}.ServeHTTP(w, r)
+}
 
 // Close stops a running load profile.
 func (d *Dashboard) Close() {

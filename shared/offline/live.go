@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator"
 	"github.com/emilys-pastries/serverless-evolution/shared/live"
 	"github.com/emilys-pastries/serverless-evolution/shared/loadgen"
 )
@@ -50,7 +51,7 @@ func runLive(ctx context.Context, args []string, stdout, stderr io.Writer, stage
 	if err != nil {
 		return fmt.Errorf("dashboard: %w (another make live running? pick another port with UI=127.0.0.1:8081)", err)
 	}
-	srv := &http.Server{Handler: dash, ReadHeaderTimeout: 5 * time.Second}
+	srv := emulator.NewServer(dash, 0) // timeouts; dash refuses foreign hosts and origins itself
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -174,6 +175,9 @@ func TestRESTRouting(t *testing.T) {
 		assert.Equal(t, "*", rec.Header().Get("Access-Control-Allow-Origin"))
 		assert.Equal(t, "OPTIONS,GET,PUT,POST,DELETE,PATCH,HEAD", rec.Header().Get("Access-Control-Allow-Methods"))
 		assert.Empty(t, rec.Body.String())
+		// The preflight's Access-Control-Allow-Origin '*' lets every origin through the
+		// emulator's loopback port (https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-cors.html).
+		assert.True(t, svc.AllowsOrigin(httptest.NewRequest(http.MethodPost, base+"/orders", nil), "https://shop.example"))
 	})
 }
 
@@ -431,6 +435,14 @@ func TestHTTPAPICORS(t *testing.T) {
 
 	other := do(t, svc, "GET", base+"/menu", "", "Origin", "https://other.example")
 	assert.Empty(t, other.Header().Get("Access-Control-Allow-Origin"))
+
+	// What the emulator's loopback port lets through from a browser page of another origin:
+	// the origins AllowOrigins names (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html).
+	for origin, want := range map[string]bool{"https://shop.example": true, "https://other.example": false, "": false} {
+		r := httptest.NewRequest(http.MethodPost, base+"/menu", nil)
+		assert.Equal(t, want, svc.AllowsOrigin(r, origin), origin)
+	}
+	assert.False(t, svc.AllowsOrigin(httptest.NewRequest(http.MethodGet, "/apis/nope/_user_request_/menu", nil), "https://shop.example"), "no such API")
 }
 
 func TestAccountThrottleIsSharedByAllAPIs(t *testing.T) {

@@ -240,3 +240,45 @@ func hasCORSHeaders(h http.Header) bool {
 	}
 	return false
 }
+
+// AllowsOrigin reports whether the API an invoke request is for answers pages of origin
+// cross-origin, as its configuration says: an HTTP API's CorsConfiguration AllowOrigins, or a
+// REST API whose resource answers OPTIONS (the CDK's preflight MOCK integration) with an
+// Access-Control-Allow-Origin of that origin or *. The emulator's loopback port refuses other
+// cross-origin requests (see emulator.Guard); this is what it lets through, as a browser on
+// AWS would be let through
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html,
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-cors.html).
+func (s *Service) AllowsOrigin(r *http.Request, origin string) bool {
+	if origin == "" {
+		return false
+	}
+	p := r.URL.EscapedPath()
+	rest, isREST := strings.CutPrefix(p, "/restapis/")
+	if !isREST {
+		if rest, _ = strings.CutPrefix(p, "/apis/"); rest == p {
+			return false
+		}
+	}
+	id, stage, path, ok := splitInvokePath(rest, !isREST)
+	if !ok {
+		return false
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if !isREST {
+		api := s.httpAPIs[id]
+		return api != nil && api.stages[stage] != nil && api.cors != nil && api.cors.allowedOrigin(origin) != ""
+	}
+	api := s.restAPIs[id]
+	segs, okPath := segments(path)
+	if api == nil || api.stages[stage] == nil || !okPath {
+		return false
+	}
+	ep := api.root.match(segs, http.MethodOptions, map[string]string{})
+	if ep == nil || ep.static == nil {
+		return false
+	}
+	allow := ep.static.header.Get("Access-Control-Allow-Origin")
+	return allow == "*" || strings.EqualFold(allow, origin)
+}
