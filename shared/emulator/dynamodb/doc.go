@@ -26,7 +26,10 @@
 // DeleteTable (honouring deletion protection), ListTables, DescribeTimeToLive, UpdateTimeToLive,
 // TagResource, UntagResource, ListTagsOfResource, DescribeLimits and DescribeContinuousBackups.
 // Answers carry Attributes only when ReturnValues asks, ConsumedCapacity only when
-// ReturnConsumedCapacity asks, and an X-Amz-Crc32 header that the SDK checks.
+// ReturnConsumedCapacity asks, and an X-Amz-Crc32 header that the SDK checks. A request body
+// over 16 MB (BatchWriteItem's documented limit, the largest request DynamoDB takes) is refused
+// with a ValidationException before it is decoded, and never buffered beyond 16 MB; the
+// message's wording is the API reference's, AWS's own was not recorded.
 //
 // # Capacity
 //

@@ -119,8 +119,20 @@ func (s *Service) throttleFault(table, pk string) bool {
 
 const targetPrefix = "DynamoDB_20120810."
 
-// maxBody bounds a request (the largest, a 100-action transaction, is at most 4 MB of items).
+// maxBody bounds a request: DynamoDB rejects a BatchWriteItem whose total request size exceeds
+// 16 MB with a ValidationException
+// (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html), and
+// no other request can be larger (a 100-action transaction carries at most 4 MB of items).
 const maxBody = 16 << 20
+
+// preallocBody is the largest announced length read into one allocation up front; a longer
+// body grows as it arrives, so a client that announces 16 MB and stalls holds no 16 MB buffer.
+const preallocBody = 1 << 20
+
+// errTooLarge is a request body over maxBody, answered with tooLargeMessage.
+var errTooLarge = errors.New("request body over 16 MB")
+
+const tooLargeMessage = "The total request size exceeds 16 MB (16777216 bytes); split the request into smaller ones"
 
 // ServeHTTP answers the DynamoDB JSON protocol: POST / with X-Amz-Target DynamoDB_20120810.<Op>.
 // Errors have DynamoDB's shape and status. A request must be signed (SigV4), as AWS requires,
@@ -151,6 +163,10 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		var err error
 		if r.Body != nil {
 			body, err = readBody(r.Body, r.ContentLength)
+		}
+		if errors.Is(err, errTooLarge) {
+			apiErr = &model.Error{Code: model.CodeValidation, Message: tooLargeMessage}
+			break
 		}
 		if err != nil {
 			apiErr = &model.Error{Code: model.CodeSerialization, Message: err.Error()}
@@ -195,9 +211,9 @@ func (s *Service) put(e *encoder) {
 // body means unknown.
 func readBody(r io.Reader, length int64) ([]byte, error) {
 	if length > maxBody {
-		return nil, errors.New("request body is too large")
+		return nil, errTooLarge
 	}
-	if length > 0 {
+	if length > 0 && length <= preallocBody {
 		data := make([]byte, length)
 		_, err := io.ReadFull(r, data)
 		return data, err
@@ -207,7 +223,7 @@ func readBody(r io.Reader, length int64) ([]byte, error) {
 		return nil, err
 	}
 	if len(data) > maxBody {
-		return nil, errors.New("request body is too large")
+		return nil, errTooLarge
 	}
 	return data, nil
 }
