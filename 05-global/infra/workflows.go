@@ -25,6 +25,27 @@ var dynamoRetry = &sfn.RetryProps{
 	JitterStrategy: sfn.JitterType_FULL,
 }
 
+// outageRetry keeps an order's asynchronous steps going through a regional outage. Route 53
+// needs 10–20 s to move new orders away, but the orders the region had already accepted stay
+// its own (their lifecycle runs there); meanwhile its services answer 5xx, which reach a step as
+// the service's base exception or a client error. So each step after the customer's answer
+// retries those with backoff capped at 30 s, about four minutes in all (1 + 2 + 4 + 8 + 16 +
+// 7 × 30 s, full jitter), before its Catch gives the order up; 04 gave up after about 15 s.
+// Errors a retry cannot fix (a condition that failed, a declined card, Order.*) are not listed.
+// PlaceOrder keeps dynamoRetry: its customer is waiting for the answer.
+var outageRetry = &sfn.RetryProps{
+	Errors: jsii.Strings("DynamoDB.ProvisionedThroughputExceededException", "DynamoDB.ThrottlingException", "DynamoDB.RequestLimitExceeded",
+		"DynamoDB.AmazonDynamoDBException", "DynamoDB.InternalServerErrorException", "DynamoDB.SdkClientException",
+		"SQS.AmazonSQSException", "SQS.SdkClientException", "EventBridge.AmazonEventBridgeException", "EventBridge.SdkClientException",
+		"Lambda.AWSLambdaException", "Lambda.ServiceException", "Lambda.SdkClientException",
+		"StepFunctions.AWSStepFunctionsException", "StepFunctions.SdkClientException", "StepFunctions.ExecutionLimitExceededException"),
+	Interval:       awscdk.Duration_Seconds(jsii.Number(1)),
+	BackoffRate:    jsii.Number(2),
+	MaxAttempts:    jsii.Number(12),
+	MaxDelay:       awscdk.Duration_Seconds(jsii.Number(30)),
+	JitterStrategy: sfn.JitterType_FULL,
+}
+
 var eventsRetry = &sfn.RetryProps{
 	Errors:         jsii.Strings("EventBridge.InternalException", "EventBridge.ThrottlingException", "States.TaskFailed"),
 	Interval:       awscdk.Duration_Seconds(jsii.Number(1)),
@@ -209,7 +230,7 @@ func newPlaceOrder(r *resources) sfn.StateMachine {
 	checkAndPrice.Branch(priceMap)
 
 	// 4. A refusal gives back what was reserved and records why.
-	release := releaseStock(r, "ReleaseRefused", `$stock[reserved = true]`, `$stockPk`)
+	release := releaseStock(r, "ReleaseRefused", `$stock[reserved = true]`, `$stockPk`, dynamoRetry)
 	markRefused := tasks.DynamoUpdateItem_Jsonata(st, s("MarkRefused"), &tasks.DynamoUpdateItemJsonataProps{
 		Table:                    r.orders,
 		Key:                      &map[string]tasks.DynamoAttributeValue{"orderId": ddbS(`$orderId`)},
@@ -292,7 +313,7 @@ func newPlaceOrder(r *resources) sfn.StateMachine {
 }
 
 // releaseStock gives back reserved lines: a Map of ADD updates on the stock items.
-func releaseStock(r *resources, id, lines, pk string) sfn.Map {
+func releaseStock(r *resources, id, lines, pk string, retry *sfn.RetryProps) sfn.Map {
 	give := tasks.DynamoUpdateItem_Jsonata(r.stack, s(id+"Line"), &tasks.DynamoUpdateItemJsonataProps{
 		Table: r.stock,
 		Key: &map[string]tasks.DynamoAttributeValue{
@@ -302,7 +323,7 @@ func releaseStock(r *resources, id, lines, pk string) sfn.Map {
 		ConditionExpression:       s("attribute_exists(remaining)"),
 		ExpressionAttributeValues: &map[string]tasks.DynamoAttributeValue{":q": ddbN(`$states.input.quantity`)},
 	})
-	give.AddRetry(dynamoRetry)
+	give.AddRetry(retry)
 	// A line whose stock item is gone has nothing to give back.
 	give.AddCatch(sfn.Pass_Jsonata(r.stack, s(id+"Gone"), nil), &sfn.CatchProps{Errors: jsii.Strings(errConditionFailed)})
 	m := sfn.Map_Jsonata(r.stack, s(id), &sfn.MapJsonataProps{
@@ -332,7 +353,7 @@ func setStatus(r *resources, id, status, extra string, values map[string]tasks.D
 		ExpressionAttributeValues: &vals,
 		Outputs:                   "{% $states.input %}",
 	})
-	t.AddRetry(dynamoRetry)
+	t.AddRetry(outageRetry) // every status write is after the customer's answer
 	return t
 }
 
@@ -350,7 +371,7 @@ func takeOrder(r *resources, id string, extra map[string]any) sfn.Pass {
 // .waitForTaskToken answers only through its token; without this, the parent would wait for
 // its task timeout.)
 func answerParent(r *resources, id, errName, cause string) tasks.CallAwsService {
-	return tasks.CallAwsService_Jsonata(r.stack, s(id), &tasks.CallAwsServiceJsonataProps{
+	t := tasks.CallAwsService_Jsonata(r.stack, s(id), &tasks.CallAwsServiceJsonataProps{
 		Service: s("sfn"), Action: s("sendTaskFailure"),
 		Parameters: &map[string]any{"TaskToken": "{% $token %}", "Error": errName, "Cause": cause},
 		// The parent's ARN would make a cycle (the parent starts this workflow); the token is
@@ -358,6 +379,8 @@ func answerParent(r *resources, id, errName, cause string) tasks.CallAwsService 
 		IamResources: &[]*string{awscdk.Fn_Sub(s("arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:*"), nil)},
 		IamAction:    s("states:SendTaskFailure"),
 	})
+	t.AddRetry(outageRetry)
+	return t
 }
 
 func expressMachine(r *resources, id, comment string, definition sfn.IChainable) sfn.StateMachine {
@@ -366,7 +389,7 @@ func expressMachine(r *resources, id, comment string, definition sfn.IChainable)
 		QueryLanguage:    sfn.QueryLanguage_JSONATA,
 		Comment:          s(comment),
 		DefinitionBody:   sfn.DefinitionBody_FromChainable(definition),
-		Timeout:          awscdk.Duration_Minutes(jsii.Number(1)),
+		Timeout:          awscdk.Duration_Minutes(jsii.Number(5)), // Express's longest: outageRetry can take four
 		TracingEnabled:   jsii.Bool(true),
 		Logs: &sfn.LogOptions{
 			Destination: awslogs.NewLogGroup(r.stack, s(id+"Logs"), &awslogs.LogGroupProps{
@@ -396,6 +419,7 @@ func newChargeOrder(r *resources) sfn.StateMachine {
 			"email": "{% $order.customer.email %}", "task_token": "{% $token %}",
 		}),
 	})
+	pay.AddRetry(outageRetry)
 	pay.AddCatch(answerParent(r, "PaymentQueueFailed", "Order.PaymentQueueFailed", "{% 'payment: ' & $states.input.Error %}"),
 		&sfn.CatchProps{Errors: jsii.Strings("States.ALL")})
 	risky := sfn.Choice_Jsonata(st, s("Risky"), nil).
@@ -415,6 +439,8 @@ func newPrepareOrder(r *resources) sfn.StateMachine {
 	announcePaid := putEvent(r, "AnnounceOrderPaid", "OrderPaid", orderDetail("paid", map[string]any{"payment_ref": "{% $paymentRef %}"}))
 	markPreparing := setStatus(r, "MarkPreparing", "preparing", "", nil)
 	announcePreparing := putEvent(r, "AnnounceOrderPreparing", "OrderPreparing", orderDetail("preparing", nil))
+	announcePaid.AddRetry(outageRetry)
+	announcePreparing.AddRetry(outageRetry)
 	kitchen := tasks.SqsSendMessage_Jsonata(r.stack, s("SendKitchenTicket"), &tasks.SqsSendMessageJsonataProps{
 		Queue: r.kitchenQueue,
 		MessageBody: sfn.TaskInput_FromObject(&map[string]any{
@@ -422,6 +448,7 @@ func newPrepareOrder(r *resources) sfn.StateMachine {
 			"lines": "{% $order.items %}", "task_token": "{% $token %}",
 		}),
 	})
+	kitchen.AddRetry(outageRetry)
 	fail := answerParent(r, "PrepareFailed", "Order.PrepareFailed", "{% 'kitchen: ' & $states.input.Error %}")
 	chain := sfn.Chain_Start(markPaid)
 	for _, t := range []interface {
@@ -441,6 +468,7 @@ func newPrepareOrder(r *resources) sfn.StateMachine {
 func newRecordReady(r *resources) sfn.StateMachine {
 	markReady := setStatus(r, "MarkReady", "ready", ", ready_at = :at", map[string]tasks.DynamoAttributeValue{":at": ddbS(`$now()`)})
 	announceReady := putEvent(r, "AnnounceOrderReady", "OrderReady", orderDetail("ready", map[string]any{"payment_ref": "{% $paymentRef %}"}))
+	announceReady.AddRetry(outageRetry)
 	return expressMachine(r, "RecordReady", "Nested in OrderLifecycle: record and announce that the kitchen has the order ready",
 		takeOrder(r, "TakeReadyOrder", map[string]any{"paymentRef": "{% $states.input.payment_ref %}"}).Next(markReady).Next(announceReady))
 }
@@ -455,11 +483,13 @@ func newOrderLifecycle(r *resources) sfn.StateMachine {
 	charge, prepare, ready := newChargeOrder(r), newPrepareOrder(r), newRecordReady(r)
 
 	// Failure: give the stock back (when it was not baked yet), record why, tell everyone.
+	announceFailed := putEvent(r, "AnnounceOrderFailed", "OrderFailed", orderDetail("failed", map[string]any{"reason": "{% $reason %}"}))
+	announceFailed.AddRetry(outageRetry)
 	markFailed := setStatus(r, "MarkFailed", "failed", ", failure_reason = :r", map[string]tasks.DynamoAttributeValue{":r": ddbS(`$reason`)})
 	markFailed.
-		Next(putEvent(r, "AnnounceOrderFailed", "OrderFailed", orderDetail("failed", map[string]any{"reason": "{% $reason %}"}))).
+		Next(announceFailed).
 		Next(sfn.Fail_Jsonata(st, s("OrderFailed"), &sfn.FailJsonataProps{Error: s("Order.Failed"), Cause: s("{% $reason %}")}))
-	release := releaseStock(r, "ReleaseStock", `$order.items`, `$order.stock_pk`)
+	release := releaseStock(r, "ReleaseStock", `$order.items`, `$order.stock_pk`, outageRetry)
 	release.Next(markFailed)
 
 	// 1. Fraud screen and payment: the nested workflow sends the payment message with this
@@ -477,6 +507,7 @@ func newOrderLifecycle(r *resources) sfn.StateMachine {
 			"paymentRef": "{% $states.result.payment_ref %}", "paidAt": "{% $states.result.charged_at %}",
 		},
 	})
+	pay.AddRetry(outageRetry) // starting the nested workflow; its own failures (Order.*) are not retried
 	pay.AddCatch(release, &sfn.CatchProps{Errors: jsii.Strings("States.ALL"), Assign: &map[string]any{
 		"order": "{% $states.input.detail %}", "orderId": "{% $states.input.detail.order_id %}",
 		// A nested workflow's own failure carries the reason as its cause.
@@ -495,6 +526,7 @@ func newOrderLifecycle(r *resources) sfn.StateMachine {
 	})
 	// Baked or not, a paid order that fails here keeps its stock used; the refund-reconciler
 	// records its refund.
+	kitchen.AddRetry(outageRetry)
 	kitchen.AddCatch(markFailed, &sfn.CatchProps{Errors: jsii.Strings("States.ALL"), Assign: &map[string]any{
 		"reason": "{% $substring($states.errorOutput.Error, 0, 6) = 'Order.' ? $states.errorOutput.Cause : 'kitchen: ' & $states.errorOutput.Error %}",
 	}})
@@ -507,6 +539,7 @@ func newOrderLifecycle(r *resources) sfn.StateMachine {
 	})
 	done.AddRetry(&sfn.RetryProps{Errors: jsii.Strings("States.TaskFailed", "StepFunctions.ExecutionLimitExceededException"),
 		Interval: awscdk.Duration_Seconds(jsii.Number(1)), BackoffRate: jsii.Number(2), MaxAttempts: jsii.Number(3), JitterStrategy: sfn.JitterType_FULL})
+	done.AddRetry(outageRetry) // a region down: the first retrier's errors are matched first
 
 	return sfn.NewStateMachine(st, s("OrderLifecycle"), &sfn.StateMachineProps{
 		StateMachineType: sfn.StateMachineType_STANDARD,
