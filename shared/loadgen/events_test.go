@@ -58,6 +58,14 @@ func TestRunFollowsOrdersByEvents(t *testing.T) {
 				assert.Equal(t, 20, res.MilestonesMS["paid"].Orders)
 				assert.InDelta(t, 100, res.MilestonesMS["paid"].P50, 50)
 				assert.InDelta(t, 250, res.MilestonesMS["ready"].P50, 50)
+				// Every order appears once in the per-second timeline of each milestone.
+				for _, m := range []string{"paid", "ready"} {
+					sum := 0
+					for _, n := range res.MilestonesPerSecond[m] {
+						sum += n
+					}
+					assert.Equal(t, 20, sum, m)
+				}
 			},
 		},
 		{

@@ -54,6 +54,10 @@ type Result struct {
 	// MilestonesMS is, for each of Tracking.Milestones that orders reached, how long after the
 	// customer's send they reached it (e.g. "paid", "ready"). Omitted for stages without any.
 	MilestonesMS map[string]Milestone `json:"milestones_ms,omitempty"`
+	// MilestonesPerSecond is, for each milestone, how many orders reached it in each second since
+	// the run started (index 0 is the first second), grace period included: the timeline of
+	// payments during and after a provider fault. Omitted for stages without milestones.
+	MilestonesPerSecond map[string][]int `json:"milestones_per_second,omitempty"`
 	// Events is how orders were followed over their live status channels: events received,
 	// expected statuses missed, orders with gaps. Omitted unless Tracking.Events was set.
 	Events *Events `json:"events,omitempty"`

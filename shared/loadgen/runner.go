@@ -273,7 +273,8 @@ type run struct {
 	lateLatency  *hdrhistogram.Histogram
 	endToEnd     *hdrhistogram.Histogram
 	milestones   map[string]*hdrhistogram.Histogram
-	polled       int // accepted orders that needed tracking
+	perSecond    map[string][]int // milestone → orders that reached it in each second of the run
+	polled       int              // accepted orders that needed tracking
 	buckets      []*bucket
 	accepted     int
 	completed    int
@@ -661,6 +662,17 @@ func (r *run) milestonesSeen(c *call, v orderAnswer, seen map[string]bool, polle
 		r.mu.Lock()
 		if !r.done {
 			recordDuration(h, max(at.Sub(c.intended), 0))
+			if sec := int(at.Sub(r.start) / time.Second); sec >= 0 {
+				if r.perSecond == nil {
+					r.perSecond = map[string][]int{}
+				}
+				counts := r.perSecond[name]
+				for len(counts) <= sec {
+					counts = append(counts, 0)
+				}
+				counts[sec]++
+				r.perSecond[name] = counts
+			}
 		}
 		r.mu.Unlock()
 	}
@@ -811,6 +823,9 @@ func (r *run) result(partial bool) *Result {
 			res.MilestonesMS = map[string]Milestone{}
 		}
 		res.MilestonesMS[name] = Milestone{Orders: int(h.TotalCount()), Latency: latencyOf(h)}
+	}
+	if len(r.perSecond) > 0 {
+		res.MilestonesPerSecond = r.perSecond
 	}
 	for i := 0; i < int(math.Ceil(dur)) || i < len(r.buckets); i++ {
 		b := r.bucketAt(i).Bucket
