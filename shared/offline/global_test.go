@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -149,4 +150,25 @@ func TestLoadGlobal(t *testing.T) {
 	require.NotNil(t, res.Lambda)
 	assert.Equal(t, 2, res.Lambda.Functions, "one function in each region")
 	assert.Equal(t, "make load STAGE=00-global PROFILE=smoke SEED=7 FAULT='region:us-east-1@down,from=2s,for=3s'", res.Environment.Command)
+}
+
+// make tune runs a multi-region stage whole and tunes the function in its first region.
+func TestTuneGlobal(t *testing.T) {
+	dir := t.TempDir()
+	event := filepath.Join(dir, "event.json")
+	require.NoError(t, os.WriteFile(event, []byte(`{"httpMethod":"GET","path":"/menu"}`), 0o644))
+	var out, errOut bytes.Buffer
+	err := offline.Run(context.Background(), []string{"tune", "-function", "kitchen", "-event", event, "-model", "zero",
+		"-memory", "128,1769", "-n", "2", "-out", dir}, func(string) string { return "" }, &out, &errOut, globalStage(t))
+	require.NoError(t, err, errOut.String())
+	assert.Contains(t, errOut.String(), "kitchen is tuned in eu-west-1")
+	b, err := os.ReadFile(filepath.Join(dir, "00-global.kitchen.json"))
+	require.NoError(t, err)
+	var res offline.TuneResult
+	require.NoError(t, json.Unmarshal(b, &res))
+	require.Len(t, res.Rows, 2)
+	for _, r := range res.Rows {
+		assert.Equal(t, 2, r.Invocations)
+	}
+	assert.Contains(t, res.FunctionName, "Kitchen")
 }

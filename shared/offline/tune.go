@@ -105,9 +105,6 @@ func runTune(ctx context.Context, args []string, stdout, stderr io.Writer, stage
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if stage.Global != nil {
-		return oneRegionOnly("tune", stage)
-	}
 	if *function == "" {
 		fs.Usage()
 		return fmt.Errorf("-function is required (make tune STAGE=%s FUNCTION=<name>)", stage.Name)
@@ -140,14 +137,41 @@ func runTune(ctx context.Context, args []string, stdout, stderr io.Writer, stage
 
 	rec := &payloadRecorder{byFunction: map[string][][]byte{}}
 	rec.on.Store(*eventFile == "")
-	st := stage.Stage
-	st.Handlers = rec.wrap(stage.Handlers)
-	emu, err := emulator.New(st, emulator.Options{Seed: mf.seed, Latency: model, AccountConcurrency: stage.AccountConcurrency,
-		Addr: eventsAddr, Payment: payment.Config{Capacity: stage.PaymentCapacity}, Lambda: lambda.Options{CPUModel: true}})
-	if err != nil {
-		return err
+	opts := emulator.Options{Seed: mf.seed, Latency: model, AccountConcurrency: stage.AccountConcurrency,
+		Addr: eventsAddr, Payment: payment.Config{Capacity: stage.PaymentCapacity}, Lambda: lambda.Options{CPUModel: true}}
+	// emu is where the function is tuned; traffic sets the load tool up to capture its events.
+	var emu *emulator.Emulator
+	var traffic func(cfg *loadgen.Config) error
+	if stage.Global != nil {
+		// A multi-region stage runs whole, so the function sees the events it sees in a load
+		// run; it is tuned in the first (primary) region, whose code and memory are the other's.
+		gs := *stage.Global
+		gs.Handlers = rec.wrap(gs.Handlers)
+		g, err := emulator.NewGlobal(gs, opts)
+		if err != nil {
+			return err
+		}
+		defer g.Close()
+		if err := waitReplicated(ctx, g); err != nil {
+			return err
+		}
+		emu = g.Region(gs.Stacks[0].Region)
+		traffic = func(cfg *loadgen.Config) error { return globalLoadConfig(ctx, g, stage, cfg, stderr) }
+		fmt.Fprintf(stderr, "tune: %s runs in %s; %s is tuned in %s\n", stage.Name, strings.Join(stageRegions(stage), " and "), *function, gs.Stacks[0].Region)
+	} else {
+		st := stage.Stage
+		st.Handlers = rec.wrap(stage.Handlers)
+		e, err := emulator.New(st, opts)
+		if err != nil {
+			return err
+		}
+		defer e.Close()
+		emu = e
+		traffic = func(cfg *loadgen.Config) error {
+			cfg.BaseURL, cfg.Client = emu.APIURL(), emu.HTTPClient()
+			return followEvents(ctx, emu, cfg, stderr)
+		}
 	}
-	defer emu.Close()
 	f, err := findFunction(emu.Lambda, *function)
 	if err != nil {
 		return err
@@ -160,9 +184,8 @@ func runTune(ctx context.Context, args []string, stdout, stderr io.Writer, stage
 		}
 		cfg := loadgen.Config{Profile: profile, Scale: 1, Seed: mf.seed, Stage: stage.Name,
 			Tracking: loadgen.Tracking{Terminal: stage.Terminal, Milestones: stage.Milestones},
-			BaseURL:  emu.APIURL(), Client: emu.HTTPClient(), Target: "emulator",
-			Progress: stderr, PlainProgress: true}
-		if err := followEvents(ctx, emu, &cfg, stderr); err != nil {
+			Target:   "emulator", Progress: stderr, PlainProgress: true}
+		if err := traffic(&cfg); err != nil {
 			return err
 		}
 		fmt.Fprintf(stderr, "tune: running the %s profile through %s to capture %s's events\n", profile.Name, stage.Name, *function)
