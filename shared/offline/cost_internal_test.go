@@ -110,4 +110,5 @@ func TestTheResultCountsFilteredRecords(t *testing.T) {
 	assert.Equal(t, int64(3), got.Filtered, "the three that do not")
 	assert.Equal(t, int64(2), calls.Load())
 	assert.Contains(t, got.Source, "Queue")
+	assert.Contains(t, r.Mappings, "Worker", "keyed by the function's logical ID, the same in every region")
 }

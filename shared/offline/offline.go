@@ -524,8 +524,9 @@ func fillFromEmulator(r *loadgen.Result, emus ...*emulator.Emulator) {
 }
 
 // mappingStats sums each event source mapping's invocations and filtered records over the
-// regions, by function name (a multi-region stage has one mapping per region and function). A
-// function with mappings on several queues is listed once per queue, as "<function>/<queue>".
+// regions, by the function's construct id (its logical ID without a CDK path), which is the same
+// in every region of a multi-region stage. A function with mappings on several queues is listed
+// once per queue, as "<function>/<queue>".
 func mappingStats(emus ...*emulator.Emulator) map[string]loadgen.Mapping {
 	out := map[string]loadgen.Mapping{}
 	sources := map[string]map[string]bool{} // function → queues
@@ -535,6 +536,12 @@ func mappingStats(emus ...*emulator.Emulator) map[string]loadgen.Mapping {
 	}
 	var rows []row
 	for _, emu := range emus {
+		ids := map[string]string{} // a function's physical name → its construct id
+		for _, r := range emu.Resources() {
+			if r.Type == "AWS::Lambda::Function" {
+				ids[r.Physical] = constructID(r)
+			}
+		}
 		for _, svc := range emu.Services() {
 			m, ok := svc.(*esm.Service)
 			if !ok {
@@ -546,6 +553,9 @@ func mappingStats(emus ...*emulator.Emulator) map[string]loadgen.Mapping {
 					continue
 				}
 				fn := c.FunctionArn[strings.LastIndex(c.FunctionArn, ":")+1:]
+				if id, ok := ids[fn]; ok {
+					fn = id
+				}
 				src := c.EventSourceArn[strings.LastIndex(c.EventSourceArn, ":")+1:]
 				if sources[fn] == nil {
 					sources[fn] = map[string]bool{}
@@ -571,6 +581,16 @@ func mappingStats(emus ...*emulator.Emulator) map[string]loadgen.Mapping {
 		return nil
 	}
 	return out
+}
+
+// constructID is a resource's construct id from its CDK path ("Stack/PaymentWorker/Resource" →
+// "PaymentWorker"), or its logical ID when the template has no CDK metadata.
+func constructID(r emulator.Resource) string {
+	parts := strings.Split(r.CDKPath, "/")
+	if len(parts) >= 3 && parts[len(parts)-1] == "Resource" {
+		return parts[len(parts)-2]
+	}
+	return r.LogicalID
 }
 
 func counter(s metrics.Snapshot, name string) float64 {
