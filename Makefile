@@ -10,7 +10,7 @@
 #   PROFILE          make load's traffic profile: smoke (default), steady, morning-rush, holiday-spike
 #   SCALE, SEED      make load's rate multiplier (default 1) and seed (default 7)
 #   GRACE            make load's wait for asynchronous orders to finish (default: the profile's)
-#   TARGET           make load against a deployed API (https://…/prod) instead of the emulator
+#   TARGET           make load against a deployed API (https://…/prod) instead of the emulator; for 05-global each region's: eu-west-1=https://…/prod,us-east-1=https://…/prod
 #   OUT              make load's result file (default results/<stage>.<profile>.json; make demo alone writes docs/results)
 #   ADDR             make local's loopback address (default 127.0.0.1:4566)
 #   DEMO_PROFILES    the profiles make demo runs at every stage (default smoke morning-rush)

@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -147,4 +149,37 @@ func waitReplicated(ctx context.Context, g *emulator.Global) error {
 		return fmt.Errorf("global tables: %w", err)
 	}
 	return nil
+}
+
+// regionTargets reads -target for a multi-region stage: "<region>=<API URL>" for each of the
+// stage's regions, comma-separated (the ApiUrl output of each regional stack).
+func regionTargets(target string, stage Stage) (map[string]string, error) {
+	want := stageRegions(stage)
+	example := make([]string, len(want))
+	for i, r := range want {
+		example[i] = r + "=https://…/prod"
+	}
+	usage := fmt.Sprintf("stage %s runs in %s: give each region's API as -target '%s' (make load TARGET=…)",
+		stage.Name, strings.Join(want, " and "), strings.Join(example, ","))
+	out := map[string]string{}
+	for part := range strings.SplitSeq(target, ",") {
+		region, u, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok || !slices.Contains(want, region) {
+			return nil, fmt.Errorf("-target %q: %s", part, usage)
+		}
+		if _, dup := out[region]; dup {
+			return nil, fmt.Errorf("-target names %s twice: %s", region, usage)
+		}
+		parsed, err := url.Parse(u)
+		if err != nil || parsed.Scheme != "https" && parsed.Scheme != "http" || parsed.Host == "" {
+			return nil, fmt.Errorf("-target %s=%q is not an http(s) URL: %s", region, u, usage)
+		}
+		out[region] = strings.TrimSuffix(u, "/")
+	}
+	for _, r := range want {
+		if out[r] == "" {
+			return nil, fmt.Errorf("-target has no URL for %s: %s", r, usage)
+		}
+	}
+	return out, nil
 }

@@ -22,6 +22,7 @@ import (
 
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/lambda"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/latency"
 	"github.com/emilys-pastries/serverless-evolution/shared/loadgen"
 	"github.com/emilys-pastries/serverless-evolution/shared/offline"
 )
@@ -99,7 +100,11 @@ func TestGlobalRejectsWhatItCannotRun(t *testing.T) {
 	}{
 		{"live", []string{"live"}, "live shows one region's emulator and does not run multi-region stages yet; stage 00-global runs in eu-west-1 and us-east-1"},
 		{"explain", []string{"explain"}, "explain shows one region's emulator"},
-		{"target", []string{"load", "-target", "https://example.com/prod"}, "stage 00-global runs in 2 regions"},
+		{"one URL for two regions", []string{"load", "-target", "https://example.com/prod"}, "give each region's API as -target 'eu-west-1=https://…/prod,us-east-1=https://…/prod'"},
+		{"a region missing", []string{"load", "-target", "eu-west-1=https://example.com/prod"}, "-target has no URL for us-east-1"},
+		{"an unknown region", []string{"load", "-target", "eu-west-1=https://a.example/prod,mars-1=https://b.example/prod"}, `-target "mars-1=https://b.example/prod"`},
+		{"not a URL", []string{"load", "-target", "eu-west-1=ftp://a.example,us-east-1=https://b.example/prod"}, "is not an http(s) URL"},
+		{"a region twice", []string{"load", "-target", "eu-west-1=https://a.example/prod,eu-west-1=https://b.example/prod"}, "names eu-west-1 twice"},
 		{"unknown region", []string{"local", "-addr", "127.0.0.1:0", "-model", "zero", "-fault", "region:mars-1@down"}, `no region "mars-1" in stage 00-global; its regions are eu-west-1, us-east-1`},
 		{"unknown resource", []string{"local", "-addr", "127.0.0.1:0", "-model", "zero", "-fault", "lambda:Kitchen-Kitchn@throttle"}, "eu-west-1:lambda:Kitchen-Kitchen"},
 	}
@@ -171,4 +176,32 @@ func TestTuneGlobal(t *testing.T) {
 		assert.Equal(t, 2, r.Invocations)
 	}
 	assert.Contains(t, res.FunctionName, "Kitchen")
+}
+
+// make load against a deployed multi-region stage takes each region's API URL and sends each
+// order to its store's home region, as against the emulator (here the deployment is the
+// emulator itself, listening on loopback).
+func TestLoadGlobalTarget(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: a ten-second load run")
+	}
+	st := globalStage(t)
+	g, err := emulator.NewGlobal(*st.Global, emulator.Options{Latency: latency.Zero(), Addr: "127.0.0.1:0"})
+	require.NoError(t, err)
+	defer g.Close()
+	require.NoError(t, g.Start(context.Background()))
+	target := "eu-west-1=" + g.APIURL("eu-west-1") + ",us-east-1=" + g.APIURL("us-east-1")
+	require.True(t, strings.HasPrefix(g.APIURL("eu-west-1"), "http://127.0.0.1:"), g.APIURL("eu-west-1"))
+	out := t.TempDir() + "/result.json"
+	var stdout, stderr bytes.Buffer
+	require.NoError(t, offline.Run(context.Background(), []string{"load", "-profile", "smoke", "-quiet", "-target", target, "-out", out},
+		func(string) string { return "" }, &stdout, &stderr, st), stderr.String())
+	res, err := loadgen.ReadFile(out)
+	require.NoError(t, err)
+	require.NotNil(t, res.Regions)
+	assert.Positive(t, res.Regions.ByRegion["eu-west-1"].Sent)
+	assert.Positive(t, res.Regions.ByRegion["us-east-1"].Sent)
+	assert.Equal(t, res.Offered, res.Accepted, "every order accepted")
+	assert.Nil(t, res.Lambda, "a deployed stage's functions are not seen")
+	assert.Contains(t, res.Environment.Command, "TARGET='eu-west-1=http://127.0.0.1:")
 }

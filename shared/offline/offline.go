@@ -361,10 +361,19 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	var emus []*emulator.Emulator // every region's
 	var model *latency.Model
-	if *target != "" {
-		if stage.Global != nil {
-			return fmt.Errorf("-target runs one region's API; stage %s runs in %d regions, which the load command drives in the emulator only for now", stage.Name, len(stage.Global.Stacks))
+	if *target != "" && stage.Global != nil {
+		// A deployed multi-region stage: each region's API, orders sent to their store's home
+		// region, the load tool's own health checks failing over as Route 53 would.
+		regions, err := regionTargets(*target, stage)
+		if err != nil {
+			return err
 		}
+		cfg.Regions = regions
+		cfg.Client = &http.Client{Timeout: 60 * time.Second}
+		cfg.Failover = stage.Failover
+		cfg.Target = *target
+		command += " TARGET='" + *target + "'"
+	} else if *target != "" {
 		cfg.BaseURL = strings.TrimSuffix(*target, "/")
 		cfg.Client = &http.Client{Timeout: 60 * time.Second}
 		cfg.Target = cfg.BaseURL
