@@ -113,3 +113,31 @@ func TestSetCost(t *testing.T) {
 	empty.SetCost(Cost{TotalUSD: 1})
 	assert.Nil(t, empty.CostPer1k, "no orders, no cost per order")
 }
+
+// Every order the provider took money for is checked against what its customer was told: no
+// accepted order (an error answer or a customer who gave up) or an order that ended failed.
+func TestReconcileCharges(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		statuses map[string]string
+		paid     []string
+		want     ChargeAccounting
+	}{
+		{"every charge has a good order", map[string]string{"o-1": "ready", "o-2": "paid"}, []string{"o-1", "o-2"},
+			ChargeAccounting{Paid: 2}},
+		{"a charge without an accepted order", map[string]string{"o-1": "ready"}, []string{"o-1", "o-9"},
+			ChargeAccounting{Paid: 2, NotAccepted: 1, Sample: []string{"o-9: no accepted order (error answer or gave up)"}}},
+		{"a charged order that failed", map[string]string{"o-1": "failed", "o-2": "ready"}, []string{"o-1", "o-2"},
+			ChargeAccounting{Paid: 2, Failed: 1, Sample: []string{"o-1: order failed"}}},
+		{"no charges", map[string]string{"o-1": "failed"}, nil, ChargeAccounting{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := Result{OrderStatuses: tt.statuses}
+			r.Reconcile(tt.paid)
+			require.NotNil(t, r.Charges)
+			assert.Equal(t, tt.want, *r.Charges)
+		})
+	}
+}

@@ -104,6 +104,9 @@ func Summary(w io.Writer, r *Result) error {
 		row("provider", "%d charges (%d paid, %d declined)   max queue %d   wait p99 %.0f ms   busy %d   orphaned %d   duplicate charges %d",
 			p.Charges, p.Succeeded, p.Declined, p.MaxQueued, p.WaitMS.P99, p.RejectedBusy+p.QueueTimeouts, p.Orphaned, p.DuplicateCharges)
 	}
+	if c := r.Charges; c != nil {
+		row("charged", "%d orders   of them %d with no accepted order (error answer or gave up)   %d that then failed", c.Paid, c.NotAccepted, c.Failed)
+	}
 	for _, e := range r.Errors {
 		row("error", "%d × %s", e.Count, e.Error)
 	}

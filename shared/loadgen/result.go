@@ -1,6 +1,7 @@
 package loadgen
 
 import (
+	"slices"
 	"time"
 
 	"github.com/emilys-pastries/serverless-evolution/shared/payment"
@@ -68,10 +69,52 @@ type Result struct {
 	// CPU is the process's CPU use second by second and whether the run was CPU-bound (cpu.go).
 	// Omitted where the process's CPU time cannot be read.
 	CPU *CPU `json:"cpu,omitempty"`
+	// Charges reconciles the payment provider's charges with what the customers were told:
+	// money taken for an order the customer never got (an error answer, or gave up waiting), or
+	// for an order that ended failed. Null against a URL and for stages without a provider.
+	Charges *ChargeAccounting `json:"charge_accounting,omitempty"`
+	// OrderStatuses is each accepted order's last known status, by order id: what Charges is
+	// reconciled against. In memory only; not written to the result file.
+	OrderStatuses map[string]string `json:"-"`
 	// Mappings is what each Lambda event source mapping did, by its function's name: batches it
 	// invoked the function with and records its filter criteria dropped (deleted without an
 	// invocation). Omitted for stages without mappings and against a URL.
 	Mappings map[string]Mapping `json:"event_source_mappings,omitempty"`
+}
+
+// ChargeAccounting is every order the payment provider took money for, against what its
+// customer was told.
+type ChargeAccounting struct {
+	Paid int `json:"paid_orders"` // orders with at least one succeeded charge
+	// NotAccepted were charged although their customer never got an accepted order: the API
+	// answered an error, timed out, or the customer gave up before the answer.
+	NotAccepted int `json:"charged_not_accepted"`
+	// Failed were charged and then ended failed (a refund is owed).
+	Failed int `json:"charged_then_failed"`
+	// Sample is a few of those, as "order id: what the customer was told".
+	Sample []string `json:"sample,omitempty"`
+}
+
+// Reconcile fills Charges from the order ids a provider took money for.
+func (r *Result) Reconcile(paidOrders []string) {
+	slices.Sort(paidOrders)
+	c := &ChargeAccounting{Paid: len(paidOrders)}
+	for _, id := range paidOrders {
+		status, accepted := r.OrderStatuses[id]
+		switch {
+		case !accepted:
+			c.NotAccepted++
+			if len(c.Sample) < 5 {
+				c.Sample = append(c.Sample, id+": no accepted order (error answer or gave up)")
+			}
+		case status == "failed":
+			c.Failed++
+			if len(c.Sample) < 5 {
+				c.Sample = append(c.Sample, id+": order failed")
+			}
+		}
+	}
+	r.Charges = c
 }
 
 // Mapping is one event source mapping's work during a run, summed over regions.

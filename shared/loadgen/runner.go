@@ -273,8 +273,9 @@ type run struct {
 	lateLatency  *hdrhistogram.Histogram
 	endToEnd     *hdrhistogram.Histogram
 	milestones   map[string]*hdrhistogram.Histogram
-	perSecond    map[string][]int // milestone → orders that reached it in each second of the run
-	polled       int              // accepted orders that needed tracking
+	perSecond    map[string][]int  // milestone → orders that reached it in each second of the run
+	orderStatus  map[string]string // accepted order id → its last known status
+	polled       int               // accepted orders that needed tracking
 	buckets      []*bucket
 	accepted     int
 	completed    int
@@ -325,6 +326,7 @@ func newRun(cfg Config, prof Profile) *run {
 		lateLatency: newHistogram(3),
 		endToEnd:    newHistogram(3),
 		milestones:  map[string]*hdrhistogram.Histogram{},
+		orderStatus: map[string]string{},
 		pools:       map[string]*eventsPool{},
 		statuses:    map[string]int{},
 		reasons:     map[string]int{},
@@ -491,6 +493,9 @@ func (r *run) answer(trackCtx context.Context, c *call, a answer, at time.Time) 
 		return
 	}
 	r.accepted++
+	if a.orderID != "" {
+		r.orderStatus[a.orderID] = a.status
+	}
 	switch {
 	case r.terminal[a.status]:
 		r.completeLocked(a.status, a.reason, latency)
@@ -705,6 +710,9 @@ func (r *run) trackEnd(c *call, orderID string, v orderAnswer, at time.Time, cut
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.tracking.Add(-1)
+	if orderID != "" && v.Status != "" && !r.done {
+		r.orderStatus[orderID] = v.Status
+	}
 	switch {
 	case r.done:
 		// A tracker that outlived the run because its client ignored the cancellation.
@@ -827,6 +835,7 @@ func (r *run) result(partial bool) *Result {
 	if len(r.perSecond) > 0 {
 		res.MilestonesPerSecond = r.perSecond
 	}
+	res.OrderStatuses = r.orderStatus
 	for i := 0; i < int(math.Ceil(dur)) || i < len(r.buckets); i++ {
 		b := r.bucketAt(i).Bucket
 		if h := r.buckets[i].latency; h.TotalCount() > 0 {

@@ -529,6 +529,8 @@ func fillFromEmulator(r *loadgen.Result, emus ...*emulator.Emulator) {
 	r.Mappings = mappingStats(emus...)
 	if st := emus[0].Payment.Stats(); st.Charges+st.RejectedBusy+st.QueueTimeouts+st.Abandoned > 0 {
 		r.PaymentProvider = &st
+		// Money taken against what the customers were told (the provider is the regions' own).
+		r.Reconcile(emus[0].Payment.PaidOrders())
 	}
 }
 

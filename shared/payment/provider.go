@@ -486,3 +486,16 @@ func (p *Provider) release() {
 
 // Config returns the provider's configuration with defaults applied.
 func (p *Provider) Config() Config { return p.cfg }
+
+// PaidOrders returns the order ids the provider has taken money for (at least one succeeded
+// charge each), in no particular order: what a load run reconciles with the orders its
+// customers were told about.
+func (p *Provider) PaidOrders() []string {
+	p.keysMu.Lock()
+	defer p.keysMu.Unlock()
+	out := make([]string, 0, len(p.paid))
+	for id := range p.paid {
+		out = append(out, id)
+	}
+	return out
+}

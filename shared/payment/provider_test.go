@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -489,4 +490,18 @@ func TestLognormal(t *testing.T) {
 	assert.ErrorContains(t, err, "median must be above 0")
 	_, err = payment.NewLognormal(time.Second, time.Millisecond, 1)
 	assert.ErrorContains(t, err, "p99 must be at least the median")
+}
+
+// PaidOrders lists each order the provider took money for once, however often it was charged.
+func TestPaidOrders(t *testing.T) {
+	t.Parallel()
+	p := newProvider(t, payment.Config{ServiceTime: instant})
+	for _, id := range []string{"ord-1", "ord-2", "ord-1"} {
+		_, err := p.Charge(t.Context(), order(id), "")
+		require.NoError(t, err)
+	}
+	got := p.PaidOrders()
+	slices.Sort(got)
+	assert.Equal(t, []string{"ord-1", "ord-2"}, got)
+	assert.Equal(t, int64(1), p.Stats().DuplicateCharges, "ord-1 was charged twice, and is listed once")
 }
