@@ -11,10 +11,12 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/emilys-pastries/serverless-evolution/shared/payment"
 )
@@ -65,6 +67,12 @@ type Events interface {
 	PutEvents(ctx context.Context, in *eventbridge.PutEventsInput, optFns ...func(*eventbridge.Options)) (*eventbridge.PutEventsOutput, error)
 }
 
+// Queue shortens a failed message's wait before its next receive; *sqs.Client is one.
+type Queue interface {
+	GetQueueUrl(ctx context.Context, in *sqs.GetQueueUrlInput, optFns ...func(*sqs.Options)) (*sqs.GetQueueUrlOutput, error)
+	ChangeMessageVisibility(ctx context.Context, in *sqs.ChangeMessageVisibilityInput, optFns ...func(*sqs.Options)) (*sqs.ChangeMessageVisibilityOutput, error)
+}
+
 // Worker is the payment-worker handler.
 type Worker struct {
 	charger  Charger
@@ -73,6 +81,27 @@ type Worker struct {
 	bus      string
 	parallel int
 	now      func() time.Time
+
+	queue Queue    // nil: a failed message waits out the queue's visibility timeout
+	urls  sync.Map // queue ARN → URL
+}
+
+// Backoff makes the worker retry a failed message after RetryDelay(its receive count) instead
+// of the queue's whole visibility timeout (60 s): after a provider outage, payments resume
+// within seconds of its return, while a long outage is still retried less and less often.
+func (w *Worker) Backoff(q Queue) *Worker {
+	w.queue = q
+	return w
+}
+
+// RetryDelay is how long a message received n times waits before its next receive after a
+// failure: 5 s, 10 s, 20 s, 40 s, then the 60 s of the visibility timeout.
+func RetryDelay(n int) time.Duration {
+	d := 5 * time.Second
+	for i := 1; i < n && d < time.Minute; i++ {
+		d *= 2
+	}
+	return min(d, time.Minute)
 }
 
 // NewWorker builds the handler from the function's environment.
@@ -93,7 +122,8 @@ func NewWorker(_ context.Context, cfg aws.Config, getenv func(string) string) (*
 		}
 		parallel = n
 	}
-	return New(payment.NewClient(url, cfg.HTTPClient), sfn.NewFromConfig(cfg), eventbridge.NewFromConfig(cfg), bus, parallel), nil
+	return New(payment.NewClient(url, cfg.HTTPClient), sfn.NewFromConfig(cfg), eventbridge.NewFromConfig(cfg), bus, parallel).
+		Backoff(sqs.NewFromConfig(cfg)), nil
 }
 
 // New builds a worker from its dependencies.
@@ -116,6 +146,7 @@ func (w *Worker) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEven
 			if err := w.process(ctx, rec); err != nil {
 				fmt.Printf("payment-worker: message %s: %v\n", rec.MessageId, err)
 				failed[i] = true
+				w.backOff(ctx, rec)
 			}
 		}()
 	}
@@ -157,6 +188,41 @@ func (w *Worker) process(ctx context.Context, rec events.SQSMessage) error {
 		return w.orphaned(ctx, req, ch)
 	}
 	return wrap("report payment", req.OrderID, err)
+}
+
+// backOff sets a failed message's visibility to RetryDelay of its receive count. If that fails,
+// the message simply waits out the queue's visibility timeout.
+func (w *Worker) backOff(ctx context.Context, rec events.SQSMessage) {
+	if w.queue == nil || rec.ReceiptHandle == "" {
+		return
+	}
+	n, _ := strconv.Atoi(rec.Attributes["ApproximateReceiveCount"])
+	d := RetryDelay(max(n, 1))
+	url, err := w.queueURL(ctx, rec.EventSourceARN)
+	if err == nil {
+		_, err = w.queue.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{QueueUrl: &url,
+			ReceiptHandle: &rec.ReceiptHandle, VisibilityTimeout: int32(d / time.Second)})
+	}
+	if err != nil {
+		fmt.Printf("payment-worker: message %s: retry after the visibility timeout: %v\n", rec.MessageId, err)
+	}
+}
+
+// queueURL finds a queue's URL from its ARN once.
+func (w *Worker) queueURL(ctx context.Context, queueARN string) (string, error) {
+	if u, ok := w.urls.Load(queueARN); ok {
+		return u.(string), nil
+	}
+	a, err := arn.Parse(queueARN)
+	if err != nil {
+		return "", fmt.Errorf("event source %q is not a queue ARN: %w", queueARN, err)
+	}
+	out, err := w.queue.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: &a.Resource, QueueOwnerAWSAccountId: &a.AccountID})
+	if err != nil {
+		return "", err
+	}
+	w.urls.Store(queueARN, aws.ToString(out.QueueUrl))
+	return aws.ToString(out.QueueUrl), nil
 }
 
 // orphaned announces a charge whose order no longer waits for it.

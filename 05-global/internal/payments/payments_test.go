@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -342,4 +344,66 @@ func TestTwoRegionsOneCharge(t *testing.T) {
 	assert.Equal(t, int64(1), s.Succeeded)
 	assert.Equal(t, int64(1), s.Replayed)
 	assert.Zero(t, s.DuplicateCharges)
+}
+
+// recordingQueue remembers the visibility changes the worker asks for.
+type recordingQueue struct {
+	mu      sync.Mutex
+	lookups int
+	changes map[string]int32 // receipt handle → visibility timeout (s)
+}
+
+func (q *recordingQueue) GetQueueUrl(_ context.Context, in *sqs.GetQueueUrlInput, _ ...func(*sqs.Options)) (*sqs.GetQueueUrlOutput, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.lookups++
+	return &sqs.GetQueueUrlOutput{QueueUrl: aws.String("https://sqs.eu-west-1.amazonaws.com/" + aws.ToString(in.QueueOwnerAWSAccountId) + "/" + aws.ToString(in.QueueName))}, nil
+}
+
+func (q *recordingQueue) ChangeMessageVisibility(_ context.Context, in *sqs.ChangeMessageVisibilityInput, _ ...func(*sqs.Options)) (*sqs.ChangeMessageVisibilityOutput, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.changes == nil {
+		q.changes = map[string]int32{}
+	}
+	if !strings.HasSuffix(aws.ToString(in.QueueUrl), "/123456789012/Payment") {
+		return nil, fmt.Errorf("unexpected queue URL %q", aws.ToString(in.QueueUrl))
+	}
+	q.changes[aws.ToString(in.ReceiptHandle)] = in.VisibilityTimeout
+	return &sqs.ChangeMessageVisibilityOutput{}, nil
+}
+
+// A failed payment comes back after a growing delay set with ChangeMessageVisibility instead of
+// the queue's whole visibility timeout, so payments resume soon after a provider outage
+// (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-visibility-timeout.html:
+// "you can change the visibility timeout of a message … to extend or shorten it").
+func TestFailedPaymentsBackOff(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, []time.Duration{5 * time.Second, 10 * time.Second, 20 * time.Second, 40 * time.Second, time.Minute, time.Minute},
+		[]time.Duration{payments.RetryDelay(1), payments.RetryDelay(2), payments.RetryDelay(3), payments.RetryDelay(4), payments.RetryDelay(5), payments.RetryDelay(9)})
+	client, _ := provider(t)
+	tests := []struct {
+		name    string
+		charger payments.Charger
+		want    map[string]int32
+	}{
+		{"a busy provider: each failed message waits by its receive count", alwaysBusy{}, map[string]int32{"rh-1": 5, "rh-3": 20}},
+		{"a charge that succeeds changes nothing", client, map[string]int32{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q := &recordingQueue{changes: map[string]int32{}}
+			w := payments.New(tt.charger, &recordingTasks{}, &recordingEvents{}, "bus", 5).Backoff(q)
+			rec := func(id string, n string) events.SQSMessage {
+				m := record("m-"+id, request("o-"+id, payment.ApprovedTestEmail))
+				m.ReceiptHandle, m.EventSourceARN = "rh-"+n, "arn:aws:sqs:eu-west-1:123456789012:Payment"
+				m.Attributes = map[string]string{"ApproximateReceiveCount": n}
+				return m
+			}
+			_, err := w.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{rec("a", "1"), rec("b", "3")}})
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, q.changes)
+			assert.LessOrEqual(t, q.lookups, 1, "the queue's URL is looked up once")
+		})
+	}
 }
