@@ -25,11 +25,27 @@
 // CreateTable, DescribeTable, UpdateTable (billing, throughput, GSI create/update/delete, stream),
 // DeleteTable (honouring deletion protection), ListTables, DescribeTimeToLive, UpdateTimeToLive,
 // TagResource, UntagResource, ListTagsOfResource, DescribeLimits and DescribeContinuousBackups.
+// The legacy parameters (KeyConditions, QueryFilter, ScanFilter, Expected, AttributeUpdates,
+// AttributesToGet, ConditionalOperator) are translated into expressions and evaluated as such.
 // Answers carry Attributes only when ReturnValues asks, ConsumedCapacity only when
 // ReturnConsumedCapacity asks, and an X-Amz-Crc32 header that the SDK checks. A request body
 // over 16 MB (BatchWriteItem's documented limit, the largest request DynamoDB takes) is refused
 // with a ValidationException before it is decoded, and never buffered beyond 16 MB; the
 // message's wording is the API reference's, AWS's own was not recorded.
+//
+// # Validation
+//
+// A request is validated as DynamoDB validates it, before its table is looked up (so an invalid
+// request on a missing table is a ValidationException, not a ResourceNotFoundException): first
+// the members' constraints of the API reference (required members, lengths, valid values and
+// ranges, the naming rules' pattern and 3 to 255 characters for new tables and indexes), every
+// violation reported at once in DynamoDB's wording and order ("2 validation errors detected:
+// Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or
+// equal to 1; Value …"), at most ten; then the expressions; then what needs the table (the key,
+// the index). An empty string counts as absent ("Value null at …"), except ListTables'
+// ExclusiveStartTableName. Capacity units above 1,000,000,000,000 are out of bounds; the
+// account's and table's quotas (40,000 units by default, as DescribeLimits answers) are not
+// enforced. An index's Projection must name its ProjectionType.
 //
 // # Capacity
 //
@@ -157,8 +173,6 @@
 //     are never purged).
 //   - PartiQL, backups and restores, exports and imports, Kinesis streaming destinations,
 //     contributor insights and resource policy operations answer UnknownOperationException.
-//   - The legacy parameters Expected, AttributeUpdates, KeyConditions, QueryFilter, ScanFilter
-//     and ConditionalOperator are rejected with a ValidationException (AttributesToGet works).
 //   - Tables and indexes are ACTIVE at once (index backfill is instant); ItemCount and
 //     TableSizeBytes are live rather than refreshed every six hours.
 //   - Capacity: on-demand tables do not scale beyond their initial (or warm) throughput (no

@@ -91,7 +91,7 @@ func (s *Service) Resources() []sim.Resource {
 		if page.LastEvaluatedTableName == "" {
 			return out
 		}
-		in.ExclusiveStartTableName = page.LastEvaluatedTableName
+		in.ExclusiveStartTableName = &page.LastEvaluatedTableName
 	}
 }
 

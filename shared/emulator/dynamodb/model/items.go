@@ -85,14 +85,17 @@ type GetItemOutput struct {
 
 // GetItem reads one item.
 func (m *Model) GetItem(in *GetItemInput) (*GetItemOutput, error) {
-	t, err := m.table(in.TableName)
-	if err != nil {
+	if err := in.validate(); err != nil {
 		return nil, err
 	}
 	if err := checkArgs(exprArgs{names: in.ExpressionAttributeNames}, labeled{"ProjectionExpression", in.ProjectionExpression}); err != nil {
 		return nil, err
 	}
 	proj, err := compileProjection(in.ProjectionExpression, in.ExpressionAttributeNames, in.AttributesToGet)
+	if err != nil {
+		return nil, err
+	}
+	t, err := m.table(in.TableName)
 	if err != nil {
 		return nil, err
 	}
@@ -150,8 +153,7 @@ type WriteOutput struct {
 
 // PutItem creates or replaces an item.
 func (m *Model) PutItem(in *PutItemInput) (*WriteOutput, error) {
-	t, err := m.table(in.TableName)
-	if err != nil {
+	if err := in.validate(); err != nil {
 		return nil, err
 	}
 	switch in.ReturnValues {
@@ -167,6 +169,10 @@ func (m *Model) PutItem(in *PutItemInput) (*WriteOutput, error) {
 		return nil, err
 	}
 	cond, err := compileCondition("ConditionExpression", in.ConditionExpression, args)
+	if err != nil {
+		return nil, err
+	}
+	t, err := m.table(in.TableName)
 	if err != nil {
 		return nil, err
 	}
@@ -391,15 +397,10 @@ type UpdateItemInput struct {
 
 // UpdateItem changes an item's attributes, creating the item if it does not exist.
 func (m *Model) UpdateItem(in *UpdateItemInput) (*WriteOutput, error) {
-	t, err := m.table(in.TableName)
-	if err != nil {
+	if err := in.validate(); err != nil {
 		return nil, err
 	}
-	switch in.ReturnValues {
-	case "", "NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW":
-	default:
-		return nil, validation("1 validation error detected: Value '%s' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]", in.ReturnValues)
-	}
+	var err error
 	if err := checkMixed([]param{{"UpdateExpression", in.UpdateExpression != ""}, {"ConditionExpression", in.ConditionExpression != ""}},
 		[]param{{"AttributeUpdates", in.AttributeUpdates != nil}, {"Expected", in.Expected != nil}, {"ConditionalOperator", in.ConditionalOperator != ""}},
 		in.ExpressionAttributeNames, in.ExpressionAttributeValues, "UpdateExpression and ConditionExpression are null"); err != nil {
@@ -428,6 +429,10 @@ func (m *Model) UpdateItem(in *UpdateItemInput) (*WriteOutput, error) {
 		if upd, err = compileUpdate(in.UpdateExpression, args); err != nil {
 			return nil, err
 		}
+	}
+	t, err := m.table(in.TableName)
+	if err != nil {
+		return nil, err
 	}
 	hk, rk, err := t.validateKey(in.Key)
 	if err != nil {
@@ -593,8 +598,7 @@ type DeleteItemInput struct {
 
 // DeleteItem deletes an item (deleting a missing item succeeds).
 func (m *Model) DeleteItem(in *DeleteItemInput) (*WriteOutput, error) {
-	t, err := m.table(in.TableName)
-	if err != nil {
+	if err := in.validate(); err != nil {
 		return nil, err
 	}
 	switch in.ReturnValues {
@@ -610,6 +614,10 @@ func (m *Model) DeleteItem(in *DeleteItemInput) (*WriteOutput, error) {
 		return nil, err
 	}
 	cond, err := compileCondition("ConditionExpression", in.ConditionExpression, args)
+	if err != nil {
+		return nil, err
+	}
+	t, err := m.table(in.TableName)
 	if err != nil {
 		return nil, err
 	}

@@ -60,8 +60,8 @@ func (m *Model) Table(name string) (*Table, bool) {
 }
 
 func (m *Model) table(name string) (*Table, error) {
-	if name == "" {
-		return nil, validation("1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null")
+	if err := validateTableName(name); err != nil {
+		return nil, err
 	}
 	t, ok := (*m.tables.Load())[name]
 	if !ok {
@@ -80,7 +80,7 @@ func (m *Model) setTables(f func(map[string]*Table)) {
 func (m *Model) CreateTable(in *CreateTableInput) (*TableDescription, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if err := validTableName(in.TableName); err != nil {
+	if err := in.validate(); err != nil {
 		return nil, err
 	}
 	if _, exists := m.Table(in.TableName); exists {
@@ -307,6 +307,9 @@ func (t *Table) setStream(s *StreamSpecification, now time.Time) error {
 
 // DeleteTable deletes a table and its items.
 func (m *Model) DeleteTable(name string) (*TableDescription, error) {
+	if err := validateTableName(name); err != nil {
+		return nil, err
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	t, ok := m.Table(name)
@@ -327,8 +330,8 @@ func (m *Model) DeleteTable(name string) (*TableDescription, error) {
 
 // DescribeTable describes a table.
 func (m *Model) DescribeTable(name string) (*TableDescription, error) {
-	if name == "" {
-		return nil, validation("1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null")
+	if err := validateTableName(name); err != nil {
+		return nil, err
 	}
 	t, ok := m.Table(name)
 	if !ok {
@@ -340,8 +343,8 @@ func (m *Model) DescribeTable(name string) (*TableDescription, error) {
 
 // ListTablesInput is ListTables' request.
 type ListTablesInput struct {
-	ExclusiveStartTableName string `json:"ExclusiveStartTableName,omitempty"`
-	Limit                   *int   `json:"Limit,omitempty"`
+	ExclusiveStartTableName *string `json:"ExclusiveStartTableName,omitempty"`
+	Limit                   *int    `json:"Limit,omitempty"`
 }
 
 // ListTablesOutput is ListTables' answer.
@@ -352,18 +355,18 @@ type ListTablesOutput struct {
 
 // ListTables lists table names in order, a page at a time (at most 100).
 func (m *Model) ListTables(in *ListTablesInput) (*ListTablesOutput, error) {
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
 	limit := 100
 	if in.Limit != nil {
-		if *in.Limit < 1 || *in.Limit > 100 {
-			return nil, validation("1 validation error detected: Value '%d' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100 and greater than or equal to 1", *in.Limit)
-		}
 		limit = *in.Limit
 	}
 	names := slices.Sorted(maps.Keys(*m.tables.Load()))
 	start := 0
-	if in.ExclusiveStartTableName != "" {
-		start = sort.SearchStrings(names, in.ExclusiveStartTableName)
-		if start < len(names) && names[start] == in.ExclusiveStartTableName {
+	if in.ExclusiveStartTableName != nil {
+		start = sort.SearchStrings(names, *in.ExclusiveStartTableName)
+		if start < len(names) && names[start] == *in.ExclusiveStartTableName {
 			start++
 		}
 	}
@@ -414,6 +417,9 @@ type DeleteGlobalSecondaryIndexAction struct {
 // UpdateTable changes a table's billing, throughput, indexes, stream or settings; the changes
 // apply at once.
 func (m *Model) UpdateTable(in *UpdateTableInput) (*TableDescription, error) {
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	t, ok := m.Table(in.TableName)

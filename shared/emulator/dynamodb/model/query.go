@@ -117,6 +117,9 @@ func checkLimit(limit *int) (int, error) {
 
 // Query reads items of one partition key value from a table or an index, in sort key order.
 func (m *Model) Query(in *QueryInput) (*PageOutput, error) {
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
 	t, err := m.table(in.TableName)
 	if err != nil {
 		return nil, err
@@ -413,6 +416,9 @@ type ScanInput struct {
 // Scan reads a table or an index page by page in partition-hash order; with TotalSegments,
 // only the partitions whose hash falls in the segment.
 func (m *Model) Scan(in *ScanInput) (*PageOutput, error) {
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
 	t, err := m.table(in.TableName)
 	if err != nil {
 		return nil, err

@@ -182,21 +182,13 @@ func attributeTypes(defs []AttributeDefinition) (map[string]string, error) {
 	return out, nil
 }
 
-func validTableName(name string) error {
-	if len(name) < 3 || len(name) > 255 {
-		return validation("1 validation error detected: Value '%s' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3 and less than or equal to 255", name)
-	}
-	for _, c := range name {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.') {
-			return validation("1 validation error detected: Value '%s' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+", name)
-		}
-	}
-	return nil
-}
-
 func validProjection(p Projection, what string) error {
 	switch p.ProjectionType {
-	case "", "ALL", "KEYS_ONLY":
+	case "":
+		// An empty Projection: DynamoDB requires its ProjectionType
+		// (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Projection.html).
+		return validation("One or more parameter values were invalid: Unknown ProjectionType: null")
+	case "ALL", "KEYS_ONLY":
 		if len(p.NonKeyAttributes) > 0 {
 			return validation("One or more parameter values were invalid: ProjectionType is %s, but NonKeyAttributes is specified", p.ProjectionType)
 		}

@@ -1,0 +1,371 @@
+package model
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Request validation as DynamoDB does it: every violated member constraint of the request is
+// reported at once, in one ValidationException, before the table is looked up:
+//
+//	2 validation errors detected: Value '0' at 'limit' failed to satisfy constraint: Member must
+//	have value greater than or equal to 1; Value 'ab' at 'tableName' failed to satisfy
+//	constraint: Member must have length greater than or equal to 3
+//
+// The members are checked in the order DynamoDB reports them and at most ten violations are
+// listed, as DynamoDB lists them. The constraints are the API reference's (Length Constraints,
+// Valid Values, Valid Range, Pattern; e.g.
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Query.html). A request
+// whose members all satisfy their constraints goes on to the operation's own checks (key schema,
+// expressions), which DynamoDB reports one at a time.
+//
+// An empty string is taken as absent ("Value null … Member must not be null"): the decoder does
+// not tell them apart, and no valid request has an empty required string.
+
+// maxViolations is how many violations DynamoDB lists in one message.
+const maxViolations = 10
+
+// constraints collects a request's violated member constraints.
+type constraints struct{ msgs []string }
+
+func (c *constraints) fail(value *string, path, rule string) {
+	if len(c.msgs) >= maxViolations {
+		return
+	}
+	v := "null"
+	if value != nil {
+		v = "'" + *value + "'"
+	}
+	c.msgs = append(c.msgs, "Value "+v+" at '"+path+"' failed to satisfy constraint: "+rule)
+}
+
+// err is the ValidationException listing the violations, nil when there are none.
+func (c *constraints) err() error {
+	switch len(c.msgs) {
+	case 0:
+		return nil
+	case 1:
+		return &Error{Code: CodeValidation, Message: "1 validation error detected: " + c.msgs[0]}
+	}
+	return &Error{Code: CodeValidation, Message: strconv.Itoa(len(c.msgs)) + " validation errors detected: " + strings.Join(c.msgs, "; ")}
+}
+
+func (c *constraints) notNull(path string, present bool) {
+	if !present {
+		c.fail(nil, path, "Member must not be null")
+	}
+}
+
+// length checks a present string's length in characters (max < 0: no maximum).
+func (c *constraints) length(path, s string, lo, hi int) {
+	if s == "" {
+		return
+	}
+	n := len([]rune(s))
+	if n < lo {
+		c.fail(&s, path, "Member must have length greater than or equal to "+strconv.Itoa(lo))
+	}
+	if hi >= 0 && n > hi {
+		c.fail(&s, path, "Member must have length less than or equal to "+strconv.Itoa(hi))
+	}
+}
+
+// name checks a table or index name against DynamoDB's naming rules: [a-zA-Z0-9_.-]+, 3 to 255
+// characters (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html).
+func (c *constraints) name(path, s string) {
+	if s == "" {
+		return
+	}
+	if !validNameChars(s) {
+		c.fail(&s, path, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+")
+	}
+	c.length(path, s, 3, 255)
+}
+
+func validNameChars(s string) bool {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-' || r == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// enum checks a present string against its valid values, listed as DynamoDB lists them.
+func (c *constraints) enum(path, s string, set ...string) {
+	if s == "" {
+		return
+	}
+	for _, v := range set {
+		if s == v {
+			return
+		}
+	}
+	c.fail(&s, path, "Member must satisfy enum value set: ["+strings.Join(set, ", ")+"]")
+}
+
+// atLeast and atMost check a present integer's range.
+func (c *constraints) atLeast(path string, v *int, lo int) {
+	if v != nil && *v < lo {
+		s := strconv.Itoa(*v)
+		c.fail(&s, path, "Member must have value greater than or equal to "+strconv.Itoa(lo))
+	}
+}
+
+func (c *constraints) atMost(path string, v *int, hi int) {
+	if v != nil && *v > hi {
+		s := strconv.Itoa(*v)
+		c.fail(&s, path, "Member must have value less than or equal to "+strconv.Itoa(hi))
+	}
+}
+
+// dataTableName checks a data-plane TableName, which may also be the table's ARN: 1 to 1024
+// characters (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_GetItem.html).
+func (c *constraints) dataTableName(s string) {
+	c.notNull("tableName", s != "")
+	c.length("tableName", s, 1, 1024)
+}
+
+// Valid values, in the order DynamoDB lists them in its messages.
+var (
+	enumReturnConsumedCapacity = []string{"INDEXES", "TOTAL", "NONE"}
+	enumReturnValues           = []string{"ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW"}
+	enumReturnOnFailure        = []string{"ALL_OLD", "NONE"}
+	enumConditionalOperator    = []string{"OR", "AND"}
+	enumSelect                 = []string{"SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES"}
+	enumBillingMode            = []string{"PROVISIONED", "PAY_PER_REQUEST"}
+	enumAttributeType          = []string{"B", "N", "S"}
+	enumKeyType                = []string{"HASH", "RANGE"}
+	enumProjectionType         = []string{"ALL", "INCLUDE", "KEYS_ONLY"}
+	enumTableClass             = []string{"STANDARD", "STANDARD_INFREQUENT_ACCESS"}
+)
+
+func (in *GetItemInput) validate() error {
+	var c constraints
+	c.dataTableName(in.TableName)
+	c.notNull("key", in.Key != nil)
+	c.enum("returnConsumedCapacity", in.ReturnConsumedCapacity, enumReturnConsumedCapacity...)
+	return c.err()
+}
+
+// writeConstraints are the members PutItem, UpdateItem and DeleteItem share, in DynamoDB's order.
+func writeConstraints(c *constraints, rcc, conditionalOperator, returnValues, rvOnFailure string) {
+	c.enum("returnConsumedCapacity", rcc, enumReturnConsumedCapacity...)
+	c.enum("conditionalOperator", conditionalOperator, enumConditionalOperator...)
+	c.enum("returnValues", returnValues, enumReturnValues...)
+	c.enum("returnValuesOnConditionCheckFailure", rvOnFailure, enumReturnOnFailure...)
+}
+
+func (in *PutItemInput) validate() error {
+	var c constraints
+	c.dataTableName(in.TableName)
+	c.notNull("item", in.Item != nil)
+	writeConstraints(&c, in.ReturnConsumedCapacity, in.ConditionalOperator, in.ReturnValues, in.ReturnValuesOnConditionCheckFailure)
+	return c.err()
+}
+
+func (in *UpdateItemInput) validate() error {
+	var c constraints
+	c.dataTableName(in.TableName)
+	c.notNull("key", in.Key != nil)
+	writeConstraints(&c, in.ReturnConsumedCapacity, in.ConditionalOperator, in.ReturnValues, in.ReturnValuesOnConditionCheckFailure)
+	return c.err()
+}
+
+func (in *DeleteItemInput) validate() error {
+	var c constraints
+	c.dataTableName(in.TableName)
+	c.notNull("key", in.Key != nil)
+	writeConstraints(&c, in.ReturnConsumedCapacity, in.ConditionalOperator, in.ReturnValues, in.ReturnValuesOnConditionCheckFailure)
+	return c.err()
+}
+
+func (in *QueryInput) validate() error {
+	var c constraints
+	c.atLeast("limit", in.Limit, 1)
+	c.enum("returnConsumedCapacity", in.ReturnConsumedCapacity, enumReturnConsumedCapacity...)
+	c.enum("conditionalOperator", in.ConditionalOperator, enumConditionalOperator...)
+	c.dataTableName(in.TableName)
+	c.enum("select", in.Select, enumSelect...)
+	c.name("indexName", in.IndexName)
+	return c.err()
+}
+
+func (in *ScanInput) validate() error {
+	var c constraints
+	c.atLeast("limit", in.Limit, 1)
+	c.enum("returnConsumedCapacity", in.ReturnConsumedCapacity, enumReturnConsumedCapacity...)
+	c.enum("conditionalOperator", in.ConditionalOperator, enumConditionalOperator...)
+	c.dataTableName(in.TableName)
+	c.atLeast("segment", in.Segment, 0)
+	c.atMost("segment", in.Segment, 999999)
+	c.enum("select", in.Select, enumSelect...)
+	c.atLeast("totalSegments", in.TotalSegments, 1)
+	c.atMost("totalSegments", in.TotalSegments, 1000000)
+	c.name("indexName", in.IndexName)
+	return c.err()
+}
+
+func (in *ListTablesInput) validate() error {
+	var c constraints
+	c.atLeast("limit", in.Limit, 1)
+	c.atMost("limit", in.Limit, 100)
+	if in.ExclusiveStartTableName != nil {
+		s := *in.ExclusiveStartTableName
+		if s == "" {
+			c.fail(&s, "exclusiveStartTableName", "Member must have length greater than or equal to 3")
+		}
+		c.name("exclusiveStartTableName", s)
+	}
+	return c.err()
+}
+
+// maxCapacityUnits is the largest ReadCapacityUnits or WriteCapacityUnits DynamoDB takes in a
+// request; more is "out of bounds" (the account's and table's quotas, 40,000 units by default
+// as DescribeLimits answers, are not enforced).
+const maxCapacityUnits = 1_000_000_000_000
+
+// throughput checks a ProvisionedThroughput's members.
+func (c *constraints) throughput(path string, p *ProvisionedThroughput) {
+	if p == nil {
+		return
+	}
+	for _, u := range []struct {
+		member string
+		v      int64
+	}{{"writeCapacityUnits", p.WriteCapacityUnits}, {"readCapacityUnits", p.ReadCapacityUnits}} {
+		if u.v < 1 {
+			s := strconv.FormatInt(u.v, 10)
+			c.fail(&s, path+"."+u.member, "Member must have value greater than or equal to 1")
+		}
+	}
+}
+
+// keySchema checks a key schema's members.
+func (c *constraints) keySchema(path string, ks []KeySchemaElement, enumKeys bool) {
+	c.notNull(path, ks != nil)
+	if ks != nil && len(ks) > 2 {
+		// DynamoDB shows a list as its members' toString; the emulator names the count instead.
+		s := strconv.Itoa(len(ks)) + " elements"
+		c.fail(&s, path, "Member must have length less than or equal to 2")
+	}
+	if ks != nil && len(ks) == 0 {
+		s := "[]"
+		c.fail(&s, path, "Member must have length greater than or equal to 1")
+	}
+	for i, e := range ks {
+		p := path + "." + strconv.Itoa(i+1) + ".member"
+		c.notNull(p+".attributeName", e.AttributeName != "")
+		c.length(p+".attributeName", e.AttributeName, 1, 255)
+		c.notNull(p+".keyType", e.KeyType != "")
+		if enumKeys {
+			c.enum(p+".keyType", e.KeyType, enumKeyType...)
+		}
+	}
+}
+
+// projection checks an index's Projection: DynamoDB requires its ProjectionType.
+func (c *constraints) projection(path string, p Projection) {
+	c.enum(path+".projectionType", p.ProjectionType, enumProjectionType...)
+	if p.NonKeyAttributes != nil && len(p.NonKeyAttributes) == 0 {
+		s := "[]"
+		c.fail(&s, path+".nonKeyAttributes", "Member must have length greater than or equal to 1")
+	}
+}
+
+func (in *CreateTableInput) validate() error {
+	var c constraints
+	c.notNull("attributeDefinitions", in.AttributeDefinitions != nil)
+	for i, d := range in.AttributeDefinitions {
+		p := "attributeDefinitions." + strconv.Itoa(i+1) + ".member"
+		c.notNull(p+".attributeName", d.AttributeName != "")
+		c.length(p+".attributeName", d.AttributeName, 1, 255)
+		c.notNull(p+".attributeType", d.AttributeType != "")
+		c.enum(p+".attributeType", d.AttributeType, enumAttributeType...)
+	}
+	c.notNull("tableName", in.TableName != "")
+	c.name("tableName", in.TableName)
+	c.enum("billingMode", in.BillingMode, enumBillingMode...)
+	c.throughput("provisionedThroughput", in.ProvisionedThroughput)
+	c.keySchema("keySchema", in.KeySchema, true)
+	for i, l := range in.LocalSecondaryIndexes {
+		p := "localSecondaryIndexes." + strconv.Itoa(i+1) + ".member"
+		c.notNull(p+".indexName", l.IndexName != "")
+		c.name(p+".indexName", l.IndexName)
+		c.keySchema(p+".keySchema", l.KeySchema, true)
+		c.projection(p+".projection", l.Projection)
+	}
+	for i, g := range in.GlobalSecondaryIndexes {
+		p := "globalSecondaryIndexes." + strconv.Itoa(i+1) + ".member"
+		c.notNull(p+".indexName", g.IndexName != "")
+		c.name(p+".indexName", g.IndexName)
+		c.keySchema(p+".keySchema", g.KeySchema, true)
+		c.projection(p+".projection", g.Projection)
+		c.throughput(p+".provisionedThroughput", g.ProvisionedThroughput)
+	}
+	c.enum("tableClass", in.TableClass, enumTableClass...)
+	if err := c.err(); err != nil {
+		return err
+	}
+	return capacityBounds(in.ProvisionedThroughput)
+}
+
+func (in *UpdateTableInput) validate() error {
+	var c constraints
+	for i, d := range in.AttributeDefinitions {
+		p := "attributeDefinitions." + strconv.Itoa(i+1) + ".member"
+		c.notNull(p+".attributeName", d.AttributeName != "")
+		c.notNull(p+".attributeType", d.AttributeType != "")
+		c.enum(p+".attributeType", d.AttributeType, enumAttributeType...)
+	}
+	c.notNull("tableName", in.TableName != "")
+	c.length("tableName", in.TableName, 1, 1024)
+	c.enum("billingMode", in.BillingMode, enumBillingMode...)
+	c.throughput("provisionedThroughput", in.ProvisionedThroughput)
+	for i, u := range in.GlobalSecondaryIndexUpdates {
+		p := "globalSecondaryIndexUpdates." + strconv.Itoa(i+1) + ".member"
+		if u.Create != nil {
+			c.notNull(p+".create.indexName", u.Create.IndexName != "")
+			c.name(p+".create.indexName", u.Create.IndexName)
+			c.keySchema(p+".create.keySchema", u.Create.KeySchema, true)
+			c.projection(p+".create.projection", u.Create.Projection)
+			c.throughput(p+".create.provisionedThroughput", u.Create.ProvisionedThroughput)
+		}
+		if u.Update != nil {
+			c.notNull(p+".update.indexName", u.Update.IndexName != "")
+			c.name(p+".update.indexName", u.Update.IndexName)
+			c.throughput(p+".update.provisionedThroughput", u.Update.ProvisionedThroughput)
+		}
+		if u.Delete != nil {
+			c.notNull(p+".delete.indexName", u.Delete.IndexName != "")
+			c.name(p+".delete.indexName", u.Delete.IndexName)
+		}
+	}
+	c.enum("tableClass", in.TableClass, enumTableClass...)
+	if err := c.err(); err != nil {
+		return err
+	}
+	return capacityBounds(in.ProvisionedThroughput)
+}
+
+// capacityBounds refuses capacity units beyond what DynamoDB takes in a request.
+func capacityBounds(p *ProvisionedThroughput) error {
+	if p == nil {
+		return nil
+	}
+	if p.ReadCapacityUnits > maxCapacityUnits {
+		return validation("Given value %d for ReadCapacityUnits is out of bounds", p.ReadCapacityUnits)
+	}
+	if p.WriteCapacityUnits > maxCapacityUnits {
+		return validation("Given value %d for WriteCapacityUnits is out of bounds", p.WriteCapacityUnits)
+	}
+	return nil
+}
+
+// validateTableName checks the TableName of DescribeTable, DeleteTable and the other calls that
+// name a table only.
+func validateTableName(name string) error {
+	var c constraints
+	c.dataTableName(name)
+	return c.err()
+}
