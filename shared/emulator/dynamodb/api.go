@@ -519,6 +519,7 @@ func (s *Service) createTable(ctx context.Context, body []byte, e *encoder) erro
 	if err := decode(body, &in); err != nil {
 		return err
 	}
+	in.Transition = s.transition()
 	return s.control(ctx, "CreateTable", in.TableName, func() (any, error) {
 		d, err := s.model.CreateTable(&in)
 		if err != nil {
@@ -562,6 +563,7 @@ func (s *Service) updateTable(ctx context.Context, body []byte, e *encoder) erro
 	if err := decode(body, &in); err != nil {
 		return err
 	}
+	in.Transition = s.transition()
 	return s.control(ctx, "UpdateTable", in.TableName, func() (any, error) {
 		d, err := s.model.UpdateTable(&in)
 		if err != nil {

@@ -33,6 +33,16 @@
 // with a ValidationException before it is decoded, and never buffered beyond 16 MB; the
 // message's wording is the API reference's, AWS's own was not recorded.
 //
+// # Table lifecycle
+//
+// CreateTable answers TableStatus CREATING and the table becomes ACTIVE 2 s later on the
+// emulator's clock (an estimate: AWS publishes no figure); until then reads and writes answer
+// ResourceNotFoundException, as on AWS, and UpdateTable and DeleteTable ResourceInUseException.
+// UpdateTable answers UPDATING for 2 s, during which the table takes reads and writes but no
+// other update. The SDKs' table-exists waiters (and "aws dynamodb wait table-exists", which
+// polls every 20 s) therefore wait as they do against AWS. Tables a template provisions are
+// ACTIVE at once, as a deployed stack's are, and with the zero latency model every table is.
+//
 // # Validation
 //
 // A request is validated as DynamoDB validates it, before its table is looked up (so an invalid
@@ -173,7 +183,8 @@
 //     are never purged).
 //   - PartiQL, backups and restores, exports and imports, Kinesis streaming destinations,
 //     contributor insights and resource policy operations answer UnknownOperationException.
-//   - Tables and indexes are ACTIVE at once (index backfill is instant); ItemCount and
+//   - Indexes are ACTIVE at once (index backfill is instant), also while their table is
+//     UPDATING; DeleteTable removes the table at once (its answer says DELETING); ItemCount and
 //     TableSizeBytes are live rather than refreshed every six hours.
 //   - Capacity: on-demand tables do not scale beyond their initial (or warm) throughput (no
 //     "double the previous peak"); a partition key value is never split by sort key ("split for

@@ -11,3 +11,7 @@ func SetClock(s *Service, now func() time.Time) { s.now = now }
 func SetReplicationLag(s *Service, d time.Duration) {
 	s.replicationLag = func() time.Duration { return d }
 }
+
+// SetTableTransition sets how long tables created or updated through the API stay CREATING or
+// UPDATING. Call it before the service is used.
+func SetTableTransition(s *Service, d time.Duration) { s.transitionFor = &d }

@@ -38,6 +38,30 @@ type Service struct {
 	hasGlobal      atomic.Bool
 	down, closed   atomic.Bool
 	replicationLag func() time.Duration // a test's fixed lag; nil draws from the latency model
+
+	transitionFor *time.Duration // a test's table transition; nil is tableTransition
+}
+
+// tableTransition is how long a table created through the API stays CREATING, and a table
+// updated through it UPDATING, before it is ACTIVE again. AWS publishes no figure (CreateTable
+// "immediately returns a response with a TableStatus of CREATING", then the table becomes
+// ACTIVE: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html);
+// a table without indexes is typically ACTIVE within seconds, so 2 s, an estimate. It is not in
+// the latency model because it is no request's latency: the call answers at once and the
+// client polls (the SDKs' table-exists waiters every 20 s). A zero latency model (tests) makes
+// tables ACTIVE at once, and tables a template provisions are ACTIVE at once, as a stack's
+// resources are when it is deployed.
+const tableTransition = 2 * time.Second
+
+// transition is the CREATING or UPDATING time of a table changed through the API.
+func (s *Service) transition() time.Duration {
+	switch {
+	case s.transitionFor != nil:
+		return *s.transitionFor
+	case s.env.Latency == nil || s.env.Latency.IsZero():
+		return 0
+	}
+	return tableTransition
 }
 
 // provisioned is where a table came from in the template.

@@ -94,7 +94,7 @@ func (t *Table) describeLocked() TableDescription {
 		TableName:                 t.name,
 		TableArn:                  t.arn,
 		TableID:                   t.id,
-		TableStatus:               "ACTIVE",
+		TableStatus:               t.statusLocked(),
 		CreationDateTime:          Timestamp(t.created),
 		AttributeDefinitions:      slices.Clone(t.defs),
 		KeySchema:                 t.schema.elements(),

@@ -64,7 +64,9 @@ func (m *Model) table(name string) (*Table, error) {
 		return nil, err
 	}
 	t, ok := (*m.tables.Load())[name]
-	if !ok {
+	if !ok || t.creating() {
+		// Reads and writes work on ACTIVE tables only: a CREATING table is not found yet
+		// (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html).
 		return nil, notFound()
 	}
 	return t, nil
@@ -90,6 +92,9 @@ func (m *Model) CreateTable(in *CreateTableInput) (*TableDescription, error) {
 	if err != nil {
 		return nil, err
 	}
+	if in.Transition > 0 {
+		t.activeAt = t.created.Add(in.Transition)
+	}
 	m.setTables(func(tables map[string]*Table) { tables[t.name] = t })
 	d := t.describe()
 	return &d, nil
@@ -110,6 +115,7 @@ func (m *Model) newTable(in *CreateTableInput) (*Table, error) {
 		arn:                fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s", m.opts.Region, m.opts.AccountID, in.TableName),
 		id:                 tableID(m.opts.AccountID, m.opts.Region, in.TableName, now),
 		created:            now,
+		clock:              m.now,
 		schema:             ks,
 		defs:               slices.Clone(in.AttributeDefinitions),
 		tags:               slices.Clone(in.Tags),
@@ -320,10 +326,13 @@ func (m *Model) DeleteTable(name string) (*TableDescription, error) {
 	protected := t.deletionProtection
 	d := t.describeLocked()
 	t.mu.Unlock()
+	if err := inUse(name, d.TableStatus); err != nil {
+		return nil, err
+	}
 	if protected {
 		return nil, validation("Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.")
 	}
-	d.TableStatus = "DELETING"
+	d.TableStatus = StatusDeleting
 	m.setTables(func(tables map[string]*Table) { delete(tables, name) })
 	return &d, nil
 }
@@ -392,6 +401,20 @@ type UpdateTableInput struct {
 	SSESpecification            *SSESpecification            `json:"SSESpecification,omitempty"`
 	TableClass                  string                       `json:"TableClass,omitempty"`
 	DeletionProtectionEnabled   *bool                        `json:"DeletionProtectionEnabled,omitempty"`
+	// Transition is how long the table stays UPDATING (set by the API layer).
+	Transition time.Duration `json:"-"`
+}
+
+// inUse refuses to change a table that is being created or updated, as DynamoDB refuses it
+// (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateTable.html#API_UpdateTable_Errors).
+func inUse(name, status string) error {
+	switch status {
+	case StatusCreating:
+		return &Error{Code: CodeResourceInUse, Message: "Attempt to change a resource which is still in use: Table is being created: " + name}
+	case StatusUpdating:
+		return &Error{Code: CodeResourceInUse, Message: "Attempt to change a resource which is still in use: Table is being updated: " + name}
+	}
+	return nil
 }
 
 // GlobalSecondaryIndexUpdate creates, updates or deletes a GSI.
@@ -428,7 +451,13 @@ func (m *Model) UpdateTable(in *UpdateTableInput) (*TableDescription, error) {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if err := inUse(t.name, t.statusLocked()); err != nil {
+		return nil, err
+	}
 	now := m.now()
+	if in.Transition > 0 {
+		t.updatedAt = now.Add(in.Transition)
+	}
 	if in.BillingMode != "" || in.ProvisionedThroughput != nil || in.OnDemandThroughput != nil || in.WarmThroughput != nil {
 		mode := cmpOr(in.BillingMode, t.billing)
 		prov := in.ProvisionedThroughput

@@ -3,6 +3,7 @@ package model
 import (
 	"slices"
 	"strings"
+	"time"
 )
 
 // AttributeDefinition declares a key attribute's type: S, N or B.
@@ -101,6 +102,9 @@ type CreateTableInput struct {
 	Tags                      []Tag                    `json:"Tags,omitempty"`
 	ResourcePolicy            string                   `json:"ResourcePolicy,omitempty"`
 	TimeToLive                *TimeToLiveSpecification `json:"-"` // CloudFormation only
+	// Transition is how long the new table stays CREATING before it is ACTIVE (set by the API
+	// layer; zero, ACTIVE at once, for tables a template provisions).
+	Transition time.Duration `json:"-"`
 }
 
 // Billing modes.

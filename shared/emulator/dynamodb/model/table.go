@@ -168,9 +168,13 @@ type Table struct {
 
 	name, arn, id string
 	created       time.Time
-	schema        keySchema
-	defs          []AttributeDefinition
-	ixs           atomic.Pointer[indexSet] // replaced whole by UpdateTable, read without the lock
+	// The table is CREATING until activeAt and UPDATING until updatedAt (zero: ACTIVE). activeAt
+	// never changes once the table is published; updatedAt changes under mu.
+	activeAt, updatedAt time.Time
+	clock               func() time.Time
+	schema              keySchema
+	defs                []AttributeDefinition
+	ixs                 atomic.Pointer[indexSet] // replaced whole by UpdateTable, read without the lock
 
 	billing            string
 	prov               *ProvisionedThroughput
@@ -192,6 +196,31 @@ type Table struct {
 	bytes      int64
 
 	cap *capacity
+}
+
+// Table statuses (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TableDescription.html).
+const (
+	StatusCreating = "CREATING"
+	StatusUpdating = "UPDATING"
+	StatusDeleting = "DELETING"
+	StatusActive   = "ACTIVE"
+)
+
+// creating reports whether the table is still being created; it reads the clock only while a
+// creation is (or was) pending.
+func (t *Table) creating() bool {
+	return !t.activeAt.IsZero() && t.clock().Before(t.activeAt)
+}
+
+// statusLocked is the table's TableStatus; t.mu is held.
+func (t *Table) statusLocked() string {
+	switch {
+	case t.creating():
+		return StatusCreating
+	case !t.updatedAt.IsZero() && t.clock().Before(t.updatedAt):
+		return StatusUpdating
+	}
+	return StatusActive
 }
 
 // Name is the table's name.
