@@ -2,7 +2,6 @@ package apigateway_test
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -233,13 +232,6 @@ func TestRESTEvent(t *testing.T) {
 		assert.Equal(t, map[string]any{"id": "7"}, raw["pathParameters"])
 	})
 
-	t.Run("binary body is base64", func(t *testing.T) {
-		do(t, svc, "POST", base+"/orders", "\xff\xfe\x00")
-		var got events.APIGatewayProxyRequest
-		require.NoError(t, json.Unmarshal([]byte(lambda.lastEvent()), &got))
-		assert.True(t, got.IsBase64Encoded)
-		assert.Equal(t, base64.StdEncoding.EncodeToString([]byte("\xff\xfe\x00")), got.Body)
-	})
 }
 
 func TestRESTResponseMapping(t *testing.T) {

@@ -41,6 +41,12 @@
 //   - Latency: every request spends the modelled gateway latency ("apigateway.rest" or
 //     "apigateway.http") plus any fault latency once, before the integration runs.
 //   - Faults on "apigateway:<api id>": Throttle answers 429, ErrorRate answers 500, Latency adds.
+//   - Browser pages of other origins: on the emulator's loopback port such a request reaches an
+//     API only when the API's CORS configuration allows that origin (AllowsOrigin: an HTTP
+//     API's AllowOrigins, a REST resource's OPTIONS MOCK answering Access-Control-Allow-Origin
+//     for it or *); others get 403 from the port's guard (see emulator.Guard). AWS itself lets
+//     such requests reach the integration and only hides the answer from the page; the
+//     emulator refuses them because it runs on the user's machine.
 //   - CORS: a REST MOCK integration with static integration responses (what the CDK makes for
 //     defaultCorsPreflightOptions with one origin) answers its static response; an HTTP API's
 //     CorsConfiguration answers preflight requests and adds the CORS headers to responses.
@@ -119,11 +125,14 @@
 //   - No custom domains, base path mappings, canary settings, caching, client certificates,
 //     WebSocket APIs or OpenAPI import (Body, BodyS3Location).
 //   - A stage serves its API's current resources and routes: a deployment is not a snapshot.
-//   - Binary support is base64 passthrough: a request body that is not valid UTF-8 (or whose
-//     Content-Type is one of a REST API's BinaryMediaTypes) reaches the function base64-encoded;
-//     an answer with isBase64Encoded is decoded for HTTP APIs, and for REST APIs only when the
-//     request's Accept header names one of BinaryMediaTypes, as on AWS; no content handling or
-//     compression.
+//   - Binary support is base64 passthrough, by API type as on AWS: a REST API base64-encodes a
+//     request body whose Content-Type is one of its BinaryMediaTypes and passes any other as
+//     UTF-8 text (bytes that are not UTF-8 become U+FFFD); an HTTP API base64-encodes every
+//     body that is not text (types other than text/*, application/json, application/xml and
+//     application/javascript, no Content-Type, or not UTF-8: which types count as text is not
+//     documented; the split was measured on AWS by another emulator's authors). An answer with
+//     isBase64Encoded is decoded for HTTP APIs, and for REST APIs only when the request's Accept
+//     header names one of BinaryMediaTypes; no content handling or compression.
 //   - Header names reach a 1.0 event in Go's canonical form (Content-Type), not as the client
 //     wrote them; path parameters are percent-decoded.
 //   - requestContext.domainName is the Host the request came to, and GetAtt ApiEndpoint is the

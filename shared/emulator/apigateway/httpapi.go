@@ -120,7 +120,7 @@ func v2Event(r *http.Request, q eventRequest) v2EventJSON {
 			query[k] = strings.Join(vs, ",")
 		}
 	}
-	text, b64 := eventBody(q.body, "", nil)
+	text, b64 := httpEventBody(q.body, r.Header.Get("Content-Type"))
 	return v2EventJSON{
 		APIGatewayV2HTTPRequest: events.APIGatewayV2HTTPRequest{
 			Version:               "2.0",

@@ -116,7 +116,10 @@ func v1Event(r *http.Request, q eventRequest) v1EventJSON {
 	if q.stage != defaultStage {
 		contextPath = "/" + q.stage + path
 	}
-	body, b64 := eventBody(q.body, r.Header.Get("Content-Type"), q.binaryTypes)
+	body, b64 := restEventBody(q.body, r.Header.Get("Content-Type"), q.binaryTypes)
+	if q.version != "" {
+		body, b64 = httpEventBody(q.body, r.Header.Get("Content-Type"))
+	}
 	ev := v1EventJSON{
 		Version: q.version,
 		APIGatewayProxyRequest: events.APIGatewayProxyRequest{
@@ -182,13 +185,53 @@ func forwardedHeaders(r *http.Request, sourceIP, traceID string) http.Header {
 	return h
 }
 
-// eventBody returns the body as the event carries it: text, or base64 when it is not UTF-8 or
-// its Content-Type is one of the API's binary media types.
-func eventBody(body []byte, contentType string, binaryTypes []string) (string, bool) {
-	if !utf8.Valid(body) || (len(binaryTypes) > 0 && mediaMatches(binaryTypes, contentType)) {
+// restEventBody returns the body as a REST API's proxy event carries it: base64 when its
+// Content-Type is one of the API's binary media types, else text. A REST API treats every
+// other payload as UTF-8 text, so bytes that are not UTF-8 reach the function as U+FFFD, one per
+// byte, as a binary upload without binary media types arrives corrupted on AWS
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings.html).
+func restEventBody(body []byte, contentType string, binaryTypes []string) (string, bool) {
+	if len(body) > 0 && len(binaryTypes) > 0 && mediaMatches(binaryTypes, contentType) {
 		return base64.StdEncoding.EncodeToString(body), true
 	}
-	return string(body), false
+	if utf8.Valid(body) {
+		return string(body), false
+	}
+	var b strings.Builder
+	b.Grow(len(body) + 16)
+	for len(body) > 0 {
+		r, n := utf8.DecodeRune(body)
+		b.WriteRune(r) // utf8.RuneError for each byte that is not UTF-8
+		body = body[n:]
+	}
+	return b.String(), false
+}
+
+// httpEventBody returns the body as an HTTP API's Lambda event carries it (payload 1.0 and
+// 2.0): text when its Content-Type is a text type (text/*, application/json, application/xml,
+// application/javascript) and it is valid UTF-8, base64 otherwise, including a body without a
+// Content-Type ("If the content type of the request is binary, the body is base64-encoded",
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html;
+// which types count as text is not documented: this split was measured on AWS by ministack,
+// https://github.com/ministackorg/ministack/pull/766). An empty body is "" and not encoded.
+func httpEventBody(body []byte, contentType string) (string, bool) {
+	if len(body) == 0 || (textMediaType(contentType) && utf8.Valid(body)) {
+		return string(body), false
+	}
+	return base64.StdEncoding.EncodeToString(body), true
+}
+
+// textMediaType reports whether an HTTP API passes a body of this type as text.
+func textMediaType(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return false
+	}
+	switch mt {
+	case "application/json", "application/xml", "application/javascript":
+		return true
+	}
+	return strings.HasPrefix(mt, "text/")
 }
 
 // acceptsBinary reports whether a REST API converts a base64 answer to binary for this request:
