@@ -181,11 +181,19 @@ func TestTableLevelLimit(t *testing.T) {
 	assert.Positive(t, env.Metrics.Resource("dynamodb", "busy").Snapshot().Throttles)
 }
 
+// TestProvisionedCapacity checks a provisioned table's throughput: it keeps up to 300 seconds of
+// unused capacity as burst capacity
+// (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/burst-adaptive-capacity.html)
+// and serves its provisioned rate beyond that, answering ProvisionedThroughputExceededException
+// with the 2025 throttling reasons
+// (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/TroubleshootingThrottling.html).
+// The model starts a new table's burst full.
 func TestProvisionedCapacity(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	svc, _, _ := newService(t)
-	freeze(svc)
+	clock := newStepClock(0)
+	ddb.SetClock(svc, clock.now)
 	c, _ := clientFor(t, svc, noRetries)
 	_, err := c.CreateTable(ctx, &dynamodb.CreateTableInput{
 		TableName: aws.String("small"), BillingMode: types.BillingModeProvisioned,
@@ -194,18 +202,37 @@ func TestProvisionedCapacity(t *testing.T) {
 		KeySchema:             []types.KeySchemaElement{{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash}},
 	})
 	require.NoError(t, err)
-	var pte *types.ProvisionedThroughputExceededException
-	for i := range 10 { // 3 WCU each against 5 WCU per second
-		_, err := c.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("small"), Item: map[string]types.AttributeValue{"pk": s(fmt.Sprint(i)), "blob": blob(3000)}})
-		if errors.As(err, &pte) {
-			break
+	key := 0
+	// writes puts 1-WCU items on fresh keys until one is throttled, and returns how many passed.
+	writes := func() (int, *types.ProvisionedThroughputExceededException) {
+		for ok := 0; ; ok++ {
+			key++
+			_, err := c.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("small"), Item: map[string]types.AttributeValue{"pk": s(fmt.Sprint(key))}})
+			var pte *types.ProvisionedThroughputExceededException
+			if errors.As(err, &pte) {
+				return ok, pte
+			}
+			require.NoError(t, err)
 		}
-		require.NoError(t, err)
 	}
-	require.NotNil(t, pte)
-	assert.Equal(t, "The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.", pte.ErrorMessage())
-	require.Len(t, pte.ThrottlingReasons, 1)
-	assert.Equal(t, "TableWriteProvisionedThroughputExceeded", aws.ToString(pte.ThrottlingReasons[0].Reason))
+	steps := []struct {
+		name    string
+		advance time.Duration
+		want    int
+	}{
+		{"a new 5-WCU table bursts 300 s of capacity at once", 0, 5 * 300},
+		{"then serves its provisioned 5 WCU per second", time.Second, 5},
+		{"unused capacity builds up for at most 300 s", 400 * time.Second, 5 * 300},
+	}
+	for _, st := range steps {
+		clock.advance(st.advance)
+		got, pte := writes()
+		assert.Equal(t, st.want, got, st.name)
+		require.NotNil(t, pte, st.name)
+		assert.Equal(t, "The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.", pte.ErrorMessage())
+		require.Len(t, pte.ThrottlingReasons, 1)
+		assert.Equal(t, "TableWriteProvisionedThroughputExceeded", aws.ToString(pte.ThrottlingReasons[0].Reason))
+	}
 }
 
 func TestHotIndexPartitionThrottlesWrites(t *testing.T) {

@@ -68,10 +68,14 @@
 // index key: a low-cardinality index key such as a status is a hot partition too.
 //
 // Each table and each global secondary index has a read and a write token bucket, and so has
-// every partition key value (of the table, and of each index). Buckets refill continuously and
-// hold at most one second of capacity: AWS documents per-partition limits per second but not
-// how much a partition may burst (its 300-second burst capacity is table-level and best effort),
-// so a hot key gets exactly its documented rate. The rates are:
+// every partition key value (of the table, and of each index). Buckets refill continuously. A
+// provisioned table's or index's buckets hold 300 seconds of its capacity, DynamoDB's burst
+// capacity ("up to five minutes (300 seconds) of unused read and write capacity",
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/burst-adaptive-capacity.html),
+// and start full, so a 5-WCU table takes 1,500 write units at once and then 5 a second. The
+// other buckets hold one second: AWS documents per-partition limits per second but no
+// per-partition burst, so a hot key gets exactly its documented rate, and an on-demand table's
+// limit is its initial throughput. The rates are:
 //   - per partition key value: 3,000 read and 1,000 write units per second;
 //   - on-demand table or index: 12,000 read and 4,000 write units per second (what a new
 //     on-demand table serves), raised by WarmThroughput, lowered by OnDemandThroughput;
@@ -189,7 +193,8 @@
 //   - Capacity: on-demand tables do not scale beyond their initial (or warm) throughput (no
 //     "double the previous peak"); a partition key value is never split by sort key ("split for
 //     heat"); per-partition limits apply per partition key value, so cold keys never share a
-//     partition; provisioned tables have one second of burst, not five minutes; no auto scaling.
+//     partition; a provisioned table's burst capacity is always there (AWS's is best effort and
+//     may be spent on background maintenance) and starts full; no auto scaling.
 //     A table-level on-demand throttle is reported as KeyRangeThroughputExceeded.
 //   - Requests on one table are serialised by its lock, so transactions never conflict
 //     (no TransactionConflictException or TransactionInProgressException).

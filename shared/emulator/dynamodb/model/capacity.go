@@ -18,12 +18,21 @@ const (
 	OnDemandInitialWriteUnits = 4000
 )
 
-// bucket is a token bucket refilled continuously at rate tokens per second, holding at most one
-// second of tokens. AWS does not document burst capacity per partition (its 300 s burst is a
-// table-level, best-effort allowance), so one second is the model's choice: a hot key gets
-// exactly its documented per-second limit.
+// ProvisionedBurstSeconds is how much unused capacity a provisioned table or index keeps as
+// burst capacity: "DynamoDB currently retains up to five minutes (300 seconds) of unused read
+// and write capacity"
+// (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/burst-adaptive-capacity.html).
+const ProvisionedBurstSeconds = 300
+
+// bucket is a token bucket refilled continuously at rate tokens per second, holding at most
+// burst seconds of tokens (one when burst is 0). A provisioned table or index holds
+// ProvisionedBurstSeconds, AWS's burst capacity, and starts full; a partition key value and an
+// on-demand table hold one second: AWS does not document burst capacity per partition, and an
+// on-demand table's limits are its initial throughput, so a hot key gets exactly its documented
+// per-second limit.
 type bucket struct {
 	rate   float64
+	burst  float64
 	tokens float64
 	last   time.Time
 }
@@ -32,17 +41,31 @@ func newBucket(rate float64, now time.Time) bucket {
 	return bucket{rate: rate, tokens: rate, last: now}
 }
 
+// size is the most tokens the bucket holds.
+func (b *bucket) size() float64 {
+	if b.burst > 1 {
+		return b.rate * b.burst
+	}
+	return b.rate
+}
+
 func (b *bucket) refill(now time.Time) {
 	if dt := now.Sub(b.last); dt > 0 {
-		b.tokens = math.Min(b.rate, b.tokens+b.rate*dt.Seconds())
+		b.tokens = math.Min(b.size(), b.tokens+b.rate*dt.Seconds())
 		b.last = now
 	}
 }
 
-func (b *bucket) setRate(rate float64, now time.Time) {
+// setRate changes the rate and burst; a bucket whose burst grows starts with its new burst
+// full, as a new provisioned table does.
+func (b *bucket) setRate(rate, burst float64, now time.Time) {
 	b.refill(now)
-	b.rate = rate
-	b.tokens = math.Min(b.tokens, rate)
+	grew := burst > b.burst
+	b.rate, b.burst = rate, burst
+	if grew {
+		b.tokens = b.size()
+	}
+	b.tokens = math.Min(b.tokens, b.size())
 }
 
 // has reports whether n tokens are there. An empty bucket also admits a request larger than
@@ -94,12 +117,15 @@ func (c *capacity) configure(billing string, prov *ProvisionedThroughput, maxOD 
 			write, c.maxWrite = float64(maxOD.MaxWriteRequestUnits), true
 		}
 	}
+	burst := 1.0
+	if c.provisioned {
+		burst = ProvisionedBurstSeconds
+	}
 	if c.read.last.IsZero() {
 		c.read, c.write = newBucket(read, now), newBucket(write, now)
-		return
 	}
-	c.read.setRate(read, now)
-	c.write.setRate(write, now)
+	c.read.setRate(read, burst, now)
+	c.write.setRate(write, burst, now)
 }
 
 func (c *capacity) key(pk string, now time.Time) *keyBuckets {
