@@ -7,6 +7,9 @@ import (
 	"github.com/emilys-pastries/serverless-evolution/shared/loadgen"
 )
 
+// secondsFile names a stage's second-by-second chart of a profile.
+func secondsFile(stage, profile string) string { return "seconds-" + stage + "-" + profile + ".svg" }
+
 // chart is one rendered SVG file.
 type chart struct {
 	file    string // name inside docs/charts
@@ -49,6 +52,7 @@ func buildCharts(results []*loadgen.Result) []chart {
 		for _, r := range rows {
 			latency.values = append(latency.values, []*float64{positive(r.LatencyMS.P50), positive(r.LatencyMS.P95), positive(r.LatencyMS.P99)})
 		}
+		charts = append(charts, chart{"comparison-" + p + ".svg", p, "the stages compared", comparisonOf(p, subtitle, rows, colorOf).svg()})
 		charts = append(charts, chart{"latency-" + p + ".svg", p, "latency by stage", latency.svg()})
 
 		if tl := timelineOf(p, subtitle, rows, colorOf); tl != nil {
@@ -79,6 +83,11 @@ func buildCharts(results []*loadgen.Result) []chart {
 		}
 		if measured {
 			charts = append(charts, chart{"cost-" + p + ".svg", p, "cost per 1k orders", cost.svg()})
+		}
+		for _, r := range rows {
+			if sc := secondsOf(r, "profile "+p+" · "+provenanceOf([]*loadgen.Result{r}).short()); sc != nil {
+				charts = append(charts, chart{secondsFile(r.Stage, p), p, r.Stage + " second by second", sc.svg()})
+			}
 		}
 	}
 	return charts

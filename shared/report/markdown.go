@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,9 +40,11 @@ func resultsMarkdown(results []*loadgen.Result, charts []chart) string {
 			if len(cs) == 0 {
 				continue
 			}
-			links := make([]string, len(cs))
-			for i, c := range cs {
-				links[i] = fmt.Sprintf("[%s](charts/%s)", c.kind, c.file)
+			var links []string
+			for _, c := range cs {
+				if !strings.HasPrefix(c.file, "seconds-") { // linked under the profile's table
+					links = append(links, fmt.Sprintf("[%s](charts/%s)", c.kind, c.file))
+				}
 			}
 			fmt.Fprintf(&b, "- **%s**: %s\n", p, strings.Join(links, " · "))
 		}
@@ -56,9 +59,30 @@ func resultsMarkdown(results []*loadgen.Result, charts []chart) string {
 		markdownTable(&b, cols, rows)
 		regionsTable(&b, rows)
 		cpuBoundMarkdown(&b, rows)
+		inlineCharts(&b, charts, p, "charts/")
 		b.WriteString("\n")
 	}
 	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// inlineCharts shows a profile's comparison and timeline charts as images under its table, then
+// links each stage's second-by-second chart, the pictures a reader would rather see than read.
+func inlineCharts(b *strings.Builder, charts []chart, profile, dir string) {
+	var stages []string
+	for _, c := range charts {
+		if c.profile != profile {
+			continue
+		}
+		switch {
+		case strings.HasPrefix(c.file, "comparison-"), strings.HasPrefix(c.file, "timeline-"):
+			fmt.Fprintf(b, "\n![%s, %s](%s%s)\n", c.kind, profile, dir, c.file)
+		case strings.HasPrefix(c.file, "seconds-"):
+			stages = append(stages, fmt.Sprintf("[%s](%s%s)", strings.TrimSuffix(c.kind, " second by second"), dir, c.file))
+		}
+	}
+	if len(stages) > 0 {
+		fmt.Fprintf(b, "\nEach stage second by second (what became of the orders sent in each second, and their latency): %s.\n", strings.Join(stages, " · "))
+	}
 }
 
 // measuredBlock renders what goes between a stage README's markers: the stage's results per
@@ -72,6 +96,12 @@ func measuredBlock(results []*loadgen.Result, stage, link string) string {
 	milestoneTable(&b, rows)
 	regionsTable(&b, rows)
 	cpuBoundMarkdown(&b, rows)
+	if r := heaviest(rows); r != nil {
+		charts := path.Join(path.Dir(link), "charts")
+		fmt.Fprintf(&b, "\n![%s, %s, second by second: what became of the orders sent in each second, and their latency](%s)\n",
+			stage, r.Profile, path.Join(charts, secondsFile(stage, r.Profile)))
+		fmt.Fprintf(&b, "\nThe same run beside the other stages:\n\n![the stages compared, %s](%s)\n", r.Profile, path.Join(charts, "comparison-"+r.Profile+".svg"))
+	}
 	fmt.Fprintf(&b, "\nAll stages side by side, and how these numbers were measured: [results.md](%s).\n", link)
 	return b.String()
 }
@@ -117,6 +147,17 @@ func milestoneTable(b *strings.Builder, rows []*loadgen.Result) {
 			b.WriteString(" – | – |\n")
 		}
 	}
+}
+
+// heaviest is the run with a timeline that offered the most orders: the one worth a picture.
+func heaviest(rows []*loadgen.Result) *loadgen.Result {
+	var best *loadgen.Result
+	for _, r := range rows {
+		if len(r.Timeline) > 0 && (best == nil || r.Offered > best.Offered) {
+			best = r
+		}
+	}
+	return best
 }
 
 func thousands(ms float64) string {

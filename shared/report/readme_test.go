@@ -76,6 +76,12 @@ func TestMeasuredBlock(t *testing.T) {
 | morning-rush  |       95 |      240 |      360 |         0.1% |        0.0% |    0 |                 – |         0 |        0 |                 0.0174 |
 | holiday-spike |      114 |        – |      432 |         1.2% |        0.4% |    0 |                 – |         – |        – |                      – |
 
+![05-global, morning-rush, second by second: what became of the orders sent in each second, and their latency](../docs/charts/seconds-05-global-morning-rush.svg)
+
+The same run beside the other stages:
+
+![the stages compared, morning-rush](../docs/charts/comparison-morning-rush.svg)
+
 All stages side by side, and how these numbers were measured: [results.md](../docs/results.md).
 `, got)
 }

@@ -60,7 +60,7 @@ func TestBuildGolden(t *testing.T) {
 	md, err := os.ReadFile(filepath.Join(docs, "results.md"))
 	require.NoError(t, err)
 	golden(t, "results.md.golden", md)
-	for _, name := range []string{"latency-morning-rush.svg", "timeline-morning-rush.svg"} {
+	for _, name := range []string{"latency-morning-rush.svg", "timeline-morning-rush.svg", "comparison-morning-rush.svg", "seconds-03-crisis-morning-rush.svg"} {
 		svg, err := os.ReadFile(filepath.Join(docs, "charts", name))
 		require.NoError(t, err)
 		golden(t, name+".golden", svg)

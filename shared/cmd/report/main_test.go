@@ -57,10 +57,12 @@ func TestRun(t *testing.T) {
 	docs := filepath.Join(root, "docs")
 	assert.Equal(t, strings.Join([]string{
 		"wrote " + filepath.Join(docs, "results.md"),
+		"wrote " + filepath.Join(docs, "charts", "comparison-morning-rush.svg"),
 		"wrote " + filepath.Join(docs, "charts", "latency-morning-rush.svg"),
 		"wrote " + filepath.Join(docs, "charts", "timeline-morning-rush.svg"),
 		"wrote " + filepath.Join(docs, "charts", "failures-morning-rush.svg"),
 		"wrote " + filepath.Join(docs, "charts", "cost-morning-rush.svg"),
+		"wrote " + filepath.Join(docs, "charts", "seconds-03-crisis-morning-rush.svg"),
 		"refreshed " + filepath.Join(root, "03-crisis", "README.md"),
 		"",
 		"morning-rush — make demo · 2025-06-02 · 2 cores · latency model aws-2025.1 · seed 42",
