@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
+	"math/rand/v2"
 	"net/http"
 	"slices"
 	"strconv"
@@ -28,6 +29,7 @@ type Service struct {
 	now         func() time.Time // the capacity model's clock: env.Now, or a test's
 	model       *model.Model
 	reqID       atomic.Uint64
+	idPrefix    [requestIDPrefix]byte
 	units       sync.Map // table name → *unitCounter
 	bufs        sync.Pool
 	provisioned sync.Map // table name → provisioned, for the tables of the template
@@ -79,7 +81,7 @@ var (
 // New returns the DynamoDB service of an emulator and registers it with env for Env.Call.
 // env.Latency is required; env.Faults, env.Metrics and env.Traces may be nil.
 func New(env *sim.Env) *Service {
-	s := &Service{env: env, now: env.Now}
+	s := &Service{env: env, now: env.Now, idPrefix: newIDPrefix()}
 	s.model = model.New(model.Options{Region: env.Region, AccountID: env.AccountID, Now: func() time.Time { return s.now() }, Throttle: s.throttleFault})
 	s.bufs.New = func() any { return &encoder{b: make([]byte, 0, 1024)} }
 	env.Register(ServiceName, s)
@@ -252,14 +254,34 @@ func readBody(r io.Reader, length int64) ([]byte, error) {
 	return data, nil
 }
 
-// requestID is a 20-character id like DynamoDB's, unique within the emulator.
+// requestID is an x-amzn-RequestId in DynamoDB's format, 52 upper-case letters and digits
+// (e.g. 3TH8M79JRKP93H62O96DUU3RM3VV4KQNSO5AEMVJF66Q9ASUAAJG): the service's random prefix and a
+// counter, so unique within the emulator.
 func (s *Service) requestID() string {
 	const digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	b := []byte("00000000000000000000")
-	for n, i := s.reqID.Add(1), len(b)-1; n > 0 && i >= 0; n, i = n/36, i-1 {
+	var b [requestIDLen]byte
+	copy(b[:], s.idPrefix[:])
+	for i := requestIDPrefix; i < requestIDLen; i++ {
+		b[i] = '0'
+	}
+	for n, i := s.reqID.Add(1), requestIDLen-1; n > 0 && i >= requestIDPrefix; n, i = n/36, i-1 {
 		b[i] = digits[n%36]
 	}
-	return string(b)
+	return string(b[:])
+}
+
+const (
+	requestIDLen    = 52
+	requestIDPrefix = 38 // random characters; the 14 after them count requests (36^14 > 2^64)
+)
+
+// newIDPrefix draws a service's request id prefix.
+func newIDPrefix() (p [requestIDPrefix]byte) {
+	const digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	for i := range p {
+		p[i] = digits[rand.IntN(len(digits))]
+	}
+	return p
 }
 
 // Call runs one API operation in process, without HTTP: input is the request's JSON and the

@@ -607,11 +607,13 @@ func (d *decoder) member(v *Value, typ string) error {
 			v.S = d.newString(s)
 			d.size = len(s)
 		} else {
-			v.N = d.newString(s)
 			sh, err := scanNumber(s)
 			if err != nil {
 				d.suspect = true
+			} else {
+				s = canonical(s, sh) // DynamoDB stores and returns numbers canonical
 			}
+			v.N = d.newString(s)
 			d.size = (sh.sig+1)/2 + 1
 		}
 	case "B":

@@ -185,6 +185,8 @@ func joinComma(s []string) string {
 
 func tableID(account, region, name string, at time.Time) string {
 	sum := sha256.Sum256([]byte(account + region + name + at.String()))
+	sum[6] = sum[6]&0x0f | 0x40 // a version 4 (random) UUID, as DynamoDB's TableIds are
+	sum[8] = sum[8]&0x3f | 0x80 // RFC 9562 variant
 	h := hex.EncodeToString(sum[:16])
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }

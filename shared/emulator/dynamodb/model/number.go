@@ -170,3 +170,45 @@ func (d number) String() string {
 	}
 	return b.String()
 }
+
+// canonical returns a valid number's text as DynamoDB returns it: plain decimal notation
+// without a plus sign, exponent, leading zeros or trailing fractional zeros ("1.50" → "1.5",
+// "01" → "1", "-0" → "0", "1E2" → "100", "1.5e-3" → "0.0015"). It allocates only when s is not
+// already in that form.
+func canonical(s string, sh numberShape) string {
+	if canonicalText(s, sh) {
+		return s
+	}
+	n, err := parseNumber(s)
+	if err != nil {
+		return s
+	}
+	return n.String()
+}
+
+// canonicalText reports whether a valid number's text is already canonical.
+func canonicalText(s string, sh numberShape) bool {
+	if sh.sig == 0 {
+		return s == "0"
+	}
+	t := s
+	switch t[0] {
+	case '-':
+		t = t[1:]
+	case '+':
+		return false
+	}
+	if t == "" || t[0] == '.' || t[0] == '0' && (len(t) == 1 || t[1] != '.') {
+		return false
+	}
+	point := false
+	for i := 0; i < len(t); i++ {
+		switch t[i] {
+		case 'e', 'E':
+			return false
+		case '.':
+			point = true
+		}
+	}
+	return !point || t[len(t)-1] != '0' && t[len(t)-1] != '.'
+}

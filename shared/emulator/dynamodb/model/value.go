@@ -107,9 +107,11 @@ func validateValue(v *Value, depth int) error {
 			if n == nil {
 				return validation("A value provided cannot be converted into a number")
 			}
-			if _, err := scanNumber(*n); err != nil {
+			sh, err := scanNumber(*n)
+			if err != nil {
 				return err
 			}
+			*n = canonical(*n, sh)
 		}
 		return validateSet("number", len(v.NS), func(i int) string {
 			d, _ := parseNumber(*v.NS[i])
