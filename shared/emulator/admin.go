@@ -159,7 +159,7 @@ func decodeFault(w http.ResponseWriter, r *http.Request) (FaultRequest, error) {
 		if errors.As(err, &tooBig) {
 			return req, fmt.Errorf("fault body is larger than %d bytes; it must be JSON like %s", maxFaultBody, faultExample)
 		}
-		return req, fmt.Errorf("fault body must be JSON like %s: %v", faultExample, err)
+		return req, fmt.Errorf("fault body must be JSON like %s: %w", faultExample, err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return req, fmt.Errorf("fault body must be one JSON object like %s, with nothing after it; found more after the object", faultExample)
