@@ -45,6 +45,10 @@ func TestStageRunsOffline(t *testing.T) {
 		{"read the order back", http.MethodGet, "/orders/" + placed.OrderID, "", http.StatusOK, `"status":"pending-payment"`},
 		{"menu", http.MethodGet, "/menu", "", http.StatusOK, "croissant"},
 		{"malformed body", http.MethodPost, "/orders", "{", http.StatusBadRequest, "error"},
+		// Bytes that are not UTF-8 reach the handler as U+FFFD (the REST API declares no binary
+		// media types: https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings.html)
+		// and are answered as such, not as base64 text.
+		{"bytes that are not UTF-8", http.MethodPost, "/orders", strings.Replace(order, "Ada", "Ad\xe9", 1), http.StatusBadRequest, "request body is not UTF-8 text"},
 		{"unknown store", http.MethodPost, "/orders", strings.Replace(order, "lon-01", "atlantis-01", 1), http.StatusBadRequest, "store_id"},
 		{"unknown order", http.MethodGet, "/orders/nosuchorder00000", "", http.StatusNotFound, "error"},
 	}

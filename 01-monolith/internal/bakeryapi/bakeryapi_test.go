@@ -210,6 +210,11 @@ func TestPlaceOrderRejectsBadInput(t *testing.T) {
 			"pickup_at must be in the future (it is now 2026-11-27T07:00:00Z), got 2026-11-27T06:30:00Z"},
 		{"pickup not a time", orderBody("lon-02", "8:30", "croissant=2"),
 			`pickup_at must be an RFC 3339 time such as 2026-11-27T08:30:00Z, got "8:30"`},
+		// A REST API without binary media types passes bytes that are not UTF-8 as U+FFFD
+		// (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings.html).
+		{"bytes that are not UTF-8", strings.Replace(valid, `"lon-02"`, "\"lon-02\uFFFD\"", 1),
+			fmt.Sprintf("request body is not UTF-8 text: it has bytes that are not UTF-8, which API Gateway replaced with U+FFFD (first at byte %d); send it as UTF-8 JSON (Content-Type: application/json)",
+				strings.Index(valid, `"lon-02"`)+len(`"lon-02`))},
 	}
 	h, db := start(t)
 	// Something in the table already, so "unchanged" means more than "still empty".

@@ -23,6 +23,7 @@ import (
 	"github.com/emilys-pastries/serverless-evolution/02-split/internal/inventory"
 	"github.com/emilys-pastries/serverless-evolution/02-split/internal/payments"
 	"github.com/emilys-pastries/serverless-evolution/shared/bakery"
+	"github.com/emilys-pastries/serverless-evolution/shared/eventbody"
 )
 
 // Handler answers every route of the API.
@@ -55,9 +56,14 @@ func New(_ context.Context, cfg aws.Config, getenv func(string) string) (*Handle
 }
 
 // Handle routes an API Gateway REST proxy request. Bad input is answered with a 4xx JSON
-// {"error": "..."}; the returned error is always nil. Bodies are never base64: the API declares no
-// binary media types.
+// {"error": "..."}; the returned error is always nil. A body that is not UTF-8 text is a 400
+// saying so (eventbody.Text), whether API Gateway base64-encoded it or replaced its bytes.
 func (h *Handler) Handle(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+	body, err := eventbody.Text(req.Body, req.IsBase64Encoded)
+	if err != nil {
+		return fail(http.StatusBadRequest, err.Error()), nil
+	}
+	req.Body = body
 	switch req.HTTPMethod + " " + req.Resource {
 	case "GET /menu":
 		return reply(http.StatusOK, map[string]any{"items": bakery.Menu()}), nil

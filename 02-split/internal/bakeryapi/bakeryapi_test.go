@@ -363,6 +363,11 @@ func TestPlaceOrderRejectsBadInput(t *testing.T) {
 			"items[1].quantity must be 1–50, got 0"},
 		{"pickup in the past", strings.Replace(valid, pickup, "2026-11-27T06:30:00Z", 1),
 			"pickup_at must be in the future (it is now 2026-11-27T07:00:00Z), got 2026-11-27T06:30:00Z"},
+		// A REST API without binary media types passes bytes that are not UTF-8 as U+FFFD
+		// (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings.html).
+		{"bytes that are not UTF-8", strings.Replace(valid, `"lon-02"`, "\"lon-02\uFFFD\"", 1),
+			fmt.Sprintf("request body is not UTF-8 text: it has bytes that are not UTF-8, which API Gateway replaced with U+FFFD (first at byte %d); send it as UTF-8 JSON (Content-Type: application/json)",
+				strings.Index(valid, `"lon-02"`)+len(`"lon-02`))},
 	}
 	pay, provider := paymentWith(t, payment.Config{ServiceTime: instantCharges}, "2500ms")
 	s := open(t, pay)

@@ -84,6 +84,10 @@ func TestBadOrders(t *testing.T) {
 		wantErr    string
 	}{
 		{"not JSON", "{", http.StatusBadRequest, "must be valid JSON"},
+		// The REST API declares no binary media types, so bytes that are not UTF-8 reach the
+		// handler as U+FFFD, not base64
+		// (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings.html).
+		{"bytes that are not UTF-8", "{\"store_id\":\"lon-01\xff\"}", http.StatusBadRequest, "request body is not UTF-8 text"},
 		{"an unknown store", `{"store_id":"xyz-99","customer":{"name":"Ada","email":"ada@example.com"},"items":[{"item_id":"croissant","quantity":1}],"pickup_at":"` +
 			time.Now().Add(time.Hour).UTC().Format(time.RFC3339) + `"}`, http.StatusBadRequest, "store_id must name one of the 60 stores"},
 		{"more lemon tarts than a flagship bakes in a day", `{"store_id":"lon-01","customer":{"name":"Ada","email":"ada@example.com"},"items":[{"item_id":"lemon-tart","quantity":49}],"pickup_at":"` +

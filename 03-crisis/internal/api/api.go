@@ -20,6 +20,7 @@ import (
 	"github.com/emilys-pastries/serverless-evolution/03-crisis/internal/invoker"
 	"github.com/emilys-pastries/serverless-evolution/03-crisis/internal/message"
 	"github.com/emilys-pastries/serverless-evolution/shared/bakery"
+	"github.com/emilys-pastries/serverless-evolution/shared/eventbody"
 )
 
 // Environment variables naming the functions order-api calls.
@@ -79,7 +80,11 @@ func (h *OrderAPI) Handle(ctx context.Context, req events.APIGatewayProxyRequest
 		}
 		return h.format(ctx, http.StatusOK, map[string]any{"items": menu.Items})
 	case "POST /orders":
-		return h.placeOrder(ctx, req.Body)
+		body, err := eventbody.Text(req.Body, req.IsBase64Encoded)
+		if err != nil {
+			return h.format(ctx, http.StatusBadRequest, errorBody(err.Error()))
+		}
+		return h.placeOrder(ctx, body)
 	case "GET /orders/{id}":
 		id := req.PathParameters["id"]
 		var found message.OrderResult

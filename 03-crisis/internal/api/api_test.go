@@ -2,10 +2,12 @@ package api_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -78,6 +80,7 @@ func TestPlaceOrder(t *testing.T) {
 		wantBody   string // a substring
 		wantErr    string
 		wantCalls  int
+		base64     bool // the body is base64-encoded (isBase64Encoded)
 	}{
 		{
 			name: "a paid order is read back and answered 201",
@@ -109,6 +112,31 @@ func TestPlaceOrder(t *testing.T) {
 				}
 			},
 			wantStatus: http.StatusConflict, wantBody: "sold out", wantCalls: 1,
+		},
+		// API Gateway base64-encodes a body it treats as binary, and a REST API passes bytes
+		// that are not UTF-8 as U+FFFD
+		// (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings.html).
+		{
+			name: "a base64-encoded order is decoded", body: base64.StdEncoding.EncodeToString([]byte(request)), base64: true,
+			workflow: func(calls *int) callFunc {
+				return func(ctx context.Context, in, out any) error {
+					*calls++
+					return answers(message.Checkout{OrderID: paid.ID})(ctx, in, out)
+				}
+			},
+			wantStatus: http.StatusCreated, wantCalls: 1,
+		},
+		{
+			name: "bytes that are not UTF-8 are a 400 saying so, not a complaint about base64 text",
+			body: base64.StdEncoding.EncodeToString([]byte("{\"store_id\":\"lon-01\xff\"}")), base64: true,
+			workflow:   func(calls *int) callFunc { return func(context.Context, any, any) error { *calls++; return nil } },
+			wantStatus: http.StatusBadRequest, wantBody: "request body is not UTF-8 text: byte 19 is 0xff", wantCalls: 0,
+		},
+		{
+			name:       "U+FFFD from a REST API is a 400 saying so",
+			body:       strings.Replace(request, "lon-01", "lon-01\uFFFD", 1),
+			workflow:   func(calls *int) callFunc { return func(context.Context, any, any) error { *calls++; return nil } },
+			wantStatus: http.StatusBadRequest, wantBody: "replaced with U+FFFD", wantCalls: 0,
 		},
 		{
 			name: "a throttled workflow is asked again at once",
@@ -148,7 +176,7 @@ func TestPlaceOrder(t *testing.T) {
 			t.Parallel()
 			calls := 0
 			h := newAPI(tt.workflow(&calls), answers(message.OrderResult{Order: &paid}))
-			resp, err := h.Handle(context.Background(), events.APIGatewayProxyRequest{HTTPMethod: "POST", Resource: "/orders", Path: "/orders", Body: tt.body})
+			resp, err := h.Handle(context.Background(), events.APIGatewayProxyRequest{HTTPMethod: "POST", Resource: "/orders", Path: "/orders", Body: tt.body, IsBase64Encoded: tt.base64})
 			assert.Equal(t, tt.wantCalls, calls)
 			if tt.wantErr != "" {
 				require.Error(t, err)
