@@ -513,14 +513,38 @@ func TestFaults(t *testing.T) {
 	}
 }
 
+// A payload over 10 MB is refused with 413 before the function runs, whether the length is
+// announced or the body runs on (chunked), for both API types ("Payload size: 10 MB",
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html).
 func TestRequestTooLarge(t *testing.T) {
 	t.Parallel()
 	lambda := &echoInvoker{}
 	svc := apigateway.New(newEnv(), lambda)
-	base, _ := restStack(t, svc, nil)
-	rec := do(t, svc, "POST", base+"/orders", strings.Repeat("x", apigateway.MaxRequestBytes+1))
-	assert.Equal(t, http.StatusRequestEntityTooLarge, rec.Code)
-	assert.Equal(t, "HTTP content length exceeded 10485760 bytes.", rec.Body.String())
+	restBase, _ := restStack(t, svc, nil)
+	httpBase, _ := httpStack(t, svc, true, nil, nil)
+	over := strings.Repeat("x", apigateway.MaxRequestBytes+1)
+	tests := []struct {
+		name    string
+		url     string
+		chunked bool
+	}{
+		{"REST, announced", restBase + "/orders", false},
+		{"REST, chunked", restBase + "/orders", true},
+		{"HTTP API, announced", httpBase + "/upload", false},
+		{"HTTP API, chunked", httpBase + "/upload", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodPost, tt.url, strings.NewReader(over))
+			if tt.chunked {
+				req.ContentLength = -1
+			}
+			rec := httptest.NewRecorder()
+			svc.ServeHTTP(rec, req)
+			assert.Equal(t, http.StatusRequestEntityTooLarge, rec.Code)
+			assert.Equal(t, "HTTP content length exceeded 10485760 bytes.", rec.Body.String())
+		})
+	}
 	assert.Empty(t, lambda.lastEvent(), "the function never runs")
 }
 
