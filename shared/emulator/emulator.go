@@ -113,6 +113,24 @@
 // after. The other regions keep working. Routing costs a request about 0.2 µs and no allocation
 // (BenchmarkGlobalRoute); a single-region Emulator does not route at all.
 //
+// # The loopback port
+//
+// Start serves on a loopback address only, and the server (NewServer, also used by the
+// dashboard) answers only this machine's own clients: a request whose Host is not a loopback
+// name (localhost, 127.0.0.1, [::1], any port) or one of the emulator's own host names
+// (emulator.internal, payment.internal, kitchen.internal, *.amazonaws.com) is refused with 403,
+// so a page whose domain is made to resolve to 127.0.0.1 (DNS rebinding) gets nothing; so is a
+// request from a browser page of another origin (an Origin that is not the port's own, or a
+// Sec-Fetch-Site other than same-origin or none), except what AWS serves cross-origin: AppSync
+// Events, and an API Gateway API for the origins its CORS configuration allows
+// (apigateway.Service.AllowsOrigin). AWS lets any origin reach an API and only hides the answer
+// from the page; the emulator refuses the rest because it runs on the user's machine. The AWS
+// CLI, boto3 and the SDKs send no Origin and are not affected. A request must arrive within
+// 60 s, body included (ReadTimeout; Options.ReadTimeout shortens it), so a client that
+// announces a large body and stalls is cut off; header 10 s, idle connections 120 s. Each
+// service bounds its body as AWS does: Lambda 6 MB (1 MB asynchronous), API Gateway 10 MB,
+// DynamoDB 16 MB, SQS 1 MiB a message.
+//
 // Limitations: one stack per region and one account; no cross-stack or cross-region references
 // (Fn::ImportValue); no IAM evaluation (every call is allowed); an invocation already running
 // when its region goes down runs to its end (its calls fail); Lambda and API
@@ -142,6 +160,7 @@ import (
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/cfn"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/customresource"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/dynamodb"
+	dynamodbmodel "github.com/emilys-pastries/serverless-evolution/shared/emulator/dynamodb/model"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/esm"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/eventbridge"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/fault"
@@ -271,6 +290,7 @@ type Emulator struct {
 	resources  []Resource
 	ignored    []Resource
 	outputs    map[string]any
+	baseline   *dynamodbmodel.Snapshot // the tables as provisioned and seeded, for Reset
 
 	mu       sync.Mutex
 	listener net.Listener
@@ -314,6 +334,7 @@ func New(stage Stage, opts Options) (*Emulator, error) {
 		e.Kitchen.Close()
 		return nil, fmt.Errorf("stage %s: %w", stage.Name, err)
 	}
+	e.snapshotBaseline()
 	return e, nil
 }
 
