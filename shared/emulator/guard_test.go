@@ -140,3 +140,27 @@ func TestLoopbackPortCutsOffAStalledBody(t *testing.T) {
 		})
 	}
 }
+
+// A multi-region emulator's one loopback port has the same guard: its admin API and every
+// region's endpoints refuse other origins and foreign hosts, and take the CLI's requests.
+func TestGlobalLoopbackPortRefusesForeignHostsAndOrigins(t *testing.T) {
+	g := startGlobal(t, "127.0.0.1:0")
+	reset := g.URL() + "/_emulator/metrics/reset"
+	tests := []struct {
+		name    string
+		host    string
+		headers []string
+		want    int
+	}{
+		{name: "no Origin", want: http.StatusNoContent},
+		{name: "another origin", headers: []string{"Origin", "https://evil.example"}, want: http.StatusForbidden},
+		{name: "foreign Host", host: "evil.example", want: http.StatusForbidden},
+		{name: "a regional AWS host name", host: "dynamodb.eu-west-1.amazonaws.com", want: http.StatusNoContent},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, body := send(t, http.MethodPost, reset, tt.host, "", tt.headers...)
+			assert.Equal(t, tt.want, status, body)
+		})
+	}
+}
