@@ -35,6 +35,9 @@ func TestNumbersNormalised(t *testing.T) {
 		{"both zeros and a sign", `"-000.100"`, "N", `"-0.1"`},
 		{"bare fraction", `".5"`, "N", `"0.5"`},
 		{"already canonical", `"-12.25"`, "N", `"-12.25"`},
+		{"zeros on both sides", `"0012.340"`, "N", `"12.34"`},
+		{"negative with a leading zero", `"-01"`, "N", `"-1"`},
+		{"fraction below one with zeros", `"000.50"`, "N", `"0.5"`},
 		{"large exponent", `"12E20"`, "N", `"1200000000000000000000"`},
 		{"number set", `["1.0","02","3e1"]`, "NS", `["1","2","30"]`},
 	}

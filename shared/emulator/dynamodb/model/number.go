@@ -179,6 +179,12 @@ func canonical(s string, sh numberShape) string {
 	if canonicalText(s, sh) {
 		return s
 	}
+	if sh.sig == 0 {
+		return "0"
+	}
+	if t := trimmed(s); canonicalText(t, sh) {
+		return t // most non-canonical numbers ("12.40", "+5") are a substring of the canonical one
+	}
 	n, err := parseNumber(s)
 	if err != nil {
 		return s
@@ -211,4 +217,24 @@ func canonicalText(s string, sh numberShape) bool {
 		}
 	}
 	return !point || t[len(t)-1] != '0' && t[len(t)-1] != '.'
+}
+
+// trimmed drops, without allocating, a plus sign, leading zeros and a fraction's trailing zeros
+// from a non-zero number without an exponent; the caller checks the result is canonical.
+func trimmed(s string) string {
+	if strings.ContainsAny(s, "eE") {
+		return s
+	}
+	if s[0] == '+' {
+		s = s[1:]
+	}
+	if strings.IndexByte(s, '.') >= 0 {
+		s = strings.TrimSuffix(strings.TrimRight(s, "0"), ".")
+	}
+	if s != "" && s[0] != '-' {
+		for len(s) > 1 && s[0] == '0' && s[1] != '.' {
+			s = s[1:]
+		}
+	}
+	return s
 }
