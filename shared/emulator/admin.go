@@ -21,6 +21,7 @@ import (
 //	GET    /_emulator/metrics             every resource's metrics
 //	GET    /_emulator/payment             the external payment provider's statistics
 //	POST   /_emulator/metrics/reset       zero the metrics and forget the traces
+//	POST   /_emulator/reset               the state the stage started in: tables as seeded, queues empty, no warm Lambda environment, metrics zero (faults stay)
 //	GET    /_emulator/traces?slowest=N    the N slowest kept traces (default 5); ?recent=N likewise
 //	GET    /_emulator/traces/{id}         one trace
 //	GET    /_emulator/faults              the faults that are on
@@ -74,6 +75,13 @@ func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		e.env.Metrics.Reset()
 		e.env.Traces.Reset()
 		w.WriteHeader(http.StatusNoContent)
+	case rest == "reset" && r.Method == http.MethodPost:
+		res, err := e.Reset()
+		if err != nil {
+			adminError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		adminJSON(w, http.StatusOK, res)
 	case rest == "traces" && r.Method == http.MethodGet:
 		n := 5
 		list := e.env.Traces.Slowest
