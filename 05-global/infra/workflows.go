@@ -37,6 +37,7 @@ var outageRetry = &sfn.RetryProps{
 	Errors: jsii.Strings("DynamoDB.ProvisionedThroughputExceededException", "DynamoDB.ThrottlingException", "DynamoDB.RequestLimitExceeded",
 		"DynamoDB.AmazonDynamoDBException", "DynamoDB.InternalServerErrorException", "DynamoDB.SdkClientException",
 		"SQS.AmazonSQSException", "SQS.SdkClientException", "EventBridge.AmazonEventBridgeException", "EventBridge.SdkClientException",
+		"EventBridge.InternalException", "EventBridge.ThrottlingException", "EventBridge.FailedEntry",
 		"Lambda.AWSLambdaException", "Lambda.ServiceException", "Lambda.SdkClientException",
 		"StepFunctions.AWSStepFunctionsException", "StepFunctions.SdkClientException", "StepFunctions.ExecutionLimitExceededException"),
 	Interval:       awscdk.Duration_Seconds(jsii.Number(1)),
@@ -79,14 +80,17 @@ func orderDetail(status string, extra map[string]any) sfn.TaskInput {
 	return sfn.TaskInput_FromObject(&d)
 }
 
-func putEvent(r *resources, id, detailType string, detail sfn.TaskInput) tasks.EventBridgePutEvents {
+// putEvent publishes an order event with retry: eventsRetry where a customer waits, outageRetry
+// after the answer. (Only the first retrier that names an error applies, and eventsRetry names
+// States.TaskFailed, which matches every task error: a second retrier after it would never run.)
+func putEvent(r *resources, id, detailType string, detail sfn.TaskInput, retry *sfn.RetryProps) tasks.EventBridgePutEvents {
 	t := tasks.EventBridgePutEvents_Jsonata(r.stack, s(id), &tasks.EventBridgePutEventsJsonataProps{
 		Entries: &[]*tasks.EventBridgePutEventsEntry{{
 			EventBus: r.bus, Source: s(OrderSource), DetailType: s(detailType), Detail: detail,
 		}},
 		Outputs: "{% $states.input %}",
 	})
-	t.AddRetry(eventsRetry)
+	t.AddRetry(retry)
 	return t
 }
 
@@ -281,7 +285,7 @@ func newPlaceOrder(r *resources) sfn.StateMachine {
 		},
 	})
 	save.AddRetry(dynamoRetry)
-	announce := putEvent(r, "AnnounceOrderPlaced", "OrderPlaced", orderDetail("pending-payment", nil))
+	announce := putEvent(r, "AnnounceOrderPlaced", "OrderPlaced", orderDetail("pending-payment", nil), eventsRetry)
 	accepted := answer("Accepted", 201, `{"order_id": $orderId, "status": "pending-payment", "total": $order.total, "currency": $order.currency, `+
 		`"channel": "/orders/" & $orderId}`)
 
@@ -436,11 +440,9 @@ func newChargeOrder(r *resources) sfn.StateMachine {
 func newPrepareOrder(r *resources) sfn.StateMachine {
 	markPaid := setStatus(r, "MarkPaid", "paid", ", paid_at = :at, payment_ref = :ref",
 		map[string]tasks.DynamoAttributeValue{":at": ddbS(`$paidAt`), ":ref": ddbS(`$paymentRef`)})
-	announcePaid := putEvent(r, "AnnounceOrderPaid", "OrderPaid", orderDetail("paid", map[string]any{"payment_ref": "{% $paymentRef %}"}))
+	announcePaid := putEvent(r, "AnnounceOrderPaid", "OrderPaid", orderDetail("paid", map[string]any{"payment_ref": "{% $paymentRef %}"}), outageRetry)
 	markPreparing := setStatus(r, "MarkPreparing", "preparing", "", nil)
-	announcePreparing := putEvent(r, "AnnounceOrderPreparing", "OrderPreparing", orderDetail("preparing", nil))
-	announcePaid.AddRetry(outageRetry)
-	announcePreparing.AddRetry(outageRetry)
+	announcePreparing := putEvent(r, "AnnounceOrderPreparing", "OrderPreparing", orderDetail("preparing", nil), outageRetry)
 	kitchen := tasks.SqsSendMessage_Jsonata(r.stack, s("SendKitchenTicket"), &tasks.SqsSendMessageJsonataProps{
 		Queue: r.kitchenQueue,
 		MessageBody: sfn.TaskInput_FromObject(&map[string]any{
@@ -467,8 +469,7 @@ func newPrepareOrder(r *resources) sfn.StateMachine {
 // newRecordReady is the nested express workflow after the kitchen: record and announce ready.
 func newRecordReady(r *resources) sfn.StateMachine {
 	markReady := setStatus(r, "MarkReady", "ready", ", ready_at = :at", map[string]tasks.DynamoAttributeValue{":at": ddbS(`$now()`)})
-	announceReady := putEvent(r, "AnnounceOrderReady", "OrderReady", orderDetail("ready", map[string]any{"payment_ref": "{% $paymentRef %}"}))
-	announceReady.AddRetry(outageRetry)
+	announceReady := putEvent(r, "AnnounceOrderReady", "OrderReady", orderDetail("ready", map[string]any{"payment_ref": "{% $paymentRef %}"}), outageRetry)
 	return expressMachine(r, "RecordReady", "Nested in OrderLifecycle: record and announce that the kitchen has the order ready",
 		takeOrder(r, "TakeReadyOrder", map[string]any{"paymentRef": "{% $states.input.payment_ref %}"}).Next(markReady).Next(announceReady))
 }
@@ -483,8 +484,7 @@ func newOrderLifecycle(r *resources) sfn.StateMachine {
 	charge, prepare, ready := newChargeOrder(r), newPrepareOrder(r), newRecordReady(r)
 
 	// Failure: give the stock back (when it was not baked yet), record why, tell everyone.
-	announceFailed := putEvent(r, "AnnounceOrderFailed", "OrderFailed", orderDetail("failed", map[string]any{"reason": "{% $reason %}"}))
-	announceFailed.AddRetry(outageRetry)
+	announceFailed := putEvent(r, "AnnounceOrderFailed", "OrderFailed", orderDetail("failed", map[string]any{"reason": "{% $reason %}"}), outageRetry)
 	markFailed := setStatus(r, "MarkFailed", "failed", ", failure_reason = :r", map[string]tasks.DynamoAttributeValue{":r": ddbS(`$reason`)})
 	markFailed.
 		Next(announceFailed).
@@ -537,9 +537,10 @@ func newOrderLifecycle(r *resources) sfn.StateMachine {
 		IntegrationPattern: sfn.IntegrationPattern_RUN_JOB,
 		Input:              sfn.TaskInput_FromObject(&map[string]any{"order": "{% $order %}", "payment_ref": "{% $paymentRef %}"}),
 	})
-	done.AddRetry(&sfn.RetryProps{Errors: jsii.Strings("States.TaskFailed", "StepFunctions.ExecutionLimitExceededException"),
+	// Service errors first: the second retrier's States.TaskFailed matches every task error.
+	done.AddRetry(outageRetry)
+	done.AddRetry(&sfn.RetryProps{Errors: jsii.Strings("States.TaskFailed"),
 		Interval: awscdk.Duration_Seconds(jsii.Number(1)), BackoffRate: jsii.Number(2), MaxAttempts: jsii.Number(3), JitterStrategy: sfn.JitterType_FULL})
-	done.AddRetry(outageRetry) // a region down: the first retrier's errors are matched first
 
 	return sfn.NewStateMachine(st, s("OrderLifecycle"), &sfn.StateMachineProps{
 		StateMachineType: sfn.StateMachineType_STANDARD,
