@@ -11,16 +11,19 @@
 //	GET    /api/metrics              every resource's metrics (with queue depths and the services'
 //	                                 named counters), the provider's counters, the faults
 //	                                 that are on and the load run's progress line or summary
-//	POST   /api/load?profile=P&scale=S  start a load profile (409 while one runs)
+//	POST   /api/load?profile=P&scale=S  reset the emulator (emulator.Emulator.Reset: tables as seeded,
+//	                                 queues empty, no warm function, metrics zero; faults stay), then
+//	                                 start a load profile (409 while one runs)
 //	DELETE /api/load                 stop the running profile
 //	PUT    /api/faults/{resource}?kind=slow|failing|throttled  switch a fault on
 //	DELETE /api/faults               switch every fault off
 //
-// Limitations: one load run at a time; percentiles are since the run started (the emulator's
-// metrics are reset when a run starts), rates and counts are per second, computed by the page
-// from two polls (the first second shows none). An API destination is drawn to the kitchen or
-// the provider when its endpoint is a template parameter whose name says so; any other third
-// party's endpoint is not drawn. Edges into dead-letter queues are shown only for the selected
+// Limitations: one load run at a time; percentiles are since the run started (the emulator is
+// reset when a run starts: work still in flight from an earlier run, such as a workflow
+// retrying, is not stopped and may write after the reset); rates and counts are per second,
+// computed by the page from two polls (the first second shows none). An API destination is
+// drawn to the kitchen or the provider when its endpoint is a template parameter whose name says
+// so; any other third party's endpoint is not drawn. Edges into dead-letter queues are shown only for the selected
 // resource. The kitchen's own call back to the API (POST /kitchen/ready) is not an edge. Edges
 // that go backwards (a workflow emitting to the bus that started it) are drawn as loops.
 package live
@@ -33,6 +36,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -68,6 +72,7 @@ type Dashboard struct {
 	running context.CancelFunc
 	line    *progressLine
 	summary string
+	reset   string // what the reset before the last run cleared
 	runs    int
 }
 
@@ -158,11 +163,14 @@ type QueueDepth struct {
 
 // LoadState is the load run as the page shows it.
 type LoadState struct {
-	Running  bool     `json:"running"`
-	Line     string   `json:"line"`    // the load tool's own progress line
-	Summary  string   `json:"summary"` // the last finished run's summary
-	Runs     int      `json:"runs"`
-	Profiles []string `json:"profiles"`
+	Running bool   `json:"running"`
+	Line    string `json:"line"`    // the load tool's own progress line
+	Summary string `json:"summary"` // the last finished run's summary
+	Reset   string `json:"reset"`   // what the reset before the last run cleared
+	// Progress is the progress line's figures, for the page's chart; nil before the first line.
+	Progress *Progress `json:"progress,omitempty"`
+	Runs     int       `json:"runs"`
+	Profiles []string  `json:"profiles"`
 }
 
 func (d *Dashboard) serveMetrics(w http.ResponseWriter, _ *http.Request) {
@@ -196,9 +204,10 @@ func (d *Dashboard) serveMetrics(w http.ResponseWriter, _ *http.Request) {
 	}
 	d.queueDepths(m.Resources)
 	d.mu.Lock()
-	m.Load = LoadState{Running: d.running != nil, Summary: d.summary, Runs: d.runs, Profiles: loadgen.Profiles()}
+	m.Load = LoadState{Running: d.running != nil, Summary: d.summary, Reset: d.reset, Runs: d.runs, Profiles: loadgen.Profiles()}
 	if d.line != nil {
 		m.Load.Line = d.line.String()
+		m.Load.Progress = parseProgress(m.Load.Line)
 	}
 	d.mu.Unlock()
 	writeJSON(w, http.StatusOK, m)
@@ -276,9 +285,23 @@ func (d *Dashboard) startLoad(w http.ResponseWriter, r *http.Request) {
 		Target:   "emulator",
 		Progress: d.line,
 	}
-	emu.Metrics().Reset()
+	// Every run starts from the state the stage started in, so two runs of one profile compare.
+	reset, err := emu.Reset()
+	if err != nil {
+		cancel()
+		d.running, d.line = nil, nil
+		writeError(w, http.StatusInternalServerError, "could not reset the emulator before the run: "+err.Error())
+		return
+	}
+	d.reset = resetLine(reset)
 	go d.run(ctx, cfg)
-	writeJSON(w, http.StatusAccepted, map[string]any{"profile": profile.Name, "scale": scale})
+	writeJSON(w, http.StatusAccepted, map[string]any{"profile": profile.Name, "scale": scale, "reset": d.reset})
+}
+
+// resetLine says what the reset before a run cleared, for the page.
+func resetLine(r emulator.ResetResult) string {
+	return fmt.Sprintf("Reset before the run: tables back to their seed data (%d items removed, %d put back), queues emptied (%d messages), %d warm Lambda environments dropped, metrics zeroed. Faults stay as they are.",
+		r.ItemsRemoved, r.ItemsRestored, r.Messages, r.Environments)
 }
 
 func (d *Dashboard) run(ctx context.Context, cfg loadgen.Config) {
@@ -335,6 +358,38 @@ func (d *Dashboard) clearFaults(w http.ResponseWriter, _ *http.Request) {
 		faults.Clear(name)
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// Progress is what the load tool's progress line says, since the run started: the page turns
+// two polls into per-second figures. A late answer to an order whose customer had already
+// given up counts in Abandoned when the customer left and leaves InFlight when it comes.
+type Progress struct {
+	ElapsedS  float64 `json:"elapsed_s"`
+	Offered   int64   `json:"offered"`
+	InFlight  int64   `json:"in_flight"`
+	Failed    int64   `json:"failed"`
+	Abandoned int64   `json:"abandoned"`
+	P99MS     float64 `json:"p99_ms"` // over the whole run so far, an abandoned order counting as the patience
+}
+
+// progressFigures matches loadgen's progress line: "<stage> <profile>  12.3/40 s  offered 245
+// rate 38.0/s  in flight 120  p99 3.2s  failed 4  abandoned 17".
+var progressFigures = regexp.MustCompile(`\s([0-9.]+)/[0-9.]+ s\s+offered (\d+)\s.*\sin flight (\d+)\s+p99 (\S+)\s+failed (\d+)\s+abandoned (\d+)`)
+
+// parseProgress reads the figures of a progress line; nil when the line has none.
+func parseProgress(line string) *Progress {
+	f := progressFigures.FindStringSubmatch(line)
+	if f == nil {
+		return nil
+	}
+	p99, err := time.ParseDuration(f[4])
+	if err != nil {
+		return nil
+	}
+	num := func(s string) int64 { n, _ := strconv.ParseInt(s, 10, 64); return n }
+	elapsed, _ := strconv.ParseFloat(f[1], 64)
+	return &Progress{ElapsedS: elapsed, Offered: num(f[2]), InFlight: num(f[3]), Failed: num(f[5]), Abandoned: num(f[6]),
+		P99MS: float64(p99) / float64(time.Millisecond)}
 }
 
 // progressLine keeps the last line the load tool drew (it rewrites its line with \r).

@@ -124,8 +124,9 @@ func TestLoadAndFaultsFromTheAPI(t *testing.T) {
 		var m live.Metrics
 		_, body := do(t, http.MethodGet, srv.URL+"/api/metrics")
 		require.NoError(t, json.Unmarshal([]byte(body), &m))
-		return m.Resources["lambda:Kitchen-Kitchen"].Invocations > 0 && strings.Contains(m.Load.Line, "offered")
-	}, 5*time.Second, 50*time.Millisecond, "orders reach the function, and the progress line shows")
+		return m.Resources["lambda:Kitchen-Kitchen"].Invocations > 0 && strings.Contains(m.Load.Line, "offered") &&
+			m.Load.Progress != nil && m.Load.Progress.Offered > 0
+	}, 5*time.Second, 50*time.Millisecond, "orders reach the function, and the progress line shows, its figures read for the chart")
 	status, body := do(t, http.MethodDelete, srv.URL+"/api/load")
 	assert.Equal(t, http.StatusAccepted, status, body)
 	status, body = do(t, http.MethodDelete, srv.URL+"/api/faults")
