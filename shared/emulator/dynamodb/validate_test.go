@@ -89,6 +89,26 @@ func TestRequestValidation(t *testing.T) {
 		// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DescribeTable.html
 		{"DescribeTable without TableName", "DescribeTable", `{}`,
 			"ValidationException: 1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null"},
+		// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html
+		{"BatchWriteItem empty RequestItems and bad enums", "BatchWriteItem", `{"RequestItems":{},"ReturnConsumedCapacity":"ALL","ReturnItemCollectionMetrics":"FULL"}`,
+			"ValidationException: 3 validation errors detected: " +
+				"Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1; " +
+				"Value 'ALL' at 'returnConsumedCapacity' failed to satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]; " +
+				"Value 'FULL' at 'returnItemCollectionMetrics' failed to satisfy constraint: Member must satisfy enum value set: [SIZE, NONE]"},
+		// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html
+		{"BatchGetItem without RequestItems", "BatchGetItem", `{}`,
+			"ValidationException: 1 validation error detected: Value null at 'requestItems' failed to satisfy constraint: Member must not be null"},
+		// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html:
+		// 1 to 100 actions, ClientRequestToken 1 to 36 characters.
+		{"TransactWriteItems empty with a long token", "TransactWriteItems", `{"TransactItems":[],"ClientRequestToken":"0123456789012345678901234567890123456789"}`,
+			"ValidationException: 2 validation errors detected: " +
+				"Value '[]' at 'transactItems' failed to satisfy constraint: Member must have length greater than or equal to 1; " +
+				"Value '0123456789012345678901234567890123456789' at 'clientRequestToken' failed to satisfy constraint: Member must have length less than or equal to 36"},
+		// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactGetItems.html
+		{"TransactGetItems without TransactItems", "TransactGetItems", `{"ReturnConsumedCapacity":"SOME"}`,
+			"ValidationException: 2 validation errors detected: " +
+				"Value null at 'transactItems' failed to satisfy constraint: Member must not be null; " +
+				"Value 'SOME' at 'returnConsumedCapacity' failed to satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]"},
 		// A valid request on a missing table is still ResourceNotFoundException
 		// (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_GetItem.html#API_GetItem_Errors).
 		{"GetItem valid on a missing table", "GetItem", `{"TableName":"missing","Key":{"pk":{"S":"a"}}}`,

@@ -32,8 +32,8 @@ type BatchGetItemOutput struct {
 // BatchGetItem reads up to 100 items from one or more tables. Keys whose partition or table is
 // out of capacity come back in UnprocessedKeys; if every key is throttled, the whole request is.
 func (m *Model) BatchGetItem(in *BatchGetItemInput) (*BatchGetItemOutput, error) {
-	if len(in.RequestItems) == 0 {
-		return nil, validation("1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1")
+	if err := in.validate(); err != nil {
+		return nil, err
 	}
 	type tableReq struct {
 		t    *Table
@@ -182,8 +182,8 @@ type BatchWriteItemOutput struct {
 // conditions, no atomicity). Requests whose partition or table is out of capacity come back in
 // UnprocessedItems; if every request is throttled, the whole call is.
 func (m *Model) BatchWriteItem(in *BatchWriteItemInput) (*BatchWriteItemOutput, error) {
-	if len(in.RequestItems) == 0 {
-		return nil, validation("1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1")
+	if err := in.validate(); err != nil {
+		return nil, err
 	}
 	type op struct {
 		req  WriteRequest

@@ -416,7 +416,8 @@ func (in *BatchWriteItemInput) decode(d *decoder, k string) (err error) {
 func (in *TransactGetItemsInput) decode(d *decoder, k string) (err error) {
 	switch k {
 	case "TransactItems":
-		_, err = d.list(shList, func() error {
+		var present bool
+		present, err = d.list(shList, func() error {
 			var ti struct {
 				Get *Get `json:"Get"`
 			}
@@ -449,6 +450,11 @@ func (in *TransactGetItemsInput) decode(d *decoder, k string) (err error) {
 			in.TransactItems = append(in.TransactItems, ti)
 			return err
 		})
+		if present && in.TransactItems == nil {
+			in.TransactItems = make([]struct {
+				Get *Get `json:"Get"`
+			}, 0) // present but empty, which validation tells from absent
+		}
 	case "ReturnConsumedCapacity":
 		in.ReturnConsumedCapacity, err = d.str()
 	default:
@@ -460,7 +466,8 @@ func (in *TransactGetItemsInput) decode(d *decoder, k string) (err error) {
 func (in *TransactWriteItemsInput) decode(d *decoder, k string) (err error) {
 	switch k {
 	case "TransactItems":
-		_, err = d.list(shList, func() error {
+		var present bool
+		present, err = d.list(shList, func() error {
 			var ti TransactWriteItem
 			_, err := d.object(valueStruct("TransactWriteItem"), func(k string) error {
 				var slot **TransactAction
@@ -508,6 +515,9 @@ func (in *TransactWriteItemsInput) decode(d *decoder, k string) (err error) {
 			in.TransactItems = append(in.TransactItems, ti)
 			return err
 		})
+		if present && in.TransactItems == nil {
+			in.TransactItems = []TransactWriteItem{} // present but empty, which validation tells from absent
+		}
 	case "ClientRequestToken":
 		in.ClientRequestToken, err = d.str()
 	case "ReturnConsumedCapacity":

@@ -79,8 +79,8 @@ func lockTables(targets []*txTarget) func() {
 
 // TransactGetItems reads up to 100 items atomically, at twice the strongly consistent price.
 func (m *Model) TransactGetItems(in *TransactGetItemsInput) (*TransactGetItemsOutput, error) {
-	if len(in.TransactItems) == 0 || len(in.TransactItems) > 100 {
-		return nil, validation("1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to 100 and greater than or equal to 1")
+	if err := in.validate(); err != nil {
+		return nil, err
 	}
 	targets := make([]*txTarget, len(in.TransactItems))
 	seen := map[string]bool{}
@@ -230,8 +230,8 @@ type TransactWriteItemsOutput struct {
 // (ConditionalCheckFailed or None) and nothing changes. A repeated ClientRequestToken within ten
 // minutes answers success without applying the actions again.
 func (m *Model) TransactWriteItems(in *TransactWriteItemsInput) (*TransactWriteItemsOutput, error) {
-	if len(in.TransactItems) == 0 || len(in.TransactItems) > 100 {
-		return nil, validation("1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to 100 and greater than or equal to 1")
+	if err := in.validate(); err != nil {
+		return nil, err
 	}
 	var digest string
 	if in.ClientRequestToken != "" {

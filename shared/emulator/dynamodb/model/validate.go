@@ -138,6 +138,7 @@ var (
 	enumKeyType                = []string{"HASH", "RANGE"}
 	enumProjectionType         = []string{"ALL", "INCLUDE", "KEYS_ONLY"}
 	enumTableClass             = []string{"STANDARD", "STANDARD_INFREQUENT_ACCESS"}
+	enumItemCollectionMetrics  = []string{"SIZE", "NONE"}
 )
 
 func (in *GetItemInput) validate() error {
@@ -367,5 +368,63 @@ func capacityBounds(p *ProvisionedThroughput) error {
 func validateTableName(name string) error {
 	var c constraints
 	c.dataTableName(name)
+	return c.err()
+}
+
+// requestItems checks a batch's RequestItems map: present, with at least one table.
+func (c *constraints) requestItems(n int, present bool) {
+	c.notNull("requestItems", present)
+	if present && n == 0 {
+		v := "{}"
+		c.fail(&v, "requestItems", "Member must have length greater than or equal to 1")
+	}
+}
+
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html
+func (in *BatchGetItemInput) validate() error {
+	var c constraints
+	c.requestItems(len(in.RequestItems), in.RequestItems != nil)
+	c.enum("returnConsumedCapacity", in.ReturnConsumedCapacity, enumReturnConsumedCapacity...)
+	return c.err()
+}
+
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html
+func (in *BatchWriteItemInput) validate() error {
+	var c constraints
+	c.requestItems(len(in.RequestItems), in.RequestItems != nil)
+	c.enum("returnConsumedCapacity", in.ReturnConsumedCapacity, enumReturnConsumedCapacity...)
+	c.enum("returnItemCollectionMetrics", in.ReturnItemCollectionMetrics, enumItemCollectionMetrics...)
+	return c.err()
+}
+
+// transactItems checks a transaction's TransactItems list: 1 to 100 actions.
+func (c *constraints) transactItems(n int, present bool) {
+	c.notNull("transactItems", present)
+	switch {
+	case present && n == 0:
+		v := "[]"
+		c.fail(&v, "transactItems", "Member must have length greater than or equal to 1")
+	case n > 100:
+		// DynamoDB prints the list itself; the emulator names its length instead.
+		v := strconv.Itoa(n) + " actions"
+		c.fail(&v, "transactItems", "Member must have length less than or equal to 100")
+	}
+}
+
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactGetItems.html
+func (in *TransactGetItemsInput) validate() error {
+	var c constraints
+	c.transactItems(len(in.TransactItems), in.TransactItems != nil)
+	c.enum("returnConsumedCapacity", in.ReturnConsumedCapacity, enumReturnConsumedCapacity...)
+	return c.err()
+}
+
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
+func (in *TransactWriteItemsInput) validate() error {
+	var c constraints
+	c.transactItems(len(in.TransactItems), in.TransactItems != nil)
+	c.enum("returnConsumedCapacity", in.ReturnConsumedCapacity, enumReturnConsumedCapacity...)
+	c.enum("returnItemCollectionMetrics", in.ReturnItemCollectionMetrics, enumItemCollectionMetrics...)
+	c.length("clientRequestToken", in.ClientRequestToken, 1, 36)
 	return c.err()
 }
