@@ -31,8 +31,8 @@ func browser(t *testing.T) string {
 }
 
 // TestDashboardInABrowser drives the dashboard as an instructor would, in headless Chromium at a
-// projector's 1280×720: the whole topology is on screen, a load profile started from the page
-// turns a resource busy, and a fault switched on from a resource's panel shows on the page and
+// projector's 1280×720: the whole topology and the live chart are on screen, a load profile
+// started from the page turns a resource busy and draws the chart, and a fault switched on from a resource's panel shows on the page and
 // goes away with "Clear all faults".
 func TestDashboardInABrowser(t *testing.T) {
 	if testing.Short() {
@@ -72,6 +72,12 @@ func TestDashboardInABrowser(t *testing.T) {
 		.map(g => g.id)`))
 	require.NoError(t, err)
 	assert.Empty(t, outside, "nodes off screen at 1280×720")
+	chartOnScreen, err := chromedp.Run(step(), chromedp.Evaluate[bool](`(() => {
+		const r = document.getElementById("chart").getBoundingClientRect();
+		return r.height > 100 && r.top >= 0 && r.bottom <= innerHeight && r.right <= innerWidth;
+	})()`))
+	require.NoError(t, err)
+	assert.True(t, chartOnScreen, "the live chart is under the topology, on screen at 1280×720")
 
 	// Start the smoke profile from the page; the function's node turns busy (its stroke leaves
 	// the idle colour) while orders flow.
@@ -87,6 +93,18 @@ func TestDashboardInABrowser(t *testing.T) {
 	progress, err := chromedp.Run(step(), chromedp.Text(chromedp.ID("progress")))
 	require.NoError(t, err)
 	assert.NotContains(t, progress, "no load running")
+
+	// The live chart draws the run second by second: the offered orders' line grows a point a
+	// poll, and some second shows orders offered.
+	waitFor(t, ctx, "the live chart draws the run", `(() => {
+		const l = document.querySelector("#chart polyline.s-offered");
+		if (!l) return "";
+		const pts = l.getAttribute("points").trim().split(" ");
+		return pts.length >= 3 ? String(pts.length) : "";
+	})()`)
+	titles, err := chromedp.Run(step(), chromedp.Evaluate[[]string](`[...document.querySelectorAll("#chart .ptitle")].map(t => t.textContent)`))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"orders/s", "p99 so far", "Lambda concurrency"}, titles, "no queue in the test kitchen: no queue panel")
 
 	// Click the function, switch the "slow" fault on from its panel, see it listed, clear it.
 	// (A node's id holds a colon, so it is found by attribute, not by a #id selector.)

@@ -3,7 +3,11 @@
 // emulator measured in the last second, starts and stops load profiles, and switches faults on a
 // resource with one click. It needs no network: the page, its script and its styles are embedded.
 //
-// The page polls GET /api/metrics once a second; the rest of the API is what its buttons call:
+// The page polls GET /api/metrics once a second and, under the topology, charts the run second
+// by second from those polls: orders offered, answered, failed and abandoned per second and the
+// p99 so far (from the load tool's progress line, LoadState.Progress), the account's Lambda
+// concurrency, and the depth of the queues (visible and in flight) when the stage has any. The
+// rest of the API is what its buttons call:
 //
 //	GET    /api/topology             nodes (API, workflows, bus and rules, queues, pipes, functions,
 //	                                 tables, the AppSync API, the provider and the kitchen) and the
