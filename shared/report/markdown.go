@@ -17,8 +17,8 @@ func resultsMarkdown(results []*loadgen.Result, charts []chart) string {
 	b.WriteString("# Measured results\n\n")
 	b.WriteString("These tables compare the stages of Emily's Pastries under the same traffic profiles. " +
 		"The numbers come from running each stage in the offline emulator, so every latency is produced by the " +
-		"emulator's [latency model](latency-model.md) (sourced per-service medians and tails) and by the stage's real " +
-		"handler code, not by AWS itself: read them as a comparison of architectures under one model, not as what " +
+		"emulator's [latency model](latency-model.md) (per-service medians and p99s, each naming its source: " +
+		latencySources() + ") and by the stage's real handler code, not by AWS itself: read them as a comparison of architectures under one model, not as what " +
 		"your account will show. To get real numbers, deploy a stage and run the same profile against its API: " +
 		"`make deploy STAGE=03-crisis`, then `make load STAGE=03-crisis TARGET=https://…` with your API's URL. " +
 		"Against a URL the Lambda columns and the cost show \"" + dash + "\": only the emulator can see them.\n\n")

@@ -37,6 +37,7 @@ var valueFormats = map[string]func(float64) string{
 // was not read, a field the result lacks, or an unknown format is an error naming the line, so
 // a stale number cannot stay silently.
 func fillValues(doc string, results []*loadgen.Result) (string, error) {
+	doc = fillLatencySources(doc)
 	if !strings.Contains(doc, "<!-- value ") && !strings.Contains(doc, "<!-- monthly-cost ") {
 		return doc, nil
 	}

@@ -75,3 +75,22 @@ func TestBuildFillsValuesEverywhere(t *testing.T) {
 	require.ErrorContains(t, err, "no result for 09-nowhere/morning-rush")
 	assert.NoFileExists(t, filepath.Join(root, "docs", "again", "results.md"))
 }
+
+func TestFillLatencySources(t *testing.T) {
+	t.Parallel()
+	want := latencySources()
+	tests := []struct{ name, doc, out string }{
+		{"filled", "The model: <!-- latency-sources -->sourced<!-- /latency-sources -->.",
+			"The model: <!-- latency-sources -->" + want + "<!-- /latency-sources -->."},
+		{"no marker left alone", "sourced latency model", "sourced latency model"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := fillValues(tt.doc, nil)
+			require.NoError(t, err)
+			assert.Equal(t, tt.out, got)
+		})
+	}
+	assert.Regexp(t, `^of its \d+ components, \d+ come from AWS documentation, \d+ from independent published measurements and \d+ are estimates$`, want)
+}
