@@ -105,6 +105,12 @@ func TestDashboardInABrowser(t *testing.T) {
 	titles, err := chromedp.Run(step(), chromedp.Evaluate[[]string](`[...document.querySelectorAll("#chart .ptitle")].map(t => t.textContent)`))
 	require.NoError(t, err)
 	assert.Equal(t, []string{"orders/s", "p99 so far", "Lambda concurrency"}, titles, "no queue in the test kitchen: no queue panel")
+	// Still on screen now that the header shows the stage's name and the progress line.
+	offScreen, err := chromedp.Run(step(), chromedp.Evaluate[[]string](`[...document.querySelectorAll("#svg .node"), document.getElementById("chart")]
+		.filter(e => { const r = e.getBoundingClientRect(); return r.bottom > innerHeight || r.right > innerWidth; })
+		.map(e => e.id)`))
+	require.NoError(t, err)
+	assert.Empty(t, offScreen, "off screen at 1280×720 during the run")
 
 	// Click the function, switch the "slow" fault on from its panel, see it listed, clear it.
 	// (A node's id holds a colon, so it is found by attribute, not by a #id selector.)
