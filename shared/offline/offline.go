@@ -536,8 +536,8 @@ func fillFromEmulator(r *loadgen.Result, emus ...*emulator.Emulator) {
 
 // mappingStats sums each event source mapping's invocations and filtered records over the
 // regions, by the function's construct id (its logical ID without a CDK path), which is the same
-// in every region of a multi-region stage. A function with mappings on several queues is listed
-// once per queue, as "<function>/<queue>".
+// in every region of a multi-region stage, and names the queue the same way. A function with
+// mappings on several queues is listed once per queue, as "<function>/<queue>".
 func mappingStats(emus ...*emulator.Emulator) map[string]loadgen.Mapping {
 	out := map[string]loadgen.Mapping{}
 	sources := map[string]map[string]bool{} // function → queues
@@ -547,10 +547,13 @@ func mappingStats(emus ...*emulator.Emulator) map[string]loadgen.Mapping {
 	}
 	var rows []row
 	for _, emu := range emus {
-		ids := map[string]string{} // a function's physical name → its construct id
+		ids := map[string]string{} // a function's or queue's physical name → its construct id
 		for _, r := range emu.Resources() {
-			if r.Type == "AWS::Lambda::Function" {
+			switch r.Type {
+			case "AWS::Lambda::Function":
 				ids[r.Physical] = constructID(r)
+			case "AWS::SQS::Queue": // physical id: the queue's URL, whose last segment is its name
+				ids[r.Physical[strings.LastIndex(r.Physical, "/")+1:]] = constructID(r)
 			}
 		}
 		for _, svc := range emu.Services() {
@@ -568,6 +571,9 @@ func mappingStats(emus ...*emulator.Emulator) map[string]loadgen.Mapping {
 					fn = id
 				}
 				src := c.EventSourceArn[strings.LastIndex(c.EventSourceArn, ":")+1:]
+				if id, ok := ids[src]; ok {
+					src = id
+				}
 				if sources[fn] == nil {
 					sources[fn] = map[string]bool{}
 				}
