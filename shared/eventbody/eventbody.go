@@ -25,7 +25,7 @@ func Text(body string, isBase64Encoded bool) (string, error) {
 	if isBase64Encoded {
 		b, err := base64.StdEncoding.DecodeString(body)
 		if err != nil {
-			return "", fmt.Errorf("request body is marked base64-encoded (isBase64Encoded) but is not valid base64: %v", err)
+			return "", fmt.Errorf("request body is marked base64-encoded (isBase64Encoded) but is not valid base64: %w", err)
 		}
 		body = string(b)
 		if !utf8.ValidString(body) {

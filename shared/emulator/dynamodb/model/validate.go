@@ -245,7 +245,7 @@ func (c *constraints) throughput(path string, p *ProvisionedThroughput) {
 // keySchema checks a key schema's members.
 func (c *constraints) keySchema(path string, ks []KeySchemaElement, enumKeys bool) {
 	c.notNull(path, ks != nil)
-	if ks != nil && len(ks) > 2 {
+	if len(ks) > 2 {
 		// DynamoDB shows a list as its members' toString; the emulator names the count instead.
 		s := strconv.Itoa(len(ks)) + " elements"
 		c.fail(&s, path, "Member must have length less than or equal to 2")
