@@ -447,6 +447,9 @@ func (r *run) post(ctx, trackCtx context.Context, c *call, o order) {
 		a.orderID, a.status, a.reason, a.channel = v.OrderID, v.Status, v.FailureReason, v.Channel
 	case a.class == server5xx && (resp.StatusCode < 500 || resp.StatusCode > 599):
 		a.err = fmt.Sprintf("unexpected status %d", resp.StatusCode)
+	case a.class == server5xx || a.class == gatewayTimeout504:
+		// What the API said, so a result shows why it failed (errors keeps the kinds it saw).
+		a.err = fmt.Sprintf("HTTP %d: %s", resp.StatusCode, strings.Join(strings.Fields(truncateBody(data)), " "))
 	}
 	r.answer(trackCtx, c, a, at)
 }
@@ -907,4 +910,13 @@ func latencyOf(h *hdrhistogram.Histogram) Latency {
 		P99: ms(quantile(h, 99)),
 		Max: ms(time.Duration(h.Max()) * time.Microsecond),
 	}
+}
+
+// truncateBody keeps the start of an answer's body for an error sample.
+func truncateBody(b []byte) string {
+	const keep = 160
+	if len(b) > keep {
+		return string(b[:keep]) + "…"
+	}
+	return string(b)
 }

@@ -255,11 +255,16 @@ func TestRunClassifiesAnswers(t *testing.T) {
 			} else {
 				assert.Zero(t, res.FailureRate)
 			}
-			if tt.code == 0 {
+			switch {
+			case tt.code == 0:
 				require.NotEmpty(t, res.Errors, "a transport error is kept as a sample")
 				assert.Equal(t, 10, res.Errors[0].Count)
 				assert.Contains(t, res.Errors[0].Error, "EOF")
-			} else {
+			case tt.code >= 500:
+				// A 5xx answer is kept as a sample with its status and body, to say why.
+				require.Len(t, res.Errors, 1)
+				assert.Equal(t, ErrorCount{Error: fmt.Sprintf(`HTTP %d: {"order_id":"ord-1","status":"paid"}`, tt.code), Count: 10}, res.Errors[0])
+			default:
 				assert.Empty(t, res.Errors)
 			}
 		})
