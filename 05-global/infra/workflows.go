@@ -234,7 +234,7 @@ func newPlaceOrder(r *resources) sfn.StateMachine {
 	checkAndPrice.Branch(priceMap)
 
 	// 4. A refusal gives back what was reserved and records why.
-	release := releaseStock(r, "ReleaseRefused", `$stock[reserved = true]`, `$stockPk`, dynamoRetry)
+	release := releaseStock(r, "ReleaseRefused", `[$stock[reserved = true]]`, `$stockPk`, dynamoRetry)
 	markRefused := tasks.DynamoUpdateItem_Jsonata(st, s("MarkRefused"), &tasks.DynamoUpdateItemJsonataProps{
 		Table:                    r.orders,
 		Key:                      &map[string]tasks.DynamoAttributeValue{"orderId": ddbS(`$orderId`)},

@@ -257,3 +257,37 @@ func dump(emu *emulator.Emulator) string {
 	}
 	return b.String()
 }
+
+// TestSoldOut: an order for more than a store has left is refused with 409 and reserves
+// nothing, whether none, one or some of its lines could be reserved. (JSONata gives a filter
+// that matches one line as that line, not an array, and one that matches none as nothing, so the
+// release Map's Items must be wrapped in an array constructor:
+// https://docs.jsonata.org/predicate, https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html.)
+func TestSoldOut(t *testing.T) {
+	item := func(id string, qty int) string { return fmt.Sprintf(`{"item_id":%q,"quantity":%d}`, id, qty) }
+	body := func(items ...string) string {
+		return fmt.Sprintf(`{"store_id":"lon-01","customer":{"name":"Ada","email":%q},"items":[%s],"pickup_at":%q}`,
+			payment.ApprovedTestEmail, strings.Join(items, ","), time.Now().Add(time.Hour).UTC().Format(time.RFC3339))
+	}
+	emu := start(t)
+	tarts := par(t, emu, "lon-01", "lemon-tart")
+	require.Less(t, tarts, 50, "one line can ask for more than the store has (the API allows 50)")
+	tests := []struct {
+		name  string
+		items []string
+	}{
+		{"the only line sold out", []string{item("lemon-tart", tarts+1)}},
+		{"one line reserved, one sold out", []string{item("pain-au-chocolat", 1), item("lemon-tart", tarts+1)}},
+		{"two lines reserved, one sold out", []string{item("pain-au-chocolat", 1), item("baguette", 1), item("lemon-tart", tarts+1)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, answer := send(t, emu, http.MethodPost, "/orders", body(tt.items...))
+			assert.Equal(t, http.StatusConflict, status, "%v", answer)
+		})
+	}
+	// The lines reserved before the sold-out one were given back (the sold-out one reserved nothing).
+	for _, it := range []string{"pain-au-chocolat", "baguette"} {
+		assert.Equal(t, par(t, emu, "lon-01", it), remaining(t, emu, "lon-01", it), "%s: every reservation given back", it)
+	}
+}
