@@ -69,6 +69,9 @@ type Result struct {
 	// CPU is the process's CPU use second by second and whether the run was CPU-bound (cpu.go).
 	// Omitted where the process's CPU time cannot be read.
 	CPU *CPU `json:"cpu,omitempty"`
+	// System is the system under test second by second (Lambda concurrency and throttles,
+	// DynamoDB throttles, queue depth), where it can be read: offline runs (gauges.go).
+	System *SystemSeconds `json:"system_per_second,omitempty"`
 	// Charges reconciles the payment provider's charges with what the customers were told:
 	// money taken for an order the customer never got (an error answer, or gave up waiting), or
 	// for an order that ended failed. Null against a URL and for stages without a provider.

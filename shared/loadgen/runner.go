@@ -62,6 +62,9 @@ type Config struct {
 	// After, when not nil, completes the result before Run returns: the emulator fills
 	// Lambda, Cost (see Result.SetCost) and Environment.LatencyModel here.
 	After func(*Result)
+	// Gauges, when not nil, is read every GaugePeriod while the run lasts: the emulator's Lambda
+	// concurrency, throttles and queue depths, kept second by second in Result.System.
+	Gauges func() Gauges
 }
 
 // Tracking says how accepted orders are followed to the end of their lifecycle.
@@ -212,6 +215,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 
 	r.start = time.Now()
 	cpu := startCPU()
+	gauges := startGauges(cfg.Gauges, r.start)
 	r.startRouter(ctx)
 	r.sending.Store(true)
 	stopProgress := r.startProgress()
@@ -226,6 +230,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 
 	res := r.result(ctx.Err() != nil)
 	res.CPU = cpu.stop()
+	res.System = gauges.stop()
 	if cfg.After != nil {
 		cfg.After(res)
 	}

@@ -431,6 +431,9 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 		cfg.Target = "emulator"
 		fmt.Fprintf(stderr, "%s: %s profile in the emulator (latency model %s, seed %d, %d cores)\n", stage.Name, profile.Name, model.Name(), mf.seed, runtime.NumCPU())
 	}
+	if len(emus) > 0 {
+		cfg.Gauges = emulatorGauges(emus...)
+	}
 	cfg.After = func(r *loadgen.Result) {
 		r.Environment.Command = command
 		if len(emus) > 0 {

@@ -89,6 +89,15 @@ type secondsChart struct {
 	buckets         []loadgen.Bucket // binned: a bucket's counts are per second, its latencies the bin's worst
 	binSize         int
 	tMax            float64
+	// system is the emulator in the same bins (nil when the result has none): Lambda
+	// concurrency (the bin's peak), Lambda and DynamoDB throttles per second, queue depth (peak).
+	system []systemLine
+}
+
+// systemLine is one line of the seconds chart's third panel.
+type systemLine struct {
+	name, color string
+	values      []float64 // per bin
 }
 
 var secondsSeries = []series{{"answered", "#009E73"}, {"sold out", "#999999"}, {"failed", "#D55E00"}, {"abandoned", "#E69F00"}}
@@ -124,13 +133,62 @@ func secondsOf(r *loadgen.Result, subtitle string) *secondsChart {
 	return &secondsChart{
 		title:    "Second by second — " + r.Stage + ", " + r.Profile,
 		subtitle: subtitle, buckets: bins, binSize: size, tMax: float64(last + 1),
+		system: systemLines(r.System, len(bins), size),
 	}
 }
 
+// systemLines bins a result's system_per_second like the timeline: peaks for the gauges, the
+// mean per second for the throttles. A line that stays at zero is left out (no DynamoDB
+// throttles at 01, for instance), and so is the whole panel when every line is.
+func systemLines(sys *loadgen.SystemSeconds, n, size int) []systemLine {
+	if sys == nil {
+		return nil
+	}
+	bin := func(v []int64, peak bool) ([]float64, bool) {
+		out := make([]float64, n)
+		nonzero := false
+		for i, x := range v {
+			if i/size >= n {
+				break // the drain after the last send second
+			}
+			if x != 0 {
+				nonzero = true
+			}
+			if peak {
+				out[i/size] = math.Max(out[i/size], float64(x))
+			} else {
+				out[i/size] += float64(x) / float64(size)
+			}
+		}
+		return out, nonzero
+	}
+	var lines []systemLine
+	for _, l := range []struct {
+		name, color string
+		v           []int64
+		peak        bool
+	}{
+		{"Lambda concurrency", "#7570b3", sys.LambdaConcurrency, true},
+		{"Lambda throttles/s", "#D55E00", sys.LambdaThrottles, false},
+		{"DynamoDB throttles/s", "#CC79A7", sys.DynamoDBThrottles, false},
+		{"messages in queues", "#56B4E9", sys.QueueDepth, true},
+	} {
+		if v, nonzero := bin(l.v, l.peak); nonzero {
+			lines = append(lines, systemLine{l.name, l.color, v})
+		}
+	}
+	return lines
+}
+
 func (c *secondsChart) svg() []byte {
-	const width, height = 720, 500
+	const width = 720
 	const left, right, top, bottom = 80.0, 696.0, 96.0, 270.0
 	const latTop, latBottom = 312.0, 424.0
+	const sysTop, sysBottom = 466.0, 578.0
+	height := 500
+	if len(c.system) > 0 {
+		height = 654
+	}
 	cv := newCanvas(width, height, c.title)
 	cv.header(c.title, c.subtitle)
 	names := make([]string, len(secondsSeries))
@@ -142,9 +200,16 @@ func (c *secondsChart) svg() []byte {
 	step := timeStep(c.tMax)
 	tHi := math.Ceil(c.tMax/step) * step
 	x := func(t float64) float64 { return left + t/tHi*(right-left) }
+	axisBottom := latBottom
+	if len(c.system) > 0 {
+		axisBottom = sysBottom
+	}
 	for t := 0.0; t <= tHi+step/1000; t += step {
 		cv.line(x(t), latTop, x(t), latBottom, colorGrid, 1)
-		cv.text(x(t), latBottom+18, 11, "middle", colorMuted, trimFloat(t, 0))
+		if len(c.system) > 0 {
+			cv.line(x(t), sysTop, x(t), sysBottom, colorGrid, 1)
+		}
+		cv.text(x(t), axisBottom+18, 11, "middle", colorMuted, trimFloat(t, 0))
 	}
 
 	per := float64(c.binSize)
@@ -212,8 +277,41 @@ func (c *secondsChart) svg() []byte {
 		flush()
 	}
 	cv.line(left, latBottom, right, latBottom, colorAxis, 1)
-	cv.text((left+right)/2, height-34, 12, "middle", colorMuted, "second of the run in which the orders were sent")
-	cv.text(24, height-14, 11, "start", colorMuted,
-		"An abandoned order's latency counts as the customer's patience.")
+	if len(c.system) > 0 {
+		c.systemPanel(cv, x, per, sysTop, sysBottom)
+	}
+	cv.text((left+right)/2, float64(height)-34, 12, "middle", colorMuted, "second of the run in which the orders were sent")
+	note := "An abandoned order's latency counts as the customer's patience."
+	if len(c.system) > 0 {
+		note += " The emulator was read every 100 ms: peaks are the highest reading."
+	}
+	cv.text(24, float64(height)-14, 11, "start", colorMuted, note)
 	return cv.bytes()
+}
+
+// systemPanel draws the emulator's lines between top and bottom, on the chart's time axis.
+func (c *secondsChart) systemPanel(cv *canvas, x func(float64) float64, per, top, bottom float64) {
+	const left, right = 80.0, 696.0
+	var all []float64
+	names := make([]string, len(c.system))
+	for i, l := range c.system {
+		all = append(all, l.values...)
+		names[i] = l.name
+	}
+	s := newYScale(all, false, top, bottom)
+	s.ticks = []float64{0, s.hi / 2, s.hi}
+	cv.text(left, top-10, 12, "start", colorMuted, "the emulator in that second:")
+	cv.legend(left+168, top-10, names, func(x, y float64, i int) { cv.line(x, y-2, x+12, y-2, c.system[i].color, 3) })
+	for _, t := range s.ticks {
+		cv.line(left, s.y(t), right, s.y(t), colorGrid, 1)
+		cv.text(left-8, s.y(t)+4, 11, "end", colorMuted, trimFloat(t, 0))
+	}
+	for _, l := range c.system {
+		pts := make([][2]float64, len(l.values))
+		for i, v := range l.values {
+			pts[i] = [2]float64{x(float64(i)*per + per/2), s.y(v)}
+		}
+		cv.polyline(pts, l.color, 1.8)
+	}
+	cv.line(left, bottom, right, bottom, colorAxis, 1)
 }

@@ -75,3 +75,54 @@ func TestComparisonOf(t *testing.T) {
 	assert.Contains(t, svg, "25.2%")
 	assert.Contains(t, svg, "not measured")
 }
+
+func TestSecondsSystemPanel(t *testing.T) {
+	t.Parallel()
+	timeline := []loadgen.Bucket{{T: 0, Offered: 4, OK: 4}, {T: 1, Offered: 6, OK: 3, Abandoned: 3}}
+	tests := []struct {
+		name      string
+		system    *loadgen.SystemSeconds
+		wantLines []string
+		first     []float64 // the first line's values per bin
+	}{
+		{name: "no system readings: no panel"},
+		{
+			name: "lines that stay at zero are left out; the drain after the last send second is cut",
+			system: &loadgen.SystemSeconds{
+				LambdaConcurrency: []int64{40, 116, 3},
+				LambdaThrottles:   []int64{0, 44, 0},
+				DynamoDBThrottles: []int64{0, 0, 0},
+			},
+			wantLines: []string{"Lambda concurrency", "Lambda throttles/s"},
+			first:     []float64{40, 116},
+		},
+		{
+			name:      "queue depth where the stage has queues",
+			system:    &loadgen.SystemSeconds{LambdaConcurrency: []int64{0, 0}, QueueDepth: []int64{2, 9}},
+			wantLines: []string{"messages in queues"},
+			first:     []float64{2, 9},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := secondsOf(&loadgen.Result{Stage: "03-crisis", Profile: "morning-rush", Timeline: timeline, System: tt.system}, "sub")
+			require.NotNil(t, c)
+			var names []string
+			for _, l := range c.system {
+				names = append(names, l.name)
+			}
+			assert.Equal(t, tt.wantLines, names)
+			svg := string(c.svg())
+			if len(tt.wantLines) == 0 {
+				assert.NotContains(t, svg, "the emulator in that second")
+				return
+			}
+			assert.Equal(t, tt.first, c.system[0].values)
+			assert.Contains(t, svg, "the emulator in that second")
+			for _, n := range tt.wantLines {
+				assert.Contains(t, svg, n)
+			}
+		})
+	}
+}
