@@ -43,7 +43,7 @@ func TestFillMonthly(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := fillValues(tt.doc, results)
+			got, err := fillValues(tt.doc, results, nil)
 			if tt.err != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tt.err)

@@ -76,7 +76,7 @@ func Build(resultsDir, docsDir, repoRoot string) (Report, error) {
 
 	// Prose numbers in value markers, in the READMEs just refreshed and in every other doc.
 	for i := range readmes {
-		filled, err := fillValues(string(readmes[i].data), results)
+		filled, err := fillValues(string(readmes[i].data), results, spread)
 		if err != nil {
 			return Report{}, fmt.Errorf("%s: %w", readmes[i].path, err)
 		}
@@ -90,7 +90,7 @@ func Build(resultsDir, docsDir, repoRoot string) (Report, error) {
 		if err != nil {
 			return Report{}, err
 		}
-		filled, err := fillValues(string(doc), results)
+		filled, err := fillValues(string(doc), results, spread)
 		if err != nil {
 			return Report{}, fmt.Errorf("%s: %w", path, err)
 		}

@@ -23,6 +23,11 @@ import (
 // milestones_ms.paid.p50, lambda.invocations); the format is one of the valueFormats.
 var valuePattern = regexp.MustCompile(`<!-- value ([0-9][0-9]-[a-z0-9-]+)/([a-z0-9-]+) ([a-zA-Z0-9_.]+) ([a-z0-9]+) -->(.*?)<!-- /value -->`)
 
+// The run-to-run spread of the same field comes from `make spread`'s results:
+//
+//	<!-- spread 03-crisis/morning-rush failure_rate pct -->2.8 % to 4.5 % at seeds 1, 2, 3, 4, 5<!-- /spread -->
+var spreadPattern = regexp.MustCompile(`<!-- spread ([0-9][0-9]-[a-z0-9-]+)/([a-z0-9-]+) ([a-zA-Z0-9_.]+) ([a-z0-9]+) -->(.*?)<!-- /spread -->`)
+
 // valueFormats turn a result's number into prose.
 var valueFormats = map[string]func(float64) string{
 	"pct":   func(v float64) string { return trimFloat(v*100, 1) + " %" }, // a rate: 0.028 → "2.8 %"
@@ -33,25 +38,25 @@ var valueFormats = map[string]func(float64) string{
 	"num":   func(v float64) string { return trimFloat(v, 2) },
 }
 
-// fillValues replaces every value marker's content in doc. A marker that names a result that
-// was not read, a field the result lacks, or an unknown format is an error naming the line, so
-// a stale number cannot stay silently.
-func fillValues(doc string, results []*loadgen.Result) (string, error) {
+// fillValues replaces every value and spread marker's content in doc, from results and from
+// the spread runs. A marker that names a result that was not read, a field the result lacks, or
+// an unknown format is an error naming the line, so a stale number cannot stay silently.
+func fillValues(doc string, results, spread []*loadgen.Result) (string, error) {
 	doc = fillLatencySources(doc)
-	if !strings.Contains(doc, "<!-- value ") && !strings.Contains(doc, "<!-- monthly-cost ") {
+	if !strings.Contains(doc, "<!-- value ") && !strings.Contains(doc, "<!-- monthly-cost ") && !strings.Contains(doc, "<!-- spread ") {
 		return doc, nil
 	}
 	byKey := map[string]map[string]any{}
 	for _, r := range results {
-		data, err := json.Marshal(r)
+		m, err := asJSON(r)
 		if err != nil {
 			return doc, err
 		}
-		var m map[string]any
-		if err := json.Unmarshal(data, &m); err != nil {
-			return doc, err
-		}
 		byKey[r.Stage+"/"+r.Profile] = m
+	}
+	doc, err := fillSpread(doc, spread)
+	if err != nil {
+		return doc, err
 	}
 	var errs []string
 	out := valuePattern.ReplaceAllStringFunc(doc, func(marker string) string {
@@ -79,6 +84,71 @@ func fillValues(doc string, results []*loadgen.Result) (string, error) {
 		return doc, fmt.Errorf("value markers: %s", strings.Join(errs, "; "))
 	}
 	return fillMonthly(out, byKey)
+}
+
+// asJSON is a result as its file's JSON reads, for lookupNumber.
+func asJSON(r *loadgen.Result) (map[string]any, error) {
+	data, err := json.Marshal(r)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	err = json.Unmarshal(data, &m)
+	return m, err
+}
+
+// fillSpread fills the spread markers: the lowest and highest of the field over the spread
+// runs of that stage and profile, and their seeds.
+func fillSpread(doc string, spread []*loadgen.Result) (string, error) {
+	if !strings.Contains(doc, "<!-- spread ") {
+		return doc, nil
+	}
+	runs := map[string][]map[string]any{}
+	seeds := map[string][]int64{}
+	for _, r := range spread {
+		m, err := asJSON(r)
+		if err != nil {
+			return doc, err
+		}
+		k := r.Stage + "/" + r.Profile
+		runs[k] = append(runs[k], m)
+		seeds[k] = append(seeds[k], r.Seed)
+	}
+	var errs []string
+	out := spreadPattern.ReplaceAllStringFunc(doc, func(marker string) string {
+		m := spreadPattern.FindStringSubmatch(marker)
+		key, field, format := m[1]+"/"+m[2], m[3], m[4]
+		line := 1 + strings.Count(doc[:strings.Index(doc, marker)], "\n")
+		f, ok := valueFormats[format]
+		if !ok {
+			errs = append(errs, fmt.Sprintf("line %d: unknown format %q (use %s)", line, format, formatNames()))
+			return marker
+		}
+		if len(runs[key]) == 0 {
+			errs = append(errs, fmt.Sprintf("line %d: no spread runs for %s (make spread STAGE=%s PROFILE=%s writes them)", line, key, m[1], m[2]))
+			return marker
+		}
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for _, r := range runs[key] {
+			v, ok := lookupNumber(r, field)
+			if !ok {
+				errs = append(errs, fmt.Sprintf("line %d: a spread run of %s has no number at %s", line, key, field))
+				return marker
+			}
+			lo, hi = math.Min(lo, v), math.Max(hi, v)
+		}
+		text := f(lo) + " to " + f(hi)
+		if f(lo) == f(hi) {
+			text = f(lo) + " every time"
+		}
+		s := slices.Clone(seeds[key])
+		slices.Sort(s)
+		return fmt.Sprintf("<!-- spread %s %s %s -->%s at seeds %s<!-- /spread -->", key, field, format, text, joinInts(s))
+	})
+	if len(errs) > 0 {
+		return doc, fmt.Errorf("spread markers: %s", strings.Join(errs, "; "))
+	}
+	return out, nil
 }
 
 func lookupNumber(m map[string]any, path string) (float64, bool) {

@@ -37,7 +37,7 @@ func TestFillValues(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := fillValues(tt.doc, results)
+			got, err := fillValues(tt.doc, results, nil)
 			if tt.err != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tt.err)
@@ -87,10 +87,44 @@ func TestFillLatencySources(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := fillValues(tt.doc, nil)
+			got, err := fillValues(tt.doc, nil, nil)
 			require.NoError(t, err)
 			assert.Equal(t, tt.out, got)
 		})
 	}
 	assert.Regexp(t, `^of its \d+ components, \d+ come from AWS documentation, \d+ from independent published measurements and \d+ are estimates$`, want)
+}
+
+func TestFillSpread(t *testing.T) {
+	t.Parallel()
+	run := func(seed int64, failed float64, lost int) *loadgen.Result {
+		return &loadgen.Result{Stage: "03-crisis", Profile: "morning-rush", Seed: seed, FailureRate: failed, Lost: lost}
+	}
+	spread := []*loadgen.Result{run(3, 0.045, 0), run(1, 0.028, 0), run(2, 0.031, 0)}
+	tests := []struct{ name, doc, want, err string }{
+		{"lowest and highest, seeds in order",
+			"failed (<!-- spread 03-crisis/morning-rush failure_rate pct -->?<!-- /spread -->)",
+			"failed (<!-- spread 03-crisis/morning-rush failure_rate pct -->2.8 % to 4.5 % at seeds 1, 2, 3<!-- /spread -->)", ""},
+		{"the same every time",
+			"<!-- spread 03-crisis/morning-rush lost count -->?<!-- /spread -->",
+			"<!-- spread 03-crisis/morning-rush lost count -->0 every time at seeds 1, 2, 3<!-- /spread -->", ""},
+		{"no spread runs for the stage names the command",
+			"\n\n<!-- spread 04-refactor/morning-rush failure_rate pct -->?<!-- /spread -->", "",
+			"line 3: no spread runs for 04-refactor/morning-rush (make spread STAGE=04-refactor PROFILE=morning-rush writes them)"},
+		{"a field the runs lack", "<!-- spread 03-crisis/morning-rush latency_ms.p42 ms -->?<!-- /spread -->", "", "has no number at latency_ms.p42"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := fillValues(tt.doc, nil, spread)
+			if tt.err != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.err)
+				assert.Equal(t, tt.doc, got, "a bad marker changes nothing")
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
 }
