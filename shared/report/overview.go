@@ -171,7 +171,7 @@ func systemLines(sys *loadgen.SystemSeconds, n, size int) []systemLine {
 		{"Lambda concurrency", "#7570b3", sys.LambdaConcurrency, true},
 		{"Lambda throttles/s", "#D55E00", sys.LambdaThrottles, false},
 		{"DynamoDB throttles/s", "#CC79A7", sys.DynamoDBThrottles, false},
-		{"messages in queues", "#56B4E9", sys.QueueDepth, true},
+		{"queued messages", "#56B4E9", sys.QueueDepth, true},
 	} {
 		if v, nonzero := bin(l.v, l.peak); nonzero {
 			lines = append(lines, systemLine{l.name, l.color, v})
@@ -184,10 +184,10 @@ func (c *secondsChart) svg() []byte {
 	const width = 720
 	const left, right, top, bottom = 80.0, 696.0, 96.0, 270.0
 	const latTop, latBottom = 312.0, 424.0
-	const sysTop, sysBottom = 466.0, 578.0
+	const sysTop, sysBottom = 484.0, 596.0
 	height := 500
 	if len(c.system) > 0 {
-		height = 654
+		height = 684
 	}
 	cv := newCanvas(width, height, c.title)
 	cv.header(c.title, c.subtitle)
@@ -280,10 +280,11 @@ func (c *secondsChart) svg() []byte {
 	if len(c.system) > 0 {
 		c.systemPanel(cv, x, per, sysTop, sysBottom)
 	}
-	cv.text((left+right)/2, float64(height)-34, 12, "middle", colorMuted, "second of the run in which the orders were sent")
+	cv.text((left+right)/2, axisBottom+36, 12, "middle", colorMuted, "second of the run in which the orders were sent")
 	note := "An abandoned order's latency counts as the customer's patience."
 	if len(c.system) > 0 {
-		note += " The emulator was read every 100 ms: peaks are the highest reading."
+		cv.text(24, float64(height)-30, 11, "start", colorMuted, note)
+		note = "The emulator was read every 100 ms: concurrency and queued messages are the second's highest reading."
 	}
 	cv.text(24, float64(height)-14, 11, "start", colorMuted, note)
 	return cv.bytes()
@@ -300,8 +301,8 @@ func (c *secondsChart) systemPanel(cv *canvas, x func(float64) float64, per, top
 	}
 	s := newYScale(all, false, top, bottom)
 	s.ticks = []float64{0, s.hi / 2, s.hi}
-	cv.text(left, top-10, 12, "start", colorMuted, "the emulator in that second:")
-	cv.legend(left+168, top-10, names, func(x, y float64, i int) { cv.line(x, y-2, x+12, y-2, c.system[i].color, 3) })
+	cv.text(left, top-28, 12, "start", colorMuted, "the emulator in that second:")
+	cv.legend(left, top-10, names, func(x, y float64, i int) { cv.line(x, y-2, x+12, y-2, c.system[i].color, 3) })
 	for _, t := range s.ticks {
 		cv.line(left, s.y(t), right, s.y(t), colorGrid, 1)
 		cv.text(left-8, s.y(t)+4, 11, "end", colorMuted, trimFloat(t, 0))

@@ -99,7 +99,7 @@ func TestSecondsSystemPanel(t *testing.T) {
 		{
 			name:      "queue depth where the stage has queues",
 			system:    &loadgen.SystemSeconds{LambdaConcurrency: []int64{0, 0}, QueueDepth: []int64{2, 9}},
-			wantLines: []string{"messages in queues"},
+			wantLines: []string{"queued messages"},
 			first:     []float64{2, 9},
 		},
 	}
