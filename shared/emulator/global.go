@@ -20,6 +20,7 @@ import (
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/appsync"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/cfn"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/dynamodb"
+	dynamodbmodel "github.com/emilys-pastries/serverless-evolution/shared/emulator/dynamodb/model"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/fault"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/lambda"
 	"github.com/emilys-pastries/serverless-evolution/shared/kitchen"
@@ -59,10 +60,11 @@ type Global struct {
 	kitchen *kitchen.Kitchen
 	origins sync.Map // order id → *region whose handler sent the kitchen ticket
 
-	mu       sync.Mutex
-	listener net.Listener
-	server   *http.Server
-	baseURL  string
+	mu        sync.Mutex
+	listener  net.Listener
+	server    *http.Server
+	baseURL   string
+	baselines map[string]*dynamodbmodel.Snapshot // region → its tables once seeded everywhere, for Reset
 }
 
 // region is one region of a Global.
@@ -534,10 +536,26 @@ func (g *Global) WaitReplicated(ctx context.Context) error {
 			pending += r.emu.DynamoDB.ReplicationPendingAll()
 		}
 		if pending == 0 {
+			g.recordBaselines()
 			return nil
 		}
 		if err := g.regions[0].emu.env.Sleep(ctx, 20*time.Millisecond); err != nil {
 			return fmt.Errorf("waiting for %d replicated writes: %w", pending, err)
+		}
+	}
+}
+
+// recordBaselines records, the first time, every region's tables for Reset.
+func (g *Global) recordBaselines() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.baselines != nil {
+		return
+	}
+	g.baselines = map[string]*dynamodbmodel.Snapshot{}
+	for _, r := range g.regions {
+		if r.emu.DynamoDB != nil {
+			g.baselines[r.name] = r.emu.DynamoDB.Snapshot()
 		}
 	}
 }

@@ -444,6 +444,58 @@ func TestGlobalTableAcrossRegions(t *testing.T) {
 	require.NoError(t, g.SetRegionDown(us, false))
 }
 
+// TestGlobalReset: a reset puts every region back to the data it held once the seed data had
+// replicated (the baseline WaitReplicated records), and a write still held for a region that is
+// down is dropped rather than landing after the reset.
+func TestGlobalReset(t *testing.T) {
+	euTmpl := []byte(`{"Resources": {"Orders": {"Type": "AWS::DynamoDB::GlobalTable", "Properties": {
+		"TableName": "orders", "BillingMode": "PAY_PER_REQUEST",
+		"AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+		"KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+		"StreamSpecification": {"StreamViewType": "NEW_AND_OLD_IMAGES"},
+		"Replicas": [{"Region": "eu-west-1"}, {"Region": "us-east-1"}]}}}}`)
+	g, err := emulator.NewGlobal(emulator.GlobalStage{Name: "tables", Stacks: []emulator.RegionalStack{
+		{Region: eu, StackName: "Europe", Template: euTmpl},
+		{Region: us, StackName: "America", Template: []byte(`{"Resources": {"Topic": {"Type": "AWS::SQS::Queue"}}}`)},
+	}}, emulator.Options{Latency: latency.Zero()})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = g.Close() })
+	ctx := context.Background()
+	_, err = g.Reset()
+	require.ErrorContains(t, err, "no baseline yet", "before WaitReplicated there is nothing to reset to")
+
+	put := func(region, key string) {
+		_, err := dynamodb.NewFromConfig(g.Config(region)).PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("orders"),
+			Item: map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: key}}})
+		require.NoError(t, err)
+	}
+	count := func(region string) int32 {
+		out, err := dynamodb.NewFromConfig(g.Config(region)).Scan(ctx, &dynamodb.ScanInput{TableName: aws.String("orders")})
+		require.NoError(t, err)
+		return out.Count
+	}
+	put(eu, "seed")
+	require.NoError(t, g.WaitReplicated(ctx))
+	require.Equal(t, int32(1), count(us), "the seed item replicated before the baseline")
+
+	put(eu, "a run's order")
+	require.NoError(t, g.WaitReplicated(ctx))
+	require.NoError(t, g.SetRegionDown(us, true))
+	put(eu, "held for the region that is down")
+
+	got, err := g.Reset()
+	require.NoError(t, err)
+	assert.Equal(t, 5, got.ItemsRemoved, "three items in Europe, two in America")
+	assert.Equal(t, 2, got.ItemsRestored, "the seed item in each region")
+	assert.Zero(t, g.Region(eu).DynamoDB.ReplicationPendingAll(), "the held write is dropped")
+	require.NoError(t, g.SetRegionDown(us, false))
+	require.NoError(t, g.WaitReplicated(ctx))
+	assert.Equal(t, int32(1), count(eu))
+	assert.Equal(t, int32(1), count(us), "nothing from before the reset lands after it")
+	_, err = g.Region(eu).Reset()
+	assert.ErrorContains(t, err, "Global.Reset", "one region is not reset on its own")
+}
+
 // BenchmarkGlobalAPIToLambdaToTable is BenchmarkAPIToLambdaToTable in one region of a
 // two-region emulator: the invoke URL is routed by its API id and the handler's SDK PutItem by
 // its signature's region, so the difference between the two is the cost of the routing.

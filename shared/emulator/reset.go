@@ -3,6 +3,7 @@ package emulator
 import (
 	"errors"
 
+	dynamodbmodel "github.com/emilys-pastries/serverless-evolution/shared/emulator/dynamodb/model"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sqs"
 )
 
@@ -32,11 +33,16 @@ func (e *Emulator) snapshotBaseline() {
 // a multi-region emulator is not reset on its own.
 func (e *Emulator) Reset() (ResetResult, error) {
 	if e.global != nil {
-		return ResetResult{}, errors.New("the regions of a multi-region stage are not reset one at a time; restart make local instead")
+		return ResetResult{}, errors.New("the regions of a multi-region stage are reset together: use Global.Reset")
 	}
+	return e.reset(e.baseline), nil
+}
+
+// reset is Reset with the tables put back to baseline.
+func (e *Emulator) reset(baseline *dynamodbmodel.Snapshot) ResetResult {
 	var r ResetResult
-	if e.DynamoDB != nil && e.baseline != nil {
-		r.ItemsRemoved, r.ItemsRestored = e.DynamoDB.Restore(e.baseline)
+	if e.DynamoDB != nil && baseline != nil {
+		r.ItemsRemoved, r.ItemsRestored = e.DynamoDB.Restore(baseline)
 	}
 	for _, s := range e.services {
 		if q, ok := s.(*sqs.Service); ok {
@@ -48,5 +54,34 @@ func (e *Emulator) Reset() (ResetResult, error) {
 	}
 	e.env.Metrics.Reset()
 	e.env.Traces.Reset()
-	return r, nil
+	return r
+}
+
+// Reset returns every region to the state the stage started in, as Emulator.Reset does for a
+// single-region stage: each region's tables hold the items they held once the seed data had
+// replicated everywhere (the first WaitReplicated that found nothing pending records them),
+// writes not yet replicated are dropped (so none lands after the reset), queues are empty, no
+// function is warm and the metrics start from zero. Faults, region outages included, stay as
+// they are. The payment provider's and the kitchen's counters are not reset, as for one region.
+func (g *Global) Reset() (ResetResult, error) {
+	g.mu.Lock()
+	baselines := g.baselines
+	g.mu.Unlock()
+	if baselines == nil {
+		return ResetResult{}, errors.New("the regions have no baseline yet: WaitReplicated records it once the seed data has replicated")
+	}
+	var total ResetResult
+	for _, r := range g.regions {
+		if r.emu.DynamoDB != nil {
+			r.emu.DynamoDB.DropReplication()
+		}
+	}
+	for _, r := range g.regions {
+		got := r.emu.reset(baselines[r.name])
+		total.ItemsRemoved += got.ItemsRemoved
+		total.ItemsRestored += got.ItemsRestored
+		total.Messages += got.Messages
+		total.Environments += got.Environments
+	}
+	return total, nil
 }

@@ -525,3 +525,21 @@ func (s *Service) ReplicationPendingAll() int {
 	}
 	return n
 }
+
+// DropReplication discards this region's writes that other replicas have not applied yet
+// (held by an outage or still within the replication lag), for a reset that puts every replica
+// back to the same data itself. A change being applied at that moment still lands. It returns
+// how many were dropped.
+func (s *Service) DropReplication() int {
+	n := 0
+	for _, l := range s.links() {
+		if l.from != s {
+			continue
+		}
+		l.mu.Lock()
+		n += len(l.q)
+		l.q = l.q[:0]
+		l.mu.Unlock()
+	}
+	return n
+}
