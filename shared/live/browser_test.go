@@ -146,3 +146,45 @@ func waitFor(t *testing.T, ctx context.Context, what, expr string) string {
 	t.Fatalf("timed out waiting until %s", what)
 	return ""
 }
+
+// TestGlobalDashboardInABrowser: a multi-region stage's page shows one region at a time with a
+// switch between them; taking the region shown down from the page marks it down, shows the
+// banner and lists the outage among the faults, and "Clear all faults" brings it back.
+func TestGlobalDashboardInABrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a browser; skipped with -short")
+	}
+	exe := browser(t)
+	srv, g := globalDashboard(t)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe), chromedp.WindowSize(1280, 720), chromedp.NoSandbox, chromedp.Flag("disable-gpu", true))
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	defer cancel()
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/")))
+	click := func(sel string) {
+		c, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		require.NoError(t, chromedp.Do(c, chromedp.Click(chromedp.CSS(sel))), sel)
+	}
+
+	waitFor(t, ctx, "the region switch shows both regions", `[...document.querySelectorAll("#regions button[data-region]")].map(b => b.textContent).join(",") === "eu-west-1,us-east-1" ? "yes" : ""`)
+	waitFor(t, ctx, "the first region is shown", `document.querySelector('#regions button.on').dataset.region === "eu-west-1" ? "yes" : ""`)
+	click(`#regions button[data-region="us-east-1"]`)
+	waitFor(t, ctx, "us-east-1 is shown", `document.querySelector('#regions button.on')?.dataset.region === "us-east-1" && document.getElementById("outage").textContent === "Take us-east-1 down" ? "yes" : ""`)
+
+	click(`#outage`)
+	waitFor(t, ctx, "the banner says the region is down", `document.getElementById("banner").classList.contains("shown") && document.getElementById("banner").textContent.includes("us-east-1 is down") ? "yes" : ""`)
+	waitFor(t, ctx, "the outage is listed", `document.getElementById("faults").textContent.includes("region:us-east-1") ? "yes" : ""`)
+	assert.True(t, g.RegionDown(us))
+	onScreen := waitFor(t, ctx, "every node is on screen with the banner shown", `(() => {
+		const n = [...document.querySelectorAll("#svg .node")];
+		return n.length && n.every(g => { const r = g.getBoundingClientRect(); return r.bottom <= innerHeight && r.right <= innerWidth; }) ? String(n.length) : "";
+	})()`)
+	assert.NotEmpty(t, onScreen)
+
+	click(`#clear`)
+	waitFor(t, ctx, "the region is back", `!document.getElementById("banner").classList.contains("shown") && document.getElementById("outage").textContent === "Take us-east-1 down" ? "yes" : ""`)
+	assert.False(t, g.RegionDown(us))
+}

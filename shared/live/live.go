@@ -20,7 +20,17 @@
 //	                                 start a load profile (409 while one runs)
 //	DELETE /api/load                 stop the running profile
 //	PUT    /api/faults/{resource}?kind=slow|failing|throttled  switch a fault on
-//	DELETE /api/faults               switch every fault off
+//	DELETE /api/faults/{resource}    switch that fault off (404 when none is on)
+//	DELETE /api/faults               switch every fault off (and bring every region back up)
+//
+// A multi-region stage (Config.Global, 05-global) is shown one region at a time: the topology,
+// metrics and fault calls take ?region= (the first region when left out; an unknown one is a
+// 400 naming the regions), the metrics list every region's state (down or not, its faults), and
+// a whole region goes down with PUT /api/faults/region:<region>?kind=down and comes back with
+// DELETE /api/faults/region:<region> (emulator.Global.SetRegionDown). A run resets every region
+// (emulator.Global.Reset) and sends each order to its store's home region with the stage's
+// failover, as make load does (Config.Targets). The provider and the kitchen are shared: their
+// faults live in the first region and show in every region's view.
 //
 // Limitations: one load run at a time; percentiles are since the run started (the emulator is
 // reset when a run starts: work still in flight from an earlier run, such as a workflow
@@ -41,6 +51,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -57,20 +68,35 @@ import (
 //go:embed index.html
 var indexHTML []byte
 
-// Config is what the dashboard needs of the stage.
+// Config is what the dashboard needs of the stage: one started Emulator with its Template, or,
+// for a multi-region stage, a started Global (after WaitReplicated) with each region's template.
 type Config struct {
-	Emulator *emulator.Emulator // started
-	Stage    string             // its name, e.g. "03-crisis"
-	Template []byte             // the stage's template, for the API's integrations
-	Tracking loadgen.Tracking   // the stage's terminal statuses
-	Seed     int64
+	Emulator *emulator.Emulator // a single-region stage, started
+	Template []byte             // its template, for the API's integrations
+	Global   *emulator.Global   // a multi-region stage instead, started, its seed data replicated
+	// Templates is each region's template, by region, with Global.
+	Templates map[string][]byte
+	Stage     string           // its name, e.g. "03-crisis"
+	Tracking  loadgen.Tracking // the stage's terminal statuses
+	// Targets, when not nil, says where a run's orders go and how they are followed (BaseURL or
+	// Regions, Client, Failover, Tracking's events); it is required with Global. Without it a
+	// run goes to the Emulator's API.
+	Targets func(*loadgen.Config)
+	Seed    int64
+}
+
+// view is one region's emulator and topology; a single-region stage has one, named "".
+type view struct {
+	region   string
+	emu      *emulator.Emulator
+	topology Topology
 }
 
 // Dashboard serves the page and its API. Create it with New.
 type Dashboard struct {
-	cfg      Config
-	topology Topology
-	mux      *http.ServeMux
+	cfg   Config
+	views []view
+	mux   *http.ServeMux
 
 	mu      sync.Mutex // guards the fields below
 	running context.CancelFunc
@@ -82,14 +108,31 @@ type Dashboard struct {
 
 // New builds the dashboard for a started emulator.
 func New(cfg Config) (*Dashboard, error) {
-	if cfg.Emulator == nil {
-		return nil, errors.New("live: Config.Emulator is required")
+	var views []view
+	switch {
+	case cfg.Emulator != nil && cfg.Global != nil:
+		return nil, errors.New("live: Config.Emulator and Config.Global are exclusive")
+	case cfg.Emulator != nil:
+		top, err := buildTopology(cfg.Emulator, cfg.Template)
+		if err != nil {
+			return nil, err
+		}
+		views = []view{{emu: cfg.Emulator, topology: top}}
+	case cfg.Global != nil:
+		if cfg.Targets == nil {
+			return nil, errors.New("live: Config.Targets is required with Config.Global (where each region's orders go)")
+		}
+		for _, r := range cfg.Global.Regions() {
+			top, err := buildTopology(cfg.Global.Region(r), cfg.Templates[r])
+			if err != nil {
+				return nil, fmt.Errorf("region %s: %w", r, err)
+			}
+			views = append(views, view{region: r, emu: cfg.Global.Region(r), topology: top})
+		}
+	default:
+		return nil, errors.New("live: Config.Emulator or Config.Global is required")
 	}
-	top, err := buildTopology(cfg.Emulator, cfg.Template)
-	if err != nil {
-		return nil, err
-	}
-	d := &Dashboard{cfg: cfg, topology: top, mux: http.NewServeMux()}
+	d := &Dashboard{cfg: cfg, views: views, mux: http.NewServeMux()}
 	d.mux.HandleFunc("GET /{$}", d.serveIndex)
 	d.mux.HandleFunc("GET /api/topology", d.serveTopology)
 	d.mux.HandleFunc("GET /api/metrics", d.serveMetrics)
@@ -97,8 +140,32 @@ func New(cfg Config) (*Dashboard, error) {
 	d.mux.HandleFunc("DELETE /api/load", d.stopLoad)
 	d.mux.HandleFunc("PUT /api/faults/{resource...}", d.putFault)
 	d.mux.HandleFunc("DELETE /api/faults", d.clearFaults)
+	d.mux.HandleFunc("DELETE /api/faults/{resource...}", d.clearFault)
 	return d, nil
 }
+
+// view picks the region a request names in ?region= (the first region when it names none); an
+// unknown region is answered 400 here and returns false.
+func (d *Dashboard) view(w http.ResponseWriter, r *http.Request) (view, bool) {
+	name := r.URL.Query().Get("region")
+	if name == "" {
+		return d.views[0], true
+	}
+	for _, v := range d.views {
+		if v.region == name && v.region != "" {
+			return v, true
+		}
+	}
+	if d.cfg.Global == nil {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("stage %s runs in one region: leave out region (got %q)", d.cfg.Stage, name))
+	} else {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("no region %q in stage %s; its regions are %s", name, d.cfg.Stage, strings.Join(d.cfg.Global.Regions(), ", ")))
+	}
+	return view{}, false
+}
+
+// regionFault is a region outage's fault name, as FAULT= and the admin API write it.
+const regionFault = "region:"
 
 // ServeHTTP serves the page and its API to the page itself and to clients that are not
 // browsers: a request addressed to a host that is not a loopback name, or sent by a page of
@@ -122,8 +189,24 @@ func (d *Dashboard) serveIndex(w http.ResponseWriter, _ *http.Request) {
 	_, _ = w.Write(indexHTML)
 }
 
-func (d *Dashboard) serveTopology(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, d.topology)
+// TopologyView is GET /api/topology: one region's topology, and the stage's regions when it
+// has several.
+type TopologyView struct {
+	Topology
+	Region  string   `json:"region,omitempty"`
+	Regions []string `json:"regions,omitempty"`
+}
+
+func (d *Dashboard) serveTopology(w http.ResponseWriter, r *http.Request) {
+	v, ok := d.view(w, r)
+	if !ok {
+		return
+	}
+	out := TopologyView{Topology: v.topology, Region: v.region}
+	if d.cfg.Global != nil {
+		out.Regions = d.cfg.Global.Regions()
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // Metrics is GET /api/metrics.
@@ -138,6 +221,17 @@ type Metrics struct {
 	Faults               map[string]fault.Rule `json:"faults"`
 	FaultText            map[string]string     `json:"fault_text"`
 	Load                 LoadState             `json:"load"`
+	// Region is the region these metrics are of, and Regions every region's state, for a
+	// multi-region stage.
+	Region  string        `json:"region,omitempty"`
+	Regions []RegionState `json:"regions,omitempty"`
+}
+
+// RegionState is one region of a multi-region stage: whether it is down, and its faults.
+type RegionState struct {
+	Name   string   `json:"name"`
+	Down   bool     `json:"down"`
+	Faults []string `json:"faults"` // the resources with a fault on, the shared provider and kitchen in the first region
 }
 
 // Resource is one node's cumulative counters; the page turns them into per-second figures.
@@ -177,8 +271,12 @@ type LoadState struct {
 	Profiles []string  `json:"profiles"`
 }
 
-func (d *Dashboard) serveMetrics(w http.ResponseWriter, _ *http.Request) {
-	emu := d.cfg.Emulator
+func (d *Dashboard) serveMetrics(w http.ResponseWriter, r *http.Request) {
+	v, ok := d.view(w, r)
+	if !ok {
+		return
+	}
+	emu := v.emu
 	m := Metrics{
 		Stage:     d.cfg.Stage,
 		AtMS:      time.Now().UnixMilli(),
@@ -186,6 +284,23 @@ func (d *Dashboard) serveMetrics(w http.ResponseWriter, _ *http.Request) {
 		Payment:   emu.Payment.Stats(),
 		Faults:    emu.Faults().List(),
 		FaultText: map[string]string{},
+		Region:    v.region,
+	}
+	if g := d.cfg.Global; g != nil {
+		// The provider and the kitchen are shared; their faults live in the first region.
+		for id, rule := range d.views[0].emu.Faults().List() {
+			if id == "payment" || id == "kitchen" {
+				m.Faults[id] = rule
+			}
+		}
+		for _, o := range d.views {
+			st := RegionState{Name: o.region, Down: g.RegionDown(o.region), Faults: []string{}}
+			for id := range o.emu.Faults().List() {
+				st.Faults = append(st.Faults, id)
+			}
+			slices.Sort(st.Faults)
+			m.Regions = append(m.Regions, st)
+		}
 	}
 	for id, r := range m.Faults {
 		m.FaultText[id] = r.String()
@@ -206,7 +321,7 @@ func (d *Dashboard) serveMetrics(w http.ResponseWriter, _ *http.Request) {
 			ColdStarts: s.ColdStarts, Concurrent: s.Concurrent, MaxConcurrent: s.MaxConcurrent, P99MS: s.DurationMS.P99,
 			Counters: s.Counters}
 	}
-	d.queueDepths(m.Resources)
+	queueDepths(v, m.Resources)
 	d.mu.Lock()
 	m.Load = LoadState{Running: d.running != nil, Summary: d.summary, Reset: d.reset, Runs: d.runs, Profiles: loadgen.Profiles()}
 	if d.line != nil {
@@ -217,10 +332,10 @@ func (d *Dashboard) serveMetrics(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, m)
 }
 
-// queueDepths adds the depth of every queue on the page, read from the SQS service's model.
-func (d *Dashboard) queueDepths(res map[string]Resource) {
+// queueDepths adds the depth of every queue of a view, read from the SQS service's model.
+func queueDepths(v view, res map[string]Resource) {
 	var q *sqs.Service
-	for _, s := range d.cfg.Emulator.Services() {
+	for _, s := range v.emu.Services() {
 		if s, ok := s.(*sqs.Service); ok {
 			q = s
 		}
@@ -228,7 +343,7 @@ func (d *Dashboard) queueDepths(res map[string]Resource) {
 	if q == nil {
 		return
 	}
-	for _, n := range d.topology.Nodes {
+	for _, n := range v.topology.Nodes {
 		if n.Kind != KindQueue && n.Kind != KindDLQ {
 			continue
 		}
@@ -275,7 +390,6 @@ func (d *Dashboard) startLoad(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusConflict, "a load profile is already running; stop it first")
 		return
 	}
-	emu := d.cfg.Emulator
 	ctx, cancel := context.WithCancel(context.Background())
 	d.running, d.line, d.summary = cancel, &progressLine{}, ""
 	cfg := loadgen.Config{
@@ -284,13 +398,21 @@ func (d *Dashboard) startLoad(w http.ResponseWriter, r *http.Request) {
 		Seed:     d.cfg.Seed,
 		Stage:    d.cfg.Stage,
 		Tracking: d.cfg.Tracking,
-		BaseURL:  emu.APIURL(),
-		Client:   emu.HTTPClient(),
 		Target:   "emulator",
 		Progress: d.line,
 	}
+	if d.cfg.Targets != nil {
+		d.cfg.Targets(&cfg)
+	} else {
+		cfg.BaseURL, cfg.Client = d.cfg.Emulator.APIURL(), d.cfg.Emulator.HTTPClient()
+	}
 	// Every run starts from the state the stage started in, so two runs of one profile compare.
-	reset, err := emu.Reset()
+	var reset emulator.ResetResult
+	if d.cfg.Global != nil {
+		reset, err = d.cfg.Global.Reset()
+	} else {
+		reset, err = d.cfg.Emulator.Reset()
+	}
 	if err != nil {
 		cancel()
 		d.running, d.line = nil, nil
@@ -341,25 +463,106 @@ var faultKinds = map[string]fault.Rule{
 	"throttled": {Throttle: true},
 }
 
+// putFault switches a fault on a resource of the region the request names, or, for a
+// multi-region stage, takes a whole region down: PUT /api/faults/region:<region>?kind=down.
 func (d *Dashboard) putFault(w http.ResponseWriter, r *http.Request) {
 	resource := r.PathValue("resource")
 	kind := r.URL.Query().Get("kind")
+	if region, ok := strings.CutPrefix(resource, regionFault); ok {
+		d.regionDown(w, region, kind)
+		return
+	}
 	rule, ok := faultKinds[kind]
 	if !ok {
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("kind must be slow, failing or throttled, got %q", kind))
 		return
 	}
-	if err := d.cfg.Emulator.PutFault(resource, rule); err != nil {
+	v, ok := d.view(w, r)
+	if !ok {
+		return
+	}
+	if err := d.faultTarget(v).PutFault(d.qualified(v, resource), rule); err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"resource": resource, "fault": rule.String()})
+	writeJSON(w, http.StatusOK, map[string]string{"resource": resource, "region": v.region, "fault": rule.String()})
 }
 
+// faultSwitch is what puts faults on: the Emulator, or the Global with region-qualified names.
+type faultSwitch interface {
+	PutFault(resource string, rule fault.Rule) error
+}
+
+func (d *Dashboard) faultTarget(v view) faultSwitch {
+	if d.cfg.Global != nil {
+		return d.cfg.Global
+	}
+	return v.emu
+}
+
+// qualified names a view's resource for Global.PutFault: "<region>:<resource>", except the
+// shared provider and kitchen.
+func (d *Dashboard) qualified(v view, resource string) string {
+	if d.cfg.Global == nil || resource == "payment" || resource == "kitchen" {
+		return resource
+	}
+	return v.region + ":" + resource
+}
+
+func (d *Dashboard) regionDown(w http.ResponseWriter, region, kind string) {
+	if d.cfg.Global == nil {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("stage %s runs in one region: there is no region to take down", d.cfg.Stage))
+		return
+	}
+	if kind != "down" {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("a region's fault is kind=down, got %q", kind))
+		return
+	}
+	if err := d.cfg.Global.SetRegionDown(region, true); err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"resource": regionFault + region, "fault": "down"})
+}
+
+// clearFault switches one fault off: DELETE /api/faults/<resource>?region=R, or a region back
+// up with DELETE /api/faults/region:<region>.
+func (d *Dashboard) clearFault(w http.ResponseWriter, r *http.Request) {
+	resource := r.PathValue("resource")
+	if region, ok := strings.CutPrefix(resource, regionFault); ok && d.cfg.Global != nil {
+		if err := d.cfg.Global.SetRegionDown(region, false); err != nil {
+			writeError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	v, ok := d.view(w, r)
+	if !ok {
+		return
+	}
+	target := v.emu
+	if d.cfg.Global != nil && (resource == "payment" || resource == "kitchen") {
+		target = d.views[0].emu
+	}
+	if _, on := target.Faults().List()[resource]; !on {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("no fault is on %q", resource))
+		return
+	}
+	target.Faults().Clear(resource)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// clearFaults switches every fault off, in every region, and brings every region back up.
 func (d *Dashboard) clearFaults(w http.ResponseWriter, _ *http.Request) {
-	faults := d.cfg.Emulator.Faults()
-	for _, name := range faults.Names() {
-		faults.Clear(name)
+	for _, v := range d.views {
+		faults := v.emu.Faults()
+		for _, name := range faults.Names() {
+			faults.Clear(name)
+		}
+		if d.cfg.Global != nil {
+			_ = d.cfg.Global.SetRegionDown(v.region, false)
+		}
 	}
 	w.WriteHeader(http.StatusNoContent)
 }

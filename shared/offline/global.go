@@ -18,8 +18,8 @@ import (
 	"github.com/emilys-pastries/serverless-evolution/shared/payment"
 )
 
-// oneRegionOnly refuses the commands that show one emulator (the dashboard, explain) for a
-// multi-region stage, rather than showing half of it.
+// oneRegionOnly refuses the commands that show one emulator (explain) for a multi-region
+// stage, rather than showing half of it.
 func oneRegionOnly(command string, stage Stage) error {
 	return fmt.Errorf("%s shows one region's emulator and does not run multi-region stages yet; stage %s runs in %s: "+
 		"use local (every region on one port) or load (make local|load STAGE=%s)", command, stage.Name, strings.Join(stageRegions(stage), " and "), stage.Name)
@@ -43,28 +43,40 @@ func runLocalGlobal(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	model, err := mf.latency()
-	if err != nil {
-		return err
-	}
-	g, err := emulator.NewGlobal(*stage.Global, emulator.Options{Seed: mf.seed, Latency: model, Addr: *addr, AccountConcurrency: stage.AccountConcurrency, Payment: payment.Config{Capacity: stage.PaymentCapacity}})
+	g, model, err := mf.serveGlobal(ctx, stage, *addr, stderr)
 	if err != nil {
 		return err
 	}
 	defer g.Close()
-	if err := waitReplicated(ctx, g); err != nil {
-		return err
-	}
-	if err := mf.putFaults(g, stderr); err != nil {
-		return err
-	}
-	if err := g.Start(ctx); err != nil {
-		return err
-	}
 	describeGlobal(stdout, g, stage, model)
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "\nstopping: waiting for running invocations to finish")
 	return nil
+}
+
+// serveGlobal starts every region of a multi-region stage on addr, once the seed data has
+// replicated, with the model and the faults of the flags. The caller closes it.
+func (m *modelFlags) serveGlobal(ctx context.Context, stage Stage, addr string, stderr io.Writer) (*emulator.Global, *latency.Model, error) {
+	model, err := m.latency()
+	if err != nil {
+		return nil, nil, err
+	}
+	g, err := emulator.NewGlobal(*stage.Global, emulator.Options{Seed: m.seed, Latency: model, Addr: addr, AccountConcurrency: stage.AccountConcurrency, Payment: payment.Config{Capacity: stage.PaymentCapacity}})
+	if err != nil {
+		return nil, nil, err
+	}
+	err = waitReplicated(ctx, g)
+	if err == nil {
+		err = m.putFaults(g, stderr)
+	}
+	if err == nil {
+		err = g.Start(ctx)
+	}
+	if err != nil {
+		_ = g.Close()
+		return nil, nil, err
+	}
+	return g, model, nil
 }
 
 // describeGlobal prints where each region's API and resources are.
@@ -127,8 +139,10 @@ func globalLoadConfig(ctx context.Context, g *emulator.Global, stage Stage, cfg 
 	if len(withEvents) == 0 {
 		return nil
 	}
-	if err := g.Start(ctx); err != nil {
-		return fmt.Errorf("listen for the AppSync Events WebSockets: %w", err)
+	if g.URL() == "" { // not listening yet (make local and make live already are)
+		if err := g.Start(ctx); err != nil {
+			return fmt.Errorf("listen for the AppSync Events WebSockets: %w", err)
+		}
 	}
 	cfg.Tracking.RegionEvents = map[string]*loadgen.EventsConfig{}
 	for _, r := range withEvents {

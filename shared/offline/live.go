@@ -20,7 +20,7 @@ func runLive(ctx context.Context, args []string, stdout, stderr io.Writer, stage
 	fs := flag.NewFlagSet("live", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: live [flags]: local plus the dashboard; single-region stages only for now (a multi-region stage is refused: use local or load)")
+		fmt.Fprintln(stderr, "usage: live [flags]: local plus the dashboard (a multi-region stage shows one region at a time, and can take a region down)")
 		fs.PrintDefaults()
 	}
 	addr := fs.String("addr", "127.0.0.1:4566", "loopback address for the AWS APIs, the stage's API and the admin API")
@@ -34,15 +34,40 @@ func runLive(ctx context.Context, args []string, stdout, stderr io.Writer, stage
 	if err != nil || !net.ParseIP(host).IsLoopback() {
 		return fmt.Errorf("-ui must be a loopback address such as 127.0.0.1:8080, got %q: the dashboard switches faults and starts load, so it is not for the network", *ui)
 	}
-	emu, model, err := mf.serve(ctx, stage, *addr, stderr)
-	if err != nil {
-		return err
+	cfg := live.Config{Stage: stage.Name, Seed: mf.seed,
+		Tracking: loadgen.Tracking{Terminal: stage.Terminal, Milestones: stage.Milestones}}
+	var describeStage func()
+	if stage.Global != nil {
+		g, model, err := mf.serveGlobal(ctx, stage, *addr, stderr)
+		if err != nil {
+			return err
+		}
+		defer g.Close()
+		cfg.Global, cfg.Templates = g, map[string][]byte{}
+		for _, s := range stage.Global.Stacks {
+			cfg.Templates[s.Region] = s.Template
+		}
+		// Each order goes to its store's home region and fails over as the load command's do.
+		var targets loadgen.Config
+		if err := globalLoadConfig(ctx, g, stage, &targets, io.Discard); err != nil {
+			return err
+		}
+		cfg.Targets = func(c *loadgen.Config) {
+			c.Regions, c.Client, c.Failover = targets.Regions, targets.Client, targets.Failover
+			c.Tracking.RegionEvents = targets.Tracking.RegionEvents
+		}
+		describeStage = func() { describeGlobal(stdout, g, stage, model) }
+	} else {
+		emu, model, err := mf.serve(ctx, stage, *addr, stderr)
+		if err != nil {
+			return err
+		}
+		defer emu.Close()
+		cfg.Emulator, cfg.Template = emu, stage.Template
+		cfg.Tracking.Events = eventsTracking(emu) // the dashboard's load follows orders as phones do
+		describeStage = func() { describe(stdout, emu, stage, model) }
 	}
-	defer emu.Close()
-	dash, err := live.New(live.Config{Emulator: emu, Stage: stage.Name, Template: stage.Template,
-		Tracking: loadgen.Tracking{Terminal: stage.Terminal, Milestones: stage.Milestones,
-			Events: eventsTracking(emu)}, // the dashboard's load follows orders as phones do
-		Seed: mf.seed})
+	dash, err := live.New(cfg)
 	if err != nil {
 		return err
 	}
@@ -55,7 +80,7 @@ func runLive(ctx context.Context, args []string, stdout, stderr io.Writer, stage
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 
-	describe(stdout, emu, stage, model)
+	describeStage()
 	fmt.Fprintf(stdout, "\nDashboard: http://%s/  (the topology live; start a profile, click a resource to switch a fault on)\n", ln.Addr())
 	select {
 	case <-ctx.Done():

@@ -93,10 +93,11 @@ commands:
   local    run the stage in the emulator and serve it on a loopback port until Ctrl-C
   load     drive a load profile at the stage (in the emulator, or at TARGET) and write a result file
   live     local, plus a dashboard: the topology live, load profiles and faults at a click
-           (single-region stages only for now)
+           (a multi-region stage: one region at a time, and a button to take a region down)
   explain  run a load profile in the emulator and write, as Markdown, what it looked like inside
-  tune     run one function at several memory sizes with the CPU model on: duration and cost at each
            (single-region stages only for now)
+  tune     run one function at several memory sizes with the CPU model on: duration and cost at each
+           (a multi-region stage: in its first region)
 
 run '%[1]s <command> -h' for a command's flags
 `
@@ -118,9 +119,6 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		return runLocal(ctx, args[1:], stdout, stderr, stage)
 	case "live":
-		if stage.Global != nil {
-			return oneRegionOnly("live", stage)
-		}
 		return runLive(ctx, args[1:], stdout, stderr, stage)
 	case "load":
 		return runLoad(ctx, args[1:], getenv, stdout, stderr, stage)
