@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -92,13 +93,62 @@ func TestLocalGlobalPrintsEveryRegion(t *testing.T) {
 	assert.Contains(t, errOut.String(), "fault on region:us-east-1: down")
 }
 
+// lockedBuffer is a bytes.Buffer a command writes to while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// live runs a multi-region stage: every region served, and the dashboard shows the regions.
+func TestLiveGlobalServesTheDashboard(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errOut lockedBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- offline.Run(ctx, []string{"live", "-addr", "127.0.0.1:0", "-ui", "127.0.0.1:0", "-model", "zero"}, func(string) string { return "" }, &out, &errOut, globalStage(t))
+	}()
+	dashboard := regexp.MustCompile(`Dashboard: (http://127\.0\.0\.1:\d+/)`)
+	var url string
+	require.Eventually(t, func() bool {
+		m := dashboard.FindStringSubmatch(out.String())
+		if m != nil {
+			url = m[1]
+		}
+		return m != nil
+	}, 30*time.Second, 20*time.Millisecond, "the dashboard's address is printed: %s", errOut.String())
+	assert.Contains(t, out.String(), "API us-east-1", "every region is described")
+	resp, err := http.Get(url + "api/topology?region=us-east-1")
+	require.NoError(t, err)
+	var top struct {
+		Region  string   `json:"region"`
+		Regions []string `json:"regions"`
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&top))
+	_ = resp.Body.Close()
+	assert.Equal(t, "us-east-1", top.Region)
+	assert.Equal(t, []string{"eu-west-1", "us-east-1"}, top.Regions)
+	cancel()
+	require.NoError(t, <-done, errOut.String())
+}
+
 func TestGlobalRejectsWhatItCannotRun(t *testing.T) {
 	tests := []struct {
 		name string
 		args []string
 		want string
 	}{
-		{"live", []string{"live"}, "live shows one region's emulator and does not run multi-region stages yet; stage 00-global runs in eu-west-1 and us-east-1"},
 		{"explain", []string{"explain"}, "explain shows one region's emulator"},
 		{"one URL for two regions", []string{"load", "-target", "https://example.com/prod"}, "give each region's API as -target 'eu-west-1=https://…/prod,us-east-1=https://…/prod'"},
 		{"a region missing", []string{"load", "-target", "eu-west-1=https://example.com/prod"}, "-target has no URL for us-east-1"},
