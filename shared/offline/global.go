@@ -108,8 +108,7 @@ func describeGlobal(w io.Writer, g *emulator.Global, stage Stage, model *latency
 	for _, r := range g.Regions() {
 		fmt.Fprintf(w, "  curl -s %s/menu\n", g.APIURL(r))
 	}
-	fmt.Fprintf(w, "  curl -s -X POST %s/orders -d '{\"store_id\":\"lon-01\",\"customer\":{\"name\":\"Ada\",\"email\":\"ada@example.com\"},\"items\":[{\"item_id\":\"croissant\",\"quantity\":2}],\"pickup_at\":\"%s\"}'\n",
-		g.APIURL(g.Regions()[0]), time.Now().Add(time.Hour).UTC().Format(time.RFC3339))
+	fmt.Fprintln(w, "  "+TryOrder(g.APIURL(g.Regions()[0])))
 	for _, r := range g.Regions() {
 		fmt.Fprintf(w, "  aws --endpoint-url %s --region %s dynamodb list-tables\n", g.URL(), r)
 	}

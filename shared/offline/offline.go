@@ -280,10 +280,17 @@ func describe(w io.Writer, emu *emulator.Emulator, stage Stage, model *latency.M
 	api := emu.APIURL()
 	fmt.Fprintln(w, "Try:")
 	fmt.Fprintf(w, "  curl -s %s/menu\n", api)
-	fmt.Fprintf(w, "  curl -s -X POST %s/orders -d '{\"store_id\":\"lon-01\",\"customer\":{\"name\":\"Ada\",\"email\":\"ada@example.com\"},\"items\":[{\"item_id\":\"croissant\",\"quantity\":2}],\"pickup_at\":\"%s\"}'\n",
-		api, time.Now().Add(time.Hour).UTC().Format(time.RFC3339))
+	fmt.Fprintln(w, "  "+TryOrder(api))
 	fmt.Fprintf(w, "  aws --endpoint-url %s lambda list-functions\n", emu.URL())
 	fmt.Fprintf(w, "\nCtrl-C stops it.\n")
+}
+
+// TryOrder is the curl that places one order at api, for pickup an hour from now. It names the
+// JSON content type: a REST API whose integration has only an application/json mapping template
+// (04, 05) answers curl's default form type 415 Unsupported Media Type, as API Gateway does.
+func TryOrder(api string) string {
+	return fmt.Sprintf(`curl -s -X POST %s/orders -H 'Content-Type: application/json' -d '{"store_id":"lon-01","customer":{"name":"Ada","email":"ada@example.com"},"items":[{"item_id":"croissant","quantity":2}],"pickup_at":"%s"}'`,
+		api, time.Now().Add(time.Hour).UTC().Format(time.RFC3339))
 }
 
 func runLoad(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, stage Stage) error {
