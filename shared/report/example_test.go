@@ -30,7 +30,7 @@ func ExampleTable() {
 	_ = report.Table(os.Stdout, results, "morning-rush")
 	// Output:
 	// morning-rush — make demo · 2025-06-02 · 2 cores · latency model aws-2025.1 · seed 42
-	// stage        fns  p50 ms  p95 ms  p99 ms  failed  abandoned  lost  dup charges  cold  throttles  timeouts  max conc  USD/1k
-	// 03-crisis     42   1,900   5,200   6,400    3.1%      22.9%    17            –   388      1,204       311     1,000   0.313
-	// 04-refactor   10     120     310     400    0.1%       0.0%     0            –    22          0         0        64  0.0268
+	// stage        fns  p50 ms  p95 ms  p99 ms  failed  abandoned  lost  dup charges  owed  cold  throttles  timeouts  max conc  USD/1k
+	// 03-crisis     42   1,900   5,200   6,400    3.1%      22.9%    17            –     –   388      1,204       311     1,000   0.313
+	// 04-refactor   10     120     310     400    0.1%       0.0%     0            –     –    22          0         0        64  0.0268
 }

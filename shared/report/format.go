@@ -44,9 +44,18 @@ var (
 		return formatCount(r.PaymentProvider.DuplicateCharges)
 	}}
 
+	// owedColumn is money taken for an order the customer was not given, or that failed after
+	// the charge: the provider's paid orders against what the load tool saw (Result.Reconcile).
+	owedColumn = column{"charged, no order", "owed", func(r *loadgen.Result) string {
+		if r.Charges == nil {
+			return dash
+		}
+		return formatCount(int64(r.Charges.NotAccepted + r.Charges.Failed))
+	}}
+
 	// comparisonColumns are the columns of results.md and of Table, after the stage.
 	comparisonColumns = []column{functionsColumn, p50Column, p95Column, p99Column, failureColumn,
-		abandonColumn, lostColumn, dupColumn, coldColumn, throttleColumn, timeoutColumn, concColumn, costColumn}
+		abandonColumn, lostColumn, dupColumn, owedColumn, coldColumn, throttleColumn, timeoutColumn, concColumn, costColumn}
 	// stageColumns are the columns of a stage README's measured block, after the profile.
 	stageColumns = []column{p50Column, p95Column, p99Column, failureColumn, abandonColumn, lostColumn,
 		dupColumn, throttleColumn, timeoutColumn, costColumn}

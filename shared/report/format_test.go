@@ -103,7 +103,7 @@ func TestTableOrderAndNulls(t *testing.T) {
 		{Stage: "03-crisis", Profile: "morning-rush", LatencyMS: loadgen.Latency{P50: 1900, P95: 5200, P99: 6400},
 			FailureRate: 0.031, Abandonment: 0.229, Lost: 17, CostPer1k: &cost,
 			Lambda:          &loadgen.Lambda{Functions: 42, ColdStarts: 388, Throttles: 1204, Timeouts: 311, MaxConcurrency: 1000},
-			PaymentProvider: &payment.Stats{DuplicateCharges: 7}},
+			PaymentProvider: &payment.Stats{DuplicateCharges: 7}, Charges: &loadgen.ChargeAccounting{NotAccepted: 290, Failed: 6}},
 		{Stage: "01-monolith", Profile: "morning-rush", LatencyMS: loadgen.Latency{P50: 180, P99: 900}},
 		{Stage: "01-monolith", Profile: "smoke", LatencyMS: loadgen.Latency{P50: 1, P99: 2}},
 		{Stage: "02-split", Profile: "morning-rush", Partial: true, LatencyMS: loadgen.Latency{P50: 420, P99: 2600}},
@@ -113,10 +113,10 @@ func TestTableOrderAndNulls(t *testing.T) {
 	require.NoError(t, Table(&b, results, "morning-rush"))
 
 	assert.Equal(t, `morning-rush — make demo · date unknown · cores unknown · no latency model · seed 0
-stage                   fns  p50 ms  p95 ms  p99 ms  failed  abandoned  lost  dup charges  cold  throttles  timeouts  max conc  USD/1k
-01-monolith               –     180       –     900    0.0%       0.0%     0            –     –          –         –         –       –
-02-split (partial run)    –     420       –   2,600    0.0%       0.0%     0            –     –          –         –         –       –
-03-crisis                42   1,900   5,200   6,400    3.1%      22.9%    17            7   388      1,204       311     1,000  0.0500
+stage                   fns  p50 ms  p95 ms  p99 ms  failed  abandoned  lost  dup charges  owed  cold  throttles  timeouts  max conc  USD/1k
+01-monolith               –     180       –     900    0.0%       0.0%     0            –     –     –          –         –         –       –
+02-split (partial run)    –     420       –   2,600    0.0%       0.0%     0            –     –     –          –         –         –       –
+03-crisis                42   1,900   5,200   6,400    3.1%      22.9%    17            7   296   388      1,204       311     1,000  0.0500
 `, b.String())
 	assert.Equal(t, "03-crisis", results[0].Stage, "Table must not reorder the caller's slice")
 }

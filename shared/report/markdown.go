@@ -26,7 +26,8 @@ func resultsMarkdown(results []*loadgen.Result, charts []chart) string {
 		"to be sent. The failure rate counts 4xx (other than sold out), 429, 5xx and 504 answers; abandonment counts " +
 		"customers who gave up waiting for an answer; lost counts accepted orders that never reached a final state; " +
 		"duplicate charges counts cards the payment provider charged a second time for the same order (stage 01 " +
-		"takes payment by phone, so it has none to count). " +
+		"takes payment by phone, so it has none to count); charged, no order counts cards charged for an order whose " +
+		"customer got an error or gave up before the answer, or that failed after the charge (money owed back). " +
 		"Rates are percentages of offered orders; \"" + dash + "\" means not measured.\n\n")
 
 	if len(charts) > 0 {

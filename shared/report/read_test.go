@@ -85,7 +85,7 @@ func TestReadDirNullFields(t *testing.T) {
 	assert.Nil(t, r.Lambda)
 	assert.Nil(t, r.CostPer1k)
 	cells := rowCells(append([]column{stageColumn}, comparisonColumns...), r)
-	assert.Equal(t, []string{"02-split", dash, "80", dash, "300", "0.0%", "0.0%", "0", dash, dash, dash, dash, dash, dash}, cells)
+	assert.Equal(t, []string{"02-split", dash, "80", dash, "300", "0.0%", "0.0%", "0", dash, dash, dash, dash, dash, dash, dash}, cells)
 	assert.Equal(t, "`make demo` · date unknown · 2 cores · no latency model: measured at https://example.com · seed 0",
 		provenanceOf(results).line(codeSpan))
 }
