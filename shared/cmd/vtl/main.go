@@ -18,6 +18,16 @@
 // $context.responseOverride. With -request-template it runs a MOCK integration: that request
 // template first, whose output must be JSON with an integer statusCode choosing the integration
 // response, then -template as the integration response template.
+//
+// Instead of -template, -stack and -method take the template from a stage's synthesized
+// CloudFormation template, as the stage deploys it:
+//
+//	go run ./shared/cmd/vtl -stack 04-refactor/infra/golden/template.json -method 'GET /orders/{id}' -response 200 -request FILE
+//
+// picks the response template of that method's integration response with status 200 (without
+// -response, its request template). For a response template the request file's body is what the
+// integration's backend answered (a DynamoDB GetItem answer, for instance): API Gateway's $input
+// is the backend's answer there.
 package main
 
 import (
@@ -69,8 +79,13 @@ func run(_ context.Context, args []string, _ func(string) string, stdout, stderr
 	requestFile := fs.String("request", "", "JSON file with body, headers, querystring, path, stageVariables and context")
 	asJSON := fs.Bool("json", false, `print {"output", "status", "headers"} with $context.responseOverride applied`)
 	mockFile := fs.String("request-template", "", "run a MOCK integration: this request template picks the integration response by its statusCode")
+	stackFile := fs.String("stack", "", "take the template from this CloudFormation template (a stage's infra/golden/*.json) instead of -template")
+	method := fs.String("method", "", `with -stack: the method, as "GET /orders/{id}"`)
+	response := fs.String("response", "", "with -stack: the status code of the integration response whose template to render (default: the request template)")
+	contentType := fs.String("content-type", "application/json", "with -stack: the content type the template is for")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: vtl -template FILE -request FILE [-json] [-request-template FILE]")
+		fmt.Fprintln(stderr, "       vtl -stack TEMPLATE.json -method 'GET /path' [-response STATUS] -request FILE [-json]")
 		fmt.Fprintln(stderr, "Renders an API Gateway REST API mapping template (VTL) against a request.")
 		fs.PrintDefaults()
 	}
@@ -83,12 +98,32 @@ func run(_ context.Context, args []string, _ func(string) string, stdout, stderr
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q: vtl takes flags only", fs.Args())
 	}
-	if *templateFile == "" || *requestFile == "" {
-		return errors.New("-template and -request are required (see -h)")
-	}
-	tpl, err := parseFile(*templateFile)
-	if err != nil {
-		return err
+	var tpl *vtl.Template
+	switch {
+	case *stackFile != "" && (*templateFile != "" || *mockFile != ""):
+		return errors.New("-stack takes the template from the stack: leave out -template and -request-template")
+	case *stackFile != "" && *method == "":
+		return errors.New(`-stack needs -method, e.g. -method "GET /orders/{id}"`)
+	case *stackFile == "" && (*method != "" || *response != ""):
+		return errors.New("-method and -response pick a template from -stack, which is missing")
+	case (*templateFile == "" && *stackFile == "") || *requestFile == "":
+		return errors.New("-template (or -stack and -method) and -request are required (see -h)")
+	case *stackFile != "":
+		text, notes, err := stackTemplate(*stackFile, *method, *response, *contentType)
+		if err != nil {
+			return err
+		}
+		for _, n := range notes {
+			fmt.Fprintln(stderr, "note:", n)
+		}
+		if tpl, err = vtl.Parse(*method, text); err != nil {
+			return err
+		}
+	default:
+		var err error
+		if tpl, err = parseFile(*templateFile); err != nil {
+			return err
+		}
 	}
 	in, err := readRequest(*requestFile)
 	if err != nil {
