@@ -27,15 +27,32 @@ const (
 	explainEnd   = "<!-- explain:end -->"
 )
 
+// regionEmu is one region's emulator as explain reads it; a single-region stage has one, named "".
+type regionEmu struct {
+	name      string
+	stackName string // for the functions' names: their CDK paths start with it
+	emu       *emulator.Emulator
+}
+
+func emulatorsOf(regions []regionEmu) []*emulator.Emulator {
+	out := make([]*emulator.Emulator, len(regions))
+	for i, r := range regions {
+		out[i] = r.emu
+	}
+	return out
+}
+
 // runExplain runs a profile against the stage in the emulator, like make load, and then writes
 // what the run looked like from inside as Markdown: the outcome, the Lambda, DynamoDB and payment
 // provider counters, every function's metrics, the store counters' sizes and the waterfall of
-// one slow order.
+// one slow order. A multi-region stage runs in every region, each order sent to its store's home
+// region as make load sends it; the functions are listed per region and the waterfall is the
+// slowest order of any region.
 func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer, stage Stage) error {
 	fs := flag.NewFlagSet("explain", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: explain [flags]: run a profile and write what it looked like inside; single-region stages only for now (a multi-region stage is refused: use load)")
+		fmt.Fprintln(stderr, "usage: explain [flags]: run a profile and write what it looked like inside")
 		fs.PrintDefaults()
 	}
 	profileName := fs.String("profile", "morning-rush", "load profile: "+strings.Join(loadgen.Profiles(), ", "))
@@ -79,14 +96,35 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer, st
 	default:
 		return fmt.Errorf("-model must be aws or zero, got %q", *modelName)
 	}
-	emu, err := emulator.New(stage.Stage, emulator.Options{Seed: *seed, Latency: model, AccountConcurrency: stage.AccountConcurrency, Payment: payment.Config{Capacity: stage.PaymentCapacity}})
-	if err != nil {
-		return err
+	opts := emulator.Options{Seed: *seed, Latency: model, AccountConcurrency: stage.AccountConcurrency, Payment: payment.Config{Capacity: stage.PaymentCapacity}}
+	var regions []regionEmu
+	var g *emulator.Global
+	if stage.Global != nil {
+		if g, err = emulator.NewGlobal(*stage.Global, opts); err != nil {
+			return err
+		}
+		defer g.Close()
+		if err := waitReplicated(ctx, g); err != nil {
+			return err
+		}
+		if err := mf.putFaults(g, stderr); err != nil {
+			return err
+		}
+		for i, r := range g.Regions() {
+			regions = append(regions, regionEmu{r, stage.Global.Stacks[i].StackName, g.Region(r)})
+		}
+	} else {
+		emu, err := emulator.New(stage.Stage, opts)
+		if err != nil {
+			return err
+		}
+		defer emu.Close()
+		if err := mf.putFaults(single{emu, stage.Name}, stderr); err != nil {
+			return err
+		}
+		regions = []regionEmu{{"", stage.StackName, emu}}
 	}
-	defer emu.Close()
-	if err := mf.putFaults(single{emu, stage.Name}, stderr); err != nil {
-		return err
-	}
+	emus := emulatorsOf(regions)
 	command := fmt.Sprintf("go run ./%s/cmd/offline explain -profile %s -seed %d", stage.Name, profile.Name, *seed)
 	if *scale != 1 {
 		command += fmt.Sprintf(" -scale %g", *scale)
@@ -95,8 +133,6 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer, st
 		command += fmt.Sprintf(" -fault '%s'", f)
 	}
 	cfg := loadgen.Config{
-		BaseURL:  emu.APIURL(),
-		Client:   emu.HTTPClient(),
 		Profile:  profile,
 		Scale:    *scale,
 		Seed:     *seed,
@@ -106,14 +142,22 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer, st
 		After: func(r *loadgen.Result) {
 			r.Environment.Command = command
 			r.Environment.LatencyModel = model.Name()
-			fillFromEmulator(r, emu)
+			fillFromEmulator(r, emus...)
 		},
+		Gauges: emulatorGauges(emus...),
+	}
+	if g != nil {
+		if err := globalLoadConfig(ctx, g, stage, &cfg, stderr); err != nil {
+			return err
+		}
+	} else {
+		cfg.BaseURL, cfg.Client = regions[0].emu.APIURL(), regions[0].emu.HTTPClient()
 	}
 	if !*quiet {
 		cfg.Progress = stderr
 	}
 	fmt.Fprintf(stderr, "%s: %s profile in the emulator (latency model %s, seed %d, %d cores)\n", stage.Name, profile.Name, model.Name(), *seed, runtime.NumCPU())
-	sampler := startSampler(emu, time.Second)
+	sampler := startSampler(time.Second, emus...)
 	res, err := loadgen.Run(ctx, cfg)
 	samples := sampler.stop()
 	if err != nil {
@@ -125,7 +169,7 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer, st
 		}
 	}
 	var b strings.Builder
-	writeExplanation(ctx, &b, stage, emu, res, samples, command, *pick)
+	writeExplanation(ctx, &b, stage, regions, res, samples, command, *pick)
 	if _, err := io.WriteString(stdout, b.String()); err != nil {
 		return err
 	}
@@ -135,25 +179,35 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer, st
 	return nil
 }
 
-func writeExplanation(ctx context.Context, w io.Writer, stage Stage, emu *emulator.Emulator, res *loadgen.Result, samples []sample, command, pick string) {
+func writeExplanation(ctx context.Context, w io.Writer, stage Stage, regions []regionEmu, res *loadgen.Result, samples []sample, command, pick string) {
 	fmt.Fprintf(w, "Generated by `%s` (%d cores, load average at the end %s).\n\n", command, runtime.NumCPU(), loadAverage())
-	writeOutcome(w, emu, res)
-	writeTimeline(w, res, samples)
-	writeFunctions(w, stage, emu)
-	if stage.Explain != nil {
-		stage.Explain(ctx, w, emu)
+	writeOutcome(w, regions, res)
+	if len(regions) > 1 {
+		fmt.Fprintln(w, "Both regions together, second by second (concurrency is the sum of the regions' accounts).")
+		fmt.Fprintln(w)
 	}
-	writeWaterfall(w, stage, emu, pick)
+	writeTimeline(w, res, samples)
+	for _, r := range regions {
+		writeFunctions(w, r)
+	}
+	if stage.Explain != nil && len(regions) == 1 {
+		stage.Explain(ctx, w, regions[0].emu)
+	}
+	writeWaterfall(w, regions, pick)
 }
 
-func writeOutcome(w io.Writer, emu *emulator.Emulator, res *loadgen.Result) {
+func writeOutcome(w io.Writer, regions []regionEmu, res *loadgen.Result) {
 	o, l, lat := res.Outcomes, res.Lambda, res.LatencyMS
-	ps := emu.Payment.Stats()
+	ps := regions[0].emu.Payment.Stats() // the regions share the provider
 	var dynamoThrottles int64
-	for _, s := range emu.Metrics().Snapshot() {
-		if s.Kind == "dynamodb" {
-			dynamoThrottles += s.Throttles
+	var seconds float64
+	for _, r := range regions {
+		for _, s := range r.emu.Metrics().Snapshot() {
+			if s.Kind == "dynamodb" {
+				dynamoThrottles += s.Throttles
+			}
 		}
+		seconds += functionSeconds(r.emu)
 	}
 	fmt.Fprintln(w, "```text")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -170,12 +224,20 @@ func writeOutcome(w io.Writer, emu *emulator.Emulator, res *loadgen.Result) {
 		l.Invocations, l.Throttles, l.Timeouts, l.Errors, l.ColdStarts, l.MaxConcurrency)
 	if paid := res.Outcomes.OK + res.Late.OK; paid > 0 {
 		fmt.Fprintf(tw, "lambda time\t%.1f s of execution and %.0f invocations per paid order (failed work included)\n",
-			functionSeconds(emu)/float64(paid), float64(l.Invocations-l.Throttles)/float64(paid))
+			seconds/float64(paid), float64(l.Invocations-l.Throttles)/float64(paid))
 	}
 	fmt.Fprintf(tw, "dynamodb\t%d throttled requests\n", dynamoThrottles)
 	fmt.Fprintf(tw, "payment provider\t%d charges, %d succeeded, %d duplicate charges, %d orphaned, %d dropped while queued, %d queue timeouts, %d turned away\n",
 		ps.Charges, ps.Succeeded, ps.DuplicateCharges, ps.Orphaned, ps.Abandoned, ps.QueueTimeouts, ps.RejectedBusy)
 	fmt.Fprintf(tw, "provider queue\tmax %d waiting, wait p50 %.0f ms, p99 %.0f ms, max %.0f ms\n", ps.MaxQueued, ps.WaitMS.P50, ps.WaitMS.P99, ps.WaitMS.Max)
+	if rs := res.Regions; rs != nil {
+		for _, r := range regions {
+			if st := rs.ByRegion[r.name]; st != nil {
+				fmt.Fprintf(tw, "%s\thome %d, sent %d, accepted %d, failed %d, failed over in %d, out %d\n",
+					r.name, st.HomeOrders, st.Sent, st.Accepted, st.Failed, st.FailedOverIn, st.FailedOverOut)
+			}
+		}
+	}
 	fmt.Fprintf(tw, "load tool\tmax send lag %.1f ms\n", res.MaxSendLagMS)
 	_ = tw.Flush()
 	fmt.Fprintln(w, "```")
@@ -197,9 +259,10 @@ func functionSeconds(emu *emulator.Emulator) float64 {
 	return sum
 }
 
-// writeFunctions is one row per function, the most invoked first.
-func writeFunctions(w io.Writer, stage Stage, emu *emulator.Emulator) {
-	names := functionNames(stage, emu)
+// writeFunctions is one row per function of a region, the most invoked first.
+func writeFunctions(w io.Writer, r regionEmu) {
+	emu := r.emu
+	names := functionNames(r.stackName, emu)
 	type row struct {
 		name string
 		s    metrics.Snapshot
@@ -213,7 +276,11 @@ func writeFunctions(w io.Writer, stage Stage, emu *emulator.Emulator) {
 	sort.Slice(rows, func(i, j int) bool {
 		return rows[i].s.Invocations > rows[j].s.Invocations || rows[i].s.Invocations == rows[j].s.Invocations && rows[i].name < rows[j].name
 	})
-	fmt.Fprintf(w, "<details><summary>Every function: invocations, throttles, errors, timeouts, cold starts, concurrency, duration</summary>\n\n")
+	in := ""
+	if r.name != "" {
+		in = " in " + r.name + " (the reconciliation's reads after the run included)"
+	}
+	fmt.Fprintf(w, "<details><summary>Every function%s: invocations, throttles, errors, timeouts, cold starts, concurrency, duration</summary>\n\n", in)
 	fmt.Fprintln(w, "| function | invocations | throttles | errors | timeouts | cold starts | max concurrent | p50 ms | p99 ms |")
 	fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|--:|--:|")
 	for _, r := range rows {
@@ -224,18 +291,29 @@ func writeFunctions(w io.Writer, stage Stage, emu *emulator.Emulator) {
 	fmt.Fprintf(w, "\n</details>\n\n")
 }
 
-func writeWaterfall(w io.Writer, stage Stage, emu *emulator.Emulator, pick string) {
-	t := pickTrace(emu.Traces(), pick)
+// writeWaterfall draws the slowest order of every region's kept traces.
+func writeWaterfall(w io.Writer, regions []regionEmu, pick string) {
+	var t *trace.Trace
+	var from regionEmu
+	for _, r := range regions {
+		if c := pickTrace(r.emu.Traces(), pick); c != nil && (t == nil || c.Total > t.Total) {
+			t, from = c, r
+		}
+	}
 	if t == nil {
 		fmt.Fprintln(w, "No trace was kept.")
 		return
 	}
-	names := functionNames(stage, emu)
+	names := functionNames(from.stackName, from.emu)
 	spans := t.Spans()
 	total := t.Total
 	const width = 40
-	fmt.Fprintf(w, "The %s order: %s, %s in total, %d hops.\n\n", map[string]string{"slowest-ok": "slowest paid", "slowest": "slowest"}[pick],
-		t.Outcome, total.Round(time.Millisecond), len(spans))
+	in := ""
+	if from.name != "" {
+		in = " (in " + from.name + ")"
+	}
+	fmt.Fprintf(w, "The %s order%s: %s, %s in total, %d hops.\n\n", map[string]string{"slowest-ok": "slowest paid", "slowest": "slowest"}[pick],
+		in, t.Outcome, total.Round(time.Millisecond), len(spans))
 	fmt.Fprintln(w, "```text")
 	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)
 	fmt.Fprintf(tw, "hop\tstart ms\tms\toutcome\t0 s%*s\n", width+2-3, fmt.Sprintf("%.1f s", total.Seconds()))
@@ -282,10 +360,10 @@ func hopName(s trace.Span, names map[string]string) string {
 }
 
 // functionNames maps physical function names to the names of their functions/ directories.
-func functionNames(stage Stage, emu *emulator.Emulator) map[string]string {
+func functionNames(stackName string, emu *emulator.Emulator) map[string]string {
 	out := map[string]string{}
 	for _, f := range emu.Lambda.Functions() {
-		id := strings.TrimSuffix(strings.TrimPrefix(f.CDKPath, stage.StackName+"/"), "/Resource")
+		id := strings.TrimSuffix(strings.TrimPrefix(f.CDKPath, stackName+"/"), "/Resource")
 		out[f.Name] = kebab(id)
 	}
 	return out
@@ -348,8 +426,8 @@ type sampler struct {
 	out  chan []sample
 }
 
-// startSampler reads the emulator's metrics every period until stop.
-func startSampler(emu *emulator.Emulator, period time.Duration) *sampler {
+// startSampler reads the emulators' metrics every period until stop, summed over them.
+func startSampler(period time.Duration, emus ...*emulator.Emulator) *sampler {
 	s := &sampler{done: make(chan struct{}), out: make(chan []sample, 1)}
 	start := time.Now()
 	go func() {
@@ -364,18 +442,20 @@ func startSampler(emu *emulator.Emulator, period time.Duration) *sampler {
 			case <-t.C:
 			}
 			x := sample{at: time.Since(start)}
-			for _, m := range emu.Metrics().Snapshot() {
-				switch m.Kind {
-				case "lambda-account":
-					x.concurrency = m.Concurrent
-				case "lambda":
-					x.throttles += m.Throttles
-					x.timeouts += m.Timeouts
-				case "dynamodb":
-					x.dynamo += m.Throttles
+			for _, emu := range emus {
+				for _, m := range emu.Metrics().Snapshot() {
+					switch m.Kind {
+					case "lambda-account":
+						x.concurrency += m.Concurrent
+					case "lambda":
+						x.throttles += m.Throttles
+						x.timeouts += m.Timeouts
+					case "dynamodb":
+						x.dynamo += m.Throttles
+					}
 				}
 			}
-			ps := emu.Payment.Stats()
+			ps := emus[0].Payment.Stats()
 			x.charging, x.queued = ps.InFlight, ps.Queued
 			got = append(got, x)
 		}

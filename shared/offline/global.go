@@ -18,13 +18,6 @@ import (
 	"github.com/emilys-pastries/serverless-evolution/shared/payment"
 )
 
-// oneRegionOnly refuses the commands that show one emulator (explain) for a multi-region
-// stage, rather than showing half of it.
-func oneRegionOnly(command string, stage Stage) error {
-	return fmt.Errorf("%s shows one region's emulator and does not run multi-region stages yet; stage %s runs in %s: "+
-		"use local (every region on one port) or load (make local|load STAGE=%s)", command, stage.Name, strings.Join(stageRegions(stage), " and "), stage.Name)
-}
-
 func stageRegions(stage Stage) []string {
 	var out []string
 	for _, s := range stage.Global.Stacks {

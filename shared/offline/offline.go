@@ -95,7 +95,6 @@ commands:
   live     local, plus a dashboard: the topology live, load profiles and faults at a click
            (a multi-region stage: one region at a time, and a button to take a region down)
   explain  run a load profile in the emulator and write, as Markdown, what it looked like inside
-           (single-region stages only for now)
   tune     run one function at several memory sizes with the CPU model on: duration and cost at each
            (a multi-region stage: in its first region)
 
@@ -123,9 +122,6 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "load":
 		return runLoad(ctx, args[1:], getenv, stdout, stderr, stage)
 	case "explain":
-		if stage.Global != nil {
-			return oneRegionOnly("explain", stage)
-		}
 		return runExplain(ctx, args[1:], stdout, stderr, stage)
 	case "tune":
 		return runTune(ctx, args[1:], stdout, stderr, stage)
