@@ -220,6 +220,18 @@ func (g *Global) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		}
 		adminJSON(w, http.StatusOK, out)
 		return
+	case rest == "reset" && r.Method == http.MethodPost:
+		if name := r.URL.Query().Get("region"); name != "" {
+			adminError(w, http.StatusBadRequest, fmt.Sprintf("the regions of stage %s are reset together: POST /_emulator/reset without region (got region=%s)", g.stage.Name, name))
+			return
+		}
+		res, err := g.Reset()
+		if err != nil {
+			adminError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		adminJSON(w, http.StatusOK, res)
+		return
 	case rest == "faults" && r.Method == http.MethodGet && r.URL.Query().Get("region") == "":
 		out := map[string]FaultRequest{}
 		for _, rg := range g.regions {

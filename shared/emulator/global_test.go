@@ -280,6 +280,8 @@ func TestGlobalAdminFaults(t *testing.T) {
 		{"misspelt resource", http.MethodPut, "/_emulator/faults/lambda:Kitchen-Kitchn", `{"throttle":true}`, http.StatusBadRequest, "eu-west-1:lambda:Kitchen-Kitchen", false},
 		{"one region's admin", http.MethodGet, "/_emulator/faults?region=us-east-1", "", http.StatusOK, `"lambda:Kitchen-Kitchen"`, false},
 		{"unknown admin region", http.MethodGet, "/_emulator/metrics?region=mars-1", "", http.StatusBadRequest, "its regions are", false},
+		{"reset before the seed data replicated", http.MethodPost, "/_emulator/reset", "", http.StatusBadRequest, "no baseline yet", false},
+		{"one region reset", http.MethodPost, "/_emulator/reset?region=us-east-1", "", http.StatusBadRequest, "are reset together", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -296,6 +298,13 @@ func TestGlobalAdminFaults(t *testing.T) {
 	require.NoError(t, g.PutFault("lambda:Kitchen-Kitchen", fault.Rule{Throttle: true}))
 	_, euFault = g.Region(eu).Faults().Lookup("lambda:Kitchen-Kitchen")
 	assert.True(t, euFault, "unqualified: every region that has it")
+
+	require.NoError(t, g.WaitReplicated(context.Background()))
+	code, body := do(http.MethodPost, "/_emulator/reset", "")
+	assert.Equal(t, http.StatusOK, code, body)
+	assert.Contains(t, body, `"items_restored"`)
+	_, euFault = g.Region(eu).Faults().Lookup("lambda:Kitchen-Kitchen")
+	assert.True(t, euFault, "faults stay through a reset")
 }
 
 // A stage needs a region in every stack and one stack per region.
