@@ -34,6 +34,8 @@ func sweepTree(t *testing.T, scales []float64) (results string) {
 		for _, sc := range scales {
 			r.Scale, r.Offered = sc, int(float64(offered)*sc)
 			r.FailureRate = 0.01 * sc * sc
+			r.Lost, r.GraceS = int(10*(sc-1)), 15
+			r.CPU = &loadgen.CPU{Bound: sc >= 2}
 			data, err := json.Marshal(r)
 			require.NoError(t, err)
 			name := fmt.Sprintf("%s.%s.x%g.json", r.Stage, r.Profile, sc)
@@ -61,11 +63,15 @@ func TestBuildDrawsCapacityCurves(t *testing.T) {
 	assert.Contains(t, string(md), "![capacity curve, morning-rush](charts/capacity-morning-rush.svg)")
 	assert.Equal(t, 2*len(scales), strings.Count(string(md), "| morning-rush | 0"), "a row per stage and scale")
 	assert.Contains(t, string(md), "| morning-rush | 03-crisis | 2 |")
+	assert.Regexp(t, `\| morning-rush \| 03-crisis \| 2 \|[^\n]*\| 10 \(15 s\) \| \*\*yes\*\* \|`, string(md), "lost within the grace, and the CPU-bound mark")
+	assert.Regexp(t, `\| morning-rush \| 03-crisis \| 1 \|[^\n]*\| 0 \(15 s\) \| no \|`, string(md))
 
 	svg, err := os.ReadFile(filepath.Join(docs, "charts", "capacity-morning-rush.svg"))
 	require.NoError(t, err)
 	assert.Equal(t, 2*3, strings.Count(string(svg), "<polyline"), "a line per stage in each of the three panels")
-	assert.Equal(t, 2*3*len(scales), strings.Count(string(svg), "<circle"), "a point per run in each panel")
+	hollow := strings.Count(string(svg), `r="2.2" fill="#ffffff"/>`)
+	assert.Equal(t, 2*3*len(scales), strings.Count(string(svg), "<circle")-hollow, "a point per run in each panel")
+	assert.Equal(t, 2*3, hollow, "the CPU-bound run (scale 2) of each stage is hollow in each panel")
 
 	// Without a sweep, results.md has no capacity section.
 	plain := t.TempDir()
