@@ -66,8 +66,8 @@ func TestRun(t *testing.T) {
 		"refreshed " + filepath.Join(root, "03-crisis", "README.md"),
 		"",
 		"morning-rush — make demo · 2025-06-02 · 2 cores · latency model aws-2025.1 · seed 42",
-		"stage      fns  p50 ms  p95 ms  p99 ms  failed  abandoned  lost  dup charges  cold  throttles  timeouts  max conc  USD/1k",
-		"03-crisis   42   1,900   5,200   6,400    3.1%      22.9%    17            –   388      1,204       311     1,000   0.313",
+		"stage      fns  p50 ms  p95 ms  p99 ms  failed  abandoned  lost  dup charges  owed  cold  throttles  timeouts  max conc  USD/1k",
+		"03-crisis   42   1,900   5,200   6,400    3.1%      22.9%    17            –     –   388      1,204       311     1,000   0.313",
 		"",
 	}, "\n"), stdout)
 	for _, path := range []string{"results.md", "charts/latency-morning-rush.svg"} {
