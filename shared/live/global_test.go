@@ -5,19 +5,13 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
-	lambdago "github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator"
-	"github.com/emilys-pastries/serverless-evolution/shared/emulator/lambda"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/latency"
 	"github.com/emilys-pastries/serverless-evolution/shared/live"
 	"github.com/emilys-pastries/serverless-evolution/shared/loadgen"
@@ -32,18 +26,11 @@ const (
 // each order sent to its store's home region, as make live does for 05-global.
 func globalDashboard(t *testing.T) (*httptest.Server, *emulator.Global) {
 	t.Helper()
-	tmpl, err := os.ReadFile("../emulator/testdata/kitchen.template.json")
-	require.NoError(t, err)
-	tmpl = []byte(strings.Replace(string(tmpl), `"PathPart": "tickets"`, `"PathPart": "orders"`, 1))
-	ok := func(context.Context, aws.Config, func(string) string) (lambdago.Handler, error) {
-		return lambdago.NewHandler(func(events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
-			return events.APIGatewayProxyResponse{StatusCode: 201, Body: `{"status":"paid"}`}, nil
-		}), nil
-	}
+	tmpl, handlers := paidKitchen(t)
 	g, err := emulator.NewGlobal(emulator.GlobalStage{Name: "00-global", Stacks: []emulator.RegionalStack{
 		{Region: eu, StackName: "Kitchen", Template: tmpl},
 		{Region: us, StackName: "Kitchen", Template: tmpl},
-	}, Handlers: map[string]lambda.Constructor{"Kitchen/Kitchen": ok}}, emulator.Options{Latency: latency.Zero()})
+	}, Handlers: handlers}, emulator.Options{Latency: latency.Zero()})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = g.Close() })
 	require.NoError(t, g.WaitReplicated(context.Background()))

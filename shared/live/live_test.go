@@ -27,16 +27,9 @@ import (
 // POST /orders, and a table named in the function's environment.
 func dashboard(t *testing.T) *httptest.Server {
 	t.Helper()
-	tmpl, err := os.ReadFile("../emulator/testdata/kitchen.template.json")
-	require.NoError(t, err)
-	tmpl = []byte(strings.Replace(string(tmpl), `"PathPart": "tickets"`, `"PathPart": "orders"`, 1))
-	ok := func(context.Context, aws.Config, func(string) string) (lambdago.Handler, error) {
-		return lambdago.NewHandler(func(events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
-			return events.APIGatewayProxyResponse{StatusCode: 201, Body: `{"status":"paid"}`}, nil
-		}), nil
-	}
+	tmpl, handlers := paidKitchen(t)
 	emu, err := emulator.New(emulator.Stage{Name: "00-test", StackName: "Kitchen", Template: tmpl,
-		Handlers: map[string]lambda.Constructor{"Kitchen/Kitchen": ok}}, emulator.Options{Latency: latency.Zero()})
+		Handlers: handlers}, emulator.Options{Latency: latency.Zero()})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = emu.Close() })
 	require.NoError(t, emu.Start(context.Background()))
@@ -46,6 +39,21 @@ func dashboard(t *testing.T) *httptest.Server {
 	srv := httptest.NewServer(d)
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// paidKitchen is the emulator's test kitchen with its API's resource at /orders and a function
+// that answers every order "paid".
+func paidKitchen(t *testing.T) ([]byte, map[string]lambda.Constructor) {
+	t.Helper()
+	tmpl, err := os.ReadFile("../emulator/testdata/kitchen.template.json")
+	require.NoError(t, err)
+	tmpl = []byte(strings.Replace(string(tmpl), `"PathPart": "tickets"`, `"PathPart": "orders"`, 1))
+	ok := func(context.Context, aws.Config, func(string) string) (lambdago.Handler, error) {
+		return lambdago.NewHandler(func(events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+			return events.APIGatewayProxyResponse{StatusCode: 201, Body: `{"status":"paid"}`}, nil
+		}), nil
+	}
+	return tmpl, map[string]lambda.Constructor{"Kitchen/Kitchen": ok}
 }
 
 func do(t *testing.T, method, url string) (int, string) {

@@ -100,28 +100,19 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer, st
 	var regions []regionEmu
 	var g *emulator.Global
 	if stage.Global != nil {
-		if g, err = emulator.NewGlobal(*stage.Global, opts); err != nil {
+		if g, err = mf.newGlobal(ctx, stage, opts, stderr); err != nil {
 			return err
 		}
 		defer g.Close()
-		if err := waitReplicated(ctx, g); err != nil {
-			return err
-		}
-		if err := mf.putFaults(g, stderr); err != nil {
-			return err
-		}
 		for i, r := range g.Regions() {
 			regions = append(regions, regionEmu{r, stage.Global.Stacks[i].StackName, g.Region(r)})
 		}
 	} else {
-		emu, err := emulator.New(stage.Stage, opts)
+		emu, err := mf.newSingle(stage, opts, stderr)
 		if err != nil {
 			return err
 		}
 		defer emu.Close()
-		if err := mf.putFaults(single{emu, stage.Name}, stderr); err != nil {
-			return err
-		}
 		regions = []regionEmu{{"", stage.StackName, emu}}
 	}
 	emus := emulatorsOf(regions)
@@ -199,14 +190,9 @@ func writeExplanation(ctx context.Context, w io.Writer, stage Stage, regions []r
 func writeOutcome(w io.Writer, regions []regionEmu, res *loadgen.Result) {
 	o, l, lat := res.Outcomes, res.Lambda, res.LatencyMS
 	ps := regions[0].emu.Payment.Stats() // the regions share the provider
-	var dynamoThrottles int64
+	dynamoThrottles := readCounts(emulatorsOf(regions), false).dynamo
 	var seconds float64
 	for _, r := range regions {
-		for _, s := range r.emu.Metrics().Snapshot() {
-			if s.Kind == "dynamodb" {
-				dynamoThrottles += s.Throttles
-			}
-		}
 		seconds += functionSeconds(r.emu)
 	}
 	fmt.Fprintln(w, "```text")
@@ -441,20 +427,8 @@ func startSampler(period time.Duration, emus ...*emulator.Emulator) *sampler {
 				return
 			case <-t.C:
 			}
-			x := sample{at: time.Since(start)}
-			for _, emu := range emus {
-				for _, m := range emu.Metrics().Snapshot() {
-					switch m.Kind {
-					case "lambda-account":
-						x.concurrency += m.Concurrent
-					case "lambda":
-						x.throttles += m.Throttles
-						x.timeouts += m.Timeouts
-					case "dynamodb":
-						x.dynamo += m.Throttles
-					}
-				}
-			}
+			c := readCounts(emus, false)
+			x := sample{at: time.Since(start), concurrency: c.concurrency, throttles: c.throttles, timeouts: c.timeouts, dynamo: c.dynamo}
 			ps := emus[0].Payment.Stats()
 			x.charging, x.queued = ps.InFlight, ps.Queued
 			got = append(got, x)

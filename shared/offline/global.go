@@ -54,22 +54,46 @@ func (m *modelFlags) serveGlobal(ctx context.Context, stage Stage, addr string, 
 	if err != nil {
 		return nil, nil, err
 	}
-	g, err := emulator.NewGlobal(*stage.Global, emulator.Options{Seed: m.seed, Latency: model, Addr: addr, AccountConcurrency: stage.AccountConcurrency, Payment: payment.Config{Capacity: stage.PaymentCapacity}})
+	g, err := m.newGlobal(ctx, stage, emulator.Options{Seed: m.seed, Latency: model, Addr: addr, AccountConcurrency: stage.AccountConcurrency, Payment: payment.Config{Capacity: stage.PaymentCapacity}}, stderr)
 	if err != nil {
 		return nil, nil, err
+	}
+	if err := g.Start(ctx); err != nil {
+		_ = g.Close()
+		return nil, nil, err
+	}
+	return g, model, nil
+}
+
+// newGlobal builds every region of a multi-region stage, waits until the seed data has
+// replicated, and switches the -fault faults on. The caller closes it.
+func (m *modelFlags) newGlobal(ctx context.Context, stage Stage, opts emulator.Options, stderr io.Writer) (*emulator.Global, error) {
+	g, err := emulator.NewGlobal(*stage.Global, opts)
+	if err != nil {
+		return nil, err
 	}
 	err = waitReplicated(ctx, g)
 	if err == nil {
 		err = m.putFaults(g, stderr)
 	}
-	if err == nil {
-		err = g.Start(ctx)
-	}
 	if err != nil {
 		_ = g.Close()
-		return nil, nil, err
+		return nil, err
 	}
-	return g, model, nil
+	return g, nil
+}
+
+// newSingle builds a single-region stage and switches the -fault faults on. The caller closes it.
+func (m *modelFlags) newSingle(stage Stage, opts emulator.Options, stderr io.Writer) (*emulator.Emulator, error) {
+	emu, err := emulator.New(stage.Stage, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.putFaults(single{emu, stage.Name}, stderr); err != nil {
+		_ = emu.Close()
+		return nil, err
+	}
+	return emu, nil
 }
 
 // describeGlobal prints where each region's API and resources are.

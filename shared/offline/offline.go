@@ -152,15 +152,11 @@ func (m *modelFlags) serve(ctx context.Context, stage Stage, addr string, stderr
 	if err != nil {
 		return nil, nil, err
 	}
-	emu, err := emulator.New(stage.Stage, emulator.Options{Seed: m.seed, Latency: model, Addr: addr, AccountConcurrency: stage.AccountConcurrency, Payment: payment.Config{Capacity: stage.PaymentCapacity}})
+	emu, err := m.newSingle(stage, emulator.Options{Seed: m.seed, Latency: model, Addr: addr, AccountConcurrency: stage.AccountConcurrency, Payment: payment.Config{Capacity: stage.PaymentCapacity}}, stderr)
 	if err != nil {
 		return nil, nil, err
 	}
-	err = m.putFaults(single{emu, stage.Name}, stderr)
-	if err == nil {
-		err = emu.Start(ctx)
-	}
-	if err != nil {
+	if err := emu.Start(ctx); err != nil {
 		_ = emu.Close()
 		return nil, nil, err
 	}
@@ -398,30 +394,21 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 		}()
 		opts := emulator.Options{Seed: mf.seed, Latency: model, AccountConcurrency: stage.AccountConcurrency, Addr: eventsAddr, Payment: payment.Config{Capacity: stage.PaymentCapacity}}
 		if stage.Global != nil {
-			g, err := emulator.NewGlobal(*stage.Global, opts)
+			g, err := mf.newGlobal(ctx, stage, opts, stderr)
 			if err != nil {
 				return err
 			}
 			defer g.Close()
-			if err := waitReplicated(ctx, g); err != nil {
-				return err
-			}
-			if err := mf.putFaults(g, stderr); err != nil {
-				return err
-			}
 			if err := globalLoadConfig(ctx, g, stage, &cfg, stderr); err != nil {
 				return err
 			}
 			emus = g.Emulators()
 		} else {
-			emu, err := emulator.New(stage.Stage, opts)
+			emu, err := mf.newSingle(stage, opts, stderr)
 			if err != nil {
 				return err
 			}
 			defer emu.Close()
-			if err := mf.putFaults(single{emu, stage.Name}, stderr); err != nil {
-				return err
-			}
 			cfg.BaseURL = emu.APIURL()
 			cfg.Client = emu.HTTPClient()
 			if err := followEvents(ctx, emu, &cfg, stderr); err != nil {

@@ -58,30 +58,19 @@ func fillValues(doc string, results, spread []*loadgen.Result) (string, error) {
 	if err != nil {
 		return doc, err
 	}
-	var errs []string
-	out := valuePattern.ReplaceAllStringFunc(doc, func(marker string) string {
-		m := valuePattern.FindStringSubmatch(marker)
-		key, field, format := m[1]+"/"+m[2], m[3], m[4]
-		line := 1 + strings.Count(doc[:strings.Index(doc, marker)], "\n")
-		f, ok := valueFormats[format]
+	out, err := replaceMarkers(doc, valuePattern, "value", func(m marker) (string, string) {
+		res, ok := byKey[m.key]
 		if !ok {
-			errs = append(errs, fmt.Sprintf("line %d: unknown format %q (use %s)", line, format, formatNames()))
-			return marker
+			return "", fmt.Sprintf("no result for %s among the results read", m.key)
 		}
-		res, ok := byKey[key]
+		v, ok := lookupNumber(res, m.field)
 		if !ok {
-			errs = append(errs, fmt.Sprintf("line %d: no result for %s among the results read", line, key))
-			return marker
+			return "", fmt.Sprintf("the %s result has no number at %s", m.key, m.field)
 		}
-		v, ok := lookupNumber(res, field)
-		if !ok {
-			errs = append(errs, fmt.Sprintf("line %d: the %s result has no number at %s", line, key, field))
-			return marker
-		}
-		return fmt.Sprintf("<!-- value %s %s %s -->%s<!-- /value -->", key, field, format, f(v))
+		return m.f(v), ""
 	})
-	if len(errs) > 0 {
-		return doc, fmt.Errorf("value markers: %s", strings.Join(errs, "; "))
+	if err != nil {
+		return doc, err
 	}
 	return fillMonthly(out, byKey)
 }
@@ -114,39 +103,58 @@ func fillSpread(doc string, spread []*loadgen.Result) (string, error) {
 		runs[k] = append(runs[k], m)
 		seeds[k] = append(seeds[k], r.Seed)
 	}
-	var errs []string
-	out := spreadPattern.ReplaceAllStringFunc(doc, func(marker string) string {
-		m := spreadPattern.FindStringSubmatch(marker)
-		key, field, format := m[1]+"/"+m[2], m[3], m[4]
-		line := 1 + strings.Count(doc[:strings.Index(doc, marker)], "\n")
-		f, ok := valueFormats[format]
-		if !ok {
-			errs = append(errs, fmt.Sprintf("line %d: unknown format %q (use %s)", line, format, formatNames()))
-			return marker
-		}
-		if len(runs[key]) == 0 {
-			errs = append(errs, fmt.Sprintf("line %d: no spread runs for %s (make spread STAGE=%s PROFILE=%s writes them)", line, key, m[1], m[2]))
-			return marker
+	return replaceMarkers(doc, spreadPattern, "spread", func(m marker) (string, string) {
+		if len(runs[m.key]) == 0 {
+			return "", fmt.Sprintf("no spread runs for %s (make spread STAGE=%s PROFILE=%s writes them)", m.key, m.stage, m.profile)
 		}
 		lo, hi := math.Inf(1), math.Inf(-1)
-		for _, r := range runs[key] {
-			v, ok := lookupNumber(r, field)
+		for _, r := range runs[m.key] {
+			v, ok := lookupNumber(r, m.field)
 			if !ok {
-				errs = append(errs, fmt.Sprintf("line %d: a spread run of %s has no number at %s", line, key, field))
-				return marker
+				return "", fmt.Sprintf("a spread run of %s has no number at %s", m.key, m.field)
 			}
 			lo, hi = math.Min(lo, v), math.Max(hi, v)
 		}
-		text := f(lo) + " to " + f(hi)
-		if f(lo) == f(hi) {
-			text = f(lo) + " every time"
+		text := m.f(lo) + " to " + m.f(hi)
+		if m.f(lo) == m.f(hi) {
+			text = m.f(lo) + " every time"
 		}
-		s := slices.Clone(seeds[key])
+		s := slices.Clone(seeds[m.key])
 		slices.Sort(s)
-		return fmt.Sprintf("<!-- spread %s %s %s -->%s at seeds %s<!-- /spread -->", key, field, format, text, joinInts(s))
+		return text + " at seeds " + joinInts(s), ""
+	})
+}
+
+// marker is one value or spread marker found in a document.
+type marker struct {
+	stage, profile, key, field, format string
+	f                                  func(float64) string // the format's
+	line                               int
+}
+
+// replaceMarkers rewrites the content of every marker pattern (a value or spread marker)
+// matches in doc with what fill returns, or, when fill returns a problem or the format is
+// unknown, leaves it and reports every such problem with its line.
+func replaceMarkers(doc string, pattern *regexp.Regexp, kind string, fill func(marker) (text, problem string)) (string, error) {
+	var errs []string
+	out := pattern.ReplaceAllStringFunc(doc, func(found string) string {
+		g := pattern.FindStringSubmatch(found)
+		m := marker{stage: g[1], profile: g[2], key: g[1] + "/" + g[2], field: g[3], format: g[4],
+			line: 1 + strings.Count(doc[:strings.Index(doc, found)], "\n")}
+		var ok bool
+		if m.f, ok = valueFormats[m.format]; !ok {
+			errs = append(errs, fmt.Sprintf("line %d: unknown format %q (use %s)", m.line, m.format, formatNames()))
+			return found
+		}
+		text, problem := fill(m)
+		if problem != "" {
+			errs = append(errs, fmt.Sprintf("line %d: %s", m.line, problem))
+			return found
+		}
+		return fmt.Sprintf("<!-- %s %s %s %s -->%s<!-- /%s -->", kind, m.key, m.field, m.format, text, kind)
 	})
 	if len(errs) > 0 {
-		return doc, fmt.Errorf("spread markers: %s", strings.Join(errs, "; "))
+		return doc, fmt.Errorf("%s markers: %s", kind, strings.Join(errs, "; "))
 	}
 	return out, nil
 }

@@ -255,11 +255,7 @@ func (s *Service) RegionDown() bool { return s.down.Load() }
 // not applied yet (held by a region outage or still within the replication lag).
 func (s *Service) ReplicationPending(table string) int {
 	n := 0
-	for _, l := range s.links() {
-		if l.from != s {
-			continue
-		}
-		l.mu.Lock()
+	s.outgoing(func(l *link) {
 		for _, c := range l.q {
 			if c.table == table {
 				n++
@@ -268,8 +264,7 @@ func (s *Service) ReplicationPending(table string) int {
 		if l.applying != nil && l.applying.table == table {
 			n++
 		}
-		l.mu.Unlock()
-	}
+	})
 	return n
 }
 
@@ -512,18 +507,25 @@ func (s *Service) replicateTransaction(globals map[string]*replica, items []mode
 // not applied yet.
 func (s *Service) ReplicationPendingAll() int {
 	n := 0
+	s.outgoing(func(l *link) {
+		n += len(l.q)
+		if l.applying != nil {
+			n++
+		}
+	})
+	return n
+}
+
+// outgoing calls fn with each link from this region to another, its lock held.
+func (s *Service) outgoing(fn func(*link)) {
 	for _, l := range s.links() {
 		if l.from != s {
 			continue
 		}
 		l.mu.Lock()
-		n += len(l.q)
-		if l.applying != nil {
-			n++
-		}
+		fn(l)
 		l.mu.Unlock()
 	}
-	return n
 }
 
 // DropReplication discards this region's writes that other replicas have not applied yet
@@ -532,14 +534,9 @@ func (s *Service) ReplicationPendingAll() int {
 // how many were dropped.
 func (s *Service) DropReplication() int {
 	n := 0
-	for _, l := range s.links() {
-		if l.from != s {
-			continue
-		}
-		l.mu.Lock()
+	s.outgoing(func(l *link) {
 		n += len(l.q)
 		l.q = l.q[:0]
-		l.mu.Unlock()
-	}
+	})
 	return n
 }
