@@ -15,9 +15,10 @@
 //	GET    /api/metrics              every resource's metrics (with queue depths and the services'
 //	                                 named counters), the provider's counters, the faults
 //	                                 that are on and the load run's progress line or summary
-//	POST   /api/load?profile=P&scale=S  reset the emulator (emulator.Emulator.Reset: tables as seeded,
+//	POST   /api/load?profile=P&scale=S[&grace=D]  reset the emulator (emulator.Emulator.Reset: tables as seeded,
 //	                                 queues empty, no warm function, metrics zero; faults stay), then
-//	                                 start a load profile (409 while one runs)
+//	                                 start a load profile (409 while one runs); grace (e.g. 300s,
+//	                                 at most 10m) replaces the profile's wait for accepted orders
 //	DELETE /api/load                 stop the running profile
 //	PUT    /api/faults/{resource}?kind=slow|failing|throttled  switch a fault on
 //	DELETE /api/faults/{resource}    switch that fault off (404 when none is on)
@@ -384,6 +385,15 @@ func (d *Dashboard) startLoad(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if v := r.URL.Query().Get("grace"); v != "" {
+		// How long accepted orders may take to finish: an outage holds some for minutes.
+		grace, err := time.ParseDuration(v)
+		if err != nil || grace <= 0 || grace > maxGrace {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("grace must be a duration above 0 and at most %v, such as 300s, got %q", maxGrace, v))
+			return
+		}
+		profile.GraceS = grace.Seconds()
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.running != nil {
@@ -421,8 +431,11 @@ func (d *Dashboard) startLoad(w http.ResponseWriter, r *http.Request) {
 	}
 	d.reset = resetLine(reset)
 	go d.run(ctx, cfg)
-	writeJSON(w, http.StatusAccepted, map[string]any{"profile": profile.Name, "scale": scale, "reset": d.reset})
+	writeJSON(w, http.StatusAccepted, map[string]any{"profile": profile.Name, "scale": scale, "grace_s": profile.GraceS, "reset": d.reset})
 }
+
+// maxGrace bounds a run's grace from the page: an outage's held orders finish within minutes.
+const maxGrace = 10 * time.Minute
 
 // resetLine says what the reset before a run cleared, for the page.
 func resetLine(r emulator.ResetResult) string {

@@ -115,8 +115,10 @@ func TestLoadAndFaultsFromTheAPI(t *testing.T) {
 	}{
 		{"unknown profile", http.MethodPost, "/api/load?profile=lunch", http.StatusBadRequest, "valid profiles are"},
 		{"bad scale", http.MethodPost, "/api/load?profile=smoke&scale=0", http.StatusBadRequest, "scale must be a number above 0"},
+		{"bad grace", http.MethodPost, "/api/load?profile=smoke&grace=5", http.StatusBadRequest, "grace must be a duration above 0 and at most 10m0s, such as 300s"},
+		{"too long a grace", http.MethodPost, "/api/load?profile=smoke&grace=2h", http.StatusBadRequest, "at most 10m0s"},
 		{"stop with nothing running", http.MethodDelete, "/api/load", http.StatusConflict, "no load profile is running"},
-		{"start", http.MethodPost, "/api/load?profile=smoke", http.StatusAccepted, `"profile":"smoke"`},
+		{"start, with a grace", http.MethodPost, "/api/load?profile=smoke&grace=30s", http.StatusAccepted, `"grace_s":30`},
 		{"start again", http.MethodPost, "/api/load?profile=smoke", http.StatusConflict, "already running"},
 		{"a fault", http.MethodPut, "/api/faults/lambda:Kitchen-Kitchen?kind=failing", http.StatusOK, "50 % of calls fail"},
 		{"an unknown kind of fault", http.MethodPut, "/api/faults/payment?kind=melt", http.StatusBadRequest, "kind must be slow, failing or throttled"},
@@ -148,6 +150,7 @@ func TestLoadAndFaultsFromTheAPI(t *testing.T) {
 		return !m.Load.Running
 	}, 15*time.Second, 50*time.Millisecond)
 	assert.Contains(t, m.Load.Summary, "stage          00-test")
+	assert.Contains(t, m.Load.Summary, "(grace 30 s)", "the page's grace replaced the profile's")
 	assert.Equal(t, 1, m.Load.Runs)
 	assert.Empty(t, m.Faults)
 }
