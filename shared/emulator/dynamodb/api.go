@@ -3,8 +3,10 @@ package dynamodb
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/dynamodb/model"
 )
@@ -100,6 +102,15 @@ func (s *Service) writeAnswer(e *encoder, out *model.WriteOutput, rcc string) {
 	if out.Attributes != nil {
 		e.raw(`"Attributes":`)
 		e.item(out.Attributes)
+		comma = true
+	}
+	if m := out.ItemCollection; m != nil {
+		if comma {
+			e.raw(",")
+		}
+		e.raw(`"ItemCollectionMetrics":{"ItemCollectionKey":`)
+		e.item(m.Key)
+		e.raw(fmt.Sprintf(`,"SizeEstimateRangeGB":[%s,%s]}`, strconv.FormatFloat(m.SizeEstimateRangeGB[0], 'f', 1, 64), strconv.FormatFloat(m.SizeEstimateRangeGB[1], 'f', 1, 64)))
 		comma = true
 	}
 	e.consumedField(comma, rcc, out.Consumed)

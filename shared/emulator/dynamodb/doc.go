@@ -204,7 +204,10 @@
 //   - Requests on one table are serialised by its lock, so transactions never conflict
 //     (no TransactionConflictException or TransactionInProgressException).
 //   - The 10 GB item collection limit of local secondary indexes, the 16 MB BatchGetItem answer
-//     limit and the 4 MB transaction size are not enforced.
+//     limit and the 4 MB transaction size are not enforced. ReturnItemCollectionMetrics SIZE is
+//     answered by PutItem, UpdateItem and DeleteItem on a table with a local secondary index
+//     (the collection's size in whole gigabytes, [0.0, 1.0] below 1 GB), not by
+//     BatchWriteItem or TransactWriteItems, which accept the parameter and answer none.
 //   - Expression errors come from minidyn's interpreter and may be worded differently from
 //     DynamoDB's; some type errors that DynamoDB reports may evaluate to false instead.
 //   - Scan visits partitions in an order of its own (a hash of the partition key).

@@ -149,7 +149,7 @@ func (in *PutItemInput) decode(d *decoder, k string) (err error) {
 	case "ReturnConsumedCapacity":
 		in.ReturnConsumedCapacity, err = d.str()
 	case "ReturnItemCollectionMetrics":
-		_, err = d.str()
+		in.ReturnItemCollectionMetrics, err = d.str()
 	case "Expected":
 		in.Expected, err = d.expected()
 	case "ConditionalOperator":
@@ -181,7 +181,7 @@ func (in *UpdateItemInput) decode(d *decoder, k string) (err error) {
 	case "ReturnConsumedCapacity":
 		in.ReturnConsumedCapacity, err = d.str()
 	case "ReturnItemCollectionMetrics":
-		_, err = d.str()
+		in.ReturnItemCollectionMetrics, err = d.str()
 	case "AttributeUpdates":
 		in.AttributeUpdates, err = d.attributeUpdates()
 	case "Expected":
@@ -213,7 +213,7 @@ func (in *DeleteItemInput) decode(d *decoder, k string) (err error) {
 	case "ReturnConsumedCapacity":
 		in.ReturnConsumedCapacity, err = d.str()
 	case "ReturnItemCollectionMetrics":
-		_, err = d.str()
+		in.ReturnItemCollectionMetrics, err = d.str()
 	case "Expected":
 		in.Expected, err = d.expected()
 	case "ConditionalOperator":

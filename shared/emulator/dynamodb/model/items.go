@@ -138,6 +138,7 @@ type PutItemInput struct {
 	ReturnValues                        string                            `json:"ReturnValues,omitempty"`
 	ReturnValuesOnConditionCheckFailure string                            `json:"ReturnValuesOnConditionCheckFailure,omitempty"`
 	ReturnConsumedCapacity              string                            `json:"ReturnConsumedCapacity,omitempty"`
+	ReturnItemCollectionMetrics         string                            `json:"ReturnItemCollectionMetrics,omitempty"`
 	Expected                            map[string]ExpectedAttributeValue `json:"Expected,omitempty"`
 	ConditionalOperator                 string                            `json:"ConditionalOperator,omitempty"`
 
@@ -149,6 +150,9 @@ type PutItemInput struct {
 type WriteOutput struct {
 	Attributes Item
 	Consumed   ConsumedCapacity
+	// ItemCollection is the changed item collection's size, for ReturnItemCollectionMetrics SIZE
+	// on a table with local secondary indexes; nil otherwise.
+	ItemCollection *ItemCollectionMetrics
 }
 
 // PutItem creates or replaces an item.
@@ -188,7 +192,7 @@ func (m *Model) PutItem(in *PutItemInput) (*WriteOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &WriteOutput{Consumed: w.consumed}
+	out := &WriteOutput{Consumed: w.consumed, ItemCollection: t.collectionMetrics(in.ReturnItemCollectionMetrics, hk, in.Item)}
 	if in.ReturnValues == "ALL_OLD" && old != nil {
 		out.Attributes = old.item
 	}
@@ -390,6 +394,7 @@ type UpdateItemInput struct {
 	ReturnValues                        string                            `json:"ReturnValues,omitempty"`
 	ReturnValuesOnConditionCheckFailure string                            `json:"ReturnValuesOnConditionCheckFailure,omitempty"`
 	ReturnConsumedCapacity              string                            `json:"ReturnConsumedCapacity,omitempty"`
+	ReturnItemCollectionMetrics         string                            `json:"ReturnItemCollectionMetrics,omitempty"`
 	AttributeUpdates                    map[string]AttributeValueUpdate   `json:"AttributeUpdates,omitempty"`
 	Expected                            map[string]ExpectedAttributeValue `json:"Expected,omitempty"`
 	ConditionalOperator                 string                            `json:"ConditionalOperator,omitempty"`
@@ -450,7 +455,7 @@ func (m *Model) UpdateItem(in *UpdateItemInput) (*WriteOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &WriteOutput{Consumed: w.consumed}
+	out := &WriteOutput{Consumed: w.consumed, ItemCollection: t.collectionMetrics(in.ReturnItemCollectionMetrics, hk, in.Key)}
 	var oldItem Item
 	if old != nil {
 		oldItem = old.item
@@ -592,6 +597,7 @@ type DeleteItemInput struct {
 	ReturnValues                        string                            `json:"ReturnValues,omitempty"`
 	ReturnValuesOnConditionCheckFailure string                            `json:"ReturnValuesOnConditionCheckFailure,omitempty"`
 	ReturnConsumedCapacity              string                            `json:"ReturnConsumedCapacity,omitempty"`
+	ReturnItemCollectionMetrics         string                            `json:"ReturnItemCollectionMetrics,omitempty"`
 	Expected                            map[string]ExpectedAttributeValue `json:"Expected,omitempty"`
 	ConditionalOperator                 string                            `json:"ConditionalOperator,omitempty"`
 }
@@ -632,7 +638,7 @@ func (m *Model) DeleteItem(in *DeleteItemInput) (*WriteOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &WriteOutput{Consumed: w.consumed}
+	out := &WriteOutput{Consumed: w.consumed, ItemCollection: t.collectionMetrics(in.ReturnItemCollectionMetrics, hk, in.Key)}
 	if in.ReturnValues == "ALL_OLD" && old != nil {
 		out.Attributes = old.item
 	}

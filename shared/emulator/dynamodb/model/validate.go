@@ -149,11 +149,14 @@ func (in *GetItemInput) validate() error {
 	return c.err()
 }
 
-// writeConstraints are the members PutItem, UpdateItem and DeleteItem share, in DynamoDB's order.
-func writeConstraints(c *constraints, rcc, conditionalOperator, returnValues, rvOnFailure string) {
+// writeConstraints are the members PutItem, UpdateItem and DeleteItem share, in DynamoDB's order
+// (where returnItemCollectionMetrics falls among them is not recorded: it is put after
+// returnValues, as the API reference lists it).
+func writeConstraints(c *constraints, rcc, conditionalOperator, returnValues, ricm, rvOnFailure string) {
 	c.enum("returnConsumedCapacity", rcc, enumReturnConsumedCapacity...)
 	c.enum("conditionalOperator", conditionalOperator, enumConditionalOperator...)
 	c.enum("returnValues", returnValues, enumReturnValues...)
+	c.enum("returnItemCollectionMetrics", ricm, enumItemCollectionMetrics...)
 	c.enum("returnValuesOnConditionCheckFailure", rvOnFailure, enumReturnOnFailure...)
 }
 
@@ -161,7 +164,7 @@ func (in *PutItemInput) validate() error {
 	var c constraints
 	c.dataTableName(in.TableName)
 	c.notNull("item", in.Item != nil)
-	writeConstraints(&c, in.ReturnConsumedCapacity, in.ConditionalOperator, in.ReturnValues, in.ReturnValuesOnConditionCheckFailure)
+	writeConstraints(&c, in.ReturnConsumedCapacity, in.ConditionalOperator, in.ReturnValues, in.ReturnItemCollectionMetrics, in.ReturnValuesOnConditionCheckFailure)
 	return c.err()
 }
 
@@ -169,7 +172,7 @@ func (in *UpdateItemInput) validate() error {
 	var c constraints
 	c.dataTableName(in.TableName)
 	c.notNull("key", in.Key != nil)
-	writeConstraints(&c, in.ReturnConsumedCapacity, in.ConditionalOperator, in.ReturnValues, in.ReturnValuesOnConditionCheckFailure)
+	writeConstraints(&c, in.ReturnConsumedCapacity, in.ConditionalOperator, in.ReturnValues, in.ReturnItemCollectionMetrics, in.ReturnValuesOnConditionCheckFailure)
 	return c.err()
 }
 
@@ -177,7 +180,7 @@ func (in *DeleteItemInput) validate() error {
 	var c constraints
 	c.dataTableName(in.TableName)
 	c.notNull("key", in.Key != nil)
-	writeConstraints(&c, in.ReturnConsumedCapacity, in.ConditionalOperator, in.ReturnValues, in.ReturnValuesOnConditionCheckFailure)
+	writeConstraints(&c, in.ReturnConsumedCapacity, in.ConditionalOperator, in.ReturnValues, in.ReturnItemCollectionMetrics, in.ReturnValuesOnConditionCheckFailure)
 	return c.err()
 }
 
