@@ -396,13 +396,16 @@ func awsString(s string) *string { return &s }
 // NewGlobal links the regions before provisioning, so writes replicate, and while a region is
 // down replication to it is held and catches up once it is back
 // (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_HowItWorks.html).
+// ordersGlobalTable is a global table "orders" with replicas in eu-west-1 and us-east-1.
+var ordersGlobalTable = []byte(`{"Resources": {"Orders": {"Type": "AWS::DynamoDB::GlobalTable", "Properties": {
+	"TableName": "orders", "BillingMode": "PAY_PER_REQUEST",
+	"AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+	"KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+	"StreamSpecification": {"StreamViewType": "NEW_AND_OLD_IMAGES"},
+	"Replicas": [{"Region": "eu-west-1"}, {"Region": "us-east-1"}]}}}}`)
+
 func TestGlobalTableAcrossRegions(t *testing.T) {
-	euTmpl := []byte(`{"Resources": {"Orders": {"Type": "AWS::DynamoDB::GlobalTable", "Properties": {
-		"TableName": "orders", "BillingMode": "PAY_PER_REQUEST",
-		"AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
-		"KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
-		"StreamSpecification": {"StreamViewType": "NEW_AND_OLD_IMAGES"},
-		"Replicas": [{"Region": "eu-west-1"}, {"Region": "us-east-1"}]}}}}`)
+	euTmpl := ordersGlobalTable
 	usTmpl, err := os.ReadFile("testdata/messaging.template.json")
 	require.NoError(t, err)
 	g, err := emulator.NewGlobal(emulator.GlobalStage{Name: "tables", Stacks: []emulator.RegionalStack{
@@ -457,12 +460,7 @@ func TestGlobalTableAcrossRegions(t *testing.T) {
 // replicated (the baseline WaitReplicated records), and a write still held for a region that is
 // down is dropped rather than landing after the reset.
 func TestGlobalReset(t *testing.T) {
-	euTmpl := []byte(`{"Resources": {"Orders": {"Type": "AWS::DynamoDB::GlobalTable", "Properties": {
-		"TableName": "orders", "BillingMode": "PAY_PER_REQUEST",
-		"AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
-		"KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
-		"StreamSpecification": {"StreamViewType": "NEW_AND_OLD_IMAGES"},
-		"Replicas": [{"Region": "eu-west-1"}, {"Region": "us-east-1"}]}}}}`)
+	euTmpl := ordersGlobalTable
 	g, err := emulator.NewGlobal(emulator.GlobalStage{Name: "tables", Stacks: []emulator.RegionalStack{
 		{Region: eu, StackName: "Europe", Template: euTmpl},
 		{Region: us, StackName: "America", Template: []byte(`{"Resources": {"Topic": {"Type": "AWS::SQS::Queue"}}}`)},
