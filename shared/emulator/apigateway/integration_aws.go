@@ -247,7 +247,7 @@ func (s *Service) runMethod(ctx context.Context, q *methodRequest, log *execLog)
 	tmpl, found := m.templates[ct]
 	switch {
 	case found:
-		in := q.templateInput(acct)
+		in := q.templateInput(acct, tmpl)
 		out, err := tmpl.Render(in)
 		if err != nil {
 			log.printf("Execution failed due to configuration error: %v", err)
@@ -326,7 +326,7 @@ func (s *Service) runMethod(ctx context.Context, q *methodRequest, log *execLog)
 		rp.body = res.body
 		rct = "application/json"
 	} else {
-		in := q.templateInput(acct)
+		in := q.templateInput(acct, rt)
 		hdr := make(map[string]string, len(res.header))
 		for k, vs := range res.header {
 			hdr[k] = vs[len(vs)-1]

@@ -29,7 +29,7 @@ type methodRequest struct {
 	escapedPath string
 
 	ctxMap map[string]any // $context, made once
-	input  *vtl.Input     // what templates see, made once
+	input  *vtl.Input     // what templates see but $context, made once
 }
 
 // context returns the $context variables a mapping template or a parameter mapping reads
@@ -62,25 +62,28 @@ func (q *methodRequest) context(accountID string) map[string]any {
 	return q.ctxMap
 }
 
-// templateInput is what a request template sees.
-func (q *methodRequest) templateInput(accountID string) vtl.Input {
-	if q.input != nil {
-		return *q.input
-	}
-	headers := make(map[string]string, len(q.r.Header))
-	for k, vs := range q.r.Header {
-		headers[k] = vs[len(vs)-1]
-	}
-	var query map[string]string
-	if values, _ := url.ParseQuery(q.r.URL.RawQuery); len(values) > 0 {
-		query = make(map[string]string, len(values))
-		for k, vs := range values {
-			query[k] = vs[len(vs)-1]
+// templateInput is what template t sees. $context is only built for a template that names it.
+func (q *methodRequest) templateInput(accountID string, t *vtl.Template) vtl.Input {
+	if q.input == nil {
+		headers := make(map[string]string, len(q.r.Header))
+		for k, vs := range q.r.Header {
+			headers[k] = vs[len(vs)-1]
 		}
+		var query map[string]string
+		if values, _ := url.ParseQuery(q.r.URL.RawQuery); len(values) > 0 {
+			query = make(map[string]string, len(values))
+			for k, vs := range values {
+				query[k] = vs[len(vs)-1]
+			}
+		}
+		q.input = &vtl.Input{Body: string(q.body), Headers: headers, QueryString: query, Path: q.params,
+			StageVariables: q.variables}
 	}
-	q.input = &vtl.Input{Body: string(q.body), Headers: headers, QueryString: query, Path: q.params,
-		StageVariables: q.variables, Context: q.context(accountID)}
-	return *q.input
+	in := *q.input
+	if t.UsesContext() {
+		in.Context = q.context(accountID)
+	}
+	return in
 }
 
 // paramMapping is one entry of RequestParameters or ResponseParameters: a destination

@@ -16,6 +16,10 @@ type Template struct {
 	src    string
 	nodes  []node
 	macros map[string]*macroDef
+	// usesContext and usesStageVariables say whether the source names $context or
+	// $stageVariables at all; a template that does not (most response templates) skips building
+	// them on every render. A false positive (the word in a literal) only costs that build.
+	usesContext, usesStageVariables bool
 }
 
 // Input is what a mapping template sees.
@@ -90,11 +94,16 @@ func Parse(name, text string) (*Template, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Template{name: name, src: text, nodes: nodes, macros: p.macros}, nil
+	return &Template{name: name, src: text, nodes: nodes, macros: p.macros,
+		usesContext: strings.Contains(text, "context"), usesStageVariables: strings.Contains(text, "stageVariables")}, nil
 }
 
 // Name is the name the template was parsed with.
 func (t *Template) Name() string { return t.name }
+
+// UsesContext reports whether the template may read $context, so a caller can skip building
+// Input.Context for one that cannot.
+func (t *Template) UsesContext() bool { return t.usesContext }
 
 var (
 	errBreak = errors.New("#break")
@@ -123,7 +132,7 @@ type state struct {
 
 // Render evaluates the template against in.
 func (t *Template) Render(in Input) (Output, error) {
-	s := &state{t: t, in: &in, vars: make(map[string]any, 16)}
+	s := &state{t: t, in: &in, vars: make(map[string]any, 8)}
 	s.body = in.Body
 	if in.Response != nil {
 		s.body = in.Response.Body
@@ -142,6 +151,14 @@ func (t *Template) Render(in Input) (Output, error) {
 }
 
 func (s *state) setup() {
+	s.vars["input"] = &inputObj{s: s}
+	s.vars["util"] = utilObj{}
+	if s.t.usesStageVariables {
+		s.vars["stageVariables"] = stringMap(s.in.StageVariables)
+	}
+	if !s.t.usesContext {
+		return // no overrides can be set either: collectOverrides finds none
+	}
 	ctx := newMap(len(s.in.Context) + 2)
 	keys := sortedKeys(s.in.Context)
 	for _, k := range keys {
@@ -164,9 +181,6 @@ func (s *state) setup() {
 	ctx.put("requestOverride", s.reqOv)
 	ctx.put("responseOverride", s.resOv)
 	s.vars["context"] = ctx
-	s.vars["input"] = &inputObj{s: s}
-	s.vars["util"] = utilObj{}
-	s.vars["stageVariables"] = stringMap(s.in.StageVariables)
 }
 
 func sortedKeys(m map[string]any) []string {
@@ -184,6 +198,11 @@ func sortedKeys(m map[string]any) []string {
 }
 
 func (s *state) collectOverrides(out *Output) error {
+	if s.reqOv == nil {
+		// $context was never built, so nothing set an override: the earlier ones stand.
+		out.RequestOverride = s.in.RequestOverride
+		return nil
+	}
 	conv := func(v any) map[string]string {
 		m, _ := v.(*Map)
 		if m == nil || len(m.keys) == 0 {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -274,6 +275,14 @@ func TestOverrides(t *testing.T) {
 			in:      Input{RequestOverride: RequestOverride{Header: map[string]string{"a": "from request"}}},
 			wantReq: RequestOverride{Header: map[string]string{"a": "from request"}},
 		},
+		{
+			// $context is only built for a template that names it; one that does not must still
+			// pass an earlier template's overrides on.
+			name:    "a template without $context keeps the earlier request overrides",
+			tpl:     `{"id": "$input.path('$.id')"}`,
+			in:      Input{Body: `{"id": "7"}`, RequestOverride: RequestOverride{Path: map[string]string{"id": "7"}}},
+			wantReq: RequestOverride{Path: map[string]string{"id": "7"}},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -417,4 +426,35 @@ func BenchmarkStepFunctionsTemplate(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// TestJSONScannerMatchesDecoder: the scanner for valid JSON must give what the token decoder
+// gives, for every shape a backend answer can take.
+func TestJSONScannerMatchesDecoder(t *testing.T) {
+	t.Parallel()
+	docs := []string{
+		`{}`, `[]`, `""`, `0`, `-0`, `12`, `-7`, `1.5`, `1e3`, `2E-2`, `9223372036854775807`,
+		`9223372036854775808`, `true`, `false`, `null`, ` { "a" : [ 1 , 2.0 , "x" ] , "b" : { } } `,
+		`{"a": 1, "a": 2}`, `{"s": "quote \" slash \/ tab \t uni \u00e9 pair \ud83e\udd50"}`,
+		"{\"bad\": \"\xff\xfe\"}", `{"é": "café 🥐"}`, `[[[[]]], {"x": [null, true, false]}]`,
+		`{"Item": {"id": {"S": "o-1"}, "total": {"N": "12.50"}}, "ConsumedCapacity": null}`,
+		"\n\t[1,\r\n2]\n",
+	}
+	for _, doc := range docs {
+		t.Run(doc, func(t *testing.T) {
+			t.Parallel()
+			require.True(t, json.Valid([]byte(doc)))
+			dec := json.NewDecoder(strings.NewReader(doc))
+			dec.UseNumber()
+			want, err := decodeValue(dec)
+			require.NoError(t, err)
+			p := jsonScanner{s: doc}
+			got := p.value()
+			require.NoError(t, p.err)
+			assert.Equal(t, want, got)
+		})
+	}
+	// Out of a double's range: the scanner hands over, and the decoder's error is kept.
+	_, err := parseJSONValue(`{"n": 1e999}`)
+	assert.ErrorContains(t, err, "value out of range")
 }
