@@ -28,7 +28,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"sort"
 	"strings"
 	"syscall"
@@ -41,6 +40,7 @@ import (
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/fault"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/latency"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/metrics"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
 	"github.com/emilys-pastries/serverless-evolution/shared/loadgen"
 	"github.com/emilys-pastries/serverless-evolution/shared/payment"
 )
@@ -75,7 +75,7 @@ type Stage struct {
 
 // Main runs the command with the process's arguments, environment and signals, and exits.
 func Main(stage Stage) {
-	tuneGC()
+	sim.TuneGC() // the collector as every emulator command runs it (sim.GCPercent)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := Run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr, stage)
 	stop()
@@ -613,20 +613,4 @@ func isTerminal(w io.Writer) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
-
-// tuneGC keeps the emulator's own garbage collection from shaping the latencies it measures:
-// with Go's default (GOGC=100) a run with a backlog (thousands of waiting workflows and queued
-// messages) spends a quarter of its CPU in the collector, and its mark assists stall requests
-// on the answer path. Measured at 04's morning rush with the provider 2 s slower (seed 7, one run
-// each): answer p99 500 ms and 27.4 s of CPU at GOGC=100, 326 ms and 18.6 s at GOGC=400. The
-// memory limit bounds what the laxer collector may use. GOGC and GOMEMLIMIT in the environment
-// still win.
-func tuneGC() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
-	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(3 << 30)
-	}
 }

@@ -101,11 +101,7 @@ func provision(t testing.TB, svc *apigateway.Service, logicalID, typ string, pro
 
 func do(t testing.TB, h http.Handler, method, url, body string, header ...string) *httptest.ResponseRecorder {
 	t.Helper()
-	req := httptest.NewRequest(method, url, strings.NewReader(body))
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Add(header[i], header[i+1])
-	}
-	rec := httptest.NewRecorder()
+	req, rec := request(method, url, body, header...)
 	h.ServeHTTP(rec, req)
 	return rec
 }

@@ -91,6 +91,9 @@ func (t *timedHandler) p99() time.Duration {
 }
 
 func sdkClient(b *testing.B) (*awssqs.Client, *timedHandler, *string) {
+	// The collector as the emulator's commands run it (sim.TuneGC); GOGC=100 in the environment
+	// measures Go's default instead.
+	b.Cleanup(sim.TuneGC())
 	env := &sim.Env{Region: "us-east-1", AccountID: "000000000000", StackName: "Stack", Latency: latency.Zero(), Metrics: &metrics.Registry{}}
 	svc := New(env)
 	b.Cleanup(func() { _ = svc.Close() })
