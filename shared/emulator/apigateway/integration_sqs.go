@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -38,7 +37,7 @@ func (s *Service) callSQSPath(ctx context.Context, m *mappedIntegration, ir *int
 	}
 	queueURL := "https://sqs." + s.env.Region + ".amazonaws.com/" + m.queuePath
 	action := form.Get("Action")
-	var in map[string]any
+	var in *sqsSendInput
 	switch action {
 	case "SendMessage":
 		in, err = sendMessageInput(queueURL, form)
@@ -59,7 +58,7 @@ func (s *Service) callSQSPath(ctx context.Context, m *mappedIntegration, ir *int
 		}
 		return sqsErrorResult(apiErr, requestID, asXML), nil
 	}
-	var result map[string]any
+	var result sqsSendResult
 	if err := json.Unmarshal(out, &result); err != nil {
 		return backendResult{}, fmt.Errorf("sqs %s answered %q: %w", action, out, err)
 	}
@@ -68,54 +67,76 @@ func (s *Service) callSQSPath(ctx context.Context, m *mappedIntegration, ir *int
 			body: sqsXML(action, result, requestID)}, nil
 	}
 	// The query protocol's JSON form: every result member present, null when absent.
-	res := map[string]any{}
-	for _, k := range []string{"MD5OfMessageAttributes", "MD5OfMessageBody", "MD5OfMessageSystemAttributes", "MessageId", "SequenceNumber"} {
-		res[k] = result[k]
+	var answer struct {
+		SendMessageResponse struct {
+			ResponseMetadata  struct{ RequestId string }
+			SendMessageResult sqsSendResult
+		}
 	}
-	body, _ := json.Marshal(map[string]any{action + "Response": map[string]any{
-		action + "Result":  res,
-		"ResponseMetadata": map[string]any{"RequestId": requestID},
-	}})
+	answer.SendMessageResponse.ResponseMetadata.RequestId = requestID
+	answer.SendMessageResponse.SendMessageResult = result
+	body, _ := json.Marshal(&answer)
 	return backendResult{status: http.StatusOK, header: http.Header{"Content-Type": {"application/json"}}, body: body}, nil
 }
 
+// sqsSendInput is SendMessage's JSON input, as the SQS JSON protocol names its members.
+type sqsSendInput struct {
+	QueueUrl               string
+	MessageBody            string
+	DelaySeconds           *int                       `json:",omitempty"`
+	MessageGroupId         string                     `json:",omitempty"`
+	MessageDeduplicationId string                     `json:",omitempty"`
+	MessageAttributes      map[string]sqsAttributeVal `json:",omitempty"`
+}
+
+type sqsAttributeVal struct {
+	DataType    string
+	StringValue *string `json:",omitempty"`
+	BinaryValue *string `json:",omitempty"`
+}
+
+// sqsSendResult is SendMessage's result; an absent member stays null in the query protocol's
+// JSON form. The members are in the order the query protocol's JSON answer lists them.
+type sqsSendResult struct {
+	MD5OfMessageAttributes       *string
+	MD5OfMessageBody             *string
+	MD5OfMessageSystemAttributes *string
+	MessageId                    *string
+	SequenceNumber               *string
+}
+
 // sendMessageInput reads SendMessage's query parameters into its JSON input.
-func sendMessageInput(queueURL string, form url.Values) (map[string]any, error) {
-	in := map[string]any{"QueueUrl": queueURL, "MessageBody": form.Get("MessageBody")}
+func sendMessageInput(queueURL string, form url.Values) (*sqsSendInput, error) {
 	if _, ok := form["MessageBody"]; !ok {
 		return nil, sim.Errorf(http.StatusBadRequest, "MissingParameter", "The request must contain the parameter MessageBody.")
 	}
+	in := &sqsSendInput{QueueUrl: queueURL, MessageBody: form.Get("MessageBody"),
+		MessageGroupId: form.Get("MessageGroupId"), MessageDeduplicationId: form.Get("MessageDeduplicationId")}
 	if v := form.Get("DelaySeconds"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
 			return nil, sim.Errorf(http.StatusBadRequest, "InvalidParameterValue", "Value %s for parameter DelaySeconds is invalid.", v)
 		}
-		in["DelaySeconds"] = n
-	}
-	for _, k := range []string{"MessageGroupId", "MessageDeduplicationId"} {
-		if v := form.Get(k); v != "" {
-			in[k] = v
-		}
+		in.DelaySeconds = &n
 	}
 	// MessageAttribute.N.Name, .Value.DataType, .Value.StringValue, .Value.BinaryValue
-	attrs := map[string]any{}
 	for i := 1; ; i++ {
 		p := "MessageAttribute." + strconv.Itoa(i) + "."
 		name := form.Get(p + "Name")
 		if name == "" {
 			break
 		}
-		a := map[string]any{"DataType": form.Get(p + "Value.DataType")}
+		a := sqsAttributeVal{DataType: form.Get(p + "Value.DataType")}
 		if v, ok := form[p+"Value.StringValue"]; ok {
-			a["StringValue"] = v[0]
+			a.StringValue = &v[0]
 		}
 		if v, ok := form[p+"Value.BinaryValue"]; ok {
-			a["BinaryValue"] = v[0]
+			a.BinaryValue = &v[0]
 		}
-		attrs[name] = a
-	}
-	if len(attrs) > 0 {
-		in["MessageAttributes"] = attrs
+		if in.MessageAttributes == nil {
+			in.MessageAttributes = map[string]sqsAttributeVal{}
+		}
+		in.MessageAttributes[name] = a
 	}
 	return in, nil
 }
@@ -159,17 +180,17 @@ func sqsErrorResult(e *sim.APIError, requestID string, asXML bool) backendResult
 
 // sqsXML writes a query-protocol answer: <ActionResponse><ActionResult>…</ActionResult>
 // <ResponseMetadata><RequestId>…</RequestId></ResponseMetadata></ActionResponse>.
-func sqsXML(action string, result map[string]any, requestID string) []byte {
+func sqsXML(action string, result sqsSendResult, requestID string) []byte {
 	var b strings.Builder
 	b.WriteString(`<?xml version="1.0"?><` + action + `Response xmlns="http://queue.amazonaws.com/doc/2012-11-05/"><` + action + `Result>`)
-	keys := make([]string, 0, len(result))
-	for k := range result {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if v, ok := result[k].(string); ok {
-			writeElement(&b, k, v)
+	for _, m := range []struct {
+		name string
+		v    *string
+	}{{"MD5OfMessageAttributes", result.MD5OfMessageAttributes}, {"MD5OfMessageBody", result.MD5OfMessageBody},
+		{"MD5OfMessageSystemAttributes", result.MD5OfMessageSystemAttributes}, {"MessageId", result.MessageId},
+		{"SequenceNumber", result.SequenceNumber}} {
+		if m.v != nil {
+			writeElement(&b, m.name, *m.v)
 		}
 	}
 	b.WriteString(`</` + action + `Result><ResponseMetadata>`)
