@@ -4,7 +4,9 @@
 // parse ({"__type": …, "message": …} plus X-Amzn-ErrorType).
 //
 // A Router serves HTTP and also implements sim.Caller, so another service reaches the same
-// operations in process through Env.Call with the same JSON.
+// operations in process through Env.Call with the same JSON. DynamoDB routes and encodes its
+// requests itself (its item encoder is the hot path) but writes its error answers with this
+// package's SetErrorHeaders and AppendErrorMembers, so the error shape is written here only.
 //
 // Limitations: signatures are not checked; request bodies are decoded with encoding/json, which
 // accepts what AWS's strict decoders reject in a few corner cases (duplicate keys, numbers for
@@ -21,6 +23,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
 )
@@ -114,12 +117,11 @@ func (rt *Router) version() string {
 	return rt.Version
 }
 
-// WriteError writes e in the AWS JSON error shape.
+// WriteError writes e in the AWS JSON error shape: {"__type": code, "message": …} (no message
+// member when the message is empty), with the code in X-Amzn-ErrorType too.
 func (rt *Router) WriteError(w http.ResponseWriter, reqID string, e *sim.APIError) {
 	h := w.Header()
-	h.Set("Content-Type", "application/x-amz-json-"+rt.version())
-	h.Set("X-Amzn-RequestId", reqID)
-	h.Set("X-Amzn-ErrorType", e.Code)
+	SetErrorHeaders(h, rt.version(), reqID, e.Code)
 	if rt.OnError != nil {
 		rt.OnError(h, e)
 	}
@@ -128,11 +130,99 @@ func (rt *Router) WriteError(w http.ResponseWriter, reqID string, e *sim.APIErro
 		status = http.StatusBadRequest
 	}
 	w.WriteHeader(status)
-	b, _ := json.Marshal(struct {
-		Type    string `json:"__type"`
-		Message string `json:"message,omitempty"`
-	}{e.Code, e.Message})
+	msgKey := "message"
+	if e.Message == "" {
+		msgKey = ""
+	}
+	b := make([]byte, 0, 32+len(e.Code)+len(e.Message))
+	b = append(b, '{')
+	b = AppendErrorMembers(b, e.Code, msgKey, e.Message)
+	b = append(b, '}')
 	_, _ = w.Write(b)
+}
+
+// The error shape, for services that write their own error answers (DynamoDB, whose errors
+// carry more members and whose bodies it encodes by hand) and for Router.WriteError.
+
+// SetErrorHeaders sets the headers of an error answer: the Content-Type of the protocol version
+// ("1.0" or "1.1"; "" is "1.0"), X-Amzn-RequestId and, unless errorType is "",
+// X-Amzn-ErrorType, where most AWS JSON services repeat the error's code and where the SDKs look
+// for it first (the error resolution of Smithy's awsJson1_0 protocol:
+// https://smithy.io/2.0/aws/protocols/aws-json-1_0-protocol.html).
+// DynamoDB sends no such header: it passes "".
+func SetErrorHeaders(h http.Header, version, reqID, errorType string) {
+	if version == "" {
+		version = "1.0"
+	}
+	h["Content-Type"] = []string{"application/x-amz-json-" + version}
+	h["X-Amzn-Requestid"] = []string{reqID}
+	if errorType != "" {
+		h["X-Amzn-Errortype"] = []string{errorType}
+	}
+}
+
+// AppendErrorMembers appends the members every AWS JSON error body starts with to b, an open
+// object: "__type":typ and, unless msgKey is "", ,"<msgKey>":msg. typ is the error's code,
+// bare (ConditionalCheckFailedException) or behind its namespace as DynamoDB writes it
+// (com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException); msgKey is "message" for
+// most errors and "Message" for the few whose API model names it so. The caller appends any
+// further members and the closing brace.
+func AppendErrorMembers(b []byte, typ, msgKey, msg string) []byte {
+	b = append(b, `"__type":`...)
+	b = AppendString(b, typ)
+	if msgKey != "" {
+		b = append(b, ',')
+		b = AppendString(b, msgKey)
+		b = append(b, ':')
+		b = AppendString(b, msg)
+	}
+	return b
+}
+
+// AppendString appends s to b as a JSON string, as AWS services write strings: control
+// characters, quotes and backslashes escaped, everything else (HTML characters, U+2028) as is,
+// and invalid UTF-8 replaced by \ufffd. It is DynamoDB's item encoder's string writer, so it is
+// written for speed.
+func AppendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf {
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				const hex = "0123456789abcdef"
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 // AsAPIError turns any error into an API error: *sim.APIError as is, a context error into a

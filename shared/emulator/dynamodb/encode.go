@@ -4,8 +4,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"strconv"
-	"unicode/utf8"
 
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/awsjson"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/dynamodb/model"
 )
 
@@ -17,47 +17,7 @@ type encoder struct {
 
 func (e *encoder) raw(s string) { e.b = append(e.b, s...) }
 
-func (e *encoder) str(s string) {
-	e.b = append(e.b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
-			i++
-			continue
-		}
-		if c < utf8.RuneSelf {
-			e.b = append(e.b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				e.b = append(e.b, '\\', c)
-			case '\n':
-				e.b = append(e.b, '\\', 'n')
-			case '\r':
-				e.b = append(e.b, '\\', 'r')
-			case '\t':
-				e.b = append(e.b, '\\', 't')
-			default:
-				const hex = "0123456789abcdef"
-				e.b = append(e.b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			e.b = append(e.b, s[start:i]...)
-			e.b = append(e.b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	e.b = append(e.b, s[start:]...)
-	e.b = append(e.b, '"')
-}
+func (e *encoder) str(s string) { e.b = awsjson.AppendString(e.b, s) }
 
 func (e *encoder) key(s string) {
 	e.str(s)
@@ -220,19 +180,17 @@ func (e *encoder) consumedList(comma bool, mode string, list []model.ConsumedCap
 	e.b = append(e.b, ']')
 }
 
-// errorBody writes DynamoDB's JSON error shape.
+// errorBody writes DynamoDB's JSON error shape: the AWS JSON protocol's __type (namespace
+// included) and message, then the members DynamoDB's API model gives the error.
 func (e *encoder) errorBody(err *model.Error) {
-	e.raw(`{"__type":`)
-	e.str(err.Type())
 	msgKey := "message"
 	switch err.Code {
 	case model.CodeTransactionCanceled, model.CodeIdempotentMismatch, model.CodeSerialization:
 		// DynamoDB's wire layer answers SerializationException with "Message", as these two.
 		msgKey = "Message"
 	}
-	e.b = append(e.b, ',')
-	e.key(msgKey)
-	e.str(err.Message)
+	e.b = append(e.b, '{')
+	e.b = awsjson.AppendErrorMembers(e.b, err.Type(), msgKey, err.Message)
 	if err.Item != nil {
 		e.raw(`,"Item":`)
 		e.item(err.Item)

@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/awsjson"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/dynamodb/model"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/metrics"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
@@ -201,13 +202,18 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		apiErr = s.call(r.Context(), op, body, e)
 	}
 	h := w.Header()
-	h["Content-Type"] = []string{"application/x-amz-json-1.0"}
-	h["X-Amzn-Requestid"] = []string{s.requestID()}
 	status := http.StatusOK
 	if apiErr != nil {
 		e.b = e.b[:0]
 		e.errorBody(apiErr)
 		status = apiErr.Status()
+		// The AWS JSON error shape, as every JSON service here writes it. DynamoDB sends no
+		// X-Amzn-ErrorType (recorded answers of dynamodb.<region>.amazonaws.com carry the code
+		// in the body's __type only; TestErrorShape), so no error type for the header.
+		awsjson.SetErrorHeaders(h, "1.0", s.requestID(), "")
+	} else {
+		h["Content-Type"] = []string{"application/x-amz-json-1.0"}
+		h["X-Amzn-Requestid"] = []string{s.requestID()}
 	}
 	h["X-Amz-Crc32"] = []string{strconv.FormatUint(uint64(crc32.ChecksumIEEE(e.b)), 10)}
 	h["Content-Length"] = []string{strconv.Itoa(len(e.b))}
