@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 )
 
 // Resolver resolves intrinsics against the physical state the caller builds as it provisions.
@@ -83,8 +85,8 @@ func NewResolver(t *Template, r Resolver) (*Resolver, error) {
 	r.tmpl = t
 	// CloudFormation makes up a UUID per stack; a hash keeps it stable from run to run.
 	sum := sha256.Sum256([]byte(r.Partition + "/" + r.Region + "/" + r.AccountID + "/" + r.StackName))
-	r.stackID = fmt.Sprintf("arn:%s:cloudformation:%s:%s:stack/%s/%x-%x-%x-%x-%x", r.Partition, r.Region,
-		r.AccountID, r.StackName, sum[0:4], sum[4:6], sum[6:8], sum[8:10], sum[10:16])
+	r.stackID = arn.ARN{Partition: r.Partition, Service: "cloudformation", Region: r.Region, AccountID: r.AccountID,
+		Resource: fmt.Sprintf("stack/%s/%x-%x-%x-%x-%x", r.StackName, sum[0:4], sum[4:6], sum[6:8], sum[8:10], sum[10:16])}.String()
 	r.conditions = make(map[string]bool, len(t.Conditions))
 	for _, name := range sortedKeys(t.Conditions) {
 		if _, err := r.evalCondition(name, nil); err != nil {

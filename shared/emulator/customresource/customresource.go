@@ -28,6 +28,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/cfn"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
 )
@@ -87,7 +89,7 @@ func (s *Service) Provision(ctx context.Context, res *cfn.Resource, props map[st
 	if token == "" {
 		return sim.Physical{}, fmt.Errorf("resource %s (%s): property ServiceToken is required (the ARN of the function that answers)", res.LogicalID, res.Type)
 	}
-	if !strings.Contains(token, ":lambda:") || !strings.Contains(token, ":function:") {
+	if a, err := arn.Parse(token); err != nil || a.Service != "lambda" || !strings.HasPrefix(a.Resource, "function:") {
 		return sim.Physical{}, fmt.Errorf("resource %s (%s): property ServiceToken %q: the emulator runs Lambda-backed custom resources only", res.LogicalID, res.Type, token)
 	}
 	id := strconv.FormatUint(s.seq.Add(1), 10)

@@ -26,12 +26,22 @@ type integrations struct {
 	ex *execution
 }
 
-const statesPrefix = "arn:aws:states:::"
+// integration is what follows arn:aws:states::: in an optimized integration's resource,
+// "<service>:<action>[.<pattern>]" (e.g. "lambda:invoke.waitForTaskToken"); ok is false for
+// any other resource.
+func integration(resource string) (rest string, ok bool) {
+	a, err := arn.Parse(resource)
+	if err != nil || a.Partition != "aws" || a.Service != "states" || a.Region != "" || a.AccountID != "" {
+		return "", false
+	}
+	return a.Resource, true
+}
 
 // Invoke runs one Task state's resource
 // (https://docs.aws.amazon.com/step-functions/latest/dg/integrate-optimized.html).
 func (in *integrations) Invoke(ctx context.Context, resource string, args any, token string, _, _ time.Duration) (any, error) {
-	if !strings.HasPrefix(resource, statesPrefix) {
+	rest, ok := integration(resource)
+	if !ok {
 		if a, err := arn.Parse(resource); err == nil && a.Service == "lambda" {
 			// The bare function ARN: the result is the function's payload.
 			out, err := in.lambda(ctx, map[string]any{"FunctionName": resource, "Payload": args})
@@ -42,7 +52,6 @@ func (in *integrations) Invoke(ctx context.Context, resource string, args any, t
 		}
 		return nil, &asl.Failure{Name: asl.ErrTaskFailed, Cause: fmt.Sprintf("the emulator does not support the task resource %q", resource)}
 	}
-	rest := strings.TrimPrefix(resource, statesPrefix)
 	service, action, _ := strings.Cut(rest, ":")
 	pattern := ""
 	if i := strings.Index(action, "."); i >= 0 {

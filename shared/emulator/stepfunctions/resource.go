@@ -190,7 +190,7 @@ func taskTargets(resource string, st map[string]any) []sim.ID {
 	if a, err := arn.Parse(resource); err == nil && a.Service == "lambda" {
 		return []sim.ID{sim.NewID("lambda", functionName(resource))}
 	}
-	rest, ok := strings.CutPrefix(resource, statesPrefix)
+	rest, ok := integration(resource)
 	if !ok {
 		return nil
 	}
@@ -223,16 +223,16 @@ func taskTargets(resource string, st map[string]any) []sim.ID {
 				}
 				bus = "default"
 			}
-			if i := strings.LastIndex(bus, "event-bus/"); i >= 0 {
-				bus = bus[i+len("event-bus/"):]
+			if a, err := arn.Parse(bus); err == nil {
+				bus = strings.TrimPrefix(a.Resource, "event-bus/")
 			}
 			out = append(out, sim.NewID("events", bus))
 		}
 		return out
 	case "states", "sfn":
-		if a := lit("StateMachineArn"); a != "" {
-			if i := strings.Index(a, ":stateMachine:"); i >= 0 {
-				name, _, _ := strings.Cut(a[i+len(":stateMachine:"):], ":")
+		if a, err := arn.Parse(lit("StateMachineArn")); err == nil {
+			if rest, ok := strings.CutPrefix(a.Resource, "stateMachine:"); ok {
+				name, _, _ := strings.Cut(rest, ":")
 				return []sim.ID{sim.NewID(ServiceName, name)}
 			}
 		}

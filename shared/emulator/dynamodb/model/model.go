@@ -3,7 +3,6 @@ package model
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"maps"
 	"slices"
 	"sort"
@@ -11,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 )
 
 // Options configure a Model.
@@ -112,7 +113,7 @@ func (m *Model) newTable(in *CreateTableInput) (*Table, error) {
 	now := m.now()
 	t := &Table{
 		name:               in.TableName,
-		arn:                fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s", m.opts.Region, m.opts.AccountID, in.TableName),
+		arn:                arn.ARN{Partition: "aws", Service: "dynamodb", Region: m.opts.Region, AccountID: m.opts.AccountID, Resource: "table/" + in.TableName}.String(),
 		id:                 tableID(m.opts.AccountID, m.opts.Region, in.TableName, now),
 		created:            now,
 		clock:              m.now,

@@ -4,11 +4,12 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/binary"
-	"fmt"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
 )
@@ -115,14 +116,16 @@ func (m *Model) count(q, metric string, n int64) {
 
 // ARN is a queue's ARN in the model's account and region.
 func (m *Model) ARN(name string) string {
-	return fmt.Sprintf("arn:aws:sqs:%s:%s:%s", m.opts.Region, m.opts.AccountID, name)
+	return arn.ARN{Partition: "aws", Service: "sqs", Region: m.opts.Region, AccountID: m.opts.AccountID, Resource: name}.String()
 }
 
 // NameOfARN returns the queue name an ARN of this account and region designates.
-func (m *Model) NameOfARN(arn string) (string, bool) {
-	prefix := fmt.Sprintf("arn:aws:sqs:%s:%s:", m.opts.Region, m.opts.AccountID)
-	name, ok := strings.CutPrefix(arn, prefix)
-	return name, ok && name != ""
+func (m *Model) NameOfARN(s string) (string, bool) {
+	a, err := arn.Parse(s)
+	if err != nil || a.Partition != "aws" || a.Service != "sqs" || a.Region != m.opts.Region || a.AccountID != m.opts.AccountID {
+		return "", false
+	}
+	return a.Resource, a.Resource != ""
 }
 
 // AccountID is the model's account.

@@ -5,6 +5,8 @@ import (
 	"path"
 	"sort"
 	"strings"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/stepfunctions/jsonpath"
 )
 
 // Comparison operators of Choice Rules
@@ -167,7 +169,7 @@ func (p *parser) choiceRule(rm map[string]any, at, ql string, top bool, outerVar
 			p.add(CodeSchema, fmt.Sprintf("The value for the field '%s' must be a BOOLEAN", r.op), oat)
 		}
 	case "number":
-		if _, ok := number(r.operand); !ok {
+		if _, ok := jsonpath.Number(r.operand); !ok {
 			p.add(CodeSchema, fmt.Sprintf("The value for the field '%s' must be a NUMBER", r.op), oat)
 		}
 	case "string":
@@ -238,7 +240,7 @@ func (x *run) evalRule(r *choiceRule, input, ctxObj any, vars varLookup) (bool, 
 		_, ok := val.(bool)
 		return ok == want, nil
 	case "IsNumeric":
-		_, ok := number(val)
+		_, ok := jsonpath.Number(val)
 		return ok == want, nil
 	case "IsString":
 		_, ok := val.(string)
@@ -260,8 +262,8 @@ func (x *run) evalRule(r *choiceRule, input, ctxObj any, vars varLookup) (bool, 
 	}
 	switch {
 	case strings.HasPrefix(op, "Numeric"):
-		a, ok := number(val)
-		b, ok2 := number(operand)
+		a, ok := jsonpath.Number(val)
+		b, ok2 := jsonpath.Number(operand)
 		if !ok || !ok2 {
 			return false, nil
 		}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"sync"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/stepfunctions/jsonpath"
 )
 
 // parallel runs every branch with the same input and collects their outputs in branch order.
@@ -80,7 +82,7 @@ func (c *stateRun) mapNumber(lit any, path, field string, eff any, ctxObj, state
 			v = r
 		}
 	}
-	n, ok := number(v)
+	n, ok := jsonpath.Number(v)
 	if !ok || n < 0 {
 		return 0, false, &Failure{Name: ErrRuntime, Cause: fmt.Sprintf("The value %s for the field '%s' of state '%s' must be a non-negative number", encodeString(v), field, c.s.name)}
 	}

@@ -8,6 +8,10 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/stepfunctions/jsonpath"
 )
 
 // Machine is a parsed and validated state machine definition. It is immutable and safe for
@@ -653,7 +657,7 @@ func (p *parser) task(s *state, sm map[string]any, at string) {
 	r, ok := p.str(sm, "Resource", at)
 	if _, present := sm["Resource"]; !present {
 		p.add(CodeSchema, "These fields are required: [Resource]", at)
-	} else if ok && (!strings.HasPrefix(r, "arn:") || strings.Count(r, ":") < 5) {
+	} else if ok && !arn.IsARN(r) {
 		p.add(CodeInvalidResource, fmt.Sprintf("Resource '%s' is not a valid ARN", r), at+"/Resource")
 	}
 	s.resource = r
@@ -708,7 +712,7 @@ func (p *parser) retryCatch(s *state, sm map[string]any, at string, outerVars ma
 				}
 			}
 			if v, ok := rm["BackoffRate"]; ok {
-				f, isNum := number(v)
+				f, isNum := jsonpath.Number(v)
 				if !isNum || f < 1 {
 					p.add(CodeSchema, "The value for the field 'BackoffRate' must be a NUMBER greater than or equal to 1.0", rat+"/BackoffRate")
 				} else {
@@ -976,7 +980,7 @@ func (p *parser) numberOrPath(sm map[string]any, at, ql, key string, val *any, p
 	if v, ok := sm[key]; ok {
 		if s, isStr := v.(string); isStr && ql == JSONata {
 			p.jsonataOrValue(s, at+"/"+key, key)
-		} else if _, isNum := number(v); !isNum {
+		} else if _, isNum := jsonpath.Number(v); !isNum {
 			p.add(CodeSchema, fmt.Sprintf("The value for the field '%s' must be a NUMBER", key), at+"/"+key)
 		}
 		*val = v

@@ -7,6 +7,10 @@ import (
 	"math/rand/v2"
 	"strings"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/stepfunctions/jsonpath"
 )
 
 // stateRun is one visit of one state.
@@ -420,7 +424,7 @@ func (c *stateRun) wait(ctx context.Context) (any, map[string]any, *Failure) {
 		if f != nil {
 			return nil, nil, f
 		}
-		n, ok := number(v)
+		n, ok := jsonpath.Number(v)
 		if !ok || n < 0 || n != math.Trunc(n) {
 			return nil, nil, &Failure{Name: ErrRuntime, Cause: fmt.Sprintf("The Seconds value %s of state '%s' must be a non-negative integer", encodeString(v), s.name)}
 		}
@@ -636,6 +640,13 @@ func (c *stateRun) attempt(ctx context.Context, retryCount int) (any, map[string
 	return out, assigned, f
 }
 
+// waitsForToken reports whether a task's resource answers through a task token: the
+// .waitForTaskToken integration pattern or an activity
+// (arn:aws:states:<region>:<account>:activity:<name>).
 func waitsForToken(resource string) bool {
-	return strings.HasSuffix(resource, ".waitForTaskToken") || strings.Contains(resource, ":activity:")
+	if strings.HasSuffix(resource, ".waitForTaskToken") {
+		return true
+	}
+	a, err := arn.Parse(resource)
+	return err == nil && a.Service == "states" && strings.HasPrefix(a.Resource, "activity:")
 }

@@ -11,6 +11,10 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/stepfunctions/jsonpath"
 )
 
 // TaskTokens delivers SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat to the tasks
@@ -136,16 +140,19 @@ var (
 )
 
 // splitResource names a task's resource as TaskScheduled does: "arn:aws:states:::lambda:invoke"
-// is type "lambda", resource "invoke".
-func splitResource(arn string) (typ, res string) {
-	parts := strings.SplitN(arn, ":", 7)
-	if len(parts) >= 7 && parts[2] == "states" && parts[3] == "" {
-		return parts[5], parts[6]
+// is type "lambda", resource "invoke"; any other ARN is its service and the whole ARN (the
+// parser accepts ARNs only).
+func splitResource(resource string) (typ, res string) {
+	a, err := arn.Parse(resource)
+	if err != nil {
+		return "", resource
 	}
-	if len(parts) >= 3 {
-		return parts[2], arn
+	if a.Service == "states" && a.Region == "" {
+		if typ, res, ok := strings.Cut(a.Resource, ":"); ok {
+			return typ, res
+		}
 	}
-	return "", arn
+	return a.Service, resource
 }
 
 // seconds resolves TimeoutSeconds or HeartbeatSeconds from a literal, a path or a JSONata
@@ -170,7 +177,7 @@ func (c *stateRun) seconds(lit any, path, field string, ctxObj, states map[strin
 			v = r
 		}
 	}
-	n, ok := number(v)
+	n, ok := jsonpath.Number(v)
 	if !ok || n < 1 || n != math.Trunc(n) {
 		return 0, &Failure{Name: ErrRuntime, Cause: fmt.Sprintf("The value %s for the field '%s' of state '%s' must be a positive integer", encodeString(v), field, c.s.name)}
 	}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/stepfunctions/jsonpath"
 )
 
 // maxPayload is the 256 KiB limit on state input, output and results
@@ -148,22 +150,6 @@ func appendString(b []byte, s string) []byte {
 
 func encodeString(v any) string { return string(encode(v)) }
 
-// number reads a JSON number in any of the representations that reach the interpreter.
-func number(v any) (float64, bool) {
-	switch n := v.(type) {
-	case json.Number:
-		f, err := n.Float64()
-		return f, err == nil
-	case float64:
-		return n, true
-	case int:
-		return float64(n), true
-	case int64:
-		return float64(n), true
-	}
-	return 0, false
-}
-
 // toNumber returns f as json.Number, integral values without a fraction.
 func toNumber(f float64) json.Number {
 	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
@@ -227,7 +213,7 @@ func jsonType(v any) string {
 	case []any:
 		return "array"
 	}
-	if _, ok := number(v); ok {
+	if _, ok := jsonpath.Number(v); ok {
 		return "number"
 	}
 	return "unknown"

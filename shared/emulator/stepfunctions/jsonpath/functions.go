@@ -107,7 +107,7 @@ func isKind(v any, k kind) bool {
 		_, ok := v.(string)
 		return ok
 	case kNumber:
-		_, ok := toFloat(v)
+		_, ok := Number(v)
 		return ok
 	case kArray:
 		_, ok := v.([]any)
@@ -132,7 +132,7 @@ func describe(v any) string {
 	case map[string]any:
 		return "an object"
 	}
-	if _, ok := toFloat(v); ok {
+	if _, ok := Number(v); ok {
 		return "a number"
 	}
 	return fmt.Sprintf("%T", v)
@@ -143,7 +143,10 @@ func argErr(name string, i int, want kind, got any) error {
 		name, i+1, want, describe(got), Compact(got))
 }
 
-func toFloat(v any) (float64, bool) {
+// Number reads a JSON number in any of the representations that reach the interpreter:
+// json.Number (documents are decoded with UseNumber), float64, int and int64. The asl package
+// uses it too.
+func Number(v any) (float64, bool) {
 	switch n := v.(type) {
 	case json.Number:
 		f, err := n.Float64()
@@ -165,7 +168,7 @@ func javaRound(f float64) float64 { return math.Floor(f + 0.5) }
 // intArg reads argument i as an integer, rounding non-integers to the nearest integer as the
 // intrinsic functions page documents for the numeric functions.
 func intArg(name string, args []value, i int) (int64, error) {
-	f, ok := toFloat(args[i].v)
+	f, ok := Number(args[i].v)
 	if !ok {
 		return 0, argErr(name, i, kNumber, args[i].v)
 	}
@@ -397,7 +400,7 @@ func fnArrayGetItem(name string, args []value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, ok := toFloat(args[1].v)
+	f, ok := Number(args[1].v)
 	if !ok || f != math.Trunc(f) {
 		return nil, intrinsicErr("Invalid arguments in %s: the index must be an integer, got %s", name, Compact(args[1].v))
 	}

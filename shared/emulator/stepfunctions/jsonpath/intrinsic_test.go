@@ -233,7 +233,7 @@ func TestMathRandom(t *testing.T) {
 		for range 200 {
 			got, err := CallIntrinsic("States.MathRandom($.start, $.end)", js(t, `{"start": 1, "end": 999}`), nil, nil)
 			require.NoError(t, err)
-			n, ok := toFloat(got)
+			n, ok := Number(got)
 			require.True(t, ok)
 			assert.GreaterOrEqual(t, n, 1.0)
 			assert.Less(t, n, 999.0)
