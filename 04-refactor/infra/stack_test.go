@@ -1,14 +1,8 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
-	"flag"
 	"os"
-	"path/filepath"
-	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -18,121 +12,31 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/emilys-pastries/serverless-evolution/04-refactor/infra/golden"
+	"github.com/emilys-pastries/serverless-evolution/shared/cdktest"
 )
 
 // All CDK tests of the stage live in this one package: each CDK test binary starts its own node
 // process (~500 MB, a few seconds).
 
-var update = flag.Bool("update", false, "rewrite golden/template.json from a fresh synth")
-
-const goldenPath = "golden/template.json"
-
-// synthContext is what `cdk synth` would pass (see ../cdk.json), with bundling switched off so no
-// Go cross-compile runs; `make synth` passes the same through CDK_CONTEXT_JSON.
-var synthContext = map[string]any{
-	"aws:cdk:enable-path-metadata":  true,
-	"aws:cdk:enable-asset-metadata": true,
-	"aws:cdk:version-reporting":     false,
-	"aws:cdk:bundling-stacks":       []any{},
+var stack = &cdktest.Harness{
+	Stage:     "04-refactor",
+	StackName: StackName,
+	New: func(app awscdk.App) awscdk.Stack {
+		return NewStack(app, StackName, &StackProps{StageDir: ".."})
+	},
+	// cdk-nag's AwsSolutions pack, as infra/main.go adds it: TestNag fails on its findings.
+	Aspects: func() []awscdk.IAspect { return []awscdk.IAspect{cdknag.NewAwsSolutionsChecks(nil)} },
 }
 
-type synthesized struct {
-	stack    awscdk.Stack
-	template []byte // as written to the cloud assembly
-	err      error
-}
+func TestMain(m *testing.M) { stack.Main(m) }
 
-var (
-	synthOnce sync.Once
-	synthDir  string
-	synthOut  synthesized
-)
-
-func TestMain(m *testing.M) {
-	// JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION must come from outside (the Makefile sets it):
-	// the jsii runtime fixes its node process's environment while packages initialise.
-	flag.Parse()
-	code := m.Run()
-	if synthDir != "" {
-		jsii.Close()
-		_ = os.RemoveAll(synthDir)
-	}
-	os.Exit(code)
-}
-
-// synth synthesizes the stack once per test binary.
-func synth(t *testing.T) synthesized {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("-short: skipping the CDK synth (needs node, takes seconds)")
-	}
-	synthOnce.Do(func() {
-		synthDir, synthOut.err = os.MkdirTemp("", "cdk-04-refactor-")
-		if synthOut.err != nil {
-			return
-		}
-		ctx := synthContext
-		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(synthDir), Context: &ctx})
-		synthOut.stack = NewStack(app, StackName, &StackProps{StageDir: ".."})
-		awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(nil), nil)
-		app.Synth(nil)
-		synthOut.template, synthOut.err = os.ReadFile(filepath.Join(synthDir, StackName+".template.json"))
-	})
-	require.NoError(t, synthOut.err)
-	return synthOut
-}
-
-var assetHash = regexp.MustCompile(`\b[0-9a-f]{64}\b`)
-
-// normalise removes from a template what legitimately differs between edits and checkouts: asset
-// hashes (they follow the code) and the absolute paths of the stage and of the repository in asset
-// metadata.
-func normalise(t *testing.T, template []byte) []byte {
-	t.Helper()
-	out := template
-	// The stage first (its paths become relative to it), then the repository around it.
-	for _, p := range []struct{ dir, to string }{{"..", `"`}, {"../..", `"../`}} {
-		abs, err := filepath.Abs(p.dir)
-		require.NoError(t, err)
-		quoted, err := json.Marshal(abs + string(filepath.Separator))
-		require.NoError(t, err)
-		out = bytes.ReplaceAll(out, bytes.TrimSuffix(quoted, []byte(`"`)), []byte(p.to))
-	}
-	return assetHash.ReplaceAll(out, []byte("ASSET_HASH"))
-}
-
-func TestGoldenTemplate(t *testing.T) {
-	got := normalise(t, synth(t).template)
-	if *update {
-		require.NoError(t, os.WriteFile(goldenPath, got, 0o644))
-		t.Logf("wrote %s", goldenPath)
-		return
-	}
-	assert.Equal(t, string(normalise(t, golden.Template)), string(got),
-		"the stack changed: review the diff, then run `make golden STAGE=04-refactor`")
-	root, err := filepath.Abs("../..")
-	require.NoError(t, err)
-	assert.NotContains(t, string(golden.Template), root, "no machine paths in the golden file")
-	assert.True(t, json.Valid(golden.Template))
-}
-
-// must runs a CDK assertion, which panics when it fails.
-func must(t *testing.T, assertion func()) {
-	t.Helper()
-	defer func() {
-		if r := recover(); r != nil {
-			t.Errorf("%v", r)
-		}
-	}()
-	assertion()
-}
+func TestGoldenTemplate(t *testing.T) { stack.Golden(t) }
 
 type obj = map[string]any
 type arr = []any
 
 func TestStack(t *testing.T) {
-	tmpl := assertions.Template_FromStack(synth(t).stack, nil)
+	tmpl := assertions.Template_FromStack(stack.Synth(t).Stack, nil)
 	tests := []struct {
 		name  string
 		check func()
@@ -210,24 +114,8 @@ func TestStack(t *testing.T) {
 		}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { must(t, tt.check) })
+		t.Run(tt.name, func(t *testing.T) { cdktest.Must(t, tt.check) })
 	}
-}
-
-// cfnTemplate is the part of a template the checks below read.
-type cfnTemplate struct {
-	Resources map[string]struct {
-		Type       string
-		Properties map[string]any
-		Metadata   map[string]any
-	}
-}
-
-func parse(t *testing.T, b []byte) cfnTemplate {
-	t.Helper()
-	var tmpl cfnTemplate
-	require.NoError(t, json.Unmarshal(b, &tmpl))
-	return tmpl
 }
 
 func num(v any) float64 {
@@ -239,7 +127,7 @@ func num(v any) float64 {
 // least six times its consumer's timeout, and it has a DLQ after 3 to 5 receives; the other
 // queues are dead-letter queues themselves.
 func TestQueues(t *testing.T) {
-	tmpl := parse(t, synth(t).template)
+	tmpl := cdktest.Parse(t, stack.Synth(t).Template)
 	dlqs := map[string]bool{}
 	for _, r := range tmpl.Resources {
 		if r.Type != "AWS::SQS::Queue" {
@@ -285,26 +173,11 @@ func TestQueues(t *testing.T) {
 }
 
 // TestNag runs cdk-nag's AwsSolutions pack: every finding is fixed or suppressed with a reason.
-func TestNag(t *testing.T) {
-	stack := synth(t).stack
-	must(t, func() {
-		errs := assertions.Annotations_FromStack(stack).FindError(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*")))
-		for _, e := range *errs {
-			t.Errorf("%s: %v", *e.Id, e.Entry.Data) //nolint:staticcheck // SynthesisMessage.Id is the rule's path; its replacement is not in the served aws-cdk-go
-
-		}
-	})
-}
+func TestNag(t *testing.T) { stack.NoErrors(t, "AwsSolutions-.*") }
 
 // TestConstructPaths pins the identities the emulator maps to handlers.
 func TestConstructPaths(t *testing.T) {
-	tmpl := parse(t, synth(t).template)
-	paths := map[string]string{}
-	for _, r := range tmpl.Resources {
-		if p, ok := r.Metadata["aws:cdk:path"].(string); ok {
-			paths[p] = r.Type
-		}
-	}
+	paths := cdktest.Parse(t, stack.Synth(t).Template).Paths()
 	for _, f := range functions {
 		assert.Equal(t, "AWS::Lambda::Function", paths[StackName+"/"+constructID(f.dir)+"/Resource"], f.dir)
 	}

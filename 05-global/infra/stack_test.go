@@ -1,14 +1,8 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
-	"flag"
 	"os"
-	"path/filepath"
-	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -18,139 +12,39 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/emilys-pastries/serverless-evolution/05-global/infra/golden"
+	"github.com/emilys-pastries/serverless-evolution/shared/cdktest"
 )
 
 // All CDK tests of the stage live in this one package: each CDK test binary starts its own node
 // process (~500 MB, a few seconds).
 
-var update = flag.Bool("update", false, "rewrite golden/template.json from a fresh synth")
-
-// goldenPath is a region's golden template.
-func goldenPath(region string) string { return "golden/" + region + ".json" }
-
-// synthContext is what `cdk synth` would pass (see ../cdk.json), with bundling switched off so no
-// Go cross-compile runs; `make synth` passes the same through CDK_CONTEXT_JSON.
-var synthContext = map[string]any{
-	"aws:cdk:enable-path-metadata":  true,
-	"aws:cdk:enable-asset-metadata": true,
-	"aws:cdk:version-reporting":     false,
-	"aws:cdk:bundling-stacks":       []any{},
-}
-
-// synthesized is the app's synth: each region's stack and template (as written to the cloud
-// assembly).
-type synthesized struct {
-	stacks    map[string]awscdk.Stack
-	templates map[string][]byte
-	err       error
-}
-
-var (
-	synthOnce sync.Once
-	synthDir  string
-	synthOut  synthesized
-)
-
-func TestMain(m *testing.M) {
-	// JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION must come from outside (the Makefile sets it):
-	// the jsii runtime fixes its node process's environment while packages initialise.
-	flag.Parse()
-	code := m.Run()
-	if synthDir != "" {
-		jsii.Close()
-		_ = os.RemoveAll(synthDir)
-	}
-	os.Exit(code)
-}
-
-// synth synthesizes both stacks once per test binary.
-func synth(t *testing.T) synthesized {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("-short: skipping the CDK synth (needs node, takes seconds)")
-	}
-	synthOnce.Do(func() {
-		synthDir, synthOut.err = os.MkdirTemp("", "cdk-05-global-")
-		if synthOut.err != nil {
-			return
+// stacks is the app's two stacks, one per region, keyed by region: their golden templates are
+// golden/<region>.json.
+var stacks = &cdktest.Harness{
+	Stage: "05-global",
+	NewStacks: func(app awscdk.App) map[string]awscdk.Stack {
+		out := map[string]awscdk.Stack{}
+		for i, stack := range NewStacks(app, "..") {
+			out[Regions[i]] = stack
 		}
-		ctx := synthContext
-		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(synthDir), Context: &ctx})
-		stacks := NewStacks(app, "..")
-		awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(nil), nil)
-		app.Synth(nil)
-		synthOut.stacks, synthOut.templates = map[string]awscdk.Stack{}, map[string][]byte{}
-		for i, region := range Regions {
-			synthOut.stacks[region] = stacks[i]
-			synthOut.templates[region], synthOut.err = os.ReadFile(filepath.Join(synthDir, StackName(region)+".template.json"))
-			if synthOut.err != nil {
-				return
-			}
-		}
-	})
-	require.NoError(t, synthOut.err)
-	return synthOut
+		return out
+	},
+	// cdk-nag's AwsSolutions pack, as infra/main.go adds it: TestNag fails on its findings.
+	Aspects: func() []awscdk.IAspect { return []awscdk.IAspect{cdknag.NewAwsSolutionsChecks(nil)} },
 }
 
-var assetHash = regexp.MustCompile(`\b[0-9a-f]{64}\b`)
+func TestMain(m *testing.M) { stacks.Main(m) }
 
-// normalise removes from a template what legitimately differs between edits and checkouts: asset
-// hashes (they follow the code) and the absolute paths of the stage and of the repository in asset
-// metadata.
-func normalise(t *testing.T, template []byte) []byte {
-	t.Helper()
-	out := template
-	// The stage first (its paths become relative to it), then the repository around it.
-	for _, p := range []struct{ dir, to string }{{"..", `"`}, {"../..", `"../`}} {
-		abs, err := filepath.Abs(p.dir)
-		require.NoError(t, err)
-		quoted, err := json.Marshal(abs + string(filepath.Separator))
-		require.NoError(t, err)
-		out = bytes.ReplaceAll(out, bytes.TrimSuffix(quoted, []byte(`"`)), []byte(p.to))
-	}
-	return assetHash.ReplaceAll(out, []byte("ASSET_HASH"))
-}
-
-func TestGoldenTemplate(t *testing.T) {
-	out := synth(t)
-	for _, region := range Regions {
-		t.Run(region, func(t *testing.T) {
-			got := normalise(t, out.templates[region])
-			if *update {
-				require.NoError(t, os.WriteFile(goldenPath(region), got, 0o644))
-				t.Logf("wrote %s", goldenPath(region))
-				return
-			}
-			want := golden.Templates[region]
-			assert.Equal(t, string(normalise(t, want)), string(got),
-				"the stack changed: review the diff, then run `make golden STAGE=05-global`")
-			root, err := filepath.Abs("../..")
-			require.NoError(t, err)
-			assert.NotContains(t, string(want), root, "no machine paths in the golden file")
-			assert.True(t, json.Valid(want))
-		})
-	}
-}
-
-// must runs a CDK assertion, which panics when it fails.
-func must(t *testing.T, assertion func()) {
-	t.Helper()
-	defer func() {
-		if r := recover(); r != nil {
-			t.Errorf("%v", r)
-		}
-	}()
-	assertion()
-}
+// TestGoldenTemplate compares each region's template, in a subtest named by the region.
+func TestGoldenTemplate(t *testing.T) { stacks.Golden(t) }
 
 type obj = map[string]any
 type arr = []any
 
 func TestStack(t *testing.T) {
-	out := synth(t)
+	out := stacks.Synth(t)
 	for _, region := range Regions {
-		t.Run(region, func(t *testing.T) { testStack(t, region, assertions.Template_FromStack(out.stacks[region], nil)) })
+		t.Run(region, func(t *testing.T) { testStack(t, region, assertions.Template_FromStack(out.Stacks[region], nil)) })
 	}
 }
 
@@ -240,11 +134,11 @@ func testStack(t *testing.T, region string, tmpl assertions.Template) {
 		}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { must(t, tt.check) })
+		t.Run(tt.name, func(t *testing.T) { cdktest.Must(t, tt.check) })
 	}
 	// The workflows carry the region as a literal (the stack's env names it): the order's only
 	// writer, and the lifecycle's condition on it.
-	text := string(synth(t).templates[region])
+	text := string(stacks.Synth(t).Templates[region])
 	assert.Contains(t, text, `\"region\":{\"S\":\"`+region+`\"}`, "ClaimOrder stamps the accepting region")
 	assert.Contains(t, text, `\"ConditionExpression\":\"#r = :here\"`, "the lifecycle writes only its region's orders")
 }
@@ -255,9 +149,9 @@ func testStack(t *testing.T, region string, tmpl assertions.Template) {
 // the other stack refers to its replicas by name, with no cross-region reference (no
 // Fn::ImportValue, no custom resource) and the catalog seeded only once.
 func TestGlobalTables(t *testing.T) {
-	out := synth(t)
-	primary := assertions.Template_FromStack(out.stacks[PrimaryRegion], nil)
-	secondary := assertions.Template_FromStack(out.stacks[SecondaryRegion], nil)
+	out := stacks.Synth(t)
+	primary := assertions.Template_FromStack(out.Stacks[PrimaryRegion], nil)
+	secondary := assertions.Template_FromStack(out.Stacks[SecondaryRegion], nil)
 	replica := func(region string) any {
 		return assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{"Region": region})})
 	}
@@ -285,16 +179,16 @@ func TestGlobalTables(t *testing.T) {
 		}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { must(t, tt.check) })
+		t.Run(tt.name, func(t *testing.T) { cdktest.Must(t, tt.check) })
 	}
 	for _, region := range Regions {
-		text := string(out.templates[region])
+		text := string(out.Templates[region])
 		assert.NotContains(t, text, "Fn::ImportValue", "%s: no cross-stack reference", region)
 		assert.NotContains(t, text, "Custom::CrossRegion", "%s: no cross-region custom resource", region)
 	}
 	// The other region's grants name its own replicas.
-	assert.Contains(t, string(out.templates[SecondaryRegion]), ":dynamodb:"+SecondaryRegion+":")
-	assert.Contains(t, string(out.templates[SecondaryRegion]), "table/"+OrdersTableName)
+	assert.Contains(t, string(out.Templates[SecondaryRegion]), ":dynamodb:"+SecondaryRegion+":")
+	assert.Contains(t, string(out.Templates[SecondaryRegion]), "table/"+OrdersTableName)
 }
 
 // TestPaymentSizing: in flight per region = MaximumConcurrency × parallel charges = the region's
@@ -307,22 +201,6 @@ func TestPaymentSizing(t *testing.T) {
 	assert.LessOrEqual(t, PaymentParallel, PaymentBatch)
 }
 
-// cfnTemplate is the part of a template the checks below read.
-type cfnTemplate struct {
-	Resources map[string]struct {
-		Type       string
-		Properties map[string]any
-		Metadata   map[string]any
-	}
-}
-
-func parse(t *testing.T, b []byte) cfnTemplate {
-	t.Helper()
-	var tmpl cfnTemplate
-	require.NoError(t, json.Unmarshal(b, &tmpl))
-	return tmpl
-}
-
 func num(v any) float64 {
 	f, _ := v.(float64)
 	return f
@@ -332,13 +210,13 @@ func num(v any) float64 {
 // least six times its consumer's timeout, and it has a DLQ after 3 to 5 receives; the other
 // queues are dead-letter queues themselves.
 func TestQueues(t *testing.T) {
-	out := synth(t)
+	out := stacks.Synth(t)
 	for _, region := range Regions {
-		t.Run(region, func(t *testing.T) { testQueues(t, parse(t, out.templates[region])) })
+		t.Run(region, func(t *testing.T) { testQueues(t, cdktest.Parse(t, out.Templates[region])) })
 	}
 }
 
-func testQueues(t *testing.T, tmpl cfnTemplate) {
+func testQueues(t *testing.T, tmpl cdktest.Template) {
 	dlqs := map[string]bool{}
 	for _, r := range tmpl.Resources {
 		if r.Type != "AWS::SQS::Queue" {
@@ -383,29 +261,14 @@ func testQueues(t *testing.T, tmpl cfnTemplate) {
 	assert.Equal(t, 7, final, "five DLQs, the Lambda failure destination and the EventBridge targets' DLQ")
 }
 
-// TestNag runs cdk-nag's AwsSolutions pack: every finding is fixed or suppressed with a reason.
-func TestNag(t *testing.T) {
-	for _, region := range Regions {
-		stack := synth(t).stacks[region]
-		must(t, func() {
-			errs := assertions.Annotations_FromStack(stack).FindError(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*")))
-			for _, e := range *errs {
-				t.Errorf("%s: %v", *e.Id, e.Entry.Data) //nolint:staticcheck // SynthesisMessage.Id is the rule's path; its replacement is not in the served aws-cdk-go
-			}
-		})
-	}
-}
+// TestNag runs cdk-nag's AwsSolutions pack on both stacks: every finding is fixed or suppressed
+// with a reason.
+func TestNag(t *testing.T) { stacks.NoErrors(t, "AwsSolutions-.*") }
 
 // TestConstructPaths pins the identities the emulator maps to handlers.
 func TestConstructPaths(t *testing.T) {
 	for _, region := range Regions {
-		tmpl := parse(t, synth(t).templates[region])
-		paths := map[string]string{}
-		for _, r := range tmpl.Resources {
-			if p, ok := r.Metadata["aws:cdk:path"].(string); ok {
-				paths[p] = r.Type
-			}
-		}
+		paths := cdktest.Parse(t, stacks.Synth(t).Templates[region]).Paths()
 		name := StackName(region)
 		for _, f := range functions {
 			if f.dir == "catalog-seeder" && region != PrimaryRegion {

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -86,4 +87,36 @@ func TestTemplate(t *testing.T) {
 	assert.Equal(t, []string{"GET /orders/{id}", "POST /orders"}, tmpl.Routes())
 	assert.Equal(t, map[string]string{"S/Api/Resource": "AWS::ApiGateway::RestApi"}, tmpl.Paths())
 	assert.Equal(t, map[string]string{"S/Api/Resource": "Api"}, tmpl.ByPath())
+}
+
+// A harness's misconfiguration is an error before anything starts node.
+func TestSynthMisconfigured(t *testing.T) {
+	newStack := func(awscdk.App) awscdk.Stack { return nil }
+	newStacks := func(awscdk.App) map[string]awscdk.Stack { return nil }
+	for _, tt := range []struct {
+		name, wantErr string
+		h             *Harness
+	}{
+		{"neither New nor NewStacks", "set either New", &Harness{Stage: "x"}},
+		{"both", "set either New", &Harness{Stage: "x", StackName: "S", New: newStack, NewStacks: newStacks}},
+		{"New without StackName", "New needs StackName", &Harness{Stage: "x", New: newStack}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := tt.h.synth()
+			assert.ErrorContains(t, err, tt.wantErr)
+			assert.Empty(t, tt.h.dir, "nothing synthesized")
+		})
+	}
+}
+
+func TestSynthesizedStacks(t *testing.T) {
+	keys, _, templates := Synthesized{Template: []byte("one")}.stacks()
+	assert.Equal(t, []string{""}, keys, "a one-stack harness's stack has the key \"\"")
+	assert.Equal(t, "one", string(templates[""]))
+	keys, _, _ = Synthesized{
+		Stacks:    map[string]awscdk.Stack{"us-east-1": nil, "eu-west-1": nil},
+		Templates: map[string][]byte{"us-east-1": nil, "eu-west-1": nil},
+	}.stacks()
+	assert.Equal(t, []string{"eu-west-1", "us-east-1"}, keys, "keys sorted")
+	assert.Equal(t, "golden/eu-west-1.json", GoldenPathOf("eu-west-1"))
 }
