@@ -20,7 +20,8 @@ import (
 //
 // with the field of that stage's result for that profile, so prose and tables never disagree.
 // The field is a dotted path into the result file's JSON (latency_ms.p99,
-// milestones_ms.paid.p50, lambda.invocations); the format is one of the valueFormats.
+// milestones_ms.paid.p50, lambda.invocations; a number indexes a list: timeline.15.p50_ms is
+// the 16th second's median); the format is one of the valueFormats.
 var valuePattern = regexp.MustCompile(`<!-- value ([0-9][0-9]-[a-z0-9-]+)/([a-z0-9-]+) ([a-zA-Z0-9_.]+) ([a-z0-9]+) -->(.*?)<!-- /value -->`)
 
 // The run-to-run spread of the same field comes from `make spread`'s results:
@@ -162,11 +163,19 @@ func replaceMarkers(doc string, pattern *regexp.Regexp, kind string, fill func(m
 func lookupNumber(m map[string]any, path string) (float64, bool) {
 	var cur any = m
 	for _, part := range strings.Split(path, ".") {
-		obj, ok := cur.(map[string]any)
-		if !ok {
-			return 0, false
-		}
-		if cur, ok = obj[part]; !ok {
+		switch c := cur.(type) {
+		case map[string]any:
+			var ok bool
+			if cur, ok = c[part]; !ok {
+				return 0, false
+			}
+		case []any: // timeline.12.p50_ms: the 13th second
+			i, err := strconv.Atoi(part)
+			if err != nil || i < 0 || i >= len(c) {
+				return 0, false
+			}
+			cur = c[i]
+		default:
 			return 0, false
 		}
 	}

@@ -17,6 +17,7 @@ func TestFillValues(t *testing.T) {
 		Stage: "03-crisis", Profile: "morning-rush", Offered: 1812, FailureRate: 0.0281,
 		LatencyMS: loadgen.Latency{P50: 3712.4, P99: 8004}, CostPer1k: &cost,
 		MilestonesMS: map[string]loadgen.Milestone{"paid": {Orders: 1, Latency: loadgen.Latency{P50: 2015}}},
+		Timeline:     []loadgen.Bucket{{P50MS: 410}, {P50MS: 962.5}},
 	}}
 	tests := []struct {
 		name, doc, want, err string
@@ -30,6 +31,9 @@ func TestFillValues(t *testing.T) {
 			"<!-- value 03-crisis/morning-rush offered count -->1,812<!-- /value --> at <!-- value 03-crisis/morning-rush cost_usd_per_1k_orders usd -->$0.154<!-- /value -->", ""},
 		{"a nested map", "<!-- value 03-crisis/morning-rush milestones_ms.paid.p50 ms --><!-- /value -->",
 			"<!-- value 03-crisis/morning-rush milestones_ms.paid.p50 ms -->2,015 ms<!-- /value -->", ""},
+		{"a list index", "<!-- value 03-crisis/morning-rush timeline.1.p50_ms ms --><!-- /value -->",
+			"<!-- value 03-crisis/morning-rush timeline.1.p50_ms ms -->963 ms<!-- /value -->", ""},
+		{"a list index past the end", "<!-- value 03-crisis/morning-rush timeline.2.p50_ms ms --><!-- /value -->", "", "has no number at timeline.2.p50_ms"},
 		{"no markers: untouched", "p99 8 s", "p99 8 s", ""},
 		{"missing result", "\n<!-- value 04-refactor/morning-rush offered count -->1<!-- /value -->", "", "line 2: no result for 04-refactor/morning-rush"},
 		{"missing field", "<!-- value 03-crisis/morning-rush latency_ms.p42 ms -->1<!-- /value -->", "", "has no number at latency_ms.p42"},
