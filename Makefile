@@ -11,7 +11,11 @@
 #   SCALE, SEED      make load's rate multiplier (default 1) and seed (default 7)
 #   GRACE            make load's wait for asynchronous orders to finish (default: the profile's)
 #   TARGET           make load against a deployed API (https://…/prod) instead of the emulator; for 05-global each region's: eu-west-1=https://…/prod,us-east-1=https://…/prod
-#   OUT              make load's result file (default results/<stage>.<profile>.json; make demo alone writes docs/results)
+#   OUT              make load's result file (default results/<stage>.<profile>.json; make demo alone writes docs/results);
+#                    make tune's directory (default results/tune; the committed ones: OUT=docs/results/tune)
+#   FAULT            make load's and make local's faults from the start, e.g. payment@latency=2s (docs/emulator.md, Faults)
+#   UI               make live's dashboard address (default 127.0.0.1:8080)
+#   BENCHTIME        make bench's orders (or calls) per benchmark (default 100x)
 #   ADDR             make local's loopback address (default 127.0.0.1:4566)
 #   DEMO_PROFILES    the profiles make demo runs at every stage (default smoke morning-rush)
 #   DEMO_SIDE_BY_SIDE  of those, the light ones it runs for every stage at once (default smoke)
@@ -149,10 +153,10 @@ load: ## Drive STAGE with PROFILE [SCALE=1.5] [SEED=7] [FAULT=payment@throttle,f
 	$(GO) run ./$(STAGE)/cmd/offline load -profile $(PROFILE) -seed $(SEED) -scale $(SCALE) $(if $(FAULT),-fault '$(FAULT)') $(if $(GRACE),-grace $(GRACE)) $(if $(TARGET),-target $(TARGET)) $(if $(OUT),-out $(OUT))
 
 .PHONY: tune
-tune: ## Run STAGE's FUNCTION at several memory sizes (CPU model on) [MEMORY=128,256,...] [N=10]: duration, cost, a chart in docs/results
+tune: ## Run STAGE's FUNCTION at several memory sizes (CPU model on) [MEMORY=128,256,...] [N=10]: duration, cost, a chart in results/tune [OUT=dir]
 	$(call require-stage)
 	$(if $(FUNCTION),,$(error FUNCTION is not set: make tune STAGE=$(STAGE) FUNCTION=<name>; the stage's functions: $(notdir $(wildcard $(STAGE)/functions/*))))
-	$(GO) run ./$(STAGE)/cmd/offline tune -function $(FUNCTION) -seed $(SEED) $(if $(MEMORY),-memory $(MEMORY)) $(if $(N),-n $(N))
+	$(GO) run ./$(STAGE)/cmd/offline tune -function $(FUNCTION) -seed $(SEED) -out $(or $(OUT),results/tune) $(if $(MEMORY),-memory $(MEMORY)) $(if $(N),-n $(N))
 
 # make bench: the stages with a cmd/offline/bench_test.go, and how many orders (or calls) each runs.
 BENCH_STAGES := $(patsubst %/cmd/offline/bench_test.go,%,$(sort $(wildcard [0-9][0-9]-*/cmd/offline/bench_test.go)))
@@ -206,7 +210,8 @@ prepare: ## Fetch everything a workshop needs ahead (Go modules, the CDK CLI) an
 	$(GO) mod download
 	@mkdir -p $(BIN)
 	@for s in $(OFFLINE_STAGES); do echo "building $$s" >&2; $(GO) build -o $(BIN)/$$s ./$$s/cmd/offline; done
-	@$(MAKE) $(CDK_STAMP)
+	@if command -v node >/dev/null; then $(MAKE) $(CDK_STAMP); else \
+		echo "node is not on PATH: skipped the CDK CLI. Everything offline works without it; synthesizing, the CDK tests and deploying need Node.js >= 20 (docs/setup.md)." >&2; fi
 
 bootstrap: $(CDK_STAMP) ## Prepare your AWS account and region for CDK (once)
 	cd $(STAGE) && $(CDK) bootstrap $(CDK_FLAGS)

@@ -45,7 +45,8 @@ const tuneUsage = `usage: make tune STAGE=<stage> FUNCTION=<name> [MEMORY=128,25
 Runs FUNCTION (its name in the stage's functions/ directory, e.g. payment-worker) at each memory
 size in the emulator with the CPU model on, and prints mean and p95 duration, billed duration and
 cost per invocation (arm64 and x86_64 prices) at each, with the cheapest and the fastest. Writes
-the table as JSON and a chart (SVG) to docs/results/tune/<stage>.<function>.{json,svg}.
+the table as JSON and a chart (SVG) to results/tune/<stage>.<function>.{json,svg} (-out; the
+committed measurements the docs show are written with -out docs/results/tune).
 
 flags:
 `
@@ -99,7 +100,7 @@ func runTune(ctx context.Context, args []string, stdout, stderr io.Writer, stage
 	n := fs.Int("n", 10, "measured invocations per memory size (after one warm-up invocation)")
 	profileName := fs.String("profile", "smoke", "the load profile whose events the function receives")
 	eventFile := fs.String("event", "", "replay this JSON file as the only event instead of running a profile")
-	outDir := fs.String("out", "docs/results/tune", "directory for <stage>.<function>.json and .svg")
+	outDir := fs.String("out", "results/tune", "directory for <stage>.<function>.json and .svg (the docs' committed ones: docs/results/tune)")
 	var mf modelFlags
 	mf.register(fs)
 	if err := fs.Parse(args); err != nil {
