@@ -173,7 +173,7 @@ synth: ## Print STAGE's CloudFormation template (offline, no bundling)
 	cd $(STAGE) && CDK_OUTDIR="$$out" CDK_CONTEXT_JSON='$(SYNTH_CONTEXT)' $(GO) run ./infra >&2; \
 	cat "$$out"/*.template.json
 
-golden: ## Regenerate STAGE's committed template (infra/golden/template.json)
+golden: ## Regenerate STAGE's committed template (infra/golden/template.json; 05-global: one per region) [needs Node]
 	$(GO) test ./$(STAGE)/infra -run Golden -count=1 -update
 
 deploy: $(CDK_STAMP) ## Deploy STAGE to your AWS account with the CDK CLI (its payment provider first)

@@ -1,6 +1,6 @@
 // Package golden holds the stage's synthesized CloudFormation template.
 //
-// It is refreshed with `make golden STAGE=04-refactor` (go test ./03-crisis/infra -update) and
+// It is refreshed with `make golden STAGE=04-refactor` (go test ./04-refactor/infra -update) and
 // must not import the CDK: the emulator embeds it and runs the stage from it with Go alone.
 package golden
 
