@@ -108,12 +108,45 @@ func (s *Service) writeAnswer(e *encoder, out *model.WriteOutput, rcc string) {
 		if comma {
 			e.raw(",")
 		}
-		e.raw(`"ItemCollectionMetrics":{"ItemCollectionKey":`)
-		e.item(m.Key)
-		e.raw(fmt.Sprintf(`,"SizeEstimateRangeGB":[%s,%s]}`, strconv.FormatFloat(m.SizeEstimateRangeGB[0], 'f', 1, 64), strconv.FormatFloat(m.SizeEstimateRangeGB[1], 'f', 1, 64)))
+		e.raw(`"ItemCollectionMetrics":`)
+		e.collectionMetrics(*m)
 		comma = true
 	}
 	e.consumedField(comma, rcc, out.Consumed)
+	e.raw("}")
+}
+
+// collectionMetrics writes one ItemCollectionMetrics object.
+func (e *encoder) collectionMetrics(m model.ItemCollectionMetrics) {
+	e.raw(`{"ItemCollectionKey":`)
+	e.item(m.Key)
+	e.raw(fmt.Sprintf(`,"SizeEstimateRangeGB":[%s,%s]}`, strconv.FormatFloat(m.SizeEstimateRangeGB[0], 'f', 1, 64), strconv.FormatFloat(m.SizeEstimateRangeGB[1], 'f', 1, 64)))
+}
+
+// collectionMetricsByTable writes BatchWriteItem's and TransactWriteItems' ItemCollectionMetrics
+// member (table name to a list), after a member when comma is set; nothing when m is empty.
+func (e *encoder) collectionMetricsByTable(comma bool, m map[string][]model.ItemCollectionMetrics) {
+	if len(m) == 0 {
+		return
+	}
+	if comma {
+		e.raw(",")
+	}
+	e.raw(`"ItemCollectionMetrics":{`)
+	for i, name := range slices.Sorted(maps.Keys(m)) {
+		if i > 0 {
+			e.raw(",")
+		}
+		e.key(name)
+		e.raw("[")
+		for j, icm := range m[name] {
+			if j > 0 {
+				e.raw(",")
+			}
+			e.collectionMetrics(icm)
+		}
+		e.raw("]")
+	}
 	e.raw("}")
 }
 
@@ -413,6 +446,7 @@ func (s *Service) batchWriteItem(ctx context.Context, body []byte, e *encoder) (
 		e.raw("]")
 	}
 	e.raw("}")
+	e.collectionMetricsByTable(true, out.ItemCollectionMetrics)
 	e.consumedList(true, in.ReturnConsumedCapacity, out.Consumed)
 	e.raw("}")
 	return nil
@@ -500,7 +534,8 @@ func (s *Service) transactWriteItems(ctx context.Context, body []byte, e *encode
 		s.consumed(c)
 	}
 	e.raw("{")
-	e.consumedList(false, in.ReturnConsumedCapacity, out.Consumed)
+	e.collectionMetricsByTable(false, out.ItemCollectionMetrics)
+	e.consumedList(len(out.ItemCollectionMetrics) > 0, in.ReturnConsumedCapacity, out.Consumed)
 	e.raw("}")
 	return nil
 }

@@ -84,3 +84,54 @@ func TestItemCollectionMetrics(t *testing.T) {
 	_, err = c.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("with-lsi"), Item: item, ReturnItemCollectionMetrics: "BYTES"})
 	require.ErrorContains(t, err, "Value 'BYTES' at 'returnItemCollectionMetrics' failed to satisfy constraint: Member must satisfy enum value set: [SIZE, NONE]")
 }
+
+// BatchWriteItem and TransactWriteItems answer ItemCollectionMetrics per table: a list with an
+// entry for the item collections their puts, updates and deletes touched, for tables with a
+// local secondary index only
+// (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html#DDB-BatchWriteItem-response-ItemCollectionMetrics,
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html#DDB-TransactWriteItems-response-ItemCollectionMetrics).
+func TestItemCollectionMetricsOfBatchAndTransaction(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	_, c, _ := newService(t)
+	keys := []types.KeySchemaElement{{AttributeName: aws.String("store"), KeyType: types.KeyTypeHash}, {AttributeName: aws.String("order"), KeyType: types.KeyTypeRange}}
+	attrs := []types.AttributeDefinition{{AttributeName: aws.String("store"), AttributeType: types.ScalarAttributeTypeS},
+		{AttributeName: aws.String("order"), AttributeType: types.ScalarAttributeTypeS}, {AttributeName: aws.String("day"), AttributeType: types.ScalarAttributeTypeS}}
+	_, err := c.CreateTable(ctx, &dynamodb.CreateTableInput{TableName: aws.String("with-lsi"), BillingMode: types.BillingModePayPerRequest,
+		KeySchema: keys, AttributeDefinitions: attrs,
+		LocalSecondaryIndexes: []types.LocalSecondaryIndex{{IndexName: aws.String("by-day"), Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
+			KeySchema: []types.KeySchemaElement{{AttributeName: aws.String("store"), KeyType: types.KeyTypeHash}, {AttributeName: aws.String("day"), KeyType: types.KeyTypeRange}}}}})
+	require.NoError(t, err)
+	_, err = c.CreateTable(ctx, &dynamodb.CreateTableInput{TableName: aws.String("plain"), BillingMode: types.BillingModePayPerRequest,
+		KeySchema: keys, AttributeDefinitions: attrs[:2]})
+	require.NoError(t, err)
+	item := func(store, order string) map[string]types.AttributeValue {
+		return map[string]types.AttributeValue{"store": s(store), "order": s(order), "day": s("2026-12-05")}
+	}
+	metrics := func(store string) types.ItemCollectionMetrics {
+		return types.ItemCollectionMetrics{ItemCollectionKey: map[string]types.AttributeValue{"store": s(store)}, SizeEstimateRangeGB: []float64{0, 1}}
+	}
+
+	bw, err := c.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{ReturnItemCollectionMetrics: types.ReturnItemCollectionMetricsSize,
+		RequestItems: map[string][]types.WriteRequest{
+			"with-lsi": {{PutRequest: &types.PutRequest{Item: item("lon-01", "o-1")}}, {PutRequest: &types.PutRequest{Item: item("par-01", "o-2")}}},
+			"plain":    {{PutRequest: &types.PutRequest{Item: item("lon-01", "o-1")}}},
+		}})
+	require.NoError(t, err)
+	assert.Equal(t, map[string][]types.ItemCollectionMetrics{"with-lsi": {metrics("lon-01"), metrics("par-01")}}, bw.ItemCollectionMetrics)
+
+	bw, err = c.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{
+		"with-lsi": {{DeleteRequest: &types.DeleteRequest{Key: map[string]types.AttributeValue{"store": s("par-01"), "order": s("o-2")}}}}}})
+	require.NoError(t, err)
+	assert.Empty(t, bw.ItemCollectionMetrics, "not asked for")
+
+	tw, err := c.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{ReturnItemCollectionMetrics: types.ReturnItemCollectionMetricsSize,
+		TransactItems: []types.TransactWriteItem{
+			{Put: &types.Put{TableName: aws.String("with-lsi"), Item: item("ber-01", "o-3")}},
+			{Delete: &types.Delete{TableName: aws.String("with-lsi"), Key: map[string]types.AttributeValue{"store": s("lon-01"), "order": s("o-1")}}},
+			{ConditionCheck: &types.ConditionCheck{TableName: aws.String("plain"), Key: map[string]types.AttributeValue{"store": s("lon-01"), "order": s("o-1")},
+				ConditionExpression: aws.String("attribute_exists(#s)"), ExpressionAttributeNames: map[string]string{"#s": "store"}}},
+		}})
+	require.NoError(t, err)
+	assert.Equal(t, map[string][]types.ItemCollectionMetrics{"with-lsi": {metrics("ber-01"), metrics("lon-01")}}, tw.ItemCollectionMetrics)
+}

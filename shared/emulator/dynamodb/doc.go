@@ -205,9 +205,11 @@
 //     (no TransactionConflictException or TransactionInProgressException).
 //   - The 10 GB item collection limit of local secondary indexes, the 16 MB BatchGetItem answer
 //     limit and the 4 MB transaction size are not enforced. ReturnItemCollectionMetrics SIZE is
-//     answered by PutItem, UpdateItem and DeleteItem on a table with a local secondary index
-//     (the collection's size in whole gigabytes, [0.0, 1.0] below 1 GB), not by
-//     BatchWriteItem or TransactWriteItems, which accept the parameter and answer none.
+//     answered on a table with a local secondary index (the collection's size in whole
+//     gigabytes, [0.0, 1.0] below 1 GB) by PutItem, UpdateItem and DeleteItem, and per table by
+//     BatchWriteItem (an entry for each processed put or delete, sized right after it) and
+//     TransactWriteItems (an entry for each put, update or delete, sized once the transaction
+//     is applied); AWS does not document whether a batch repeats a collection it wrote twice.
 //   - Expression errors come from minidyn's interpreter and may be worded differently from
 //     DynamoDB's; some type errors that DynamoDB reports may evaluate to false instead.
 //   - Scan visits partitions in an order of its own (a hash of the partition key).

@@ -176,6 +176,10 @@ type BatchWriteItemOutput struct {
 	UnprocessedItems map[string][]WriteRequest
 	Consumed         []ConsumedCapacity
 	Throttled        int
+	// ItemCollectionMetrics has, per table with local secondary indexes, one entry for each put
+	// or delete it processed (ReturnItemCollectionMetrics SIZE): the item collection's size
+	// right after that write.
+	ItemCollectionMetrics map[string][]ItemCollectionMetrics
 }
 
 // BatchWriteItem puts and deletes up to 25 items in one or more tables, each on its own (no
@@ -262,6 +266,18 @@ func (m *Model) BatchWriteItem(in *BatchWriteItemInput) (*BatchWriteItemOutput, 
 			cc.merge(c)
 			if old != nil || o.next != nil {
 				t.store(old, o.next)
+			}
+			var key Item // the item, or the deleted item's key: either holds the partition key
+			if o.req.PutRequest != nil {
+				key = o.req.PutRequest.Item
+			} else {
+				key = o.req.DeleteRequest.Key
+			}
+			if icm := t.collectionMetrics(in.ReturnItemCollectionMetrics, o.hk, key); icm != nil {
+				if out.ItemCollectionMetrics == nil {
+					out.ItemCollectionMetrics = map[string][]ItemCollectionMetrics{}
+				}
+				out.ItemCollectionMetrics[t.name] = append(out.ItemCollectionMetrics[t.name], *icm)
 			}
 		}
 		t.mu.Unlock()

@@ -223,6 +223,10 @@ type TransactWriteItemsInput struct {
 // TransactWriteItemsOutput is TransactWriteItems' answer.
 type TransactWriteItemsOutput struct {
 	Consumed []ConsumedCapacity
+	// ItemCollectionMetrics has, per table with local secondary indexes, one entry for each
+	// Put, Update or Delete (ReturnItemCollectionMetrics SIZE): the item collection's size once
+	// the transaction is applied.
+	ItemCollectionMetrics map[string][]ItemCollectionMetrics
 }
 
 // TransactWriteItems applies up to 100 actions atomically, at twice the price of plain writes.
@@ -331,7 +335,23 @@ func (m *Model) TransactWriteItems(in *TransactWriteItemsInput) (*TransactWriteI
 	if digest != "" {
 		m.rememberToken(in.ClientRequestToken, digest, now)
 	}
-	return &TransactWriteItemsOutput{Consumed: flattenConsumed(consumed)}, nil
+	out := &TransactWriteItemsOutput{Consumed: flattenConsumed(consumed)}
+	for _, x := range targets {
+		key := x.key
+		if key == nil && x.next != nil {
+			key = x.next.item // a Put names its item, not a key
+		}
+		if !x.change || key == nil {
+			continue
+		}
+		if icm := x.t.collectionMetrics(in.ReturnItemCollectionMetrics, x.hk, key); icm != nil {
+			if out.ItemCollectionMetrics == nil {
+				out.ItemCollectionMetrics = map[string][]ItemCollectionMetrics{}
+			}
+			out.ItemCollectionMetrics[x.t.name] = append(out.ItemCollectionMetrics[x.t.name], *icm)
+		}
+	}
+	return out, nil
 }
 
 func mergeConsumed(m map[*Table]*ConsumedCapacity, t *Table, c ConsumedCapacity) {
