@@ -2,7 +2,8 @@
 // filter, batch and invoke a function synchronously, delete what succeeded and leave the rest to
 // the queue's visibility timeout and redrive policy. It reaches SQS and Lambda only through
 // sim.Env.Call (the JSON bodies of their APIs), so its calls are timed, faulted, measured and
-// traced like any other.
+// traced like any other. The pollers' SQS side (receiving a batch within the batching window,
+// deleting what was handled, the loop) is package sqspoll, which EventBridge Pipes shares.
 //
 // What is modelled, from the Lambda developer guide (with-sqs.html, services-sqs-scaling.html,
 // services-sqs-errorhandling.html, invocation-eventfiltering.html, services-sqs-parameters.html):

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 
@@ -26,7 +25,6 @@ const (
 	provisionedPerMinute      = 1000
 	provisionedMaxConcurrency = 20000
 	maxSyncPayload            = 6 << 20
-	longPollSeconds           = 20
 )
 
 // Config is a mapping as the Lambda API describes it (EventSourceMappingConfiguration).
@@ -481,9 +479,6 @@ func asAPIError(err error, target **sim.APIError) bool {
 	}
 	return ok
 }
-
-// now is the emulator's clock.
-func (s *Service) now() time.Time { return s.env.Now() }
 
 func (s *Service) clock() sim.Clock {
 	if s.env.Clock == nil {

@@ -4,12 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sqspoll"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sqsrecord"
 )
 
@@ -106,94 +106,36 @@ func (m *Mapping) control(ctx context.Context, done chan struct{}) {
 // poll is one poller: receive a batch, filter, invoke, settle; repeat. It returns when ctx ends,
 // or when it found the queue empty and more than floor pollers run.
 func (m *Mapping) poll(ctx context.Context, busy chan<- bool, floor int) {
-	for ctx.Err() == nil {
-		batch, err := m.collect(ctx)
-		if ctx.Err() != nil {
-			return
-		}
-		if err != nil {
-			// The queue is gone or SQS failed: wait before polling again, as AWS's pollers do.
-			_ = m.s.env.Sleep(ctx, time.Second)
-			continue
-		}
+	sqspoll.Poll(ctx, m.s.env, m.batching, func(ctx context.Context, cfg Config, batch []message) bool {
 		found := len(batch) > 0
 		select {
 		case busy <- found:
 		default:
 		}
 		if !found {
-			if m.workers.Load() > int64(floor) {
-				return
-			}
-			continue
+			return m.workers.Load() <= int64(floor)
 		}
-		m.process(ctx, batch)
-	}
+		m.process(ctx, cfg, batch)
+		return true
+	})
 }
 
 // message is one received SQS message in the JSON protocol's shape.
 type message = sqsrecord.Message
 
-// collect gathers one batch: up to BatchSize messages, or what arrives within the batching
-// window, or up to Lambda's 6 MB payload.
-func (m *Mapping) collect(ctx context.Context) ([]message, error) {
+// batching is what the next batch is collected with: up to BatchSize messages, or what arrives
+// within the batching window, or up to Lambda's 6 MB payload.
+func (m *Mapping) batching() (Config, sqspoll.Queue, sqspoll.Batching) {
 	cfg := m.config()
-	var batch []message
-	size := 0
-	window := time.Duration(cfg.MaximumBatchingWindowInSeconds) * time.Second
-	var deadline time.Time
-	for len(batch) < cfg.BatchSize {
-		wait := longPollSeconds
-		if len(batch) > 0 {
-			left := deadline.Sub(m.s.now())
-			if left <= 0 {
-				break
-			}
-			wait = min(longPollSeconds, int((left+time.Second-1)/time.Second))
-		}
-		msgs, err := m.receive(ctx, min(10, cfg.BatchSize-len(batch)), wait)
-		if err != nil {
-			if len(batch) > 0 {
-				break
-			}
-			return nil, err
-		}
-		if len(batch) == 0 && len(msgs) > 0 {
-			deadline = m.s.now().Add(window)
-		}
-		for _, msg := range msgs {
-			size += len(msg.Body) + 512
-			batch = append(batch, msg)
-		}
-		if window == 0 || size >= maxSyncPayload || len(batch) == 0 {
-			break
-		}
-	}
-	return batch, nil
+	return cfg, m.source(), sqspoll.Batching{Size: cfg.BatchSize,
+		Window: time.Duration(cfg.MaximumBatchingWindowInSeconds) * time.Second, MaxBytes: maxSyncPayload}
 }
 
-func (m *Mapping) receive(ctx context.Context, max, wait int) ([]message, error) {
-	in, _ := json.Marshal(map[string]any{
-		"QueueUrl":                    m.queue,
-		"MaxNumberOfMessages":         max,
-		"WaitTimeSeconds":             wait,
-		"MessageSystemAttributeNames": []string{"All"},
-		"MessageAttributeNames":       []string{"All"},
-	})
-	out, err := m.s.env.Call(ctx, "sqs", "ReceiveMessage", in)
-	if err != nil {
-		return nil, err
-	}
-	var r struct{ Messages []message }
-	if err := json.Unmarshal(out, &r); err != nil {
-		return nil, err
-	}
-	return r.Messages, nil
-}
+// source is the mapping's queue.
+func (m *Mapping) source() sqspoll.Queue { return sqspoll.Queue{Env: m.s.env, URL: m.queue} }
 
 // process filters a batch, invokes the function with what is left and settles the messages.
-func (m *Mapping) process(ctx context.Context, batch []message) {
-	cfg := m.config()
+func (m *Mapping) process(ctx context.Context, cfg Config, batch []message) {
 	region := m.s.env.Region
 	records := make([]record, 0, len(batch))
 	var drop []message
@@ -207,7 +149,7 @@ func (m *Mapping) process(ctx context.Context, batch []message) {
 	}
 	if len(drop) > 0 {
 		m.filtered.Add(int64(len(drop)))
-		m.delete(ctx, drop)
+		m.source().DeleteMessages(ctx, drop)
 	}
 	if len(records) == 0 {
 		return
@@ -241,7 +183,7 @@ func (m *Mapping) process(ctx context.Context, batch []message) {
 			ok = append(ok, msg)
 		}
 	}
-	m.delete(ctx, ok)
+	m.source().DeleteMessages(ctx, ok)
 }
 
 func containsMsg(ms []message, id string) bool {
@@ -308,20 +250,6 @@ func (m *Mapping) failures(cfg Config, resp invokeResult, records []record) map[
 		keep[*f.ItemIdentifier] = struct{}{}
 	}
 	return keep
-}
-
-func (m *Mapping) delete(ctx context.Context, msgs []message) {
-	for len(msgs) > 0 {
-		n := min(10, len(msgs))
-		entries := make([]map[string]string, n)
-		for i, msg := range msgs[:n] {
-			entries[i] = map[string]string{"Id": strconv.Itoa(i), "ReceiptHandle": msg.ReceiptHandle}
-		}
-		in, _ := json.Marshal(map[string]any{"QueueUrl": m.queue, "Entries": entries})
-		// A failed delete leaves the message to come back, as on AWS (at-least-once).
-		_, _ = m.s.env.Call(ctx, "sqs", "DeleteMessageBatch", in)
-		msgs = msgs[n:]
-	}
 }
 
 // record is one message as Lambda hands it to a function.

@@ -3,8 +3,9 @@
 // (CreatePipe, DescribePipe, ListPipes, UpdatePipe, StartPipe, StopPipe, DeletePipe on
 // /v1/pipes/{Name}) and the CloudFormation type AWS::Pipes::Pipe.
 //
-// A running pipe's pollers long-poll the source queue through Env.Call (ReceiveMessage with
-// WaitTimeSeconds 20, DeleteMessageBatch), gather a batch (BatchSize 1–10,000, default 10, and
+// A running pipe's pollers (package sqspoll's, shared with Lambda's event source mappings)
+// long-poll the source queue through Env.Call (ReceiveMessage with WaitTimeSeconds 20,
+// DeleteMessageBatch), gather a batch (BatchSize 1–10,000, default 10, and
 // MaximumBatchingWindowInSeconds 0–300), and run each batch as one execution, timed by
 // Env.Begin on the resource "pipes:<name>" with the latency component ComponentDeliver
 // ("pipes.deliver") or, when the model lacks it, ComponentSQS ("pipes.sqs"). Every other

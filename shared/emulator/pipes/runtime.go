@@ -13,6 +13,7 @@ import (
 
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/eventbridge/pattern"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sqspoll"
 )
 
 // executionTimeout is the documented limit of one execution, enrichment and target included
@@ -103,24 +104,26 @@ func (p *pipe) stop() {
 	}
 }
 
-// poll is one poller: receive a batch, run it, repeat until the pipe stops.
+// poll is one poller: receive a batch, run it, repeat until the pipe stops. The configuration is
+// read once a batch, so an update applies from the next one.
 func (p *pipe) poll(ctx context.Context) {
-	for ctx.Err() == nil {
-		c := p.config()
-		batch, err := p.collect(ctx, c)
-		if ctx.Err() != nil {
-			return
-		}
-		if err != nil {
-			// The queue is gone or SQS failed: wait before polling again.
-			_ = p.s.env.Sleep(ctx, time.Second)
-			continue
-		}
+	sqspoll.Poll(ctx, p.s.env, p.batching, func(ctx context.Context, c *compiled, batch []message) bool {
 		if len(batch) > 0 {
 			p.execute(ctx, c, batch)
 		}
-	}
+		return true
+	})
 }
+
+// batching is what the next batch is collected with: up to the batch size, or what arrives
+// within the batching window, or up to the payload limit.
+func (p *pipe) batching() (*compiled, sqspoll.Queue, sqspoll.Batching) {
+	c := p.config()
+	return c, p.source(c), sqspoll.Batching{Size: c.batchSize, Window: c.window, MaxBytes: maxPayload}
+}
+
+// source is the pipe's source queue as c knows it.
+func (p *pipe) source(c *compiled) sqspoll.Queue { return sqspoll.Queue{Env: p.s.env, URL: c.queueURL} }
 
 // execute runs one batch through filter, enrichment and target, then deletes what succeeded.
 // What failed stays in flight and returns after the queue's visibility timeout, so the
@@ -139,7 +142,7 @@ func (p *pipe) execute(ctx context.Context, c *compiled, batch []message) {
 		events = append(events, ev)
 		handles[msg.MessageId] = msg.ReceiptHandle
 	}
-	p.remove(ctx, c, dropped)
+	p.source(c).Delete(ctx, dropped)
 	if len(events) == 0 {
 		return
 	}
@@ -180,7 +183,7 @@ func (p *pipe) execute(ctx context.Context, c *compiled, batch []message) {
 			done = append(done, handles[ev.id])
 		}
 	}
-	p.remove(ctx, c, done)
+	p.source(c).Delete(ctx, done)
 }
 
 // run is one execution's enrichment and target stages. It returns the ids of messages to leave

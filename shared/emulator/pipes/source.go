@@ -2,22 +2,15 @@ package pipes
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sqsrecord"
 )
 
-// longPollSeconds is the SQS long poll the pollers use (eb-pipes-sqs.html: "EventBridge might
-// wait for up to 20 seconds").
-const longPollSeconds = 20
-
-// maxPayload bounds a batch's size, Lambda's 6 MB invocation payload
-// (eb-pipes-batching-concurrency.html).
+// maxPayload bounds a batch's size and an API destination's answer: Lambda's 6 MB invocation
+// payload (eb-pipes-batching-concurrency.html).
 const maxPayload = 6 << 20
 
 // message is one received SQS message in the JSON protocol's shape.
@@ -106,73 +99,3 @@ func decode(b []byte) (any, error) {
 }
 
 var errTrailing = errors.New("trailing data after the JSON value")
-
-// collect gathers one batch: up to the batch size, or what arrives within the batching window,
-// or up to the payload limit.
-func (p *pipe) collect(ctx context.Context, c *compiled) ([]message, error) {
-	var batch []message
-	size := 0
-	var deadline time.Time
-	for len(batch) < c.batchSize {
-		wait := longPollSeconds
-		if len(batch) > 0 {
-			left := deadline.Sub(p.s.clock.Now())
-			if left <= 0 {
-				break
-			}
-			wait = min(longPollSeconds, int((left+time.Second-1)/time.Second))
-		}
-		msgs, err := p.receive(ctx, c, min(10, c.batchSize-len(batch)), wait)
-		if err != nil {
-			if len(batch) > 0 {
-				break
-			}
-			return nil, err
-		}
-		if len(batch) == 0 && len(msgs) > 0 {
-			deadline = p.s.clock.Now().Add(c.window)
-		}
-		for _, m := range msgs {
-			size += len(m.Body) + 512
-			batch = append(batch, m)
-		}
-		if c.window == 0 || size >= maxPayload || len(batch) == 0 {
-			break
-		}
-	}
-	return batch, nil
-}
-
-func (p *pipe) receive(ctx context.Context, c *compiled, n, wait int) ([]message, error) {
-	in, _ := json.Marshal(map[string]any{
-		"QueueUrl":                    c.queueURL,
-		"MaxNumberOfMessages":         n,
-		"WaitTimeSeconds":             wait,
-		"MessageSystemAttributeNames": []string{"All"},
-		"MessageAttributeNames":       []string{"All"},
-	})
-	out, err := p.s.env.Call(ctx, "sqs", "ReceiveMessage", in)
-	if err != nil {
-		return nil, err
-	}
-	var r struct{ Messages []message }
-	if err := json.Unmarshal(out, &r); err != nil {
-		return nil, err
-	}
-	return r.Messages, nil
-}
-
-// remove deletes messages from the source queue, ten at a time. A failed delete leaves the
-// message to come back, as on AWS (at-least-once delivery).
-func (p *pipe) remove(ctx context.Context, c *compiled, handles []string) {
-	for len(handles) > 0 {
-		n := min(10, len(handles))
-		entries := make([]map[string]string, n)
-		for i, h := range handles[:n] {
-			entries[i] = map[string]string{"Id": strconv.Itoa(i), "ReceiptHandle": h}
-		}
-		in, _ := json.Marshal(map[string]any{"QueueUrl": c.queueURL, "Entries": entries})
-		_, _ = p.s.env.Call(ctx, "sqs", "DeleteMessageBatch", in)
-		handles = handles[n:]
-	}
-}
