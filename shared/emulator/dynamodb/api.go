@@ -581,7 +581,7 @@ func (s *Service) deleteTable(ctx context.Context, body []byte, e *encoder) erro
 		return err
 	}
 	return s.control(ctx, "DeleteTable", in.TableName, func() (any, error) {
-		d, err := s.model.DeleteTable(in.TableName)
+		d, err := s.model.DeleteTable(in.TableName, s.transition())
 		if err != nil {
 			return nil, err
 		}

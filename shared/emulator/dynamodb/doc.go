@@ -193,8 +193,7 @@
 //   - PartiQL, backups and restores, exports and imports, Kinesis streaming destinations,
 //     contributor insights and resource policy operations answer UnknownOperationException.
 //   - Indexes are ACTIVE at once (index backfill is instant), also while their table is
-//     UPDATING; DeleteTable removes the table at once (its answer says DELETING); ItemCount and
-//     TableSizeBytes are live rather than refreshed every six hours.
+//     UPDATING. ItemCount and TableSizeBytes are live rather than refreshed every six hours.
 //   - Capacity: on-demand tables do not scale beyond their initial (or warm) throughput (no
 //     "double the previous peak"); a partition key value is never split by sort key ("split for
 //     heat"); per-partition limits apply per partition key value, so cold keys never share a

@@ -297,7 +297,7 @@ func (s *Service) provisionGlobal(res *cfn.Resource, props map[string]any) (sim.
 	var created []*Service
 	undo := func() {
 		for _, svc := range created {
-			_, _ = svc.model.DeleteTable(name)
+			_, _ = svc.model.DeleteTable(name, 0) // undoing a failed creation: gone at once
 		}
 	}
 	var local *model.TableDescription

@@ -45,7 +45,7 @@ var simpleTable = &dynamodb.CreateTableInput{
 // UpdateTable answers UPDATING and the table stays available for reads and writes; a table being
 // created or updated cannot be updated or deleted (ResourceInUseException,
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteTable.html#API_DeleteTable_Errors);
-// DeleteTable answers DELETING.
+// DeleteTable answers DELETING and the table is gone after the same transition.
 func TestTableLifecycle(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -101,12 +101,38 @@ func TestTableLifecycle(t *testing.T) {
 		}
 		assert.ErrorAs(t, err, st.errType, st.name)
 	}
+	// DeleteTable: DELETING for the transition, still answering reads and writes, a second
+	// DeleteTable is no error, the name cannot be reused yet; then the table is gone
+	// (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteTable.html).
 	del, err := c.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String("Lifecycle")})
 	require.NoError(t, err)
 	assert.Equal(t, types.TableStatusDeleting, del.TableDescription.TableStatus)
+	assert.Equal(t, types.TableStatusDeleting, status(), "DescribeTable during the deletion")
+	assert.NoError(t, put(), "DynamoDB may go on accepting writes while a table is DELETING")
+	again, err := c.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String("Lifecycle")})
+	require.NoError(t, err, "deleting a DELETING table is no error")
+	assert.Equal(t, types.TableStatusDeleting, again.TableDescription.TableStatus)
+	_, err = c.CreateTable(ctx, &dynamodb.CreateTableInput{TableName: aws.String("Lifecycle"), BillingMode: types.BillingModePayPerRequest,
+		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("id"), KeyType: types.KeyTypeHash}},
+		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("id"), AttributeType: types.ScalarAttributeTypeS}}})
+	var inUse *types.ResourceInUseException
+	assert.ErrorAs(t, err, &inUse, "the name is taken until the deletion completes")
+	list, err := c.ListTables(ctx, &dynamodb.ListTablesInput{})
+	require.NoError(t, err)
+	assert.Contains(t, list.TableNames, "Lifecycle")
+
+	clock.advance(2 * time.Second) // the table transition
 	_, err = c.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("Lifecycle")})
 	var nf *types.ResourceNotFoundException
 	assert.ErrorAs(t, err, &nf)
+	assert.ErrorAs(t, put(), &nf, "gone: writes are not found")
+	list, err = c.ListTables(ctx, &dynamodb.ListTablesInput{})
+	require.NoError(t, err)
+	assert.NotContains(t, list.TableNames, "Lifecycle")
+	_, err = c.CreateTable(ctx, &dynamodb.CreateTableInput{TableName: aws.String("Lifecycle"), BillingMode: types.BillingModePayPerRequest,
+		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("id"), KeyType: types.KeyTypeHash}},
+		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("id"), AttributeType: types.ScalarAttributeTypeS}}})
+	assert.NoError(t, err, "the name is free again")
 }
 
 // TestTableExistsWaiter checks that the SDK's waiter, which polls DescribeTable until
@@ -138,6 +164,36 @@ func TestTableExistsWaiter(t *testing.T) {
 	assert.Greater(t, polls, 1, "the waiter saw the table CREATING before it was ACTIVE")
 	_, err = c.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("Lifecycle"), Item: map[string]types.AttributeValue{"pk": s("a")}})
 	assert.NoError(t, err)
+}
+
+// TestTableNotExistsWaiter: the SDK's table-not-exists waiter polls DescribeTable until it answers
+// ResourceNotFoundException
+// (https://docs.aws.amazon.com/cli/latest/reference/dynamodb/wait/table-not-exists.html), so it
+// waits out DELETING.
+func TestTableNotExistsWaiter(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	svc, c, _ := newService(t)
+	ddb.SetTableTransition(svc, 0)
+	_, err := c.CreateTable(ctx, simpleTable)
+	require.NoError(t, err)
+	ddb.SetClock(svc, newStepClock(100*time.Millisecond).now)
+	ddb.SetTableTransition(svc, 2*time.Second)
+	del, err := c.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String("Lifecycle")})
+	require.NoError(t, err)
+	require.Equal(t, types.TableStatusDeleting, del.TableDescription.TableStatus)
+
+	polls := 0
+	w := dynamodb.NewTableNotExistsWaiter(c, func(o *dynamodb.TableNotExistsWaiterOptions) {
+		o.MinDelay, o.MaxDelay = time.Millisecond, 2*time.Millisecond
+		retryable := o.Retryable
+		o.Retryable = func(ctx context.Context, in *dynamodb.DescribeTableInput, out *dynamodb.DescribeTableOutput, err error) (bool, error) {
+			polls++
+			return retryable(ctx, in, out, err)
+		}
+	})
+	require.NoError(t, w.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("Lifecycle")}, 10*time.Second))
+	assert.Greater(t, polls, 1, "the waiter saw the table DELETING before it was gone")
 }
 
 // TestProvisionedTablesActiveAtOnce checks that a stack's tables are ACTIVE when the stack is

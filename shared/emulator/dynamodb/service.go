@@ -46,7 +46,8 @@ type Service struct {
 }
 
 // tableTransition is how long a table created through the API stays CREATING, and a table
-// updated through it UPDATING, before it is ACTIVE again. AWS publishes no figure (CreateTable
+// updated through it UPDATING, before it is ACTIVE again; and how long a table deleted through it
+// stays DELETING (still answering reads and writes, as DynamoDB may) before it is gone. AWS publishes no figure (CreateTable
 // "immediately returns a response with a TableStatus of CREATING", then the table becomes
 // ACTIVE: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html);
 // a table without indexes is typically ACTIVE within seconds, so 2 s, an estimate. It is not in

@@ -54,17 +54,48 @@ func New(opts Options) *Model {
 
 func (m *Model) now() time.Time { return m.opts.Now() }
 
-// Table returns the named table.
+// Table returns the named table (a table being deleted until its deletion completes).
 func (m *Model) Table(name string) (*Table, bool) {
 	t, ok := (*m.tables.Load())[name]
+	if ok && t.gone() {
+		return nil, false
+	}
 	return t, ok
+}
+
+// liveTables are the tables that exist: every table but those whose deletion has completed.
+func (m *Model) liveTables() []*Table {
+	all := *m.tables.Load()
+	out := make([]*Table, 0, len(all))
+	for _, t := range all {
+		if !t.gone() {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// purgeGone forgets tables whose deletion has completed; m.mu is held.
+func (m *Model) purgeGone() {
+	for _, t := range *m.tables.Load() {
+		if t.gone() {
+			m.setTables(func(tables map[string]*Table) {
+				for name, t := range tables {
+					if t.gone() {
+						delete(tables, name)
+					}
+				}
+			})
+			return
+		}
+	}
 }
 
 func (m *Model) table(name string) (*Table, error) {
 	if err := validateTableName(name); err != nil {
 		return nil, err
 	}
-	t, ok := (*m.tables.Load())[name]
+	t, ok := m.Table(name)
 	if !ok || t.creating() {
 		// Reads and writes work on ACTIVE tables only: a CREATING table is not found yet
 		// (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html).
@@ -86,6 +117,7 @@ func (m *Model) CreateTable(in *CreateTableInput) (*TableDescription, error) {
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
+	m.purgeGone()
 	if _, exists := m.Table(in.TableName); exists {
 		return nil, &Error{Code: CodeResourceInUse, Message: "Table already exists: " + in.TableName}
 	}
@@ -315,12 +347,13 @@ func (t *Table) setStream(s *StreamSpecification, now time.Time) error {
 }
 
 // DeleteTable deletes a table and its items.
-func (m *Model) DeleteTable(name string) (*TableDescription, error) {
+func (m *Model) DeleteTable(name string, transition time.Duration) (*TableDescription, error) {
 	if err := validateTableName(name); err != nil {
 		return nil, err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.purgeGone()
 	t, ok := m.Table(name)
 	if !ok {
 		return nil, tableNotFound(name)
@@ -329,6 +362,9 @@ func (m *Model) DeleteTable(name string) (*TableDescription, error) {
 	protected := t.deletionProtection
 	d := t.describeLocked()
 	t.mu.Unlock()
+	if d.TableStatus == StatusDeleting {
+		return &d, nil // already being deleted: no error, as DynamoDB answers
+	}
 	if err := inUse(name, d.TableStatus); err != nil {
 		return nil, err
 	}
@@ -336,7 +372,11 @@ func (m *Model) DeleteTable(name string) (*TableDescription, error) {
 		return nil, validation("Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.")
 	}
 	d.TableStatus = StatusDeleting
-	m.setTables(func(tables map[string]*Table) { delete(tables, name) })
+	if transition <= 0 {
+		m.setTables(func(tables map[string]*Table) { delete(tables, name) })
+		return &d, nil
+	}
+	t.deletingUntil.Store(m.now().Add(transition).UnixNano())
 	return &d, nil
 }
 
@@ -374,7 +414,11 @@ func (m *Model) ListTables(in *ListTablesInput) (*ListTablesOutput, error) {
 	if in.Limit != nil {
 		limit = *in.Limit
 	}
-	names := slices.Sorted(maps.Keys(*m.tables.Load()))
+	var names []string
+	for _, t := range m.liveTables() {
+		names = append(names, t.name)
+	}
+	slices.Sort(names)
 	start := 0
 	if in.ExclusiveStartTableName != nil {
 		start = sort.SearchStrings(names, *in.ExclusiveStartTableName)
@@ -577,7 +621,7 @@ func (m *Model) SetTimeToLive(name string, spec TimeToLiveSpecification) error {
 
 // tableByARN finds a table from its ARN (tags are addressed by ARN).
 func (m *Model) tableByARN(arn string) (*Table, error) {
-	for _, t := range *m.tables.Load() {
+	for _, t := range m.liveTables() {
 		if t.arn == arn {
 			return t, nil
 		}

@@ -231,12 +231,12 @@ func TestDeleteProtection(t *testing.T) {
 	_, err := m.CreateTable(&CreateTableInput{TableName: "keep", BillingMode: PayPerRequest, DeletionProtectionEnabled: true,
 		AttributeDefinitions: []AttributeDefinition{{"pk", "S"}}, KeySchema: []KeySchemaElement{{"pk", "HASH"}}})
 	require.NoError(t, err)
-	_, err = m.DeleteTable("keep")
+	_, err = m.DeleteTable("keep", 0)
 	require.Error(t, err)
 	off := false
 	_, err = m.UpdateTable(&UpdateTableInput{TableName: "keep", DeletionProtectionEnabled: &off})
 	require.NoError(t, err)
-	_, err = m.DeleteTable("keep")
+	_, err = m.DeleteTable("keep", 0)
 	require.NoError(t, err)
 	_, ok := m.Table("keep")
 	assert.False(t, ok)

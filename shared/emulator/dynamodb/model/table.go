@@ -171,10 +171,13 @@ type Table struct {
 	// The table is CREATING until activeAt and UPDATING until updatedAt (zero: ACTIVE). activeAt
 	// never changes once the table is published; updatedAt changes under mu.
 	activeAt, updatedAt time.Time
-	clock               func() time.Time
-	schema              keySchema
-	defs                []AttributeDefinition
-	ixs                 atomic.Pointer[indexSet] // replaced whole by UpdateTable, read without the lock
+	// deletingUntil is when a table being deleted is gone (Unix nanoseconds; 0: not being
+	// deleted). Until then it is DELETING and still answers reads and writes, as DynamoDB may.
+	deletingUntil atomic.Int64
+	clock         func() time.Time
+	schema        keySchema
+	defs          []AttributeDefinition
+	ixs           atomic.Pointer[indexSet] // replaced whole by UpdateTable, read without the lock
 
 	billing            string
 	prov               *ProvisionedThroughput
@@ -212,9 +215,17 @@ func (t *Table) creating() bool {
 	return !t.activeAt.IsZero() && t.clock().Before(t.activeAt)
 }
 
+// gone reports whether a table being deleted has finished being deleted.
+func (t *Table) gone() bool {
+	u := t.deletingUntil.Load()
+	return u != 0 && !t.clock().Before(time.Unix(0, u))
+}
+
 // statusLocked is the table's TableStatus; t.mu is held.
 func (t *Table) statusLocked() string {
 	switch {
+	case t.deletingUntil.Load() != 0:
+		return StatusDeleting
 	case t.creating():
 		return StatusCreating
 	case !t.updatedAt.IsZero() && t.clock().Before(t.updatedAt):
