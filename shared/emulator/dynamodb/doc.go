@@ -192,8 +192,11 @@
 //     are never purged).
 //   - PartiQL, backups and restores, exports and imports, Kinesis streaming destinations,
 //     contributor insights and resource policy operations answer UnknownOperationException.
-//   - Indexes are ACTIVE at once (index backfill is instant), also while their table is
-//     UPDATING. ItemCount and TableSizeBytes are live rather than refreshed every six hours.
+//   - A global secondary index added by UpdateTable is CREATING with Backfilling true for the
+//     table transition, then ACTIVE, but its items are indexed at once and it answers queries
+//     while CREATING (what DynamoDB answers a read of a backfilling index is not modelled);
+//     indexes of a new table are ACTIVE with it; a deleted index is gone at once (no DELETING).
+//     ItemCount and TableSizeBytes are live rather than refreshed every six hours.
 //   - Capacity: on-demand tables do not scale beyond their initial (or warm) throughput (no
 //     "double the previous peak"); a partition key value is never split by sort key ("split for
 //     heat"); per-partition limits apply per partition key value, so cold keys never share a

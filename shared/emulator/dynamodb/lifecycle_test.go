@@ -2,6 +2,7 @@ package dynamodb_test
 
 import (
 	"context"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -214,4 +215,52 @@ func TestProvisionedTablesActiveAtOnce(t *testing.T) {
 	_, err = c.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("Test-Orders"),
 		Item: map[string]types.AttributeValue{"pk": s("a"), "sk": s("b")}})
 	assert.NoError(t, err)
+}
+
+// TestIndexBackfilling: a global secondary index added to an existing table by UpdateTable is
+// CREATING with Backfilling true, then ACTIVE with Backfilling false; an index created with its
+// table has no Backfilling member
+// (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_GlobalSecondaryIndexDescription.html).
+func TestIndexBackfilling(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	svc, c, _ := newService(t)
+	clock := newStepClock(0)
+	ddb.SetClock(svc, clock.now)
+	ddb.SetTableTransition(svc, 2*time.Second)
+	gsi := func(name string) types.GlobalSecondaryIndex {
+		return types.GlobalSecondaryIndex{IndexName: aws.String(name), Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
+			KeySchema: []types.KeySchemaElement{{AttributeName: aws.String("day"), KeyType: types.KeyTypeHash}}}
+	}
+	in := *simpleTable
+	in.AttributeDefinitions = append(slices.Clone(in.AttributeDefinitions), types.AttributeDefinition{AttributeName: aws.String("day"), AttributeType: types.ScalarAttributeTypeS})
+	in.GlobalSecondaryIndexes = []types.GlobalSecondaryIndex{gsi("with-table")}
+	_, err := c.CreateTable(ctx, &in)
+	require.NoError(t, err)
+	clock.advance(2 * time.Second)
+
+	describe := func() map[string]types.GlobalSecondaryIndexDescription {
+		d, err := c.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("Lifecycle")})
+		require.NoError(t, err)
+		out := map[string]types.GlobalSecondaryIndexDescription{}
+		for _, g := range d.Table.GlobalSecondaryIndexes {
+			out[*g.IndexName] = g
+		}
+		return out
+	}
+	assert.Nil(t, describe()["with-table"].Backfilling, "created with the table: no Backfilling member")
+	add := gsi("added")
+	_, err = c.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: aws.String("Lifecycle"),
+		AttributeDefinitions:        in.AttributeDefinitions,
+		GlobalSecondaryIndexUpdates: []types.GlobalSecondaryIndexUpdate{{Create: &types.CreateGlobalSecondaryIndexAction{IndexName: add.IndexName, KeySchema: add.KeySchema, Projection: add.Projection}}}})
+	require.NoError(t, err)
+	added := describe()["added"]
+	assert.Equal(t, types.IndexStatusCreating, added.IndexStatus)
+	assert.Equal(t, aws.Bool(true), added.Backfilling)
+	assert.Equal(t, types.IndexStatusActive, describe()["with-table"].IndexStatus)
+
+	clock.advance(2 * time.Second)
+	added = describe()["added"]
+	assert.Equal(t, types.IndexStatusActive, added.IndexStatus)
+	assert.Equal(t, aws.Bool(false), added.Backfilling)
 }

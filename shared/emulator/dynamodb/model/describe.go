@@ -54,6 +54,7 @@ type GlobalSecondaryIndexDesc struct {
 	KeySchema             []KeySchemaElement        `json:"KeySchema"`
 	Projection            Projection                `json:"Projection"`
 	IndexStatus           string                    `json:"IndexStatus"`
+	Backfilling           *bool                     `json:"Backfilling,omitempty"`
 	ProvisionedThroughput ProvisionedThroughputDesc `json:"ProvisionedThroughput"`
 	OnDemandThroughput    *OnDemandThroughput       `json:"OnDemandThroughput,omitempty"`
 	WarmThroughput        *WarmThroughputDesc       `json:"WarmThroughput,omitempty"`
@@ -107,11 +108,21 @@ func (t *Table) describeLocked() TableDescription {
 	d.BillingModeSummary = &BillingModeSummary{BillingMode: t.billing, LastUpdateToPayPerRequestDateTime: Timestamp(t.billingUpdated)}
 	d.WarmThroughput = &WarmThroughputDesc{ReadUnitsPerSecond: int64(t.cap.read.rate), WriteUnitsPerSecond: int64(t.cap.write.rate), Status: "ACTIVE"}
 	for _, ix := range t.indexes().gsis {
+		status := StatusActive
+		var backfilling *bool // absent for an index created with its table, as DynamoDB answers
+		if ix.backfilled {
+			creating := t.clock().Before(ix.activeAt)
+			backfilling = &creating
+			if creating {
+				status = StatusCreating
+			}
+		}
 		d.GlobalSecondaryIndexes = append(d.GlobalSecondaryIndexes, GlobalSecondaryIndexDesc{
 			IndexName:             ix.name,
 			KeySchema:             ix.schema.elements(),
 			Projection:            projectionDesc(ix.proj),
-			IndexStatus:           "ACTIVE",
+			IndexStatus:           status,
+			Backfilling:           backfilling,
 			ProvisionedThroughput: provDesc(ix.prov),
 			OnDemandThroughput:    ix.onDemand,
 			WarmThroughput:        &WarmThroughputDesc{ReadUnitsPerSecond: int64(ix.cap.read.rate), WriteUnitsPerSecond: int64(ix.cap.write.rate), Status: "ACTIVE"},

@@ -535,8 +535,15 @@ func (m *Model) UpdateTable(in *UpdateTableInput) (*TableDescription, error) {
 	for _, u := range in.GlobalSecondaryIndexUpdates {
 		switch {
 		case u.Create != nil:
-			if _, err := t.addGSI(*u.Create, defs, now); err != nil {
+			ix, err := t.addGSI(*u.Create, defs, now)
+			if err != nil {
 				return nil, err
+			}
+			// A GSI added to an existing table is CREATING, backfilling, for the transition (its
+			// items are indexed at once here; AWS backfills in the background).
+			ix.backfilled = true
+			if in.Transition > 0 {
+				ix.activeAt = now.Add(in.Transition)
 			}
 		case u.Update != nil:
 			ix := t.indexes().byName[u.Update.IndexName]

@@ -103,14 +103,18 @@ func hashKey(s string) uint64 {
 // index is a secondary index. Global ones keep their own partitions; local ones are read from
 // the table's partitions.
 type index struct {
-	name     string
-	global   bool
-	schema   keySchema
-	proj     Projection
-	arn      string
-	prov     *ProvisionedThroughput
-	onDemand *OnDemandThroughput
-	warm     *WarmThroughput
+	name   string
+	global bool
+	// activeAt is when a GSI added by UpdateTable is ACTIVE (zero: at once); backfilled says it
+	// was added to an existing table, so DescribeTable shows Backfilling for it.
+	activeAt   time.Time
+	backfilled bool
+	schema     keySchema
+	proj       Projection
+	arn        string
+	prov       *ProvisionedThroughput
+	onDemand   *OnDemandThroughput
+	warm       *WarmThroughput
 
 	parts      map[string]*ipartition
 	order      []*ipartition
