@@ -63,12 +63,23 @@
 // A resource's one identity is its sim.ID, "<service>:<name>" ("lambda:Stack-Order",
 // "dynamodb:Orders", "apigateway:<api id>"): it keys the metrics (metrics.Registry.Resource(service,
 // name)), the faults (fault.Set, switched on with PutFault or the admin API), the trace spans and
-// the dashboard's nodes. env.Begin(ctx, id, op, component) does a call's bookkeeping up front:
-// it counts the call, opens a span, waits the latency model's component (package latency: every
-// modelled latency is sourced in latency/model.json) plus any fault latency, and draws the
-// fault's error rate; Hop.End(sim.OutcomeOf(err)) records the duration and outcome. Services with
-// finer bookkeeping (DynamoDB's per-table and per-key faults) keep their own, built on the same
-// ids and the same Env.
+// the dashboard's nodes. The services do a call's bookkeeping with one helper, sim.Hop, keyed by
+// that id. env.Begin(ctx, id, op, component) does it up front: it counts the call, opens a span,
+// waits the latency model's component (package latency: every modelled latency is sourced in
+// latency/model.json) plus any fault latency, and draws the fault's error rate;
+// Hop.End(sim.OutcomeOf(err)) records the duration and outcome (SQS, EventBridge, Step
+// Functions, Pipes, AppSync). A service whose AWS counterpart admits a call in another
+// order starts with env.Open, which opens the span only, and does the steps itself with the
+// hop: Count, Wait (latency and fault latency), Fault (the rule and its error-rate draw), Add (a
+// named counter), then EndWith(outcome, sim.Tally) for figures of its own. Lambda's Invoke waits
+// its front end, then counts the invocation (not when the caller gave up meanwhile), refuses it
+// on a throttle fault and fails the handler on an error-rate fault, and ends the span "ok (cold)"
+// on a cold start; its execution, which outlives a caller who gives up, records its duration,
+// error and timeout with a sim.Tally when it ends. API Gateway counts a request when it answers
+// it, with the duration since it arrived, a 504 as both an error and a timeout, and the "4xx",
+// "5xx" and "504" counters. DynamoDB alone keeps bookkeeping of its own (a request may touch
+// several tables, and faults may be put on one partition key), built on the same ids and the
+// same Env.
 //
 // Time comes from env.Clock (env.Now, env.Sleep, sim.AfterFunc, sim.WithTimeout, Clock.NewTimer),
 // never from time.Now or time.NewTimer. In runs it is sim.Real: every modelled latency is waited
@@ -133,9 +144,8 @@
 //
 // Limitations: one stack per region and one account; no cross-stack or cross-region references
 // (Fn::ImportValue); no IAM evaluation (every call is allowed); an invocation already running
-// when its region goes down runs to its end (its calls fail); Lambda and API
-// Gateway do their bookkeeping their own way rather than through env.Begin. Each service package
-// lists its own limitations.
+// when its region goes down runs to its end (its calls fail). Each service package lists its
+// own limitations.
 package emulator
 
 import (

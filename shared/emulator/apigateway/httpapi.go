@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
 )
 
 // serveHTTPAPI answers /apis/{id}[/{stage}]/_user_request_{path}.
@@ -37,7 +39,7 @@ func (s *Service) serveHTTPAPI(w http.ResponseWriter, r *http.Request, apiID, st
 		writeReply(w, httpNotFound, ids, KindHTTP)
 		return
 	}
-	x := &exchange{fl: httpFlavor, r: r, start: start, ids: ids, apiID: api.id, faultKey: api.faultKey,
+	x := &exchange{fl: httpFlavor, r: r, start: start, ids: ids, apiID: api.id, simID: api.simID,
 		metrics: api.metrics, op: decodedPath(escapedPath), ep: ep}
 	if api.cors != nil && !preflight {
 		origin := r.Header.Get("Origin")
@@ -55,7 +57,7 @@ func (s *Service) serveHTTPAPI(w http.ResponseWriter, r *http.Request, apiID, st
 		q := eventRequest{apiID: api.id, accountID: s.env.AccountID, stage: stageName, ep: ep, params: params,
 			variables: st.variables, escapedPath: escapedPath, ids: ids, now: start}
 		if ep.service != nil {
-			x.run = func(ctx context.Context, body []byte) (*reply, string) {
+			x.run = func(ctx context.Context, body []byte) (*reply, sim.Outcome) {
 				return s.runService(ctx, r, q, body)
 			}
 		} else if ep.lambda.payloadFormat == "1.0" {

@@ -145,7 +145,7 @@ var httpBadRequest = jsonReply(http.StatusBadRequest, `{"message":"Bad Request"}
 // runService answers an HTTP API route whose integration calls an AWS service: the request
 // parameters evaluated, the action called through Env.Call, its JSON answer returned with 200,
 // an error with the service's status and JSON error body.
-func (s *Service) runService(ctx context.Context, r *http.Request, q eventRequest, body []byte) (*reply, string) {
+func (s *Service) runService(ctx context.Context, r *http.Request, q eventRequest, body []byte) (*reply, sim.Outcome) {
 	si := q.ep.service
 	ev := &httpMapping{r: r, q: q, body: body, accountID: s.env.AccountID}
 	values := make(map[string]string, len(si.params))
@@ -172,9 +172,9 @@ func (s *Service) runService(ctx context.Context, r *http.Request, q eventReques
 	cancel()
 	switch {
 	case ctx.Err() != nil:
-		return canceled, "canceled"
+		return canceled, sim.Canceled
 	case timedOut:
-		return httpTimeout, "timeout"
+		return httpTimeout, sim.TimedOut
 	}
 	var res backendResult
 	if si.spec.service == "sqs" {

@@ -202,7 +202,7 @@ type backendResult struct {
 // runMethod runs a REST method's request validation and, for a mapped integration, the whole
 // non-proxy pipeline. It returns a nil reply when the request should go on to a Lambda proxy or
 // static integration. log, when set, collects the execution log TestInvokeMethod returns.
-func (s *Service) runMethod(ctx context.Context, q *methodRequest, log *execLog) (*reply, string) {
+func (s *Service) runMethod(ctx context.Context, q *methodRequest, log *execLog) (*reply, sim.Outcome) {
 	if log != nil {
 		log.printf("HTTP Method: %s, Resource Path: %s", q.r.Method, q.ep.path)
 		log.printf("Method request path: %s", javaMap(q.params, func(s string) string { return s }))
@@ -291,11 +291,11 @@ func (s *Service) runMethod(ctx context.Context, q *methodRequest, log *execLog)
 	cancel()
 	switch {
 	case ctx.Err() != nil:
-		return canceled, "canceled"
+		return canceled, sim.Canceled
 	case timedOut:
 		log.printf("Execution failed due to a timeout error")
 		log.printf("Method completed with status: 504")
-		return restTimeout, "timeout"
+		return restTimeout, sim.TimedOut
 	case err != nil:
 		log.printf("Execution failed due to configuration error: %v", err)
 		log.printf("Method completed with status: 500")

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/metrics"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
 )
 
 // pathNode is one path part of a REST API's resource tree (then it is a resource and has an id)
@@ -197,7 +198,7 @@ type resource struct {
 type restAPI struct {
 	id, logicalID    string
 	name             string
-	faultKey         string
+	simID            sim.ID // "apigateway:<id>": metrics, faults, spans, the dashboard's node
 	root             *pathNode
 	binaryMediaTypes []string
 	extra            restExtras // models and request validators (validate.go)
@@ -228,7 +229,7 @@ type deployment struct {
 
 type httpAPI struct {
 	id, logicalID string
-	faultKey      string
+	simID         sim.ID // "apigateway:<id>": metrics, faults, spans, the dashboard's node
 	root          *pathNode
 	defaultRoute  *endpoint
 	routeKeys     map[string]bool

@@ -139,11 +139,11 @@ func (s *Service) provisionRestAPI(res *cfn.Resource, props map[string]any) (sim
 	}
 	id := physicalID(s.apiSeed("restapi/", res.LogicalID), 10)
 	api := &restAPI{
-		id: id, logicalID: res.LogicalID, name: p.Name, faultKey: "apigateway:" + id,
+		id: id, logicalID: res.LogicalID, name: p.Name, simID: sim.NewID(ServiceName, id),
 		root:             &pathNode{id: physicalID("root/"+res.LogicalID, 10), path: "/"},
 		binaryMediaTypes: p.BinaryMediaTypes,
 		stages:           map[string]*restStage{},
-		metrics:          s.metrics.Resource("apigateway", id),
+		metrics:          s.metrics.Resource(ServiceName, id),
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -629,11 +629,11 @@ func (s *Service) provisionHTTPAPI(res *cfn.Resource, props map[string]any) (sim
 	}
 	id := physicalID(s.apiSeed("httpapi/", res.LogicalID), 10)
 	api := &httpAPI{
-		id: id, logicalID: res.LogicalID, faultKey: "apigateway:" + id,
+		id: id, logicalID: res.LogicalID, simID: sim.NewID(ServiceName, id),
 		root:      &pathNode{path: "/"},
 		routeKeys: map[string]bool{},
 		stages:    map[string]*httpStage{},
-		metrics:   s.metrics.Resource("apigateway", id),
+		metrics:   s.metrics.Resource(ServiceName, id),
 	}
 	if c := p.CorsConfiguration; c != nil {
 		api.cors = newCORS(c)

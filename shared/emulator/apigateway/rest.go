@@ -13,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
 )
 
 // serveREST answers /restapis/{id}/{stage}/_user_request_{path}.
@@ -37,7 +39,7 @@ func (s *Service) serveREST(w http.ResponseWriter, r *http.Request, apiID, stage
 		writeReply(w, restMissingToken, ids, KindREST)
 		return
 	}
-	x := &exchange{fl: restFlavor, r: r, start: start, ids: ids, apiID: api.id, faultKey: api.faultKey,
+	x := &exchange{fl: restFlavor, r: r, start: start, ids: ids, apiID: api.id, simID: api.simID,
 		metrics: api.metrics, op: decodedPath(escapedPath), ep: ep}
 	if ep != nil {
 		x.op = ep.path
@@ -45,7 +47,7 @@ func (s *Service) serveREST(w http.ResponseWriter, r *http.Request, apiID, stage
 			x.limiter = st.limiters.get(ep.method+" "+ep.path, lim)
 		}
 		if ep.mapped != nil || ep.validation != nil {
-			x.run = func(ctx context.Context, body []byte) (*reply, string) {
+			x.run = func(ctx context.Context, body []byte) (*reply, sim.Outcome) {
 				return s.runMethod(ctx, &methodRequest{r: r, body: body, api: api, stage: stageName, variables: st.variables,
 					ep: ep, params: params, ids: ids, now: start, escapedPath: escapedPath}, nil)
 			}

@@ -40,14 +40,15 @@ var (
 
 // exchange is one request to a known API and stage, routed but not yet answered.
 type exchange struct {
-	fl       *flavor
-	r        *http.Request
-	start    time.Time
-	ids      requestIDs
-	apiID    string
-	faultKey string
-	metrics  *metrics.Resource
-	op       string // the matched resource path or route key, for the trace span
+	fl      *flavor
+	r       *http.Request
+	start   time.Time
+	ids     requestIDs
+	apiID   string
+	simID   sim.ID            // the API's identity: metrics, faults, the span's resource
+	metrics *metrics.Resource // the API's metrics
+	op      string            // the matched resource path or route key, for the trace span
+	hop     sim.Hop           // the request's bookkeeping
 
 	ep      *endpoint // nil when nothing matched
 	static  *reply    // answered without an integration (CORS preflight)
@@ -60,7 +61,7 @@ type exchange struct {
 	decorate func(*reply) *reply
 	// run answers a non-proxy integration (mapping templates, service integrations) instead of
 	// event and answer; it may be nil.
-	run func(ctx context.Context, body []byte) (*reply, string)
+	run func(ctx context.Context, body []byte) (*reply, sim.Outcome)
 }
 
 // serve runs the pipeline for an exchange and writes the reply.
@@ -70,59 +71,59 @@ func (s *Service) serve(w http.ResponseWriter, x *exchange) {
 	if trace.FromContext(ctx) == nil {
 		ctx, own = trace.New(ctx, x.ids.requestID, x.r.Method+" "+x.r.URL.Path)
 	}
-	ctx, end := trace.Begin(ctx, x.faultKey, x.r.Method+" "+x.op)
+	ctx, x.hop = s.env.Open(ctx, x.simID, x.metrics, x.r.Method+" "+x.op)
 
-	rp, outcome := s.process(ctx, x)
+	rp, o := s.process(ctx, x)
 	if x.decorate != nil {
 		rp = x.decorate(rp)
 	}
 	writeReply(w, rp, x.ids, x.fl.kind)
 
-	m := x.metrics
-	m.Invoked()
-	m.Observe(s.env.Now().Sub(x.start))
+	// The request is counted when it is answered, with its duration since it arrived; a 5xx is
+	// an error (a 504 timeout too), a 429 a throttle; a client that went away is not a 4xx.
+	h := &x.hop
+	h.Count()
 	switch {
 	case rp.status == http.StatusTooManyRequests:
-		m.Throttled()
-		m.Add("4xx", 1)
+		h.Add("4xx", 1)
 	case rp.status >= 500:
-		m.Errored()
-		m.Add("5xx", 1)
+		h.Add("5xx", 1)
 		if rp.status == http.StatusGatewayTimeout {
-			m.Add("504", 1)
+			h.Add("504", 1)
 		}
-	case rp.status >= 400 && outcome != "canceled":
-		m.Add("4xx", 1)
+	case rp.status >= 400 && o != sim.Canceled:
+		h.Add("4xx", 1)
 	}
-	if outcome == "" {
-		outcome = outcomeOf(rp.status)
+	if o == "" {
+		o = outcomeOf(rp.status)
 	}
-	if outcome == "timeout" {
-		m.TimedOut()
-	}
-	end(outcome)
+	h.EndWith(o, sim.Tally{Observe: true, Duration: s.env.Now().Sub(x.start),
+		Errored: rp.status >= 500, Throttled: rp.status == http.StatusTooManyRequests, TimedOut: o == sim.TimedOut})
 	if own != nil {
-		s.env.Traces.Finish(own, outcome)
+		s.env.Traces.Finish(own, string(o))
 	}
 }
 
-func outcomeOf(status int) string {
+// clientError is the outcome of a request answered with a 4xx other than 429.
+const clientError sim.Outcome = "client_error"
+
+func outcomeOf(status int) sim.Outcome {
 	switch {
 	case status == http.StatusTooManyRequests:
-		return "throttled"
+		return sim.Throttled
 	case status >= 500:
-		return "error"
+		return sim.Failed
 	case status >= 400:
-		return "client_error"
+		return clientError
 	}
-	return "ok"
+	return sim.OK
 }
 
 // process decides the reply: gateway latency, body size, throttles and faults, routing, then the
 // integration. The outcome is "" when the status tells it.
-func (s *Service) process(ctx context.Context, x *exchange) (*reply, string) {
-	if err := s.env.Spend(ctx, x.fl.component, x.faultKey); err != nil {
-		return canceled, "canceled"
+func (s *Service) process(ctx context.Context, x *exchange) (*reply, sim.Outcome) {
+	if err := x.hop.Wait(ctx, x.fl.component); err != nil {
+		return canceled, sim.Canceled
 	}
 	body, refused, outcome := readBody(x.r)
 	if refused != nil {
@@ -132,7 +133,7 @@ func (s *Service) process(ctx context.Context, x *exchange) (*reply, string) {
 	if !s.account.take(now) {
 		return x.fl.throttled, ""
 	}
-	if rule, inject, ok := s.env.Fault(x.faultKey); ok {
+	if rule, inject, ok := x.hop.Fault(); ok {
 		if rule.Throttle {
 			return x.fl.throttled, ""
 		}
@@ -169,9 +170,9 @@ func (s *Service) process(ctx context.Context, x *exchange) (*reply, string) {
 	cancel()
 	switch {
 	case err != nil && ctx.Err() != nil:
-		return canceled, "canceled"
+		return canceled, sim.Canceled
 	case err != nil && timedOut:
-		return x.fl.timeout, "timeout"
+		return x.fl.timeout, sim.TimedOut
 	case err != nil && x.fl.tooLong != nil && payloadTooLarge(err):
 		return x.fl.tooLong, ""
 	case err != nil:
@@ -188,7 +189,7 @@ func (s *Service) process(ctx context.Context, x *exchange) (*reply, string) {
 
 // readBody reads the request body. A body over API Gateway's 10 MB limit is refused with 413; one
 // the client stopped sending ends the request.
-func readBody(r *http.Request) (body []byte, refused *reply, outcome string) {
+func readBody(r *http.Request) (body []byte, refused *reply, outcome sim.Outcome) {
 	if r.ContentLength > MaxRequestBytes {
 		return nil, tooLarge, ""
 	}
@@ -198,7 +199,7 @@ func readBody(r *http.Request) (body []byte, refused *reply, outcome string) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxRequestBytes+1))
 	switch {
 	case err != nil:
-		return nil, canceled, "canceled"
+		return nil, canceled, sim.Canceled
 	case len(body) > MaxRequestBytes:
 		return nil, tooLarge, ""
 	}

@@ -34,11 +34,11 @@ func (s *Service) Resources() []sim.Resource {
 	defer s.mu.RUnlock()
 	var out []sim.Resource
 	for _, a := range s.restAPIs {
-		out = append(out, sim.Resource{ID: sim.ID(a.faultKey), Type: TypeRestAPI, LogicalID: a.logicalID, Physical: a.id,
+		out = append(out, sim.Resource{ID: a.simID, Type: TypeRestAPI, LogicalID: a.logicalID, Physical: a.id,
 			ARN: s.env.ARN(ServiceName, "/restapis/"+a.id), Targets: functionTargets(a.root, nil)})
 	}
 	for _, a := range s.httpAPIs {
-		out = append(out, sim.Resource{ID: sim.ID(a.faultKey), Type: TypeHTTPAPI, LogicalID: a.logicalID, Physical: a.id,
+		out = append(out, sim.Resource{ID: a.simID, Type: TypeHTTPAPI, LogicalID: a.logicalID, Physical: a.id,
 			ARN: s.env.ARN(ServiceName, "/apis/"+a.id), Targets: functionTargets(a.root, a.defaultRoute)})
 	}
 	slices.SortFunc(out, func(a, b sim.Resource) int { return strings.Compare(string(a.ID), string(b.ID)) })
@@ -86,7 +86,8 @@ func functionTargets(root *pathNode, extra *endpoint) []sim.ID {
 func (s *Service) Close() error { return nil }
 
 // envInvoker runs Lambda proxy integrations through Env.Call, as every call between services
-// goes: Lambda does its own bookkeeping (latency, faults, metrics, span).
+// goes: Lambda does the invocation's bookkeeping (latency, faults, metrics, span), as for an SDK
+// call.
 type envInvoker struct{ env *sim.Env }
 
 // invokeHead and payloadKey frame Lambda's Invoke input, written in one allocation.

@@ -25,7 +25,6 @@ import (
 
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/metrics"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
-	"github.com/emilys-pastries/serverless-evolution/shared/emulator/trace"
 )
 
 // Constructor builds a function's handler, as the function's main does on Lambda: it receives the
@@ -241,27 +240,34 @@ func (s *Service) Invoke(ctx context.Context, nameOrARN string, payload []byte) 
 	if len(payload) > MaxSyncPayload {
 		return Result{}, &PayloadTooLargeError{Size: len(payload), Limit: MaxSyncPayload}
 	}
-	ctx, end := trace.Begin(ctx, string(f.id), "Invoke")
-	res, err := f.invoke(ctx, payload)
-	end(outcome(res, err))
+	ctx, hop := s.env.Open(ctx, f.id, f.metrics, "Invoke")
+	res, err := f.invoke(ctx, &hop, payload)
+	o := outcome(res, err)
+	// The call counts its throttles; the execution records its duration, error and timeout
+	// itself when it ends (finish), which may be after its caller gave up.
+	hop.EndWith(o, sim.Tally{Throttled: o == sim.Throttled})
 	return res, err
 }
 
-func outcome(res Result, err error) string {
+// okCold is the outcome of an invocation that started a new execution environment.
+const okCold sim.Outcome = "ok (cold)"
+
+// outcome is how an invocation ended for its caller, as its trace span shows it.
+func outcome(res Result, err error) sim.Outcome {
 	var te *ThrottleError
 	switch {
 	case errors.As(err, &te):
-		return "throttled"
+		return sim.Throttled
 	case err != nil:
-		return "error"
+		return sim.Failed
 	case res.TimedOut:
-		return "timeout"
+		return sim.TimedOut
 	case res.FunctionError != "":
-		return "error"
+		return sim.Failed
 	case res.Cold:
-		return "ok (cold)"
+		return okCold
 	}
-	return "ok"
+	return sim.OK
 }
 
 // PayloadTooLargeError is Lambda's RequestTooLargeException (HTTP 413). Its messages are
@@ -288,21 +294,24 @@ type execution struct {
 	done chan struct{}
 }
 
-func (f *Function) invoke(ctx context.Context, payload []byte) (Result, error) {
+// invoke admits and starts one synchronous invocation; Invoke ends its hop (a ThrottleError
+// counts as a throttle there).
+func (f *Function) invoke(ctx context.Context, hop *sim.Hop, payload []byte) (Result, error) {
 	s := f.svc
-	// The Lambda front end: authentication, routing, placement.
-	if err := s.env.Spend(ctx, "lambda.invoke", string(f.id)); err != nil {
+	// The Lambda front end: authentication, routing, placement. A caller who gives up during it
+	// is not counted as an invocation.
+	if err := hop.Wait(ctx, "lambda.invoke"); err != nil {
 		return Result{}, err
 	}
-	f.metrics.Invoked()
-	rule, injectErr, faulted := s.env.Fault(string(f.id))
+	hop.Count()
+	// A throttle fault refuses the call; an error-rate fault fails the handler (a function
+	// error, not an API error).
+	rule, injectErr, faulted := hop.Fault()
 	if faulted && rule.Throttle {
-		f.metrics.Throttled()
 		return Result{}, &ThrottleError{Function: f.Name, Reason: "ReservedFunctionConcurrentInvocationLimitExceeded"}
 	}
 	env, cold, err := f.acquire()
 	if err != nil {
-		f.metrics.Throttled()
 		return Result{}, err
 	}
 	ex := &execution{done: make(chan struct{})}
@@ -509,7 +518,6 @@ func (f *Function) run(ctx context.Context, ex *execution, env *environment, pay
 		ex.res.TimedOut = true
 		ex.res.Payload = errorPayload("", fmt.Sprintf("%s %s Task timed out after %.2f seconds",
 			clock.Now().UTC().Format("2006-01-02T15:04:05.000Z"), ex.res.RequestID, f.Timeout.Seconds()))
-		f.metrics.TimedOut()
 		f.finish(ex, start, initBilled, true)
 		// Lambda ends the environment at the timeout: the concurrency is free again, and the
 		// environment is never reused. The handler goroutine ends when its code sees hctx done.
@@ -555,18 +563,18 @@ func (f *Function) getenv() func(string) string {
 	return func(k string) string { return vars[k] }
 }
 
+// finish records how an execution ended, in its Result and in the function's metrics: its
+// duration, a failure as an error and a timeout (ex.res.TimedOut) as a timeout too, as the
+// invocation's hop would (sim.Tally), and its billing.
 func (f *Function) finish(ex *execution, start time.Time, initBilled time.Duration, failed bool) {
 	d := f.svc.env.Now().Sub(start)
 	ex.res.Duration = d
 	billed := time.Duration(math.Ceil(float64(d)/float64(time.Millisecond))) * time.Millisecond
 	ex.res.Billed = billed
-	f.metrics.Observe(d)
+	sim.Tally{Observe: true, Duration: d, Errored: failed, TimedOut: ex.res.TimedOut}.AddTo(f.metrics)
 	f.metrics.Billed(f.MemoryMB, billed)
 	if initBilled > 0 {
 		f.metrics.Add("init_billed_ms", initBilled.Milliseconds())
-	}
-	if failed {
-		f.metrics.Errored()
 	}
 }
 
