@@ -77,9 +77,10 @@
 // on a cold start; its execution, which outlives a caller who gives up, records its duration,
 // error and timeout with a sim.Tally when it ends. API Gateway counts a request when it answers
 // it, with the duration since it arrived, a 504 as both an error and a timeout, and the "4xx",
-// "5xx" and "504" counters. DynamoDB alone keeps bookkeeping of its own (a request may touch
-// several tables, and faults may be put on one partition key), built on the same ids and the
-// same Env.
+// "5xx" and "504" counters. DynamoDB opens one hop for a request that may touch several tables
+// (its span names them all) and records each table's metrics with a sim.Tally; it waits its
+// latency with env.Spend and looks up faults on the tables and on single partition keys
+// ("dynamodb:Stock/lon-01#…") itself, since a hop has one resource.
 //
 // Time comes from env.Clock (env.Now, env.Sleep, sim.AfterFunc, sim.WithTimeout, Clock.NewTimer),
 // never from time.Now or time.NewTimer. In runs it is sim.Real: every modelled latency is waited

@@ -20,7 +20,6 @@ import (
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/dynamodb/model"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/metrics"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
-	"github.com/emilys-pastries/serverless-evolution/shared/emulator/trace"
 )
 
 // Service is the emulated DynamoDB of one emulator: the wire API (ServeHTTP), the CloudFormation
@@ -344,11 +343,16 @@ func (s *Service) call(ctx context.Context, op string, body []byte, e *encoder) 
 
 // A request's bookkeeping: latency, faults, metrics and the trace span.
 
+// DynamoDB does it with sim's Hop and Tally, as every service does, with two differences the
+// API asks for: one request may touch several tables (BatchGetItem, BatchWriteItem,
+// TransactWriteItems), so every table's metrics count it and the span names them all
+// ("dynamodb:Orders,Stock"); and a fault may name one partition key ("dynamodb:Stock/lon-01#…"),
+// so the request's keys are looked up while any fault is on.
 type request struct {
 	s      *Service
 	tables []string
 	res    []*metrics.Resource
-	end    trace.End
+	hop    sim.Hop
 	start  time.Time
 }
 
@@ -404,7 +408,7 @@ func (s *Service) begin(ctx context.Context, op, component string, targets ...ta
 	} else {
 		spanRes += strings.Join(r.tables, ",")
 	}
-	_, r.end = trace.Begin(ctx, spanRes, op)
+	_, r.hop = s.env.Open(ctx, sim.ID(spanRes), nil, op) // the span; the tables' metrics are r.res
 	tableRes := ""
 	if len(r.tables) > 0 {
 		tableRes = "dynamodb:" + r.tables[0]
@@ -442,51 +446,46 @@ func (s *Service) begin(ctx context.Context, op, component string, targets ...ta
 	return r, nil
 }
 
-// finish records the outcome.
+// finish records the outcome in every table's metrics and ends the span.
 func (r *request) finish(err error) {
 	d := r.s.env.Now().Sub(r.start)
-	outcome := "ok"
 	var apiErr *model.Error
 	var gone abandoned
 	if errors.As(err, &gone) {
 		for _, m := range r.res {
-			m.Observe(d)
+			sim.Tally{Observe: true, Duration: d}.AddTo(m)
 			m.Add("abandoned", 1)
 		}
-		r.end("canceled")
+		r.hop.EndWith(sim.Canceled, sim.Tally{})
 		return
 	}
-	if errors.As(err, &apiErr) {
-		switch {
-		case apiErr.Throttle():
-			outcome = "throttled"
-		default:
-			outcome = "error"
-		}
-	} else if err != nil {
-		outcome = "error"
+	outcome := sim.OK
+	switch {
+	case errors.As(err, &apiErr) && apiErr.Throttle():
+		outcome = sim.Throttled
+	case err != nil:
+		outcome = sim.Failed
 	}
 	for _, m := range r.res {
-		m.Observe(d)
+		tally := sim.Tally{Observe: true, Duration: d}
 		switch {
-		case outcome == "throttled":
-			m.Throttled()
+		case outcome == sim.Throttled:
+			tally.Throttled = true
 		case apiErr != nil && apiErr.Code == model.CodeConditionalCheck:
 			m.Add("conditional_check_failed", 1)
 		case apiErr != nil && apiErr.Code == model.CodeTransactionCanceled:
 			m.Add("transactions_canceled", 1)
-			if throttledCancellation(apiErr) {
-				m.Throttled()
-			}
+			tally.Throttled = throttledCancellation(apiErr)
 		case apiErr != nil && apiErr.Status() >= 500:
-			m.Errored()
+			tally.Errored = true
 			m.Add("system_errors", 1)
 		case err != nil:
-			m.Errored()
+			tally.Errored = true
 			m.Add("user_errors", 1)
 		}
+		tally.AddTo(m)
 	}
-	r.end(outcome)
+	r.hop.EndWith(outcome, sim.Tally{})
 }
 
 func throttledCancellation(e *model.Error) bool {
