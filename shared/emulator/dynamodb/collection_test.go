@@ -21,17 +21,7 @@ func TestItemCollectionMetrics(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	_, c, _ := newService(t)
-	keys := []types.KeySchemaElement{{AttributeName: aws.String("store"), KeyType: types.KeyTypeHash}, {AttributeName: aws.String("order"), KeyType: types.KeyTypeRange}}
-	attrs := []types.AttributeDefinition{{AttributeName: aws.String("store"), AttributeType: types.ScalarAttributeTypeS},
-		{AttributeName: aws.String("order"), AttributeType: types.ScalarAttributeTypeS}, {AttributeName: aws.String("day"), AttributeType: types.ScalarAttributeTypeS}}
-	_, err := c.CreateTable(ctx, &dynamodb.CreateTableInput{TableName: aws.String("with-lsi"), BillingMode: types.BillingModePayPerRequest,
-		KeySchema: keys, AttributeDefinitions: attrs,
-		LocalSecondaryIndexes: []types.LocalSecondaryIndex{{IndexName: aws.String("by-day"), Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
-			KeySchema: []types.KeySchemaElement{{AttributeName: aws.String("store"), KeyType: types.KeyTypeHash}, {AttributeName: aws.String("day"), KeyType: types.KeyTypeRange}}}}})
-	require.NoError(t, err)
-	_, err = c.CreateTable(ctx, &dynamodb.CreateTableInput{TableName: aws.String("plain"), BillingMode: types.BillingModePayPerRequest,
-		KeySchema: keys, AttributeDefinitions: attrs[:2]})
-	require.NoError(t, err)
+	collectionTables(t, c)
 
 	item := map[string]types.AttributeValue{"store": s("lon-01"), "order": s("o-1"), "day": s("2026-12-05")}
 	key := map[string]types.AttributeValue{"store": s("lon-01"), "order": s("o-1")}
@@ -81,7 +71,7 @@ func TestItemCollectionMetrics(t *testing.T) {
 		assert.Nil(t, got, "%s: NONE asks for nothing", tt.name)
 	}
 
-	_, err = c.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("with-lsi"), Item: item, ReturnItemCollectionMetrics: "BYTES"})
+	_, err := c.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("with-lsi"), Item: item, ReturnItemCollectionMetrics: "BYTES"})
 	require.ErrorContains(t, err, "Value 'BYTES' at 'returnItemCollectionMetrics' failed to satisfy constraint: Member must satisfy enum value set: [SIZE, NONE]")
 }
 
@@ -94,17 +84,7 @@ func TestItemCollectionMetricsOfBatchAndTransaction(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	_, c, _ := newService(t)
-	keys := []types.KeySchemaElement{{AttributeName: aws.String("store"), KeyType: types.KeyTypeHash}, {AttributeName: aws.String("order"), KeyType: types.KeyTypeRange}}
-	attrs := []types.AttributeDefinition{{AttributeName: aws.String("store"), AttributeType: types.ScalarAttributeTypeS},
-		{AttributeName: aws.String("order"), AttributeType: types.ScalarAttributeTypeS}, {AttributeName: aws.String("day"), AttributeType: types.ScalarAttributeTypeS}}
-	_, err := c.CreateTable(ctx, &dynamodb.CreateTableInput{TableName: aws.String("with-lsi"), BillingMode: types.BillingModePayPerRequest,
-		KeySchema: keys, AttributeDefinitions: attrs,
-		LocalSecondaryIndexes: []types.LocalSecondaryIndex{{IndexName: aws.String("by-day"), Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
-			KeySchema: []types.KeySchemaElement{{AttributeName: aws.String("store"), KeyType: types.KeyTypeHash}, {AttributeName: aws.String("day"), KeyType: types.KeyTypeRange}}}}})
-	require.NoError(t, err)
-	_, err = c.CreateTable(ctx, &dynamodb.CreateTableInput{TableName: aws.String("plain"), BillingMode: types.BillingModePayPerRequest,
-		KeySchema: keys, AttributeDefinitions: attrs[:2]})
-	require.NoError(t, err)
+	collectionTables(t, c)
 	item := func(store, order string) map[string]types.AttributeValue {
 		return map[string]types.AttributeValue{"store": s(store), "order": s(order), "day": s("2026-12-05")}
 	}
@@ -134,4 +114,22 @@ func TestItemCollectionMetricsOfBatchAndTransaction(t *testing.T) {
 		}})
 	require.NoError(t, err)
 	assert.Equal(t, map[string][]types.ItemCollectionMetrics{"with-lsi": {metrics("ber-01"), metrics("lon-01")}}, tw.ItemCollectionMetrics)
+}
+
+// collectionTables creates "with-lsi" (store, order; a local secondary index by-day) and "plain"
+// (the same key, no index).
+func collectionTables(t *testing.T, c *dynamodb.Client) {
+	t.Helper()
+	ctx := context.Background()
+	keys := []types.KeySchemaElement{{AttributeName: aws.String("store"), KeyType: types.KeyTypeHash}, {AttributeName: aws.String("order"), KeyType: types.KeyTypeRange}}
+	attrs := []types.AttributeDefinition{{AttributeName: aws.String("store"), AttributeType: types.ScalarAttributeTypeS},
+		{AttributeName: aws.String("order"), AttributeType: types.ScalarAttributeTypeS}, {AttributeName: aws.String("day"), AttributeType: types.ScalarAttributeTypeS}}
+	_, err := c.CreateTable(ctx, &dynamodb.CreateTableInput{TableName: aws.String("with-lsi"), BillingMode: types.BillingModePayPerRequest,
+		KeySchema: keys, AttributeDefinitions: attrs,
+		LocalSecondaryIndexes: []types.LocalSecondaryIndex{{IndexName: aws.String("by-day"), Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
+			KeySchema: []types.KeySchemaElement{{AttributeName: aws.String("store"), KeyType: types.KeyTypeHash}, {AttributeName: aws.String("day"), KeyType: types.KeyTypeRange}}}}})
+	require.NoError(t, err)
+	_, err = c.CreateTable(ctx, &dynamodb.CreateTableInput{TableName: aws.String("plain"), BillingMode: types.BillingModePayPerRequest,
+		KeySchema: keys, AttributeDefinitions: attrs[:2]})
+	require.NoError(t, err)
 }

@@ -113,9 +113,7 @@ func TestTableLifecycle(t *testing.T) {
 	again, err := c.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String("Lifecycle")})
 	require.NoError(t, err, "deleting a DELETING table is no error")
 	assert.Equal(t, types.TableStatusDeleting, again.TableDescription.TableStatus)
-	_, err = c.CreateTable(ctx, &dynamodb.CreateTableInput{TableName: aws.String("Lifecycle"), BillingMode: types.BillingModePayPerRequest,
-		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("id"), KeyType: types.KeyTypeHash}},
-		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("id"), AttributeType: types.ScalarAttributeTypeS}}})
+	_, err = c.CreateTable(ctx, simpleTable)
 	var inUse *types.ResourceInUseException
 	assert.ErrorAs(t, err, &inUse, "the name is taken until the deletion completes")
 	list, err := c.ListTables(ctx, &dynamodb.ListTablesInput{})
@@ -130,9 +128,7 @@ func TestTableLifecycle(t *testing.T) {
 	list, err = c.ListTables(ctx, &dynamodb.ListTablesInput{})
 	require.NoError(t, err)
 	assert.NotContains(t, list.TableNames, "Lifecycle")
-	_, err = c.CreateTable(ctx, &dynamodb.CreateTableInput{TableName: aws.String("Lifecycle"), BillingMode: types.BillingModePayPerRequest,
-		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("id"), KeyType: types.KeyTypeHash}},
-		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("id"), AttributeType: types.ScalarAttributeTypeS}}})
+	_, err = c.CreateTable(ctx, simpleTable)
 	assert.NoError(t, err, "the name is free again")
 }
 
@@ -155,11 +151,7 @@ func TestTableExistsWaiter(t *testing.T) {
 	w := dynamodb.NewTableExistsWaiter(c, func(o *dynamodb.TableExistsWaiterOptions) {
 		o.MinDelay, o.MaxDelay = time.Millisecond, 2*time.Millisecond
 		o.LogWaitAttempts = false
-		retryable := o.Retryable
-		o.Retryable = func(ctx context.Context, in *dynamodb.DescribeTableInput, out *dynamodb.DescribeTableOutput, err error) (bool, error) {
-			polls++
-			return retryable(ctx, in, out, err)
-		}
+		o.Retryable = counting(&polls, o.Retryable)
 	})
 	require.NoError(t, w.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("Lifecycle")}, 10*time.Second))
 	assert.Greater(t, polls, 1, "the waiter saw the table CREATING before it was ACTIVE")
@@ -187,14 +179,18 @@ func TestTableNotExistsWaiter(t *testing.T) {
 	polls := 0
 	w := dynamodb.NewTableNotExistsWaiter(c, func(o *dynamodb.TableNotExistsWaiterOptions) {
 		o.MinDelay, o.MaxDelay = time.Millisecond, 2*time.Millisecond
-		retryable := o.Retryable
-		o.Retryable = func(ctx context.Context, in *dynamodb.DescribeTableInput, out *dynamodb.DescribeTableOutput, err error) (bool, error) {
-			polls++
-			return retryable(ctx, in, out, err)
-		}
+		o.Retryable = counting(&polls, o.Retryable)
 	})
 	require.NoError(t, w.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("Lifecycle")}, 10*time.Second))
 	assert.Greater(t, polls, 1, "the waiter saw the table DELETING before it was gone")
+}
+
+// counting wraps a DescribeTable waiter's Retryable so that the test sees how often it polled.
+func counting(polls *int, next func(context.Context, *dynamodb.DescribeTableInput, *dynamodb.DescribeTableOutput, error) (bool, error)) func(context.Context, *dynamodb.DescribeTableInput, *dynamodb.DescribeTableOutput, error) (bool, error) {
+	return func(ctx context.Context, in *dynamodb.DescribeTableInput, out *dynamodb.DescribeTableOutput, err error) (bool, error) {
+		*polls++
+		return next(ctx, in, out, err)
+	}
 }
 
 // TestProvisionedTablesActiveAtOnce checks that a stack's tables are ACTIVE when the stack is
