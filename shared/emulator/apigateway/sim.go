@@ -50,9 +50,7 @@ func functionTargets(root *pathNode, extra *endpoint) []sim.ID {
 	seen := map[sim.ID]bool{}
 	add := func(ep *endpoint) {
 		if ep != nil && ep.lambda != nil {
-			name := ep.lambda.functionARN[strings.LastIndex(ep.lambda.functionARN, "function:")+len("function:"):]
-			name, _, _ = strings.Cut(name, ":")
-			seen[sim.NewID("lambda", name)] = true
+			seen[sim.NewID("lambda", sim.FunctionName(ep.lambda.functionARN))] = true
 		}
 	}
 	add(extra)

@@ -368,7 +368,7 @@ func (s *Service) List(function, source string) []Config {
 	var out []Config
 	for _, m := range s.mappings {
 		c := m.config()
-		if function != "" && c.FunctionArn != function && !strings.HasSuffix(c.FunctionArn, ":function:"+function) {
+		if function != "" && c.FunctionArn != function && functionName(c.FunctionArn) != sim.FunctionName(function) {
 			continue
 		}
 		if source != "" && c.EventSourceArn != source {

@@ -66,21 +66,6 @@ func (s *Service) Resources() []sim.Resource {
 	return out
 }
 
-func queueName(queueARN string) string {
-	for i := len(queueARN) - 1; i >= 0; i-- {
-		if queueARN[i] == ':' {
-			return queueARN[i+1:]
-		}
-	}
-	return queueARN
-}
+func queueName(queueARN string) string { return sim.ARNResource(queueARN) }
 
-func functionName(fnARN string) string {
-	const marker = ":function:"
-	for i := 0; i+len(marker) <= len(fnARN); i++ {
-		if fnARN[i:i+len(marker)] == marker {
-			return fnARN[i+len(marker):]
-		}
-	}
-	return fnARN
-}
+func functionName(fnARN string) string { return sim.FunctionName(fnARN) }

@@ -12,14 +12,12 @@ import (
 	"reflect"
 	"runtime"
 	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/arn"
 
 	lambdago "github.com/aws/aws-lambda-go/lambda"
 
@@ -216,18 +214,7 @@ func (s *Service) Lookup(nameOrARN string) (*Function, error) {
 }
 
 // functionName accepts "name", "name:$LATEST", "123456789012:function:name" and full ARNs.
-func functionName(s string) string {
-	if arn.IsARN(s) {
-		if name := functionARNName(s); name != "" {
-			return name
-		}
-	}
-	if _, after, ok := strings.Cut(s, "function:"); ok {
-		s = after
-	}
-	name, _, _ := strings.Cut(s, ":")
-	return name
-}
+func functionName(s string) string { return sim.FunctionName(s) }
 
 // Invoke runs the function synchronously (RequestResponse). A throttle or an unknown function is
 // an error; a failed, crashed or timed-out function is a Result with FunctionError set. Invoke

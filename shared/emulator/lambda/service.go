@@ -9,8 +9,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws/arn"
-
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
 )
 
@@ -170,19 +168,4 @@ func asAPIError(err error) error {
 		return &sim.APIError{Status: http.StatusRequestEntityTooLarge, Code: "RequestTooLargeException", Message: big.Error(), Sender: true}
 	}
 	return err
-}
-
-// functionARNName returns the function name of a function ARN (with or without a qualifier), or
-// "" when s is not one.
-func functionARNName(s string) string {
-	a, err := arn.Parse(s)
-	if err != nil || a.Service != ServiceName {
-		return ""
-	}
-	rest, ok := strings.CutPrefix(a.Resource, "function:")
-	if !ok {
-		return ""
-	}
-	name, _, _ := strings.Cut(rest, ":")
-	return name
 }
