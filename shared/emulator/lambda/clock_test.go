@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/fault"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/lambda"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
 )
@@ -140,4 +141,30 @@ func TestResources(t *testing.T) {
 	name := provision(t, svc, "Echo", nil)
 	assert.Equal(t, []sim.Resource{{ID: sim.ID("lambda:" + name), Type: lambda.TypeFunction, LogicalID: "Echo", Physical: name,
 		ARN: "arn:aws:lambda:us-east-1:000000000000:function:" + name}}, svc.Resources())
+}
+
+// A latency fault on a function makes the function that much slower, once: the invocation takes
+// the fault's latency (inside the function's duration, so within its timeout), not twice it.
+func TestLatencyFaultIsWaitedOnce(t *testing.T) {
+	clock := sim.NewFake(epoch)
+	env := newEnv()
+	env.Clock = clock
+	autoAdvance(t, clock, 100*time.Millisecond)
+	svc := lambda.New(env, map[string]lambda.Constructor{"Test/Echo": echo}, lambda.Options{})
+	name := provision(t, svc, "Echo", map[string]any{"Timeout": 10})
+	require.NoError(t, env.Faults.Put(string(sim.NewID("lambda", name)), fault.Rule{Latency: 2 * time.Second}))
+
+	// The clock moves only while the handler waits (autoAdvance needs its three timers: the
+	// fault's wait, the timeout, the handler's deadline); a wait anywhere else would hold the
+	// call until this real-time bound.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	start := clock.Now()
+	res, err := svc.Invoke(ctx, name, []byte(`{"Name":"A"}`))
+	require.NoError(t, err)
+	assert.Empty(t, res.FunctionError)
+	assert.Equal(t, 2*time.Second, clock.Now().Sub(start), "the caller waited the fault's latency once")
+	assert.Equal(t, 2*time.Second, res.Duration, "inside the function")
+	env.Faults.Clear("")
+	require.NoError(t, svc.Close())
 }

@@ -2,6 +2,7 @@ package lambda_test
 
 import (
 	"context"
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/fault"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/lambda"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/latency"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/trace"
 )
@@ -28,6 +30,7 @@ func TestInvokeBookkeeping(t *testing.T) {
 		ctor     string         // "echo" or "overrun"
 		props    map[string]any // the function's properties
 		fault    *fault.Rule
+		model    func(t *testing.T) *latency.Model // nil: the zero model
 		payloads []string
 		timeout  time.Duration // the caller's; 0: none
 		// per invocation: the span's outcome, whether Invoke failed, the result's FunctionError
@@ -57,15 +60,22 @@ func TestInvokeBookkeeping(t *testing.T) {
 		{name: "a timeout is an error and a timeout", ctor: "overrun", props: map[string]any{"Timeout": 1}, payloads: []string{`{}`},
 			spans: []string{"timeout"}, apiErr: []bool{false}, funcErr: []string{"Unhandled"},
 			want: counts{invocations: 1, errors: 1, timeouts: 1, durations: 1, coldStarts: 1}, contains: "Task timed out"},
-		{name: "a caller who gives up during the front end is not counted", ctor: "echo", fault: &fault.Rule{Latency: time.Minute},
+		{name: "a caller who gives up during the front end is not counted", ctor: "echo", model: slowFrontEnd,
 			timeout: 20 * time.Millisecond, payloads: []string{`{"Name":"A"}`},
 			spans: []string{"error"}, apiErr: []bool{true}, funcErr: []string{""}},
+		{name: "a latency fault slows the function, not the front end: the caller who gives up was counted", ctor: "echo",
+			fault: &fault.Rule{Latency: time.Minute}, timeout: 20 * time.Millisecond, payloads: []string{`{"Name":"A"}`},
+			spans: []string{"error"}, apiErr: []bool{true}, funcErr: []string{""},
+			want: counts{invocations: 1, durations: 1, coldStarts: 1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			release := make(chan struct{})
 			var calls atomic.Int32
 			env := newEnv()
+			if tt.model != nil {
+				env.Latency = tt.model(t)
+			}
 			svc := lambda.New(env, map[string]lambda.Constructor{"Test/Echo": echo, "Test/Slow": overrun(release, &calls)}, lambda.Options{})
 			logical := map[string]string{"echo": "Echo", "overrun": "Slow"}[tt.ctor]
 			name := provision(t, svc, logical, tt.props)
@@ -102,4 +112,18 @@ func TestInvokeBookkeeping(t *testing.T) {
 			assert.Equal(t, tt.want, counts{m.Invocations, m.Errors, m.Throttles, m.Timeouts, m.DurationCount, m.ColdStarts})
 		})
 	}
+}
+
+// slowFrontEnd is a latency model whose Lambda front end takes a minute and the rest nothing.
+func slowFrontEnd(t *testing.T) *latency.Model {
+	t.Helper()
+	component := func(id string, ms float64) string {
+		return fmt.Sprintf(`{"id": %q, "what": "test", "median_ms": %v, "p99_ms": %v, "tag": "estimate", "source": "test"}`, id, ms, ms)
+	}
+	m, err := latency.Parse([]byte(`{"name": "slow-front-end", "version": "1", "components": [`+
+		component("lambda.invoke", 60000)+","+component("lambda.init.platform", 0.001)+","+
+		component("lambda.init.go.arm64", 0.001)+","+component("lambda.init.go.x86_64", 0.001)+","+
+		component("lambda.async.dwell", 0.001)+`]}`), 1)
+	require.NoError(t, err)
+	return m
 }
