@@ -32,6 +32,16 @@ func newStepClock(step time.Duration) *stepClock {
 func (c *stepClock) now() time.Time          { return time.Unix(0, c.ns.Add(int64(c.step))).UTC() }
 func (c *stepClock) advance(d time.Duration) { c.ns.Add(int64(d)) }
 
+// transitioning is a service whose tables take 2 s to change state, on a clock the test moves.
+func transitioning(t *testing.T) (*dynamodb.Client, *stepClock) {
+	t.Helper()
+	svc, c, _ := newService(t)
+	clock := newStepClock(0)
+	ddb.SetClock(svc, clock.now)
+	ddb.SetTableTransition(svc, 2*time.Second)
+	return c, clock
+}
+
 var simpleTable = &dynamodb.CreateTableInput{
 	TableName:            aws.String("Lifecycle"),
 	BillingMode:          types.BillingModePayPerRequest,
@@ -50,10 +60,7 @@ var simpleTable = &dynamodb.CreateTableInput{
 func TestTableLifecycle(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	svc, c, _ := newService(t)
-	clock := newStepClock(0)
-	ddb.SetClock(svc, clock.now)
-	ddb.SetTableTransition(svc, 2*time.Second)
+	c, clock := transitioning(t)
 
 	out, err := c.CreateTable(ctx, simpleTable)
 	require.NoError(t, err)
@@ -220,10 +227,7 @@ func TestProvisionedTablesActiveAtOnce(t *testing.T) {
 func TestIndexBackfilling(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	svc, c, _ := newService(t)
-	clock := newStepClock(0)
-	ddb.SetClock(svc, clock.now)
-	ddb.SetTableTransition(svc, 2*time.Second)
+	c, clock := transitioning(t)
 	gsi := func(name string) types.GlobalSecondaryIndex {
 		return types.GlobalSecondaryIndex{IndexName: aws.String(name), Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
 			KeySchema: []types.KeySchemaElement{{AttributeName: aws.String("day"), KeyType: types.KeyTypeHash}}}
