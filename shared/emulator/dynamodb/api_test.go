@@ -474,7 +474,7 @@ func TestValidationMessages(t *testing.T) {
 		}, "ResourceNotFoundException", "Requested resource not found"},
 		{"unused value", func() error {
 			_, err := c.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("orders"), Item: key,
-				ConditionExpression:       aws.String("attribute_not_exists(store)"),
+				ConditionExpression:       aws.String("attribute_not_exists(placed_by)"),
 				ExpressionAttributeValues: map[string]types.AttributeValue{":x": s("1")}})
 			return err
 		}, "ValidationException", "Value provided in ExpressionAttributeValues unused in expressions: keys: {:x}"},

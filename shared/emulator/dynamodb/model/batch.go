@@ -53,7 +53,7 @@ func (m *Model) BatchGetItem(in *BatchGetItemInput) (*BatchGetItemOutput, error)
 		if err != nil {
 			return nil, err
 		}
-		if err := checkArgs(exprArgs{names: req.ExpressionAttributeNames}, labeled{"ProjectionExpression", req.ProjectionExpression}); err != nil {
+		if err := checkArgs(exprArgs{names: req.ExpressionAttributeNames}, labeled{label: "ProjectionExpression", expr: req.ProjectionExpression}); err != nil {
 			return nil, err
 		}
 		proj, err := compileProjection(req.ProjectionExpression, req.ExpressionAttributeNames, req.AttributesToGet)

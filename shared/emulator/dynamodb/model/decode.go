@@ -117,7 +117,7 @@ func (in *GetItemInput) decode(d *decoder, k string) (err error) {
 	case "ConsistentRead":
 		in.ConsistentRead, err = d.boolean()
 	case "ProjectionExpression":
-		in.ProjectionExpression, err = d.str()
+		in.ProjectionExpression, err = d.expr(&in.empty, emptyProjection)
 	case "ExpressionAttributeNames":
 		in.ExpressionAttributeNames, err = d.stringMap()
 	case "AttributesToGet":
@@ -137,7 +137,7 @@ func (in *PutItemInput) decode(d *decoder, k string) (err error) {
 	case "Item":
 		in.Item, in.checked, err = d.checkedItem()
 	case "ConditionExpression":
-		in.ConditionExpression, err = d.str()
+		in.ConditionExpression, err = d.expr(&in.empty, emptyCondition)
 	case "ExpressionAttributeNames":
 		in.ExpressionAttributeNames, err = d.stringMap()
 	case "ExpressionAttributeValues":
@@ -167,9 +167,9 @@ func (in *UpdateItemInput) decode(d *decoder, k string) (err error) {
 	case "Key":
 		in.Key, err = d.item(attrMap)
 	case "UpdateExpression":
-		in.UpdateExpression, err = d.str()
+		in.UpdateExpression, err = d.expr(&in.empty, emptyUpdate)
 	case "ConditionExpression":
-		in.ConditionExpression, err = d.str()
+		in.ConditionExpression, err = d.expr(&in.empty, emptyCondition)
 	case "ExpressionAttributeNames":
 		in.ExpressionAttributeNames, err = d.stringMap()
 	case "ExpressionAttributeValues":
@@ -201,7 +201,7 @@ func (in *DeleteItemInput) decode(d *decoder, k string) (err error) {
 	case "Key":
 		in.Key, err = d.item(attrMap)
 	case "ConditionExpression":
-		in.ConditionExpression, err = d.str()
+		in.ConditionExpression, err = d.expr(&in.empty, emptyCondition)
 	case "ExpressionAttributeNames":
 		in.ExpressionAttributeNames, err = d.stringMap()
 	case "ExpressionAttributeValues":
@@ -231,11 +231,11 @@ func (in *QueryInput) decode(d *decoder, k string) (err error) {
 	case "IndexName":
 		in.IndexName, err = d.str()
 	case "KeyConditionExpression":
-		in.KeyConditionExpression, err = d.str()
+		in.KeyConditionExpression, err = d.expr(&in.empty, emptyKeyCondition)
 	case "FilterExpression":
-		in.FilterExpression, err = d.str()
+		in.FilterExpression, err = d.expr(&in.empty, emptyFilter)
 	case "ProjectionExpression":
-		in.ProjectionExpression, err = d.str()
+		in.ProjectionExpression, err = d.expr(&in.empty, emptyProjection)
 	case "ExpressionAttributeNames":
 		in.ExpressionAttributeNames, err = d.stringMap()
 	case "ExpressionAttributeValues":
@@ -277,9 +277,9 @@ func (in *ScanInput) decode(d *decoder, k string) (err error) {
 	case "IndexName":
 		in.IndexName, err = d.str()
 	case "FilterExpression":
-		in.FilterExpression, err = d.str()
+		in.FilterExpression, err = d.expr(&in.empty, emptyFilter)
 	case "ProjectionExpression":
-		in.ProjectionExpression, err = d.str()
+		in.ProjectionExpression, err = d.expr(&in.empty, emptyProjection)
 	case "ExpressionAttributeNames":
 		in.ExpressionAttributeNames, err = d.stringMap()
 	case "ExpressionAttributeValues":

@@ -20,26 +20,95 @@ type exprArgs struct {
 }
 
 // labeled is one expression of a request and its parameter name, e.g. "ConditionExpression".
+// empty is set when the request sent the member with an empty value: DynamoDB rejects that
+// ("The expression can not be empty;") where it ignores an absent member. compile, when set,
+// parses the expression: DynamoDB reports a syntax error before an unused placeholder.
 type labeled struct {
 	label, expr string
+	empty       bool
+	compile     func() error
 }
 
-var tokenRE = regexp.MustCompile(`[#:][A-Za-z0-9_]+`)
+func (e labeled) present() bool { return e.expr != "" || e.empty }
 
-// checkArgs validates the placeholders: each one used is defined and each one defined is used,
-// with DynamoDB's messages.
+// emptyExprs records which expression members a request sent as "" (the decoder reads an absent
+// member as "" too).
+type emptyExprs uint8
+
+const (
+	emptyProjection emptyExprs = 1 << iota
+	emptyCondition
+	emptyUpdate
+	emptyKeyCondition
+	emptyFilter
+)
+
+func (e emptyExprs) has(bit emptyExprs) bool { return e&bit != 0 }
+
+var (
+	tokenRE    = regexp.MustCompile(`[#:][A-Za-z0-9_]+`)
+	nameKeyRE  = regexp.MustCompile(`^#[0-9A-Za-z_]+$`)
+	valueKeyRE = regexp.MustCompile(`^:[0-9A-Za-z_]+$`)
+)
+
+// checkArgs validates a request's expressions and their placeholders in the order DynamoDB
+// reports the problems (one at a time): the names map (not empty, keys #name), the values map
+// (not empty, keys :value, each value valid), then each expression in turn (not empty, not over
+// 4 KB, its placeholders defined, its syntax), and last placeholders defined but never used.
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ExpressionAttributeNames.html
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ExpressionAttributeValues.html
 func checkArgs(args exprArgs, exprs ...labeled) error {
 	some := false
+	for _, e := range exprs {
+		some = some || e.present()
+	}
+	if !some {
+		if args.names != nil {
+			return validation("ExpressionAttributeNames can only be specified when using expressions")
+		}
+		if args.values != nil {
+			return validation("ExpressionAttributeValues can only be specified when using expressions")
+		}
+		return nil
+	}
+	if args.names != nil {
+		if len(args.names) == 0 {
+			return validation("ExpressionAttributeNames must not be empty")
+		}
+		for _, k := range slices.Sorted(maps.Keys(args.names)) {
+			if !nameKeyRE.MatchString(k) {
+				return validation("ExpressionAttributeNames contains invalid key: Syntax error; key: %q", k)
+			}
+		}
+	}
+	if args.values != nil {
+		if len(args.values) == 0 {
+			return validation("ExpressionAttributeValues must not be empty")
+		}
+		keys := slices.Sorted(maps.Keys(args.values))
+		for _, k := range keys {
+			if !valueKeyRE.MatchString(k) {
+				return validation("ExpressionAttributeValues contains invalid key: Syntax error; key: %q", k)
+			}
+		}
+		for _, k := range keys {
+			if err := validateValue(args.values[k], 0); err != nil {
+				return validation("ExpressionAttributeValues contains invalid value: %s for key %s", errorMessage(err), k)
+			}
+		}
+	}
 	usedNames, usedValues := map[string]bool{}, map[string]bool{}
 	for _, e := range exprs {
-		if e.expr == "" {
+		if !e.present() {
 			continue
+		}
+		if e.expr == "" {
+			return validation("Invalid %s: The expression can not be empty;", e.label)
 		}
 		// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-expression-parameters
 		if len(e.expr) > maxExpressionSize {
 			return validation("Invalid %s: Expression size has exceeded the maximum allowed size; expression size: %d", e.label, len(e.expr))
 		}
-		some = true
 		for _, tok := range tokenRE.FindAllString(e.expr, -1) {
 			if tok[0] == '#' {
 				if _, ok := args.names[tok]; !ok {
@@ -53,21 +122,11 @@ func checkArgs(args exprArgs, exprs ...labeled) error {
 			}
 			usedValues[tok] = true
 		}
-	}
-	if !some {
-		if args.names != nil {
-			return validation("ExpressionAttributeNames can only be specified when using expressions")
+		if e.compile != nil {
+			if err := e.compile(); err != nil {
+				return err
+			}
 		}
-		if args.values != nil {
-			return validation("ExpressionAttributeValues can only be specified when using expressions")
-		}
-		return nil
-	}
-	if args.values != nil && len(args.values) == 0 {
-		return validation("ExpressionAttributeValues must not be empty")
-	}
-	if args.names != nil && len(args.names) == 0 {
-		return validation("ExpressionAttributeNames must not be empty")
 	}
 	if unused := unusedKeys(args.names, usedNames); unused != "" {
 		return validation("Value provided in ExpressionAttributeNames unused in expressions: keys: {%s}", unused)
@@ -75,7 +134,15 @@ func checkArgs(args exprArgs, exprs ...labeled) error {
 	if unused := unusedKeys(args.values, usedValues); unused != "" {
 		return validation("Value provided in ExpressionAttributeValues unused in expressions: keys: {%s}", unused)
 	}
-	return validateItem(args.values)
+	return nil
+}
+
+// errorMessage is the message of a model error, or the error's text.
+func errorMessage(err error) string {
+	if e, ok := err.(*Error); ok {
+		return e.Message
+	}
+	return err.Error()
 }
 
 func unusedKeys[V any](m map[string]V, used map[string]bool) string {
@@ -136,6 +203,9 @@ func compileCondition(label, expr string, args exprArgs) (*condition, error) {
 	}
 	r := newRefs()
 	r.walk(ast, args.names, false)
+	if r.reserved != "" {
+		return nil, validation("Invalid %s: Attribute name is a reserved keyword; reserved keyword: %s", label, r.reserved)
+	}
 	return &condition{label: label, expr: expr, ast: ast, args: args, refs: r}, nil
 }
 
@@ -236,6 +306,9 @@ func compileUpdate(expr string, args exprArgs) (*update, error) {
 	}
 	r := newRefs()
 	r.walk(ast, args.names, false)
+	if r.reserved != "" {
+		return nil, validation("Invalid UpdateExpression: Attribute name is a reserved keyword; reserved keyword: %s", r.reserved)
+	}
 	return &update{expr: expr, ast: ast, args: args, refs: r}, nil
 }
 

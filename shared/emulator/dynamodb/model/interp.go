@@ -34,6 +34,7 @@ type refs struct {
 	appendOnly map[string]bool
 	other      map[string]bool // names used anywhere but as an appended-to list
 	unknown    bool            // a node refs does not know: hand the interpreter everything
+	reserved   string          // the first attribute name that is a reserved word, as written
 }
 
 func newRefs() *refs {
@@ -43,6 +44,7 @@ func newRefs() *refs {
 // use records one identifier. aliases resolve #names; an alias or a path may hold dots, so
 // every segment counts as a possible top-level name.
 func (r *refs) use(id string, aliases map[string]string, appended bool) {
+	r.checkReserved(id)
 	add := func(s string) {
 		for seg := range strings.FieldsFuncSeq(s, func(c rune) bool { return c == '.' || c == '[' || c == ']' }) {
 			r.names[seg] = true
@@ -65,6 +67,25 @@ func (r *refs) use(id string, aliases map[string]string, appended bool) {
 	} else {
 		r.other[name] = true
 		r.other[id] = true
+	}
+}
+
+// checkReserved notes the first path segment of id that is one of DynamoDB's reserved words
+// (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ReservedWords.html): an
+// expression must name such an attribute through ExpressionAttributeNames. Placeholders and list
+// indexes are not names.
+func (r *refs) checkReserved(id string) {
+	if r.reserved != "" {
+		return
+	}
+	for seg := range strings.FieldsFuncSeq(id, func(c rune) bool { return c == '.' || c == '[' || c == ']' }) {
+		if seg[0] == '#' || seg[0] == ':' || seg[0] >= '0' && seg[0] <= '9' {
+			continue
+		}
+		if language.IsReservedWord(strings.ToUpper(seg)) {
+			r.reserved = seg
+			return
+		}
 	}
 }
 
@@ -104,8 +125,10 @@ func (r *refs) walk(n language.Node, aliases map[string]string, appended bool) {
 		fn := ""
 		if id, ok := n.Function.(*language.Identifier); ok {
 			fn = id.Value
+			r.names[fn] = true // a function's name is not an attribute's: no reserved-word check
+		} else {
+			r.walk(n.Function, aliases, false)
 		}
-		r.walk(n.Function, aliases, false)
 		for i, a := range n.Arguments {
 			switch {
 			case fn == "list_append" && i == 0:
@@ -141,6 +164,7 @@ func (r *refs) target(n language.Expression, aliases map[string]string) {
 		r.walk(n, aliases, false)
 		return
 	}
+	r.checkReserved(id.Value)
 	r.names[id.Value] = true
 	if a, ok := aliases[id.Value]; ok {
 		r.names[a] = true

@@ -74,6 +74,8 @@ type GetItemInput struct {
 	ExpressionAttributeNames map[string]string `json:"ExpressionAttributeNames,omitempty"`
 	AttributesToGet          []string          `json:"AttributesToGet,omitempty"`
 	ReturnConsumedCapacity   string            `json:"ReturnConsumedCapacity,omitempty"`
+
+	empty emptyExprs // expression members sent as ""
 }
 
 // GetItemOutput is GetItem's answer. Consumed is always filled; the wire shows it only when the
@@ -88,12 +90,30 @@ func (m *Model) GetItem(in *GetItemInput) (*GetItemOutput, error) {
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
-	if err := checkArgs(exprArgs{names: in.ExpressionAttributeNames}, labeled{"ProjectionExpression", in.ProjectionExpression}); err != nil {
+	projExpr := labeled{label: "ProjectionExpression", expr: in.ProjectionExpression, empty: in.empty.has(emptyProjection)}
+	if err := checkMixed([]param{{"ProjectionExpression", projExpr.present()}}, []param{{"AttributesToGet", in.AttributesToGet != nil}},
+		in.ExpressionAttributeNames, nil, ""); err != nil {
 		return nil, err
 	}
-	proj, err := compileProjection(in.ProjectionExpression, in.ExpressionAttributeNames, in.AttributesToGet)
-	if err != nil {
+	if err := validateItem(in.Key); err != nil {
 		return nil, err
+	}
+	if err := checkDuplicateNames(in.AttributesToGet); err != nil {
+		return nil, err
+	}
+	var proj *projection
+	projExpr.compile = func() (err error) {
+		proj, err = compileProjection(in.ProjectionExpression, in.ExpressionAttributeNames, in.AttributesToGet)
+		return err
+	}
+	if err := checkArgs(exprArgs{names: in.ExpressionAttributeNames}, projExpr); err != nil {
+		return nil, err
+	}
+	if !projExpr.present() {
+		var err error
+		if proj, err = compileProjection("", nil, in.AttributesToGet); err != nil {
+			return nil, err
+		}
 	}
 	t, err := m.table(in.TableName)
 	if err != nil {
@@ -143,6 +163,8 @@ type PutItemInput struct {
 	ConditionalOperator                 string                            `json:"ConditionalOperator,omitempty"`
 
 	checked checkedItem // what the decoder found out about Item
+
+	empty emptyExprs // expression members sent as ""
 }
 
 // WriteOutput is the answer of PutItem, UpdateItem and DeleteItem: Attributes only when
@@ -165,14 +187,16 @@ func (m *Model) PutItem(in *PutItemInput) (*WriteOutput, error) {
 	default:
 		return nil, validation("Return values set to invalid value")
 	}
-	args, err := legacyCondition(&in.ConditionExpression, in.Expected, in.ConditionalOperator, in.ExpressionAttributeNames, in.ExpressionAttributeValues)
+	if err := checkMixed([]param{{"ConditionExpression", in.ConditionExpression != "" || in.empty.has(emptyCondition)}},
+		[]param{{"Expected", in.Expected != nil}, {"ConditionalOperator", in.ConditionalOperator != ""}},
+		in.ExpressionAttributeNames, in.ExpressionAttributeValues, "ConditionExpression is null"); err != nil {
+		return nil, err
+	}
+	size, err := checkedValues(in.Item, in.checked)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkArgs(args, labeled{"ConditionExpression", in.ConditionExpression}); err != nil {
-		return nil, err
-	}
-	cond, err := compileCondition("ConditionExpression", in.ConditionExpression, args)
+	cond, err := writeCondition(&in.ConditionExpression, in.empty.has(emptyCondition), in.Expected, in.ConditionalOperator, in.ExpressionAttributeNames, in.ExpressionAttributeValues)
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +204,7 @@ func (m *Model) PutItem(in *PutItemInput) (*WriteOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	hk, rk, size, err := t.validateChecked(in.Item, in.checked)
+	hk, rk, size, err := t.checkWrite(in.Item, size)
 	if err != nil {
 		return nil, err
 	}
@@ -199,24 +223,56 @@ func (m *Model) PutItem(in *PutItemInput) (*WriteOutput, error) {
 	return out, nil
 }
 
-// legacyCondition checks a write's condition parameters and translates Expected into *expr,
-// returning the placeholders to evaluate it with.
-func legacyCondition(expr *string, expected map[string]ExpectedAttributeValue, op string, names map[string]string, values Item) (exprArgs, error) {
-	if err := checkMixed([]param{{"ConditionExpression", *expr != ""}},
-		[]param{{"Expected", expected != nil}, {"ConditionalOperator", op != ""}},
-		names, values, "ConditionExpression is null"); err != nil {
-		return exprArgs{}, err
+// writeCondition checks and compiles a write's condition, translating Expected into *expr
+// first (checkMixed has made sure only one of them is set). empty is set when the request sent
+// ConditionExpression as "".
+func writeCondition(expr *string, empty bool, expected map[string]ExpectedAttributeValue, op string, names map[string]string, values Item) (*condition, error) {
+	args := exprArgs{names: names, values: values}
+	if expected != nil {
+		l := newLegacy(nil, nil)
+		c, err := l.expected(expected, op)
+		if err != nil {
+			return nil, err
+		}
+		*expr, args = c, l.args()
 	}
-	if expected == nil {
-		return exprArgs{names: names, values: values}, nil
+	var cond *condition
+	e := labeled{label: "ConditionExpression", expr: *expr, empty: empty, compile: func() (err error) {
+		cond, err = compileCondition("ConditionExpression", *expr, args)
+		return err
+	}}
+	if err := checkArgs(args, e); err != nil {
+		return nil, err
 	}
-	l := newLegacy(nil, nil)
-	c, err := l.expected(expected, op)
-	if err != nil {
-		return exprArgs{}, err
+	return cond, nil
+}
+
+// checkedValues validates an item's values and size before the table is looked up, as DynamoDB
+// does, using what the decoder already found out (c); it answers the item's size.
+func checkedValues(item Item, c checkedItem) (int, error) {
+	size := int(c) - 1
+	if c <= 0 || item == nil {
+		if err := validateItem(item); err != nil {
+			return 0, err
+		}
+		size = ItemSize(item)
 	}
-	*expr = c
-	return l.args(), nil
+	if size > MaxItemSize {
+		return 0, validation("Item size has exceeded the maximum allowed size")
+	}
+	return size, nil
+}
+
+// checkDuplicateNames refuses an AttributesToGet that names an attribute twice.
+func checkDuplicateNames(names []string) error {
+	seen := make(map[string]bool, len(names))
+	for _, n := range names {
+		if seen[n] {
+			return validation("One or more parameter values were invalid: Duplicate value in attribute name: %s", n)
+		}
+		seen[n] = true
+	}
+	return nil
 }
 
 // written is the outcome of one write.
@@ -398,6 +454,8 @@ type UpdateItemInput struct {
 	AttributeUpdates                    map[string]AttributeValueUpdate   `json:"AttributeUpdates,omitempty"`
 	Expected                            map[string]ExpectedAttributeValue `json:"Expected,omitempty"`
 	ConditionalOperator                 string                            `json:"ConditionalOperator,omitempty"`
+
+	empty emptyExprs // expression members sent as ""
 }
 
 // UpdateItem changes an item's attributes, creating the item if it does not exist.
@@ -406,9 +464,12 @@ func (m *Model) UpdateItem(in *UpdateItemInput) (*WriteOutput, error) {
 		return nil, err
 	}
 	var err error
-	if err := checkMixed([]param{{"UpdateExpression", in.UpdateExpression != ""}, {"ConditionExpression", in.ConditionExpression != ""}},
+	if err := checkMixed([]param{{"UpdateExpression", in.UpdateExpression != "" || in.empty.has(emptyUpdate)}, {"ConditionExpression", in.ConditionExpression != "" || in.empty.has(emptyCondition)}},
 		[]param{{"AttributeUpdates", in.AttributeUpdates != nil}, {"Expected", in.Expected != nil}, {"ConditionalOperator", in.ConditionalOperator != ""}},
 		in.ExpressionAttributeNames, in.ExpressionAttributeValues, "UpdateExpression and ConditionExpression are null"); err != nil {
+		return nil, err
+	}
+	if err := validateItem(in.Key); err != nil {
 		return nil, err
 	}
 	args := exprArgs{names: in.ExpressionAttributeNames, values: in.ExpressionAttributeValues}
@@ -422,18 +483,18 @@ func (m *Model) UpdateItem(in *UpdateItemInput) (*WriteOutput, error) {
 		}
 		args = l.args()
 	}
-	if err := checkArgs(args, labeled{"UpdateExpression", in.UpdateExpression}, labeled{"ConditionExpression", in.ConditionExpression}); err != nil {
-		return nil, err
-	}
-	cond, err := compileCondition("ConditionExpression", in.ConditionExpression, args)
-	if err != nil {
-		return nil, err
-	}
 	var upd *update
-	if in.UpdateExpression != "" {
-		if upd, err = compileUpdate(in.UpdateExpression, args); err != nil {
-			return nil, err
-		}
+	var cond *condition
+	if err := checkArgs(args,
+		labeled{label: "UpdateExpression", expr: in.UpdateExpression, empty: in.empty.has(emptyUpdate), compile: func() (err error) {
+			upd, err = compileUpdate(in.UpdateExpression, args)
+			return err
+		}},
+		labeled{label: "ConditionExpression", expr: in.ConditionExpression, empty: in.empty.has(emptyCondition), compile: func() (err error) {
+			cond, err = compileCondition("ConditionExpression", in.ConditionExpression, args)
+			return err
+		}}); err != nil {
+		return nil, err
 	}
 	t, err := m.table(in.TableName)
 	if err != nil {
@@ -600,6 +661,8 @@ type DeleteItemInput struct {
 	ReturnItemCollectionMetrics         string                            `json:"ReturnItemCollectionMetrics,omitempty"`
 	Expected                            map[string]ExpectedAttributeValue `json:"Expected,omitempty"`
 	ConditionalOperator                 string                            `json:"ConditionalOperator,omitempty"`
+
+	empty emptyExprs // expression members sent as ""
 }
 
 // DeleteItem deletes an item (deleting a missing item succeeds).
@@ -612,14 +675,15 @@ func (m *Model) DeleteItem(in *DeleteItemInput) (*WriteOutput, error) {
 	default:
 		return nil, validation("Return values set to invalid value")
 	}
-	args, err := legacyCondition(&in.ConditionExpression, in.Expected, in.ConditionalOperator, in.ExpressionAttributeNames, in.ExpressionAttributeValues)
-	if err != nil {
+	if err := checkMixed([]param{{"ConditionExpression", in.ConditionExpression != "" || in.empty.has(emptyCondition)}},
+		[]param{{"Expected", in.Expected != nil}, {"ConditionalOperator", in.ConditionalOperator != ""}},
+		in.ExpressionAttributeNames, in.ExpressionAttributeValues, "ConditionExpression is null"); err != nil {
 		return nil, err
 	}
-	if err := checkArgs(args, labeled{"ConditionExpression", in.ConditionExpression}); err != nil {
+	if err := validateItem(in.Key); err != nil {
 		return nil, err
 	}
-	cond, err := compileCondition("ConditionExpression", in.ConditionExpression, args)
+	cond, err := writeCondition(&in.ConditionExpression, in.empty.has(emptyCondition), in.Expected, in.ConditionalOperator, in.ExpressionAttributeNames, in.ExpressionAttributeValues)
 	if err != nil {
 		return nil, err
 	}

@@ -386,6 +386,16 @@ func (d *decoder) number() (string, error) {
 }
 
 // str reads a string member (null is "").
+// expr reads an expression member, noting in empty when it was sent as "" (not null).
+func (d *decoder) expr(empty *emptyExprs, bit emptyExprs) (string, error) {
+	null := d.peek() == 'n'
+	s, err := d.str()
+	if err == nil && s == "" && !null {
+		*empty |= bit
+	}
+	return s, err
+}
+
 func (d *decoder) str() (string, error) {
 	if d.null() {
 		return "", nil

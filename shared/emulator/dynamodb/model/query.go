@@ -29,6 +29,8 @@ type QueryInput struct {
 	KeyConditions             map[string]Condition `json:"KeyConditions,omitempty"`
 	QueryFilter               map[string]Condition `json:"QueryFilter,omitempty"`
 	ConditionalOperator       string               `json:"ConditionalOperator,omitempty"`
+
+	empty emptyExprs // expression members sent as ""
 }
 
 // PageOutput is the answer of Query and Scan. Items is nil for Select COUNT.
@@ -120,10 +122,6 @@ func (m *Model) Query(in *QueryInput) (*PageOutput, error) {
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
-	t, err := m.table(in.TableName)
-	if err != nil {
-		return nil, err
-	}
 	if err := in.translateLegacy(); err != nil {
 		return nil, err
 	}
@@ -131,11 +129,18 @@ func (m *Model) Query(in *QueryInput) (*PageOutput, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := validateItem(in.ExclusiveStartKey); err != nil {
+		return nil, err
+	}
 	args := exprArgs{names: in.ExpressionAttributeNames, values: in.ExpressionAttributeValues}
 	if err := checkArgs(args,
-		labeled{"KeyConditionExpression", in.KeyConditionExpression},
-		labeled{"FilterExpression", in.FilterExpression},
-		labeled{"ProjectionExpression", in.ProjectionExpression}); err != nil {
+		labeled{label: "KeyConditionExpression", expr: in.KeyConditionExpression, empty: in.empty.has(emptyKeyCondition)},
+		labeled{label: "FilterExpression", expr: in.FilterExpression, empty: in.empty.has(emptyFilter)},
+		labeled{label: "ProjectionExpression", expr: in.ProjectionExpression, empty: in.empty.has(emptyProjection)}); err != nil {
+		return nil, err
+	}
+	t, err := m.table(in.TableName)
+	if err != nil {
 		return nil, err
 	}
 	ix, sel, filter, proj, err := m.prepareRead(t, in.IndexName, in.Select, in.ConsistentRead, args, in.FilterExpression, in.ProjectionExpression, in.AttributesToGet)
@@ -411,6 +416,8 @@ type ScanInput struct {
 	AttributesToGet           []string             `json:"AttributesToGet,omitempty"`
 	ScanFilter                map[string]Condition `json:"ScanFilter,omitempty"`
 	ConditionalOperator       string               `json:"ConditionalOperator,omitempty"`
+
+	empty emptyExprs // expression members sent as ""
 }
 
 // Scan reads a table or an index page by page in partition-hash order; with TotalSegments,
@@ -419,11 +426,8 @@ func (m *Model) Scan(in *ScanInput) (*PageOutput, error) {
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
-	t, err := m.table(in.TableName)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkMixed([]param{{"ProjectionExpression", in.ProjectionExpression != ""}, {"FilterExpression", in.FilterExpression != ""}},
+	var err error
+	if err := checkMixed([]param{{"ProjectionExpression", in.ProjectionExpression != "" || in.empty.has(emptyProjection)}, {"FilterExpression", in.FilterExpression != "" || in.empty.has(emptyFilter)}},
 		[]param{{"AttributesToGet", in.AttributesToGet != nil}, {"ScanFilter", in.ScanFilter != nil}, {"ConditionalOperator", in.ConditionalOperator != ""}},
 		in.ExpressionAttributeNames, in.ExpressionAttributeValues, "FilterExpression is null"); err != nil {
 		return nil, err
@@ -454,8 +458,17 @@ func (m *Model) Scan(in *ScanInput) (*PageOutput, error) {
 			return nil, validation("The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: %d is not less than TotalSegments: %d", seg, total)
 		}
 	}
+	if err := validateItem(in.ExclusiveStartKey); err != nil {
+		return nil, err
+	}
 	args := exprArgs{names: in.ExpressionAttributeNames, values: in.ExpressionAttributeValues}
-	if err := checkArgs(args, labeled{"FilterExpression", in.FilterExpression}, labeled{"ProjectionExpression", in.ProjectionExpression}); err != nil {
+	if err := checkArgs(args,
+		labeled{label: "FilterExpression", expr: in.FilterExpression, empty: in.empty.has(emptyFilter)},
+		labeled{label: "ProjectionExpression", expr: in.ProjectionExpression, empty: in.empty.has(emptyProjection)}); err != nil {
+		return nil, err
+	}
+	t, err := m.table(in.TableName)
+	if err != nil {
 		return nil, err
 	}
 	ix, sel, filter, proj, err := m.prepareRead(t, in.IndexName, in.Select, in.ConsistentRead, args, in.FilterExpression, in.ProjectionExpression, in.AttributesToGet)
@@ -584,7 +597,8 @@ func (m *Model) Scan(in *ScanInput) (*PageOutput, error) {
 func (in *QueryInput) translateLegacy() error {
 	legacyKeys := in.KeyConditions != nil && in.KeyConditionExpression == ""
 	if err := checkMixed(
-		[]param{{"ProjectionExpression", in.ProjectionExpression != ""}, {"FilterExpression", in.FilterExpression != ""}, {"KeyConditionExpression", in.KeyConditionExpression != ""}},
+		[]param{{"ProjectionExpression", in.ProjectionExpression != "" || in.empty.has(emptyProjection)}, {"FilterExpression", in.FilterExpression != "" || in.empty.has(emptyFilter)},
+			{"KeyConditionExpression", in.KeyConditionExpression != "" || in.empty.has(emptyKeyCondition)}},
 		[]param{{"AttributesToGet", in.AttributesToGet != nil}, {"QueryFilter", in.QueryFilter != nil}, {"ConditionalOperator", in.ConditionalOperator != ""}, {"KeyConditions", in.KeyConditions != nil && !legacyKeys}},
 		in.ExpressionAttributeNames, in.ExpressionAttributeValues, "FilterExpression and KeyConditionExpression are null"); err != nil {
 		return err

@@ -318,7 +318,8 @@ func (t *Table) keyOf(item Item, isKey bool) (keyValue, keyValue, error) {
 		}
 		if i == 0 {
 			if size > maxHashKeySize {
-				return hk, rk, validation("One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of 2048 bytes")
+				// DynamoDB's own wording, without the space ("limit of2048 bytes").
+				return hk, rk, validation("One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of%d bytes", maxHashKeySize)
 			}
 			hk = kv
 		} else {

@@ -93,7 +93,7 @@ func (m *Model) TransactGetItems(in *TransactGetItemsInput) (*TransactGetItemsOu
 		if err != nil {
 			return nil, err
 		}
-		if err := checkArgs(exprArgs{names: g.ExpressionAttributeNames}, labeled{"ProjectionExpression", g.ProjectionExpression}); err != nil {
+		if err := checkArgs(exprArgs{names: g.ExpressionAttributeNames}, labeled{label: "ProjectionExpression", expr: g.ProjectionExpression}); err != nil {
 			return nil, err
 		}
 		proj, err := compileProjection(g.ProjectionExpression, g.ExpressionAttributeNames, nil)
@@ -382,9 +382,9 @@ func (m *Model) prepareAction(i int, ti TransactWriteItem) (*txTarget, error) {
 		return nil, err
 	}
 	args := exprArgs{names: a.ExpressionAttributeNames, values: a.ExpressionAttributeValues}
-	exprs := []labeled{{"ConditionExpression", a.ConditionExpression}}
+	exprs := []labeled{{label: "ConditionExpression", expr: a.ConditionExpression}}
 	if kind == "Update" {
-		exprs = append(exprs, labeled{"UpdateExpression", a.UpdateExpression})
+		exprs = append(exprs, labeled{label: "UpdateExpression", expr: a.UpdateExpression})
 	}
 	if err := checkArgs(args, exprs...); err != nil {
 		return nil, err
