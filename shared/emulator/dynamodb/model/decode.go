@@ -72,40 +72,143 @@ func Unmarshal(data []byte, v any) error {
 	return err
 }
 
-// unmarshalStd decodes the control plane's requests with encoding/json, wording type errors as
-// DynamoDB does (as closely as encoding/json's error lets it).
+// unmarshalStd decodes the control plane's requests with encoding/json, wording a value of the
+// wrong JSON type as DynamoDB words it (shape.mismatch): what was found comes from encoding/json's
+// error, what was expected from the Go type and where it sits (a structure that is a list's
+// element is worded otherwise than a structure member).
 func unmarshalStd(data []byte, v any) error {
 	err := json.Unmarshal(data, v)
 	if err == nil {
 		return nil
 	}
 	var te *json.UnmarshalTypeError
-	if !errors.As(err, &te) {
+	if !errors.As(err, &te) || te.Type == nil {
 		return serialization("Could not parse request body: " + err.Error())
 	}
-	// Re-read the offending value with the decoder, which knows DynamoDB's wording.
-	start := int(te.Offset) - 1
-	for start > 0 && !strings.ContainsRune(":[,", rune(data[start])) {
-		start--
+	found := foundToken(data, te)
+	if found == "" {
+		return serialization("Could not parse request body: " + err.Error())
 	}
-	d := newDecoder(data)
-	d.i = start + 1
-	var sh shape
-	switch te.Type.Kind() {
+	return newDecoderOf(found).mismatch(expectedShape(reflect.TypeOf(v), te))
+}
+
+// foundToken is a JSON text of the kind of value encoding/json found where it failed: the value
+// itself for a number (integral or not matters), a stand-in otherwise. encoding/json's offset is
+// just past an array's or object's opening and just past a literal's end.
+func foundToken(data []byte, te *json.UnmarshalTypeError) string {
+	end := min(int(te.Offset), len(data))
+	switch {
+	case te.Value == "array":
+		return "["
+	case te.Value == "object":
+		return "{"
+	case te.Value == "string":
+		return `""`
+	case te.Value == "bool":
+		if strings.HasSuffix(string(data[:end]), "true") {
+			return "true"
+		}
+		return "false"
+	case strings.HasPrefix(te.Value, "number"):
+		start := end
+		for start > 0 && strings.IndexByte("0123456789.eE+-", data[start-1]) >= 0 {
+			start--
+		}
+		if start < end {
+			return string(data[start:end])
+		}
+	}
+	return ""
+}
+
+// javaClasses names the Java classes of members whose Go type is named otherwise.
+var javaClasses = map[string]string{
+	"GlobalSecondaryIndexUpdates.Create": "CreateGlobalSecondaryIndexAction",
+}
+
+// expectedShape is the wire shape of the member te failed on: its Go type te.Type, found at the
+// JSON path te.Field from the request type root.
+func expectedShape(root reflect.Type, te *json.UnmarshalTypeError) shape {
+	t := te.Type
+	// Whether the value is a list's element: the member the path names is a list of t.
+	decl := memberType(root, te.Field)
+	inList := decl != nil && decl.Kind() == reflect.Slice && decl != t && derefType(decl.Elem()) == t
+	switch t.Kind() {
 	case reflect.String:
-		sh = shString
+		return shString
 	case reflect.Bool:
-		sh = shBoolean
-	case reflect.Int, reflect.Int32, reflect.Int64:
-		sh = shInteger
+		return shBoolean
+	case reflect.Int64:
+		return shLong
+	case reflect.Int, reflect.Int32:
+		return shInteger
 	case reflect.Slice:
-		sh = shList
+		if inList {
+			return shParamList
+		}
+		return shList
 	case reflect.Map:
-		sh = mapOf(ns + te.Type.Elem().Name())
-	default:
-		sh = fieldStruct(te.Type.Name())
+		class := ns + derefType(t.Elem()).Name()
+		if t.Elem().Kind() == reflect.String {
+			class = "java.lang.String"
+		}
+		if inList {
+			return shape{kind: kParamMap, class: class}
+		}
+		return mapOf(class)
 	}
-	return d.mismatch(sh)
+	name := t.Name()
+	if n, ok := javaClasses[te.Field]; ok {
+		name = n
+	}
+	if inList {
+		return valueStruct(name)
+	}
+	return fieldStruct(name)
+}
+
+// memberType is the declared type of the member at a JSON path ("A.B.C") of a request type, nil
+// when the path does not name one. Lists, maps and pointers on the way are looked through.
+func memberType(t reflect.Type, path string) reflect.Type {
+	if path == "" {
+		return nil
+	}
+	for _, name := range strings.Split(path, ".") {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct {
+			return nil
+		}
+		f, ok := jsonField(t, name)
+		if !ok {
+			return nil
+		}
+		t = f.Type
+	}
+	return derefType(t)
+}
+
+// jsonField finds a structure's field by its JSON name.
+func jsonField(t reflect.Type, name string) (reflect.StructField, bool) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if tag == "" {
+			tag = f.Name
+		}
+		if tag == name {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
+}
+
+func derefType(t reflect.Type) reflect.Type {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t
 }
 
 func (in *GetItemInput) decode(d *decoder, k string) (err error) {

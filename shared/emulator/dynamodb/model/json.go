@@ -170,6 +170,7 @@ const (
 	kString      shapeKind = iota
 	kBoolean               // Boolean
 	kInteger               // Integer
+	kLong                  // Long (capacity units)
 	kBlob                  // base64 bytes
 	kList                  // a list member of a structure
 	kParamList             // a list inside a map or a list
@@ -185,6 +186,7 @@ var (
 	shString    = shape{kind: kString}
 	shBoolean   = shape{kind: kBoolean}
 	shInteger   = shape{kind: kInteger}
+	shLong      = shape{kind: kLong}
 	shBlob      = shape{kind: kBlob}
 	shList      = shape{kind: kList}
 	shParamList = shape{kind: kParamList}
@@ -217,6 +219,8 @@ func (d *decoder) mismatch(sh shape) error {
 			return serialization("Unrecognized collection type class java.lang.Boolean")
 		case kInteger:
 			return serialization("Unrecognized collection type class java.lang.Integer")
+		case kLong:
+			return serialization("Unrecognized collection type class java.lang.Long")
 		case kBlob:
 			return serialization("Unrecognized collection type class java.nio.ByteBuffer")
 		case kMap, kParamMap:
@@ -251,6 +255,8 @@ func (d *decoder) mismatch(sh shape) error {
 		return serialization(token + " cannot be converted to Boolean")
 	case kInteger:
 		return serialization(token + " cannot be converted to Integer")
+	case kLong:
+		return serialization(token + " cannot be converted to Long")
 	case kBlob:
 		return serialization("only base-64-encoded strings are convertible to bytes")
 	case kParamList, kParamMap:
