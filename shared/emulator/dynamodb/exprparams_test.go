@@ -1,6 +1,7 @@
 package dynamodb_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -90,6 +91,30 @@ func TestRequestCheckedBeforeTable(t *testing.T) {
 		{"Scan: an invalid ExclusiveStartKey value", "Scan",
 			`{"TableName":"missing","ExclusiveStartKey":{"pk":{}}}`,
 			"ValidationException: Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"},
+		// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html:
+		// up to 100 keys; each table's part checked as GetItem's.
+		{"BatchGetItem: an invalid key value on a missing table", "BatchGetItem",
+			`{"RequestItems":{"missing":{"Keys":[{"pk":{"S":"a","N":"1"}}]}}}`,
+			"ValidationException: Supplied AttributeValue has more than one datatypes set"},
+		{"BatchGetItem: an empty ProjectionExpression", "BatchGetItem",
+			`{"RequestItems":{"missing":{"Keys":[{"pk":{"S":"a"}}],"ProjectionExpression":""}}}`,
+			"ValidationException: Invalid ProjectionExpression: The expression can not be empty;"},
+		{"BatchGetItem: 101 keys on missing tables", "BatchGetItem", batchGet101(),
+			"ValidationException: Too many items requested for the BatchGetItem call"},
+		// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html:
+		// up to 25 requests; each item checked as PutItem's.
+		{"BatchWriteItem: an invalid number on a missing table", "BatchWriteItem",
+			`{"RequestItems":{"missing":[{"PutRequest":{"Item":{"pk":{"S":"a"},"n":{"N":"1e126"}}}}]}}`,
+			"ValidationException: Number overflow"},
+		{"BatchWriteItem: 26 requests on a missing table", "BatchWriteItem", batchWrite26(),
+			"ValidationException: 1 validation error detected: Value at 'requestItems' failed to satisfy constraint"},
+		// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
+		{"TransactWriteItems: a syntax error on a missing table", "TransactWriteItems",
+			`{"TransactItems":[{"Update":{"TableName":"missing","Key":{"pk":{"S":"a"}},"UpdateExpression":"SET = :v","ExpressionAttributeValues":{":v":{"S":"a"}}}}]}`,
+			"ValidationException: Invalid UpdateExpression"},
+		{"TransactGetItems: an invalid key on a missing table", "TransactGetItems",
+			`{"TransactItems":[{"Get":{"TableName":"missing","Key":{"pk":{}}}}]}`,
+			"ValidationException: Supplied AttributeValue is empty"},
 		// DynamoDB words this one without a space before the number.
 		{"GetItem: a partition key over 2048 bytes", "GetItem",
 			`{"TableName":"tbl","Key":{"pk":{"S":"` + strings.Repeat("k", 2049) + `"}}}`,
@@ -102,4 +127,20 @@ func TestRequestCheckedBeforeTable(t *testing.T) {
 			assert.Contains(t, err.Error(), tt.want)
 		})
 	}
+}
+
+func batchGet101() string {
+	keys := make([]string, 101)
+	for i := range keys {
+		keys[i] = `{"pk":{"S":"k` + strconv.Itoa(i) + `"}}`
+	}
+	return `{"RequestItems":{"missing":{"Keys":[` + strings.Join(keys[:50], ",") + `]},"missing2":{"Keys":[` + strings.Join(keys[50:], ",") + `]}}}`
+}
+
+func batchWrite26() string {
+	reqs := make([]string, 26)
+	for i := range reqs {
+		reqs[i] = `{"PutRequest":{"Item":{"pk":{"S":"k` + strconv.Itoa(i) + `"}}}}`
+	}
+	return `{"RequestItems":{"missing":[` + strings.Join(reqs, ",") + `]}}`
 }

@@ -12,6 +12,8 @@ type KeysAndAttributes struct {
 	ExpressionAttributeNames map[string]string `json:"ExpressionAttributeNames,omitempty"`
 	ConsistentRead           bool              `json:"ConsistentRead,omitempty"`
 	AttributesToGet          []string          `json:"AttributesToGet,omitempty"`
+
+	empty emptyExprs // expression members sent as ""
 }
 
 // BatchGetItemInput is BatchGetItem's request.
@@ -29,12 +31,38 @@ type BatchGetItemOutput struct {
 	Throttled       int
 }
 
+// checkBatchRead checks one table's part of a BatchGetItem as GetItem's are checked, and
+// compiles its projection.
+func checkBatchRead(req KeysAndAttributes) (*projection, error) {
+	projExpr := labeled{label: "ProjectionExpression", expr: req.ProjectionExpression, empty: req.empty.has(emptyProjection)}
+	if err := checkMixed([]param{{"ProjectionExpression", projExpr.present()}}, []param{{"AttributesToGet", req.AttributesToGet != nil}},
+		req.ExpressionAttributeNames, nil, ""); err != nil {
+		return nil, err
+	}
+	if err := checkDuplicateNames(req.AttributesToGet); err != nil {
+		return nil, err
+	}
+	var proj *projection
+	projExpr.compile = func() (err error) {
+		proj, err = compileProjection(req.ProjectionExpression, req.ExpressionAttributeNames, req.AttributesToGet)
+		return err
+	}
+	if err := checkArgs(exprArgs{names: req.ExpressionAttributeNames}, projExpr); err != nil {
+		return nil, err
+	}
+	if projExpr.present() {
+		return proj, nil
+	}
+	return compileProjection("", nil, req.AttributesToGet)
+}
+
 // BatchGetItem reads up to 100 items from one or more tables. Keys whose partition or table is
 // out of capacity come back in UnprocessedKeys; if every key is throttled, the whole request is.
 func (m *Model) BatchGetItem(in *BatchGetItemInput) (*BatchGetItemOutput, error) {
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
+	var err error
 	type tableReq struct {
 		t    *Table
 		req  KeysAndAttributes
@@ -45,22 +73,35 @@ func (m *Model) BatchGetItem(in *BatchGetItemInput) (*BatchGetItemOutput, error)
 		}
 	}
 	names := slices.Sorted(maps.Keys(in.RequestItems))
-	reqs := make([]tableReq, 0, len(names))
+	// The whole request is checked before any table is looked up, as DynamoDB does.
+	projs := make([]*projection, len(names))
 	total := 0
-	for _, name := range names {
+	for i, name := range names {
+		req := in.RequestItems[name]
+		if len(req.Keys) == 0 {
+			return nil, validation("1 validation error detected: Value '[]' at 'requestItems.%s.member.keys' failed to satisfy constraint: Member must have length greater than or equal to 1", name)
+		}
+		if projs[i], err = checkBatchRead(req); err != nil {
+			return nil, err
+		}
+		for _, k := range req.Keys {
+			if err := validateItem(k); err != nil {
+				return nil, err
+			}
+		}
+		total += len(req.Keys)
+		if total > 100 {
+			return nil, validation("Too many items requested for the BatchGetItem call")
+		}
+	}
+	reqs := make([]tableReq, 0, len(names))
+	for i, name := range names {
 		req := in.RequestItems[name]
 		t, err := m.table(name)
 		if err != nil {
 			return nil, err
 		}
-		if err := checkArgs(exprArgs{names: req.ExpressionAttributeNames}, labeled{label: "ProjectionExpression", expr: req.ProjectionExpression}); err != nil {
-			return nil, err
-		}
-		proj, err := compileProjection(req.ProjectionExpression, req.ExpressionAttributeNames, req.AttributesToGet)
-		if err != nil {
-			return nil, err
-		}
-		tr := tableReq{t: t, req: req, proj: proj}
+		tr := tableReq{t: t, req: req, proj: projs[i]}
 		seen := map[string]bool{}
 		for _, k := range req.Keys {
 			hk, rk, err := t.validateKey(k)
@@ -77,14 +118,7 @@ func (m *Model) BatchGetItem(in *BatchGetItemInput) (*BatchGetItemOutput, error)
 				rk keyValue
 			}{hk, rk})
 		}
-		if len(req.Keys) == 0 {
-			return nil, validation("1 validation error detected: Value '[]' at 'requestItems.%s.member.keys' failed to satisfy constraint: Member must have length greater than or equal to 1", name)
-		}
-		total += len(req.Keys)
 		reqs = append(reqs, tr)
-	}
-	if total > 100 {
-		return nil, validation("Too many items requested for the BatchGetItem call")
 	}
 	out := &BatchGetItemOutput{Responses: map[string][]Item{}, UnprocessedKeys: map[string]KeysAndAttributes{}}
 	var firstThrottle *throttled
@@ -200,38 +234,65 @@ func (m *Model) BatchWriteItem(in *BatchWriteItemInput) (*BatchWriteItemOutput, 
 		ops []op
 	}
 	names := slices.Sorted(maps.Keys(in.RequestItems))
-	all := make([]tableOps, 0, len(names))
+	// The whole request is checked before any table is looked up, as DynamoDB does: the sizes
+	// of the lists, then each request's values.
 	total := 0
+	for _, name := range names {
+		if len(in.RequestItems[name]) == 0 {
+			return nil, validation("1 validation error detected: Value '[]' at 'requestItems.%s.member' failed to satisfy constraint: Member must have length greater than or equal to 1", name)
+		}
+		total += len(in.RequestItems[name])
+	}
+	if total > 25 {
+		return nil, validation("1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]")
+	}
+	sizes := make(map[*WriteRequest]int, total)
+	for _, name := range names {
+		reqs := in.RequestItems[name]
+		for i := range reqs {
+			r := &reqs[i]
+			switch {
+			case r.PutRequest != nil && r.DeleteRequest == nil:
+				size, err := checkedValues(r.PutRequest.Item, 0)
+				if err != nil {
+					return nil, err
+				}
+				sizes[r] = size
+			case r.DeleteRequest != nil && r.PutRequest == nil:
+				if err := validateItem(r.DeleteRequest.Key); err != nil {
+					return nil, err
+				}
+			default:
+				return nil, validation("Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes")
+			}
+		}
+	}
+	all := make([]tableOps, 0, len(names))
 	for _, name := range names {
 		t, err := m.table(name)
 		if err != nil {
 			return nil, err
 		}
 		reqs := in.RequestItems[name]
-		if len(reqs) == 0 {
-			return nil, validation("1 validation error detected: Value '[]' at 'requestItems.%s.member' failed to satisfy constraint: Member must have length greater than or equal to 1", name)
-		}
 		to := tableOps{t: t}
 		seen := map[string]bool{}
-		for _, r := range reqs {
+		for i := range reqs {
+			r := reqs[i]
 			var o op
 			o.req = r
-			switch {
-			case r.PutRequest != nil && r.DeleteRequest == nil:
-				hk, rk, size, err := t.validateItemForWrite(r.PutRequest.Item)
+			if r.PutRequest != nil {
+				hk, rk, size, err := t.checkWrite(r.PutRequest.Item, sizes[&reqs[i]])
 				if err != nil {
 					return nil, err
 				}
 				o.hk, o.rk = hk, rk
 				o.next = &entry{item: r.PutRequest.Item, size: size, hk: hk, rk: rk}
-			case r.DeleteRequest != nil && r.PutRequest == nil:
+			} else {
 				hk, rk, err := t.validateKey(r.DeleteRequest.Key)
 				if err != nil {
 					return nil, err
 				}
 				o.hk, o.rk = hk, rk
-			default:
-				return nil, validation("Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes")
 			}
 			id := o.hk + "\x00" + o.rk.s
 			if seen[id] {
@@ -240,11 +301,7 @@ func (m *Model) BatchWriteItem(in *BatchWriteItemInput) (*BatchWriteItemOutput, 
 			seen[id] = true
 			to.ops = append(to.ops, o)
 		}
-		total += len(reqs)
 		all = append(all, to)
-	}
-	if total > 25 {
-		return nil, validation("1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]")
 	}
 	out := &BatchWriteItemOutput{UnprocessedItems: map[string][]WriteRequest{}}
 	var firstThrottle *throttled

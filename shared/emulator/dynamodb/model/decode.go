@@ -429,7 +429,7 @@ func (in *BatchGetItemInput) decode(d *decoder, k string) (err error) {
 						return err
 					})
 				case "ProjectionExpression":
-					ka.ProjectionExpression, err = d.str()
+					ka.ProjectionExpression, err = d.expr(&ka.empty, emptyProjection)
 				case "ExpressionAttributeNames":
 					ka.ExpressionAttributeNames, err = d.stringMap()
 				case "ConsistentRead":

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"errors"
 	"maps"
 	"regexp"
 	"slices"
@@ -139,7 +140,7 @@ func checkArgs(args exprArgs, exprs ...labeled) error {
 
 // errorMessage is the message of a model error, or the error's text.
 func errorMessage(err error) string {
-	if e, ok := err.(*Error); ok {
+	if e := (*Error)(nil); errors.As(err, &e) {
 		return e.Message
 	}
 	return err.Error()

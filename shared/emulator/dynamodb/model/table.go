@@ -345,14 +345,6 @@ func (t *Table) validateItemForWrite(item Item) (string, keyValue, int, error) {
 // plus one when every value is valid as validateItem sees it, zero when it does not know.
 type checkedItem int
 
-// validateChecked is validateItemForWrite without the walks the decoder already made.
-func (t *Table) validateChecked(item Item, c checkedItem) (string, keyValue, int, error) {
-	if c > 0 && item != nil {
-		return t.checkWrite(item, int(c)-1)
-	}
-	return t.validateItemForWrite(item)
-}
-
 // checkWrite is validateItemForWrite once the values are known to be valid and the size known.
 func (t *Table) checkWrite(item Item, size int) (string, keyValue, int, error) {
 	hk, rk, err := t.keyOf(item, false)

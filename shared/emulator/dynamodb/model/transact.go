@@ -82,21 +82,28 @@ func (m *Model) TransactGetItems(in *TransactGetItemsInput) (*TransactGetItemsOu
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
-	targets := make([]*txTarget, len(in.TransactItems))
-	seen := map[string]bool{}
+	// Every action is checked before any table is looked up, as DynamoDB does.
+	projs := make([]*projection, len(in.TransactItems))
 	for i, ti := range in.TransactItems {
 		g := ti.Get
 		if g == nil {
 			return nil, validation("1 validation error detected: Value null at 'transactItems.%d.member.get' failed to satisfy constraint: Member must not be null", i+1)
 		}
+		if err := validateItem(g.Key); err != nil {
+			return nil, err
+		}
+		if err := checkArgs(exprArgs{names: g.ExpressionAttributeNames}, labeled{label: "ProjectionExpression", expr: g.ProjectionExpression, compile: func() (err error) {
+			projs[i], err = compileProjection(g.ProjectionExpression, g.ExpressionAttributeNames, nil)
+			return err
+		}}); err != nil {
+			return nil, err
+		}
+	}
+	targets := make([]*txTarget, len(in.TransactItems))
+	seen := map[string]bool{}
+	for i, ti := range in.TransactItems {
+		g, proj := ti.Get, projs[i]
 		t, err := m.table(g.TableName)
-		if err != nil {
-			return nil, err
-		}
-		if err := checkArgs(exprArgs{names: g.ExpressionAttributeNames}, labeled{label: "ProjectionExpression", expr: g.ProjectionExpression}); err != nil {
-			return nil, err
-		}
-		proj, err := compileProjection(g.ProjectionExpression, g.ExpressionAttributeNames, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -249,10 +256,18 @@ func (m *Model) TransactWriteItems(in *TransactWriteItemsInput) (*TransactWriteI
 			return &TransactWriteItemsOutput{}, nil
 		}
 	}
+	checked := make([]checkedAction, len(in.TransactItems))
+	for i, ti := range in.TransactItems {
+		c, err := checkAction(i, ti)
+		if err != nil {
+			return nil, err
+		}
+		checked[i] = c
+	}
 	targets := make([]*txTarget, len(in.TransactItems))
 	seen := map[string]bool{}
-	for i, ti := range in.TransactItems {
-		x, err := m.prepareAction(i, ti)
+	for i := range in.TransactItems {
+		x, err := m.prepareAction(checked[i])
 		if err != nil {
 			return nil, err
 		}
@@ -363,63 +378,81 @@ func mergeConsumed(m map[*Table]*ConsumedCapacity, t *Table, c ConsumedCapacity)
 	x.merge(c)
 }
 
-// prepareAction validates one action outside any lock.
-func (m *Model) prepareAction(i int, ti TransactWriteItem) (*txTarget, error) {
-	var a *TransactAction
-	kind := ""
+// checkedAction is one action of a TransactWriteItems, checked before any table is looked up.
+type checkedAction struct {
+	a    *TransactAction
+	kind string
+	cond *condition
+	upd  *update
+	size int // a Put's item size
+}
+
+// checkAction checks one action as DynamoDB does before it looks any table up: one kind of
+// action, its required members, its values and its expressions.
+func checkAction(i int, ti TransactWriteItem) (checkedAction, error) {
+	var c checkedAction
 	n := 0
 	for k, v := range map[string]*TransactAction{"ConditionCheck": ti.ConditionCheck, "Put": ti.Put, "Update": ti.Update, "Delete": ti.Delete} {
 		if v != nil {
-			a, kind = v, k
+			c.a, c.kind = v, k
 			n++
 		}
 	}
 	if n != 1 {
-		return nil, validation("TransactItems can only contain one of Check, Put, Update or Delete")
+		return c, validation("TransactItems can only contain one of Check, Put, Update or Delete")
 	}
+	a := c.a
+	if c.kind == "ConditionCheck" && a.ConditionExpression == "" {
+		return c, validation("1 validation error detected: Value null at 'transactItems.%d.member.conditionCheck.conditionExpression' failed to satisfy constraint: Member must not be null", i+1)
+	}
+	if c.kind == "Update" && a.UpdateExpression == "" {
+		return c, validation("1 validation error detected: Value null at 'transactItems.%d.member.update.updateExpression' failed to satisfy constraint: Member must not be null", i+1)
+	}
+	var err error
+	if c.kind == "Put" {
+		c.size, err = checkedValues(a.Item, 0)
+	} else {
+		err = validateItem(a.Key)
+	}
+	if err != nil {
+		return c, err
+	}
+	args := exprArgs{names: a.ExpressionAttributeNames, values: a.ExpressionAttributeValues}
+	exprs := []labeled{{label: "ConditionExpression", expr: a.ConditionExpression, compile: func() (err error) {
+		c.cond, err = compileCondition("ConditionExpression", a.ConditionExpression, args)
+		return err
+	}}}
+	if c.kind == "Update" {
+		exprs = append(exprs, labeled{label: "UpdateExpression", expr: a.UpdateExpression, compile: func() (err error) {
+			c.upd, err = compileUpdate(a.UpdateExpression, args)
+			return err
+		}})
+	}
+	return c, checkArgs(args, exprs...)
+}
+
+// prepareAction resolves a checked action's table and key, outside any lock.
+func (m *Model) prepareAction(c checkedAction) (*txTarget, error) {
+	a := c.a
 	t, err := m.table(a.TableName)
 	if err != nil {
 		return nil, err
 	}
-	args := exprArgs{names: a.ExpressionAttributeNames, values: a.ExpressionAttributeValues}
-	exprs := []labeled{{label: "ConditionExpression", expr: a.ConditionExpression}}
-	if kind == "Update" {
-		exprs = append(exprs, labeled{label: "UpdateExpression", expr: a.UpdateExpression})
-	}
-	if err := checkArgs(args, exprs...); err != nil {
-		return nil, err
-	}
-	if kind == "ConditionCheck" && a.ConditionExpression == "" {
-		return nil, validation("1 validation error detected: Value null at 'transactItems.%d.member.conditionCheck.conditionExpression' failed to satisfy constraint: Member must not be null", i+1)
-	}
-	cond, err := compileCondition("ConditionExpression", a.ConditionExpression, args)
-	if err != nil {
-		return nil, err
-	}
-	x := &txTarget{t: t, cond: cond, rv: a.ReturnValuesOnConditionCheckFailure, key: a.Key, change: kind != "ConditionCheck"}
-	switch kind {
-	case "Put":
-		hk, rk, size, err := t.validateItemForWrite(a.Item)
+	x := &txTarget{t: t, cond: c.cond, upd: c.upd, rv: a.ReturnValuesOnConditionCheckFailure, key: a.Key, change: c.kind != "ConditionCheck"}
+	if c.kind == "Put" {
+		hk, rk, size, err := t.checkWrite(a.Item, c.size)
 		if err != nil {
 			return nil, err
 		}
 		x.hk, x.rk = hk, rk
 		x.next = &entry{item: a.Item, size: size, hk: hk, rk: rk}
-	case "Update":
-		if a.UpdateExpression == "" {
-			return nil, validation("1 validation error detected: Value null at 'transactItems.%d.member.update.updateExpression' failed to satisfy constraint: Member must not be null", i+1)
-		}
-		if x.upd, err = compileUpdate(a.UpdateExpression, args); err != nil {
-			return nil, err
-		}
-		fallthrough
-	default:
-		hk, rk, err := t.validateKey(a.Key)
-		if err != nil {
-			return nil, err
-		}
-		x.hk, x.rk = hk, rk
+		return x, nil
 	}
+	hk, rk, err := t.validateKey(a.Key)
+	if err != nil {
+		return nil, err
+	}
+	x.hk, x.rk = hk, rk
 	return x, nil
 }
 
