@@ -74,3 +74,73 @@ func TestControlPlaneSerializationErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestCreateTableSchemaChecks checks CreateTable's own checks, made once the members satisfy
+// their constraints, one at a time and in DynamoDB's order: billing and capacity first, then
+// the key schema against the attribute definitions (keys and definitions listed in the
+// request's order), then each index. The rules are the API reference's
+// (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html:
+// AttributeDefinitions, KeySchema, LocalSecondaryIndexes, GlobalSecondaryIndexes, BillingMode,
+// ProvisionedThroughput) and the wording DynamoDB's as recorded against the real service by
+// dynalite's CreateTable tests (https://github.com/architect/dynalite/blob/main/test/createTable.js).
+func TestCreateTableSchemaChecks(t *testing.T) {
+	t.Parallel()
+	svc, _, _ := newService(t)
+	const (
+		prov = `"ProvisionedThroughput":{"ReadCapacityUnits":1,"WriteCapacityUnits":1}`
+		ab   = `"AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"},{"AttributeName":"b","AttributeType":"S"}]`
+		hr   = `"KeySchema":[{"KeyType":"HASH","AttributeName":"a"},{"KeyType":"RANGE","AttributeName":"b"}]`
+	)
+	tests := []struct {
+		name, body, want string
+	}{
+		// BillingMode: PROVISIONED (the default) requires ProvisionedThroughput; PAY_PER_REQUEST
+		// takes none. Checked before the key schema.
+		{"PROVISIONED without ProvisionedThroughput", `{"TableName":"abc","AttributeDefinitions":[],"KeySchema":[{"KeyType":"HASH","AttributeName":"a"}]}`,
+			"One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED"},
+		{"PAY_PER_REQUEST with ProvisionedThroughput", `{"TableName":"abc","AttributeDefinitions":[],"KeySchema":[{"KeyType":"HASH","AttributeName":"a"},{"KeyType":"HASH","AttributeName":"a"}],` + prov + `,"BillingMode":"PAY_PER_REQUEST"}`,
+			"One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST"},
+		// KeySchema: every key attribute is defined in AttributeDefinitions.
+		{"more keys than definitions", `{"TableName":"abc","AttributeDefinitions":[{"AttributeName":"b","AttributeType":"S"}],"KeySchema":[{"KeyType":"HASH","AttributeName":"a"},{"KeyType":"RANGE","AttributeName":"b"}],` + prov + `}`,
+			"Invalid KeySchema: Some index key attribute have no definition"},
+		{"key not defined", `{"TableName":"abc","AttributeDefinitions":[{"AttributeName":"b","AttributeType":"S"}],"KeySchema":[{"KeyType":"HASH","AttributeName":"a"}],` + prov + `}`,
+			"One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [a], AttributeDefinitions: [b]"},
+		// KeySchema: a HASH key, then optionally a RANGE key of another attribute.
+		{"hash and range of the same name", `{"TableName":"abc",` + ab + `,"KeySchema":[{"KeyType":"HASH","AttributeName":"a"},{"KeyType":"HASH","AttributeName":"a"}],` + prov + `}`,
+			"Both the Hash Key and the Range Key element in the KeySchema have the same name"},
+		{"second key not RANGE", `{"TableName":"abc",` + ab + `,"KeySchema":[{"KeyType":"HASH","AttributeName":"a"},{"KeyType":"HASH","AttributeName":"b"}],` + prov + `}`,
+			"Invalid KeySchema: The second KeySchemaElement is not a RANGE key type"},
+		{"first key not HASH", `{"TableName":"abc",` + ab + `,"KeySchema":[{"KeyType":"RANGE","AttributeName":"a"},{"KeyType":"HASH","AttributeName":"b"}],` + prov + `}`,
+			"Invalid KeySchema: The first KeySchemaElement is not a HASH key type"},
+		// AttributeDefinitions: only key attributes are defined.
+		{"unused definition", `{"TableName":"abc",` + ab + `,"KeySchema":[{"KeyType":"HASH","AttributeName":"a"}],` + prov + `}`,
+			"One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions"},
+		// LocalSecondaryIndexes: at least one, on a table with a sort key, each with the table's
+		// partition key and its own sort key.
+		{"empty LocalSecondaryIndexes", `{"TableName":"abc",` + ab + `,"KeySchema":[{"KeyType":"HASH","AttributeName":"a"}],"LocalSecondaryIndexes":[],` + prov + `}`,
+			"One or more parameter values were invalid: List of LocalSecondaryIndexes is empty"},
+		{"LSI keys not defined", `{"TableName":"abc",` + ab + `,` + hr + `,"LocalSecondaryIndexes":[{"IndexName":"abc","KeySchema":[{"AttributeName":"a","KeyType":"HASH"},{"AttributeName":"c","KeyType":"RANGE"}],"Projection":{}}],` + prov + `}`,
+			"One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [a, c], AttributeDefinitions: [a, b]"},
+		{"LSI second key not RANGE", `{"TableName":"abc",` + ab + `,` + hr + `,"LocalSecondaryIndexes":[{"IndexName":"abc","KeySchema":[{"AttributeName":"a","KeyType":"HASH"},{"AttributeName":"b","KeyType":"HASH"}],"Projection":{}}],` + prov + `}`,
+			"Invalid KeySchema: The second KeySchemaElement is not a RANGE key type"},
+		{"six LSIs", `{"TableName":"abc","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"},{"AttributeName":"b","AttributeType":"S"},{"AttributeName":"c","AttributeType":"S"}],` + hr + `,"LocalSecondaryIndexes":[` +
+			lsi("ix1") + `,` + lsi("ix2") + `,` + lsi("ix3") + `,` + lsi("ix4") + `,` + lsi("ix5") + `,` + lsi("ix6") + `],` + prov + `}`,
+			"One or more parameter values were invalid: Number of LocalSecondaryIndexes exceeds per-table limit of 5"},
+		// GlobalSecondaryIndexes: no ProvisionedThroughput with PAY_PER_REQUEST.
+		{"GSI same key names", `{"TableName":"abc",` + ab + `,` + hr + `,"GlobalSecondaryIndexes":[{"IndexName":"abc","KeySchema":[{"AttributeName":"a","KeyType":"HASH"},{"AttributeName":"a","KeyType":"RANGE"}],"Projection":{}}],` + prov + `}`,
+			"Both the Hash Key and the Range Key element in the KeySchema have the same name"},
+		{"GSI throughput with PAY_PER_REQUEST", `{"TableName":"abc",` + ab + `,` + hr + `,"BillingMode":"PAY_PER_REQUEST","GlobalSecondaryIndexes":[{"IndexName":"abc","KeySchema":[{"AttributeName":"b","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"},` + prov + `}]}`,
+			"One or more parameter values were invalid: ProvisionedThroughput should not be specified for index: abc when BillingMode is PAY_PER_REQUEST"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := svc.Call(t.Context(), "CreateTable", []byte(tt.body))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "ValidationException: "+tt.want)
+		})
+	}
+}
+
+func lsi(name string) string {
+	return `{"IndexName":"` + name + `","KeySchema":[{"AttributeName":"a","KeyType":"HASH"},{"AttributeName":"c","KeyType":"RANGE"}],"Projection":{"ProjectionType":"ALL"}}`
+}

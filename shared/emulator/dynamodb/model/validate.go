@@ -1,6 +1,7 @@
 package model
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -311,7 +312,130 @@ func (in *CreateTableInput) validate() error {
 	if err := c.err(); err != nil {
 		return err
 	}
-	return capacityBounds(in.ProvisionedThroughput)
+	return in.checkSchema()
+}
+
+// checkSchema makes CreateTable's own checks, once every member satisfies its constraints, one
+// at a time in DynamoDB's order: billing and capacity, then the table's key schema against the
+// attribute definitions, then each local and each global secondary index
+// (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html).
+func (in *CreateTableInput) checkSchema() error {
+	if in.BillingMode == PayPerRequest {
+		if in.ProvisionedThroughput != nil {
+			return validation("One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST")
+		}
+	} else {
+		if p := in.ProvisionedThroughput; p == nil || p.ReadCapacityUnits == 0 || p.WriteCapacityUnits == 0 {
+			return validation("One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED")
+		}
+		if err := capacityBounds(in.ProvisionedThroughput); err != nil {
+			return err
+		}
+	}
+	defs := make([]string, len(in.AttributeDefinitions))
+	for i, d := range in.AttributeDefinitions {
+		defs[i] = d.AttributeName
+	}
+	if len(in.KeySchema) > len(defs) {
+		return validation("Invalid KeySchema: Some index key attribute have no definition")
+	}
+	if err := checkKeys(in.KeySchema, defs); err != nil {
+		return err
+	}
+	if in.LocalSecondaryIndexes == nil && in.GlobalSecondaryIndexes == nil && len(in.KeySchema) != len(defs) {
+		return validation("One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions")
+	}
+	names := map[string]bool{}
+	if in.LocalSecondaryIndexes != nil {
+		if len(in.LocalSecondaryIndexes) == 0 {
+			return validation("One or more parameter values were invalid: List of LocalSecondaryIndexes is empty")
+		}
+		if len(in.KeySchema) != 2 {
+			return validation("One or more parameter values were invalid: Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex")
+		}
+		for _, l := range in.LocalSecondaryIndexes {
+			if err := checkKeys(l.KeySchema, defs); err != nil {
+				return err
+			}
+			if len(l.KeySchema) != 2 {
+				return validation("One or more parameter values were invalid: Index KeySchema does not have a range key for index: %s", l.IndexName)
+			}
+			if h, th := l.KeySchema[0].AttributeName, in.KeySchema[0].AttributeName; h != th {
+				return validation("One or more parameter values were invalid: Index KeySchema does not have the same leading hash key as table KeySchema for index: %s. index hash key: %s, table hash key: %s", l.IndexName, h, th)
+			}
+			if err := checkProjection(l.Projection); err != nil {
+				return err
+			}
+			if names[l.IndexName] {
+				return validation("One or more parameter values were invalid: Duplicate index name: %s", l.IndexName)
+			}
+			names[l.IndexName] = true
+		}
+		if len(in.LocalSecondaryIndexes) > 5 {
+			return validation("One or more parameter values were invalid: Number of LocalSecondaryIndexes exceeds per-table limit of 5")
+		}
+	}
+	if in.GlobalSecondaryIndexes != nil {
+		if len(in.GlobalSecondaryIndexes) == 0 {
+			return validation("One or more parameter values were invalid: List of GlobalSecondaryIndexes is empty")
+		}
+		for _, g := range in.GlobalSecondaryIndexes {
+			if err := checkKeys(g.KeySchema, defs); err != nil {
+				return err
+			}
+			if err := checkProjection(g.Projection); err != nil {
+				return err
+			}
+			if in.BillingMode == PayPerRequest && g.ProvisionedThroughput != nil {
+				return validation("One or more parameter values were invalid: ProvisionedThroughput should not be specified for index: %s when BillingMode is PAY_PER_REQUEST", g.IndexName)
+			}
+			if names[g.IndexName] {
+				return validation("One or more parameter values were invalid: Duplicate index name: %s", g.IndexName)
+			}
+			names[g.IndexName] = true
+		}
+		if len(in.GlobalSecondaryIndexes) > 20 {
+			return validation("One or more parameter values were invalid: GlobalSecondaryIndex count exceeds the per-table limit of 20")
+		}
+	}
+	return nil
+}
+
+// checkKeys checks a table's or index's key schema (one or two elements, as its constraints
+// ensured) against the attribute definitions, in the request's order.
+func checkKeys(ks []KeySchemaElement, defs []string) error {
+	keys := make([]string, len(ks))
+	for i, e := range ks {
+		keys[i] = e.AttributeName
+	}
+	for _, k := range keys {
+		if !slices.Contains(defs, k) {
+			return validation("One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [%s], AttributeDefinitions: [%s]", strings.Join(keys, ", "), strings.Join(defs, ", "))
+		}
+	}
+	if len(ks) == 2 && keys[0] == keys[1] {
+		return validation("Both the Hash Key and the Range Key element in the KeySchema have the same name")
+	}
+	if ks[0].KeyType != "HASH" {
+		return validation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type")
+	}
+	if len(ks) == 2 && ks[1].KeyType != "RANGE" {
+		return validation("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type")
+	}
+	return nil
+}
+
+// checkProjection checks an index's Projection: its ProjectionType is required, and
+// NonKeyAttributes go with INCLUDE only
+// (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Projection.html).
+func checkProjection(p Projection) error {
+	if p.ProjectionType == "" {
+		return validation("One or more parameter values were invalid: Unknown ProjectionType: null")
+	}
+	if p.NonKeyAttributes != nil && p.ProjectionType != "INCLUDE" {
+		return validation("One or more parameter values were invalid: ProjectionType is %s, but NonKeyAttributes is specified", p.ProjectionType)
+	}
+	return nil
 }
 
 func (in *UpdateTableInput) validate() error {
