@@ -14,299 +14,273 @@ type keyCond struct {
 	a, b keyValue
 }
 
+// kcTerm is one key condition: an attribute, a legacy ComparisonOperator (EQ, LT, LE, GT, GE,
+// BETWEEN, BEGINS_WITH; from KeyConditions also the non-indexable ones) and its values.
 type kcTerm struct {
 	attr string
 	op   string
 	vals []*Value
 }
 
-type kcParser struct {
-	src  string
-	toks []string
-	pos  int
-	args exprArgs
+// keyCondTerms checks a compiled KeyConditionExpression's shape, as DynamoDB does before it
+// looks at the table: only AND, comparisons, BETWEEN and begins_with; in each condition one
+// top-level attribute, first; one condition per attribute. It returns the conditions.
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Query.KeyConditionExpressions.html
+func keyCondTerms(c *condition) ([]kcTerm, error) {
+	w := kcWalker{args: c.args, seen: map[string]bool{}}
+	if err := w.walk(c.ast.Expression); err != nil {
+		return nil, err
+	}
+	return w.terms, nil
 }
 
-func kcSyntax(tok, near string) *Error {
-	return validation("Invalid KeyConditionExpression: Syntax error; token: \"%s\", near: \"%s\"", tok, near)
+type kcWalker struct {
+	args  exprArgs
+	seen  map[string]bool
+	terms []kcTerm
 }
 
-func tokenizeKeyCond(s string) ([]string, error) {
-	var toks []string
-	for i := 0; i < len(s); {
-		c := s[i]
-		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
-			i++
-		case c == '(' || c == ')' || c == ',' || c == '=':
-			toks = append(toks, string(c))
-			i++
-		case c == '<' || c == '>':
-			j := i + 1
-			if j < len(s) && (s[j] == '=' || c == '<' && s[j] == '>') {
-				j++
+var kcOps = map[string]string{"=": "EQ", "<": "LT", "<=": "LE", ">": "GT", ">=": "GE"}
+var kcFlipped = map[string]string{"EQ": "EQ", "LT": "GT", "LE": "GE", "GT": "LT", "GE": "LE"}
+
+func kcInvalidOp(op string) *Error {
+	return validation("Invalid operator used in KeyConditionExpression: %s", op)
+}
+
+func (w *kcWalker) walk(n language.Expression) error {
+	var op string
+	var args []language.Expression
+	switch n := n.(type) {
+	case *language.PrefixExpression:
+		return kcInvalidOp(strings.ToUpper(n.Operator))
+	case *language.InExpression:
+		return kcInvalidOp("IN")
+	case *language.InfixExpression:
+		switch o := strings.ToUpper(n.Operator); o {
+		case "AND":
+			if err := w.walk(n.Left); err != nil {
+				return err
 			}
-			toks = append(toks, s[i:j])
-			i = j
-		case c == '#' || c == ':' || c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9':
-			j := i + 1
-			for j < len(s) && (s[j] == '_' || s[j] >= 'a' && s[j] <= 'z' || s[j] >= 'A' && s[j] <= 'Z' || s[j] >= '0' && s[j] <= '9') {
-				j++
-			}
-			toks = append(toks, s[i:j])
-			i = j
+			return w.walk(n.Right)
+		case "OR", "<>":
+			return kcInvalidOp(o)
 		default:
-			return nil, kcSyntax(string(c), s[max(0, i-5):min(len(s), i+5)])
+			op, args = kcOps[o], []language.Expression{n.Left, n.Right}
+		}
+	case *language.BetweenExpression:
+		if !kcIsPath(n.Left) {
+			return validation("Invalid condition in KeyConditionExpression: BETWEEN operator must have the key attribute as its first operand")
+		}
+		op, args = "BETWEEN", []language.Expression{n.Left, n.Range[0], n.Range[1]}
+	case *language.CallExpression:
+		name := kcFuncName(n)
+		switch name {
+		case "attribute_exists", "attribute_not_exists", "attribute_type", "contains":
+			return kcInvalidOp(name)
+		case "size":
+			return validation("KeyConditionExpressions cannot contain nested operations")
+		}
+		if len(n.Arguments) == 0 || !kcIsPath(n.Arguments[0]) {
+			return validation("Invalid condition in KeyConditionExpression: %s operator must have the key attribute as its first operand", name)
+		}
+		op, args = "BEGINS_WITH", n.Arguments
+	default:
+		return validation("Invalid condition in KeyConditionExpression: No key attribute specified")
+	}
+	attr, at := "", 0
+	var vals []*Value
+	for i, a := range args {
+		switch {
+		case kcIsPath(a):
+			if attr != "" {
+				return validation("Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition")
+			}
+			id, ok := a.(*language.Identifier)
+			if !ok {
+				return validation("KeyConditionExpressions cannot have conditions on nested attributes")
+			}
+			attr, at = id.Value, i
+			if n, ok := w.args.names[attr]; ok {
+				attr = n
+			}
+		case kcIsValue(a):
+			name := a.(*language.Identifier).Value
+			v, ok := w.args.values[name]
+			if !ok {
+				return validation("Invalid KeyConditionExpression: An expression attribute value used in expression is not defined; attribute value: %s", name)
+			}
+			vals = append(vals, v)
+		default:
+			if err := w.walk(a); err != nil {
+				return err
+			}
 		}
 	}
-	return toks, nil
+	if attr == "" {
+		return validation("Invalid condition in KeyConditionExpression: No key attribute specified")
+	}
+	if w.seen[attr] {
+		return validation("KeyConditionExpressions must only contain one condition per key")
+	}
+	w.seen[attr] = true
+	if at != 0 {
+		op = kcFlipped[op]
+	}
+	w.terms = append(w.terms, kcTerm{attr: attr, op: op, vals: vals})
+	return nil
 }
 
-func (p *kcParser) peek() string {
-	if p.pos < len(p.toks) {
-		return p.toks[p.pos]
+func kcFuncName(c *language.CallExpression) string {
+	if id, ok := c.Function.(*language.Identifier); ok {
+		return id.Value
 	}
 	return ""
 }
 
-func (p *kcParser) next() string {
-	t := p.peek()
-	p.pos++
-	return t
+func kcIsValue(e language.Expression) bool {
+	id, ok := e.(*language.Identifier)
+	return ok && strings.HasPrefix(id.Value, ":")
 }
 
-func (p *kcParser) expect(tok string) error {
-	if got := p.next(); got != tok {
-		if got == "" {
-			got = "<EOF>"
-		}
-		return kcSyntax(got, p.src)
+// kcIsPath reports whether e is a document path (an attribute, nested or not).
+func kcIsPath(e language.Expression) bool {
+	switch e := e.(type) {
+	case *language.Identifier:
+		return !strings.HasPrefix(e.Value, ":")
+	case *language.IndexExpression:
+		return true
 	}
-	return nil
+	return false
 }
 
-// conj parses terms joined by AND, with parentheses.
-func (p *kcParser) conj(out *[]kcTerm) error {
-	for {
-		if err := p.atom(out); err != nil {
-			return err
-		}
-		switch strings.ToUpper(p.peek()) {
-		case "AND":
-			p.next()
-		case "OR", "NOT":
-			return validation("Invalid operator used in KeyConditionExpression: %s", strings.ToUpper(p.peek()))
-		default:
-			return nil
+// kcBetween checks the bounds of BETWEEN on values, as DynamoDB does while it parses.
+func kcBetween(c *condition) error {
+	var err error
+	var visit func(n language.Expression)
+	visit = func(n language.Expression) {
+		switch n := n.(type) {
+		case *language.InfixExpression:
+			visit(n.Left)
+			visit(n.Right)
+		case *language.PrefixExpression:
+			visit(n.Right)
+		case *language.BetweenExpression:
+			if err != nil || !kcIsValue(n.Range[0]) || !kcIsValue(n.Range[1]) {
+				return
+			}
+			lo := c.args.values[n.Range[0].(*language.Identifier).Value]
+			hi := c.args.values[n.Range[1].(*language.Identifier).Value]
+			if lo == nil || hi == nil {
+				return
+			}
+			switch {
+			case typeOf(lo) != typeOf(hi):
+				err = validation("Invalid %s: The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: AttributeValue: %s, upper bound operand: AttributeValue: %s", c.label, describeValue(lo), describeValue(hi))
+			case (typeOf(lo) == "S" || typeOf(lo) == "N" || typeOf(lo) == "B") && compareScalars(lo, hi) > 0:
+				err = validation("Invalid %s: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: %s, upper bound operand: AttributeValue: %s", c.label, describeValue(lo), describeValue(hi))
+			}
 		}
 	}
+	visit(c.ast.Expression)
+	return err
 }
 
-func (p *kcParser) atom(out *[]kcTerm) error {
-	tok := p.peek()
-	switch {
-	case tok == "(":
-		p.next()
-		if err := p.conj(out); err != nil {
-			return err
-		}
-		return p.expect(")")
-	case tok == "begins_with":
-		p.next()
-		if err := p.expect("("); err != nil {
-			return err
-		}
-		a, err := p.operand()
-		if err != nil {
-			return err
-		}
-		if err := p.expect(","); err != nil {
-			return err
-		}
-		b, err := p.operand()
-		if err != nil {
-			return err
-		}
-		if err := p.expect(")"); err != nil {
-			return err
-		}
-		if a.name == "" || b.value == nil {
-			return validation("Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with")
-		}
-		*out = append(*out, kcTerm{attr: a.name, op: "begins_with", vals: []*Value{b.value}})
-		return nil
-	case strings.ToUpper(tok) == "NOT":
-		return validation("Invalid operator used in KeyConditionExpression: NOT")
-	}
-	if p.pos+1 < len(p.toks) && p.toks[p.pos+1] == "(" {
-		return validation("Invalid KeyConditionExpression: Invalid function name; function: %s", tok)
-	}
-	left, err := p.operand()
+// compileKeyCond compiles a KeyConditionExpression and checks what needs no table.
+func compileKeyCond(expr string, args exprArgs) ([]kcTerm, error) {
+	c, err := compileCondition("KeyConditionExpression", expr, args)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	op := p.next()
-	switch strings.ToUpper(op) {
-	case "=", "<", "<=", ">", ">=":
-		right, err := p.operand()
-		if err != nil {
-			return err
-		}
-		switch {
-		case left.name != "" && right.value != nil:
-			*out = append(*out, kcTerm{attr: left.name, op: op, vals: []*Value{right.value}})
-		case left.value != nil && right.name != "":
-			*out = append(*out, kcTerm{attr: right.name, op: flip(op), vals: []*Value{left.value}})
-		default:
-			return validation("Invalid KeyConditionExpression: The expression has redundant parentheses or compares two attributes or two values")
-		}
-		return nil
-	case "BETWEEN":
-		lo, err := p.operand()
-		if err != nil {
-			return err
-		}
-		if strings.ToUpper(p.next()) != "AND" {
-			return kcSyntax(p.peek(), p.src)
-		}
-		hi, err := p.operand()
-		if err != nil {
-			return err
-		}
-		if left.name == "" || lo.value == nil || hi.value == nil {
-			return validation("Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: BETWEEN")
-		}
-		*out = append(*out, kcTerm{attr: left.name, op: "BETWEEN", vals: []*Value{lo.value, hi.value}})
-		return nil
-	case "<>", "IN":
-		return validation("Unsupported operator in KeyConditionExpression: %s", strings.ToUpper(op))
-	case "":
-		return kcSyntax("<EOF>", p.src)
+	if err := kcBetween(c); err != nil {
+		return nil, err
 	}
-	return kcSyntax(op, p.src)
-}
-
-func flip(op string) string {
-	switch op {
-	case "<":
-		return ">"
-	case "<=":
-		return ">="
-	case ">":
-		return "<"
-	case ">=":
-		return "<="
-	}
-	return op
-}
-
-type kcOperand struct {
-	name  string
-	value *Value
-}
-
-func (p *kcParser) operand() (kcOperand, error) {
-	tok := p.next()
-	switch {
-	case tok == "":
-		return kcOperand{}, kcSyntax("<EOF>", p.src)
-	case tok[0] == ':':
-		v, ok := p.args.values[tok]
-		if !ok {
-			return kcOperand{}, validation("Invalid KeyConditionExpression: An expression attribute value used in expression is not defined; attribute value: %s", tok)
-		}
-		return kcOperand{value: v}, nil
-	case tok[0] == '#':
-		n, ok := p.args.names[tok]
-		if !ok {
-			return kcOperand{}, validation("Invalid KeyConditionExpression: An expression attribute name used in the document path is not defined; attribute name: %s", tok)
-		}
-		return kcOperand{name: n}, nil
-	case tok == "(" || tok == ")" || tok == "," || strings.ContainsAny(tok[:1], "=<>"):
-		return kcOperand{}, kcSyntax(tok, p.src)
-	case language.IsReservedWord(strings.ToUpper(tok)):
-		return kcOperand{}, validation("Invalid KeyConditionExpression: Attribute name is a reserved keyword; reserved keyword: %s", tok)
-	}
-	return kcOperand{name: tok}, nil
+	return keyCondTerms(c)
 }
 
 // parseKeyCond parses a KeyConditionExpression against a table's or index's key schema.
 func parseKeyCond(expr string, args exprArgs, ks keySchema) (keyCond, error) {
-	var kc keyCond
 	if strings.TrimSpace(expr) == "" {
-		return kc, validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.")
+		return keyCond{}, validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.")
 	}
-	toks, err := tokenizeKeyCond(expr)
+	terms, err := compileKeyCond(expr, args)
 	if err != nil {
-		return kc, err
+		return keyCond{}, err
 	}
-	p := &kcParser{src: expr, toks: toks, args: args}
-	var terms []kcTerm
-	if err := p.conj(&terms); err != nil {
-		return kc, err
+	if err := checkKeyTerms(terms, ks, nil); err != nil {
+		return keyCond{}, err
 	}
-	if p.pos < len(p.toks) {
-		return kc, kcSyntax(p.peek(), expr)
+	return keyCondOf(terms, ks)
+}
+
+// checkKeyTerms checks key conditions against the key schema, hash key first, as DynamoDB does.
+// An ExclusiveStartKey (esk, nil when none) must hold each key attribute with its type.
+func checkKeyTerms(terms []kcTerm, ks keySchema, esk Item) error {
+	byAttr := map[string]kcTerm{}
+	for _, t := range terms {
+		byAttr[t.attr] = t
 	}
-	if len(terms) > 2 {
-		return kc, validation("Invalid KeyConditionExpression: KeyConditionExpressions must only contain one condition per key")
-	}
-	var hashTerm, rangeTerm *kcTerm
-	for i := range terms {
-		t := &terms[i]
-		switch {
-		case t.attr == ks.hash.name && hashTerm == nil:
-			hashTerm = t
-		case t.attr == ks.rng.name && ks.rng.name != "" && rangeTerm == nil:
-			rangeTerm = t
-		case t.attr == ks.hash.name || t.attr == ks.rng.name:
-			return kc, validation("Invalid KeyConditionExpression: KeyConditionExpressions must only contain one condition per key")
-		default:
-			missing := ks.hash.name
-			if hashTerm != nil || len(terms) == 2 && terms[1-i].attr == ks.hash.name {
-				missing = ks.rng.name
+	for _, k := range []keyAttr{ks.hash, ks.rng} {
+		if k.name == "" {
+			continue
+		}
+		if esk != nil {
+			v := esk[k.name]
+			if v == nil {
+				return validation("The provided starting key is invalid")
 			}
-			if missing == "" {
-				missing = t.attr
+			if typeOf(v) != k.typ {
+				return validation("The provided key element does not match the schema")
 			}
-			return kc, validation("Query condition missed key schema element: %s", missing)
+		}
+		isHash := k.name == ks.hash.name
+		if isHash && ks.rng.name == "" && len(terms) > 1 {
+			return validation("Query key condition not supported")
+		}
+		t, ok := byAttr[k.name]
+		if !ok {
+			if isHash || len(terms) > 1 {
+				return validation("Query condition missed key schema element: %s", k.name)
+			}
+			continue
+		}
+		switch t.op {
+		case "NULL", "NOT_NULL", "NE", "CONTAINS", "NOT_CONTAINS", "IN":
+			return validation("Attempted conditional constraint is not an indexable operation")
+		}
+		for _, v := range t.vals {
+			if typeOf(v) != k.typ {
+				return validation("One or more parameter values were invalid: Condition parameter type does not match schema type")
+			}
+		}
+		if isHash && t.op != "EQ" {
+			return validation("Query key condition not supported")
 		}
 	}
-	if hashTerm == nil {
-		return kc, validation("Query condition missed key schema element: %s", ks.hash.name)
+	return nil
+}
+
+// keyCondOf turns checked key conditions into a keyCond.
+func keyCondOf(terms []kcTerm, ks keySchema) (keyCond, error) {
+	var kc keyCond
+	var rangeTerm *kcTerm
+	for i := range terms {
+		t := &terms[i]
+		if t.attr == ks.hash.name {
+			kc.hk, _ = keyValueOf(t.vals[0], ks.hash.typ)
+		} else if ks.rng.name != "" && t.attr == ks.rng.name {
+			rangeTerm = t
+		}
 	}
-	if hashTerm.op != "=" {
-		return kc, validation("Query key condition not supported")
-	}
-	hv, ok := keyValueOf(hashTerm.vals[0], ks.hash.typ)
-	if !ok {
-		return kc, validation("One or more parameter values were invalid: Condition parameter type does not match schema type")
-	}
-	kc.hk = hv
 	if rangeTerm == nil {
 		return kc, nil
 	}
-	kc.op = rangeTerm.op
-	vals := make([]keyValue, len(rangeTerm.vals))
-	for i, v := range rangeTerm.vals {
-		kv, ok := keyValueOf(v, ks.rng.typ)
-		if !ok {
-			if kc.op == "begins_with" {
-				return kc, validation("Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: %s", typeOf(v))
-			}
-			return kc, validation("One or more parameter values were invalid: Condition parameter type does not match schema type")
-		}
-		vals[i] = kv
-	}
+	kc.op = map[string]string{"EQ": "=", "LT": "<", "LE": "<=", "GT": ">", "GE": ">=", "BETWEEN": "BETWEEN", "BEGINS_WITH": "begins_with"}[rangeTerm.op]
 	if kc.op == "begins_with" && ks.rng.typ == "N" {
 		return kc, validation("Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N")
 	}
-	kc.a = vals[0]
+	kc.a, _ = keyValueOf(rangeTerm.vals[0], ks.rng.typ)
 	if kc.op == "BETWEEN" {
-		kc.b = vals[1]
-		if compareKey(ks.rng.typ, kc.a, kc.b) > 0 {
-			return kc, validation("Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: %s, upper bound operand: AttributeValue: %s", describeValue(rangeTerm.vals[0]), describeValue(rangeTerm.vals[1]))
-		}
+		kc.b, _ = keyValueOf(rangeTerm.vals[1], ks.rng.typ)
 	}
 	return kc, nil
 }

@@ -118,23 +118,23 @@ func (l *legacy) condition(attr, op string, vals []*Value) (string, error) {
 	if !ok {
 		return "", validation("1 validation error detected: Value '%s' at 'comparisonOperator' failed to satisfy constraint: Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]", op)
 	}
-	if spec.args >= 0 && len(vals) != spec.args || spec.args < 0 && len(vals) == 0 {
-		return "", validation("One or more parameter values were invalid: Invalid number of argument(s) for the %s ComparisonOperator", op)
-	}
+	// DynamoDB checks the values first, then their number, then their types.
 	for _, v := range vals {
 		if err := validateValue(v, 0); err != nil {
 			return "", err
 		}
 	}
-	if len(vals) > 0 {
-		first := typeOf(vals[0])
-		for _, v := range vals {
-			if typeOf(v) != first {
-				return "", validation("One or more parameter values were invalid: AttributeValues inside AttributeValueList must be of same type")
-			}
-			if !slices.Contains(strings.Fields(spec.types), typeOf(v)) {
-				return "", validation("One or more parameter values were invalid: ComparisonOperator %s is not valid for %s AttributeValue type", op, typeOf(v))
-			}
+	if spec.args >= 0 && len(vals) != spec.args || spec.args < 0 && len(vals) == 0 {
+		return "", validation("One or more parameter values were invalid: Invalid number of argument(s) for the %s ComparisonOperator", op)
+	}
+	for _, v := range vals {
+		if typeOf(v) != typeOf(vals[0]) {
+			return "", validation("One or more parameter values were invalid: AttributeValues inside AttributeValueList must be of same type")
+		}
+	}
+	for _, v := range vals {
+		if !slices.Contains(strings.Fields(spec.types), typeOf(v)) {
+			return "", validation("One or more parameter values were invalid: ComparisonOperator %s is not valid for %s AttributeValue type", op, typeOf(v))
 		}
 	}
 	if op == "BETWEEN" && compareScalars(vals[0], vals[1]) > 0 {
@@ -163,6 +163,20 @@ func (l *legacy) condition(attr, op string, vals []*Value) (string, error) {
 	}
 	sym := map[string]string{"EQ": "=", "NE": "<>", "LE": "<=", "LT": "<", "GE": ">=", "GT": ">"}[op]
 	return n + " " + sym + " " + l.value(vals[0]), nil
+}
+
+// checkConditions checks KeyConditions, QueryFilter or ScanFilter as DynamoDB does before it
+// looks at the table: each condition's values, their number and their types.
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Condition.html
+func checkConditions(conds map[string]Condition) error {
+	l := newLegacy(nil, nil)
+	for _, attr := range slices.Sorted(maps.Keys(conds)) {
+		c := conds[attr]
+		if _, err := l.condition(attr, c.ComparisonOperator, c.AttributeValueList); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // join combines conditions with ConditionalOperator (AND when absent).

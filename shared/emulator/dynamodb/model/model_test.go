@@ -119,8 +119,8 @@ func TestKeyConditionErrors(t *testing.T) {
 		{"#p = :s AND sk BETWEEN :m AND :n", "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {N:5}, upper bound operand: AttributeValue: {N:1}"},
 		{"pk = :s AND color = :s", "Query condition missed key schema element: sk"},
 		{"pk = :nope", "Invalid KeyConditionExpression: An expression attribute value used in expression is not defined; attribute value: :nope"},
-		{"pk = :s AND sk <> :n", "Unsupported operator in KeyConditionExpression: <>"},
-		{"pk = :s AND attribute_exists(sk)", "Invalid KeyConditionExpression: Invalid function name; function: attribute_exists"},
+		{"pk = :s AND sk <> :n", "Invalid operator used in KeyConditionExpression: <>"},
+		{"pk = :s AND attribute_exists(sk)", "Invalid operator used in KeyConditionExpression: attribute_exists"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.expr, func(t *testing.T) {

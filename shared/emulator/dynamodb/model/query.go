@@ -118,10 +118,18 @@ func checkLimit(limit *int) (int, error) {
 }
 
 // Query reads items of one partition key value from a table or an index, in sort key order.
+// The request is checked in DynamoDB's order: its own members first (an invalid request on a
+// missing table is a ValidationException), then against the table.
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Query.html
 func (m *Model) Query(in *QueryInput) (*PageOutput, error) {
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
+	terms, err := in.check()
+	if err != nil {
+		return nil, err
+	}
+	legacyFilter := in.QueryFilter != nil
 	if err := in.translateLegacy(); err != nil {
 		return nil, err
 	}
@@ -129,36 +137,76 @@ func (m *Model) Query(in *QueryInput) (*PageOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := validateItem(in.ExclusiveStartKey); err != nil {
-		return nil, err
-	}
 	args := exprArgs{names: in.ExpressionAttributeNames, values: in.ExpressionAttributeValues}
-	if err := checkArgs(args,
-		labeled{label: "KeyConditionExpression", expr: in.KeyConditionExpression, empty: in.empty.has(emptyKeyCondition)},
-		labeled{label: "FilterExpression", expr: in.FilterExpression, empty: in.empty.has(emptyFilter)},
-		labeled{label: "ProjectionExpression", expr: in.ProjectionExpression, empty: in.empty.has(emptyProjection)}); err != nil {
-		return nil, err
-	}
 	t, err := m.table(in.TableName)
 	if err != nil {
 		return nil, err
 	}
-	ix, sel, filter, proj, err := m.prepareRead(t, in.IndexName, in.Select, in.ConsistentRead, args, in.FilterExpression, in.ProjectionExpression, in.AttributesToGet)
-	if err != nil {
-		return nil, err
-	}
 	ks := t.schema
-	if ix != nil {
+	var ix *index
+	if in.IndexName != "" {
+		if ix = t.indexes().byName[in.IndexName]; ix == nil {
+			return nil, validation("The table does not have the specified index: %s", in.IndexName)
+		}
+		if ix.global && in.ConsistentRead {
+			return nil, validation("Consistent reads are not supported on global secondary indexes")
+		}
 		ks = ix.schema
 	}
-	kc, err := parseKeyCond(in.KeyConditionExpression, args, ks)
+	if err := t.checkStartKeyShape(in.ExclusiveStartKey, ix); err != nil {
+		return nil, err
+	}
+	if err := checkKeyTerms(terms, ks, in.ExclusiveStartKey); err != nil {
+		return nil, err
+	}
+	kc, err := keyCondOf(terms, ks)
 	if err != nil {
 		return nil, err
 	}
-	if in.FilterExpression != "" {
+	if in.ExclusiveStartKey != nil {
+		tableKey := Item{}
+		for _, k := range []string{t.schema.hash.name, t.schema.rng.name} {
+			if v := in.ExclusiveStartKey[k]; v != nil {
+				tableKey[k] = v
+			}
+		}
+		if _, _, err := t.validateKey(tableKey); err != nil {
+			return nil, validation("The provided starting key is invalid: %s", errorMessage(err))
+		}
+		rv, rangeCond := in.ExclusiveStartKey[ks.rng.name], false
+		for _, tm := range terms {
+			rangeCond = rangeCond || ks.rng.name != "" && tm.attr == ks.rng.name
+		}
+		hv, _ := keyValueOf(in.ExclusiveStartKey[ks.hash.name], ks.hash.typ)
+		sameHash := compareKey(ks.hash.typ, hv, kc.hk) == 0
+		if !rangeCond {
+			if !sameHash {
+				return nil, validation("The provided starting key is outside query boundaries based on provided conditions")
+			}
+		} else {
+			k, _ := keyValueOf(rv, ks.rng.typ)
+			if lo, hi := kc.bounds(ks.rng.typ, 1, func(int) keyValue { return k }); lo != 0 || hi != 1 {
+				return nil, validation("The provided starting key does not match the range key predicate")
+			}
+			if !sameHash {
+				return nil, validation("The query can return at most one row and cannot be restarted")
+			}
+		}
+	}
+	if legacyFilter {
+		for _, k := range []string{ks.hash.name, ks.rng.name} {
+			if _, ok := in.QueryFilter[k]; ok && k != "" {
+				return nil, validation("QueryFilter can only contain non-primary key attributes: Primary key attribute: %s", k)
+			}
+		}
+	} else if in.FilterExpression != "" {
 		if err := filterKeyCheck(in.FilterExpression, args.names, ks); err != nil {
 			return nil, err
 		}
+	}
+	ix, sel, filter, proj, err := m.prepareRead(t, in.IndexName, in.Select, in.ConsistentRead, args, in.FilterExpression, in.ProjectionExpression, in.AttributesToGet)
+	if err != nil {
+		return nil, err
 	}
 	forward := in.ScanIndexForward == nil || *in.ScanIndexForward
 	var start *ientry
@@ -166,9 +214,6 @@ func (m *Model) Query(in *QueryInput) (*PageOutput, error) {
 		s, err := t.startKey(in.ExclusiveStartKey, ix)
 		if err != nil {
 			return nil, err
-		}
-		if s.hk != kc.hk.s {
-			return nil, validation("The provided starting key is outside query boundaries based on provided conditions")
 		}
 		start = &s.ientry
 	}
@@ -204,6 +249,14 @@ func (m *Model) Query(in *QueryInput) (*PageOutput, error) {
 // QueryPartitionKey returns the canonical partition key value a table Query reads, or "" when
 // the key condition does not parse (Query will then report why).
 func (m *Model) QueryPartitionKey(t *Table, in *QueryInput) string {
+	if in.KeyConditionExpression == "" && in.KeyConditions != nil {
+		if c, ok := in.KeyConditions[t.schema.hash.name]; ok && c.ComparisonOperator == "EQ" && len(c.AttributeValueList) == 1 {
+			if hv, ok := keyValueOf(c.AttributeValueList[0], t.schema.hash.typ); ok {
+				return hv.s
+			}
+		}
+		return ""
+	}
 	kc, err := parseKeyCond(in.KeyConditionExpression, exprArgs{names: in.ExpressionAttributeNames, values: in.ExpressionAttributeValues}, t.schema)
 	if err != nil {
 		return ""
@@ -591,51 +644,132 @@ func (m *Model) Scan(in *ScanInput) (*PageOutput, error) {
 	return out, nil
 }
 
-// translateLegacy checks a Query's legacy parameters against its expressions and translates
-// KeyConditions and QueryFilter into KeyConditionExpression and FilterExpression. KeyConditions
-// may come with a FilterExpression (DynamoDB allows that one mix).
-func (in *QueryInput) translateLegacy() error {
-	legacyKeys := in.KeyConditions != nil && in.KeyConditionExpression == ""
-	if err := checkMixed(
+// checkStartKey checks an ExclusiveStartKey's values as DynamoDB does before it looks at the
+// table: "The provided starting key is invalid: " and the value's fault, except for the faults
+// of numbers and set duplicates, reported bare.
+func checkStartKey(esk Item) error {
+	for _, k := range slices.Sorted(maps.Keys(esk)) {
+		if err := validateValue(esk[k], 0); err != nil {
+			msg := errorMessage(err)
+			for _, bare := range []string{"contains duplicates", "number set", "numeric value", "significant digits", "number with magnitude"} {
+				if strings.Contains(msg, bare) {
+					return err
+				}
+			}
+			return validation("The provided starting key is invalid: %s", msg)
+		}
+	}
+	return nil
+}
+
+// checkStartKeyShape refuses an ExclusiveStartKey that does not hold exactly the table's key
+// attributes and, for an index, the index's.
+func (t *Table) checkStartKeyShape(esk Item, ix *index) error {
+	if esk == nil {
+		return nil
+	}
+	names := map[string]bool{t.schema.hash.name: true}
+	for _, ks := range []keySchema{t.schema, {}} {
+		if ix != nil && ks.hash.name == "" {
+			ks = ix.schema
+		}
+		for _, k := range []string{ks.hash.name, ks.rng.name} {
+			if k != "" {
+				names[k] = true
+			}
+		}
+	}
+	if len(esk) != len(names) {
+		return validation("The provided starting key is invalid")
+	}
+	return nil
+}
+
+// check checks what of a Query needs no table, in DynamoDB's order, and returns the key
+// conditions (from KeyConditionExpression or KeyConditions).
+func (in *QueryInput) check() ([]kcTerm, error) {
+	keyExpr := labeled{label: "KeyConditionExpression", expr: in.KeyConditionExpression, empty: in.empty.has(emptyKeyCondition)}
+	if err := in.checkMixed(); err != nil {
+		return nil, err
+	}
+	if err := checkConditions(in.QueryFilter); err != nil {
+		return nil, err
+	}
+	if err := checkDuplicateNames(in.AttributesToGet); err != nil {
+		return nil, err
+	}
+	if err := checkStartKey(in.ExclusiveStartKey); err != nil {
+		return nil, err
+	}
+	if in.KeyConditions == nil && !keyExpr.present() {
+		return nil, validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.")
+	}
+	args := exprArgs{names: in.ExpressionAttributeNames, values: in.ExpressionAttributeValues}
+	var terms []kcTerm
+	var keyCond *condition
+	keyExpr.compile = func() (err error) {
+		keyCond, err = compileCondition(keyExpr.label, keyExpr.expr, args)
+		if err == nil {
+			err = kcBetween(keyCond)
+		}
+		return err
+	}
+	filter := labeled{label: "FilterExpression", expr: in.FilterExpression, empty: in.empty.has(emptyFilter)}
+	filter.compile = func() error {
+		_, err := compileCondition(filter.label, filter.expr, args)
+		return err
+	}
+	projExpr := labeled{label: "ProjectionExpression", expr: in.ProjectionExpression, empty: in.empty.has(emptyProjection)}
+	projExpr.compile = func() error {
+		_, err := compileProjection(in.ProjectionExpression, args.names, nil)
+		return err
+	}
+	if err := checkArgs(args, keyExpr, filter, projExpr); err != nil {
+		return nil, err
+	}
+	if keyCond != nil {
+		var err error
+		if terms, err = keyCondTerms(keyCond); err != nil {
+			return nil, err
+		}
+	} else {
+		if err := checkConditions(in.KeyConditions); err != nil {
+			return nil, err
+		}
+		for _, attr := range slices.Sorted(maps.Keys(in.KeyConditions)) {
+			c := in.KeyConditions[attr]
+			terms = append(terms, kcTerm{attr: attr, op: c.ComparisonOperator, vals: c.AttributeValueList})
+		}
+	}
+	if len(terms) != 1 && len(terms) != 2 {
+		return nil, validation("Conditions can be of length 1 or 2 only")
+	}
+	return terms, nil
+}
+
+// checkMixed refuses expression and non-expression parameters together. KeyConditions may come
+// with a FilterExpression or ProjectionExpression (DynamoDB allows that one mix).
+func (in *QueryInput) checkMixed() error {
+	legacyKeys := in.KeyConditions != nil && in.KeyConditionExpression == "" && !in.empty.has(emptyKeyCondition)
+	return checkMixed(
 		[]param{{"ProjectionExpression", in.ProjectionExpression != "" || in.empty.has(emptyProjection)}, {"FilterExpression", in.FilterExpression != "" || in.empty.has(emptyFilter)},
 			{"KeyConditionExpression", in.KeyConditionExpression != "" || in.empty.has(emptyKeyCondition)}},
 		[]param{{"AttributesToGet", in.AttributesToGet != nil}, {"QueryFilter", in.QueryFilter != nil}, {"ConditionalOperator", in.ConditionalOperator != ""}, {"KeyConditions", in.KeyConditions != nil && !legacyKeys}},
-		in.ExpressionAttributeNames, in.ExpressionAttributeValues, "FilterExpression and KeyConditionExpression are null"); err != nil {
-		return err
-	}
-	if in.KeyConditions == nil && in.QueryFilter == nil {
+		in.ExpressionAttributeNames, in.ExpressionAttributeValues, "FilterExpression and KeyConditionExpression are null")
+}
+
+// translateLegacy translates QueryFilter into FilterExpression (the key conditions are read by
+// check).
+func (in *QueryInput) translateLegacy() error {
+	if in.QueryFilter == nil {
 		return nil
 	}
 	l := newLegacy(in.ExpressionAttributeNames, in.ExpressionAttributeValues)
-	if in.KeyConditions != nil {
-		var parts []string
-		for _, attr := range slices.Sorted(maps.Keys(in.KeyConditions)) {
-			c := in.KeyConditions[attr]
-			switch c.ComparisonOperator {
-			case "EQ", "LE", "LT", "GE", "GT", "BEGINS_WITH", "BETWEEN":
-			default:
-				if _, known := legacyOperators[c.ComparisonOperator]; known {
-					return validation("Attempted conditional constraint is not an indexable operation")
-				}
-			}
-			p, err := l.condition(attr, c.ComparisonOperator, c.AttributeValueList)
-			if err != nil {
-				return err
-			}
-			parts = append(parts, p)
-		}
-		if len(parts) > 2 {
-			return validation("Conditions can be of length 1 or 2 only")
-		}
-		in.KeyConditionExpression = strings.Join(parts, " AND ")
+	f, err := l.conditions(in.QueryFilter, in.ConditionalOperator)
+	if err != nil {
+		return err
 	}
-	if in.QueryFilter != nil {
-		f, err := l.conditions(in.QueryFilter, in.ConditionalOperator)
-		if err != nil {
-			return err
-		}
-		in.FilterExpression = f
-	}
+	in.FilterExpression = f
 	a := l.args()
 	in.ExpressionAttributeNames, in.ExpressionAttributeValues = a.names, a.values
 	return nil
