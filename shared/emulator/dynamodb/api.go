@@ -666,7 +666,7 @@ func (s *Service) updateTimeToLive(ctx context.Context, body []byte, e *encoder)
 
 func (s *Service) tagResource(ctx context.Context, body []byte, e *encoder) error {
 	var in struct {
-		ResourceArn string      `json:"ResourceArn"`
+		ResourceArn *string     `json:"ResourceArn"`
 		Tags        []model.Tag `json:"Tags"`
 	}
 	if err := decode(body, &in); err != nil {
@@ -679,7 +679,7 @@ func (s *Service) tagResource(ctx context.Context, body []byte, e *encoder) erro
 
 func (s *Service) untagResource(ctx context.Context, body []byte, e *encoder) error {
 	var in struct {
-		ResourceArn string   `json:"ResourceArn"`
+		ResourceArn *string  `json:"ResourceArn"`
 		TagKeys     []string `json:"TagKeys"`
 	}
 	if err := decode(body, &in); err != nil {
@@ -692,7 +692,7 @@ func (s *Service) untagResource(ctx context.Context, body []byte, e *encoder) er
 
 func (s *Service) listTagsOfResource(ctx context.Context, body []byte, e *encoder) error {
 	var in struct {
-		ResourceArn string `json:"ResourceArn"`
+		ResourceArn *string `json:"ResourceArn"`
 	}
 	if err := decode(body, &in); err != nil {
 		return err

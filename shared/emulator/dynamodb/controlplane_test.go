@@ -144,3 +144,58 @@ func TestCreateTableSchemaChecks(t *testing.T) {
 func lsi(name string) string {
 	return `{"IndexName":"` + name + `","KeySchema":[{"AttributeName":"a","KeyType":"HASH"},{"AttributeName":"c","KeyType":"RANGE"}],"Projection":{"ProjectionType":"ALL"}}`
 }
+
+// TestTagRequestChecks checks the tag operations' checks, made before the table is looked up:
+// ResourceArn is required and a table's ARN, Tags and TagKeys are required and not empty
+// (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TagResource.html,
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UntagResource.html,
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ListTagsOfResource.html:
+// "Required: Yes"; "Resource: the Amazon DynamoDB resource ... an Amazon Resource Name"). The
+// wording, and the not-found message of each operation, are DynamoDB's as recorded against the
+// real service by dynalite's tests (https://github.com/architect/dynalite/blob/main/test/tagResource.js).
+func TestTagRequestChecks(t *testing.T) {
+	t.Parallel()
+	svc, c, _ := newService(t)
+	createSimple(t, c, "tbl")
+	const missing = "arn:aws:dynamodb:us-east-1:123456789012:table/missing"
+	tests := []struct {
+		name, op, body, want string
+	}{
+		{"TagResource without ResourceArn", "TagResource", `{}`, "ValidationException: Invalid TableArn"},
+		{"TagResource without Tags", "TagResource", `{"ResourceArn":"a:b:c:d:e:f/g"}`,
+			"ValidationException: 1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null"},
+		{"TagResource with no table ARN", "TagResource", `{"ResourceArn":"a:b:c:d:e:f/g","Tags":[]}`,
+			"ValidationException: Invalid TableArn: Invalid ResourceArn provided as input a:b:c:d:e:f/g"},
+		{"TagResource with a short table name", "TagResource", `{"ResourceArn":"arn:aws:dynamodb:us-east-1:123456789012:table/ab","Tags":[]}`,
+			"ValidationException: Invalid TableArn: Invalid ResourceArn provided as input arn:aws:dynamodb:us-east-1:123456789012:table/ab"},
+		{"TagResource with no tags", "TagResource", `{"ResourceArn":"` + missing + `","Tags":[]}`,
+			"ValidationException: Atleast one Tag needs to be provided as Input."},
+		{"TagResource on a missing table", "TagResource", `{"ResourceArn":"` + missing + `","Tags":[{"Key":"a","Value":"b"}]}`,
+			"ResourceNotFoundException: Requested resource not found: ResourcArn: " + missing + " not found"},
+		{"UntagResource without TagKeys", "UntagResource", `{"ResourceArn":"a:b:c:d:e:f/g"}`,
+			"ValidationException: 1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not be null"},
+		{"UntagResource with no keys", "UntagResource", `{"ResourceArn":"` + missing + `","TagKeys":[]}`,
+			"ValidationException: Atleast one Tag Key needs to be provided as Input."},
+		{"UntagResource on a missing table", "UntagResource", `{"ResourceArn":"` + missing + `","TagKeys":["a"]}`,
+			"ResourceNotFoundException: Requested resource not found"},
+		{"ListTagsOfResource without ResourceArn", "ListTagsOfResource", `{}`, "ValidationException: Invalid TableArn"},
+		{"ListTagsOfResource with an index ARN", "ListTagsOfResource", `{"ResourceArn":"arn:aws:dynamodb:us-east-1:123456789012:table/tbl/index/i"}`,
+			"ValidationException: Invalid TableArn: Invalid ResourceArn provided as input arn:aws:dynamodb:us-east-1:123456789012:table/tbl/index/i"},
+		{"ListTagsOfResource on a missing table", "ListTagsOfResource", `{"ResourceArn":"` + missing + `"}`,
+			"ResourceNotFoundException: Requested resource not found: ResourcArn: " + missing + " not found"},
+		// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DescribeTimeToLive.html:
+		// TableName is required.
+		{"DescribeTimeToLive without TableName", "DescribeTimeToLive", `{}`,
+			"ValidationException: 1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := svc.Call(t.Context(), tt.op, []byte(tt.body))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			if tt.want == "ResourceNotFoundException: Requested resource not found" {
+				assert.Equal(t, tt.want, err.Error())
+			}
+		})
+	}
+}

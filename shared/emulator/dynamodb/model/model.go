@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -595,6 +596,9 @@ func cmpOr(a, b string) string {
 
 // TimeToLive returns the table's TTL setting (nil when never set).
 func (m *Model) TimeToLive(name string) (*TimeToLiveSpecification, error) {
+	if err := validateTableName(name); err != nil {
+		return nil, err
+	}
 	t, ok := m.Table(name)
 	if !ok {
 		return nil, tableNotFound(name)
@@ -626,19 +630,58 @@ func (m *Model) SetTimeToLive(name string, spec TimeToLiveSpecification) error {
 	return nil
 }
 
-// tableByARN finds a table from its ARN (tags are addressed by ARN).
-func (m *Model) tableByARN(arn string) (*Table, error) {
+// tableByARN finds a table from its ARN (tags are addressed by ARN). notFoundMsg is the
+// operation's ResourceNotFoundException message: DynamoDB's differ between the tag operations.
+func (m *Model) tableByARN(arn, notFoundMsg string) (*Table, error) {
 	for _, t := range m.liveTables() {
 		if t.arn == arn {
 			return t, nil
 		}
 	}
-	return nil, &Error{Code: CodeResourceNotFound, Message: "Requested resource not found: ResourcArn: " + arn + " not found"}
+	return nil, &Error{Code: CodeResourceNotFound, Message: notFoundMsg}
 }
 
-// Tags returns a table's tags.
-func (m *Model) Tags(arn string) ([]Tag, error) {
-	t, err := m.tableByARN(arn)
+// tagTarget checks a tag operation's ResourceArn, as DynamoDB checks it before it looks the
+// table up: required, then a table's ARN (arn:aws:dynamodb:region:account:table/name). list
+// is whether the operation's Tags or TagKeys member is present (ListTagsOfResource has none),
+// listName its name on the wire, checked between the two.
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TagResource.html
+func tagTarget(arn *string, list bool, listName string) error {
+	if arn == nil {
+		return validation("Invalid TableArn")
+	}
+	if !list {
+		return validation("1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", listName)
+	}
+	if !isTableARN(*arn) {
+		return validation("Invalid TableArn: Invalid ResourceArn provided as input %s", *arn)
+	}
+	return nil
+}
+
+// isTableARN reports whether s is a table's ARN: arn:aws:dynamodb:<region>:<digits>:table/<name>
+// with a name of at least three characters and no further path.
+func isTableARN(s string) bool {
+	parts := strings.SplitN(s, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[1] != "aws" || parts[2] != "dynamodb" || parts[3] == "" || parts[4] == "" {
+		return false
+	}
+	for _, r := range parts[4] {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	name, ok := strings.CutPrefix(parts[5], "table/")
+	return ok && len(name) >= 3 && !strings.Contains(name, "/")
+}
+
+// Tags returns a table's tags (ListTagsOfResource).
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ListTagsOfResource.html
+func (m *Model) Tags(arn *string) ([]Tag, error) {
+	if err := tagTarget(arn, true, ""); err != nil {
+		return nil, err
+	}
+	t, err := m.tableByARN(*arn, "Requested resource not found: ResourcArn: "+*arn+" not found")
 	if err != nil {
 		return nil, err
 	}
@@ -647,9 +690,16 @@ func (m *Model) Tags(arn string) ([]Tag, error) {
 	return slices.Clone(t.tags), nil
 }
 
-// TagResource adds or replaces tags.
-func (m *Model) TagResource(arn string, tags []Tag) error {
-	t, err := m.tableByARN(arn)
+// TagResource adds or replaces tags; at least one is required.
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TagResource.html
+func (m *Model) TagResource(arn *string, tags []Tag) error {
+	if err := tagTarget(arn, tags != nil, "tags"); err != nil {
+		return err
+	}
+	if len(tags) == 0 {
+		return validation("Atleast one Tag needs to be provided as Input.") // sic, DynamoDB's spelling
+	}
+	t, err := m.tableByARN(*arn, "Requested resource not found: ResourcArn: "+*arn+" not found")
 	if err != nil {
 		return err
 	}
@@ -662,9 +712,16 @@ func (m *Model) TagResource(arn string, tags []Tag) error {
 	return nil
 }
 
-// UntagResource removes tags by key.
-func (m *Model) UntagResource(arn string, keys []string) error {
-	t, err := m.tableByARN(arn)
+// UntagResource removes tags by key; at least one key is required.
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UntagResource.html
+func (m *Model) UntagResource(arn *string, keys []string) error {
+	if err := tagTarget(arn, keys != nil, "tagKeys"); err != nil {
+		return err
+	}
+	if len(keys) == 0 {
+		return validation("Atleast one Tag Key needs to be provided as Input.") // sic
+	}
+	t, err := m.tableByARN(*arn, msgNotFound)
 	if err != nil {
 		return err
 	}
