@@ -90,7 +90,7 @@ func TestRequestCheckedBeforeTable(t *testing.T) {
 			"ValidationException: Invalid FilterExpression: The expression can not be empty;"},
 		{"Scan: an invalid ExclusiveStartKey value", "Scan",
 			`{"TableName":"missing","ExclusiveStartKey":{"pk":{}}}`,
-			"ValidationException: Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"},
+			"ValidationException: The provided starting key is invalid: Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"},
 		// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html:
 		// up to 100 keys; each table's part checked as GetItem's.
 		{"BatchGetItem: an invalid key value on a missing table", "BatchGetItem",

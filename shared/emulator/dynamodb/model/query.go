@@ -479,12 +479,53 @@ func (m *Model) Scan(in *ScanInput) (*PageOutput, error) {
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
-	var err error
 	if err := checkMixed([]param{{"ProjectionExpression", in.ProjectionExpression != "" || in.empty.has(emptyProjection)}, {"FilterExpression", in.FilterExpression != "" || in.empty.has(emptyFilter)}},
 		[]param{{"AttributesToGet", in.AttributesToGet != nil}, {"ScanFilter", in.ScanFilter != nil}, {"ConditionalOperator", in.ConditionalOperator != ""}},
 		in.ExpressionAttributeNames, in.ExpressionAttributeValues, "FilterExpression is null"); err != nil {
 		return nil, err
 	}
+	if err := checkDuplicateNames(in.AttributesToGet); err != nil {
+		return nil, err
+	}
+	if err := checkConditions(in.ScanFilter); err != nil {
+		return nil, err
+	}
+	if err := checkStartKey(in.ExclusiveStartKey); err != nil {
+		return nil, err
+	}
+	seg, total := 0, 1
+	switch {
+	case in.Segment == nil && in.TotalSegments == nil:
+	case in.TotalSegments == nil:
+		// "If you provide Segment, you must also provide TotalSegments" (API_Scan.html), Segment 0
+		// too.
+		return nil, validation("The TotalSegments parameter is required but was not present in the request when Segment parameter is present")
+	case in.Segment == nil:
+		return nil, validation("The Segment parameter is required but was not present in the request when parameter TotalSegments is present")
+	default:
+		seg, total = *in.Segment, *in.TotalSegments
+		if seg >= total {
+			return nil, validation("The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: %d is not less than TotalSegments: %d", seg, total)
+		}
+	}
+	args := exprArgs{names: in.ExpressionAttributeNames, values: in.ExpressionAttributeValues}
+	filterExpr := labeled{label: "FilterExpression", expr: in.FilterExpression, empty: in.empty.has(emptyFilter)}
+	filterExpr.compile = func() error {
+		c, err := compileCondition(filterExpr.label, filterExpr.expr, args)
+		if err == nil {
+			err = kcBetween(c)
+		}
+		return err
+	}
+	projExpr := labeled{label: "ProjectionExpression", expr: in.ProjectionExpression, empty: in.empty.has(emptyProjection)}
+	projExpr.compile = func() error {
+		_, err := compileProjection(in.ProjectionExpression, args.names, nil)
+		return err
+	}
+	if err := checkArgs(args, filterExpr, projExpr); err != nil {
+		return nil, err
+	}
+	var err error
 	if in.ScanFilter != nil {
 		l := newLegacy(nil, nil)
 		if in.FilterExpression, err = l.conditions(in.ScanFilter, in.ConditionalOperator); err != nil {
@@ -492,43 +533,26 @@ func (m *Model) Scan(in *ScanInput) (*PageOutput, error) {
 		}
 		a := l.args()
 		in.ExpressionAttributeNames, in.ExpressionAttributeValues = a.names, a.values
+		args = a
 	}
 	limit, err := checkLimit(in.Limit)
 	if err != nil {
-		return nil, err
-	}
-	seg, total := 0, 1
-	switch {
-	case in.Segment == nil && in.TotalSegments == nil:
-	case in.Segment == nil || in.TotalSegments == nil:
-		return nil, validation("The TotalSegments parameter is required but was not present in the request when Segment parameter is present")
-	default:
-		seg, total = *in.Segment, *in.TotalSegments
-		if total < 1 || total > 1000000 {
-			return nil, validation("1 validation error detected: Value '%d' at 'totalSegments' failed to satisfy constraint: Member must have value less than or equal to 1000000 and greater than or equal to 1", total)
-		}
-		if seg < 0 || seg >= total {
-			return nil, validation("The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: %d is not less than TotalSegments: %d", seg, total)
-		}
-	}
-	if err := validateItem(in.ExclusiveStartKey); err != nil {
-		return nil, err
-	}
-	args := exprArgs{names: in.ExpressionAttributeNames, values: in.ExpressionAttributeValues}
-	if err := checkArgs(args,
-		labeled{label: "FilterExpression", expr: in.FilterExpression, empty: in.empty.has(emptyFilter)},
-		labeled{label: "ProjectionExpression", expr: in.ProjectionExpression, empty: in.empty.has(emptyProjection)}); err != nil {
 		return nil, err
 	}
 	t, err := m.table(in.TableName)
 	if err != nil {
 		return nil, err
 	}
+	var st *start
+	if in.ExclusiveStartKey != nil {
+		if err := t.checkScanStartKey(in.ExclusiveStartKey, in.IndexName, in.ConsistentRead); err != nil {
+			return nil, err
+		}
+	}
 	ix, sel, filter, proj, err := m.prepareRead(t, in.IndexName, in.Select, in.ConsistentRead, args, in.FilterExpression, in.ProjectionExpression, in.AttributesToGet)
 	if err != nil {
 		return nil, err
 	}
-	var st *start
 	if in.ExclusiveStartKey != nil {
 		s, err := t.startKey(in.ExclusiveStartKey, ix)
 		if err != nil {
@@ -745,6 +769,38 @@ func (in *QueryInput) check() ([]kcTerm, error) {
 		return nil, validation("Conditions can be of length 1 or 2 only")
 	}
 	return terms, nil
+}
+
+// checkScanStartKey checks a Scan's ExclusiveStartKey against the table and the index, in
+// DynamoDB's order, before the Select and the expressions are checked against them.
+func (t *Table) checkScanStartKey(esk Item, indexName string, consistent bool) error {
+	var ix *index
+	if indexName != "" {
+		if ix = t.indexes().byName[indexName]; ix == nil {
+			return validation("The table does not have the specified index: %s", indexName)
+		}
+		if ix.global && consistent {
+			return validation("Consistent reads are not supported on global secondary indexes")
+		}
+	}
+	if err := t.checkStartKeyShape(esk, ix); err != nil {
+		if ix == nil {
+			return validation("The provided starting key is invalid: The provided key element does not match the schema")
+		}
+		return err
+	}
+	if ix != nil {
+		for _, k := range []keyAttr{ix.schema.hash, ix.schema.rng} {
+			switch v := esk[k.name]; {
+			case k.name == "":
+			case v == nil:
+				return validation("The provided starting key is invalid")
+			case typeOf(v) != k.typ:
+				return validation("The provided key element does not match the schema")
+			}
+		}
+	}
+	return nil
 }
 
 // checkMixed refuses expression and non-expression parameters together. KeyConditions may come
