@@ -199,3 +199,38 @@ func TestTagRequestChecks(t *testing.T) {
 		})
 	}
 }
+
+// TestUpdateTableChecks checks UpdateTable's own checks, made once the members satisfy their
+// constraints: before the table is looked up, the request changes something, BillingMode
+// PROVISIONED comes with ProvisionedThroughput, and each GlobalSecondaryIndexUpdates entry has
+// one action on an index no other entry names; on the table, at most one index is created or
+// deleted ("You can create or delete only one global secondary index per UpdateTable
+// operation", https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateTable.html).
+// The wording is DynamoDB's as recorded against the real service by dynalite's UpdateTable tests
+// (https://github.com/architect/dynalite/blob/main/test/updateTable.js).
+func TestUpdateTableChecks(t *testing.T) {
+	t.Parallel()
+	svc, c, _ := newService(t)
+	createSimple(t, c, "tbl")
+	tests := []struct {
+		name, body, want string
+	}{
+		{"nothing to change", `{"TableName":"missing","GlobalSecondaryIndexUpdates":[]}`,
+			"ValidationException: At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required"},
+		{"PROVISIONED without throughput", `{"TableName":"tbl","BillingMode":"PROVISIONED"}`,
+			"ValidationException: One or more parameter values were invalid: ProvisionedThroughput must be specified when BillingMode is PROVISIONED"},
+		{"index update with no action", `{"TableName":"missing","GlobalSecondaryIndexUpdates":[{}]}`,
+			"ValidationException: One or more parameter values were invalid: One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null"},
+		{"two updates of one index", `{"TableName":"missing","GlobalSecondaryIndexUpdates":[{"Delete":{"IndexName":"abc"}},{"Delete":{"IndexName":"abc"}}]}`,
+			"ValidationException: One or more parameter values were invalid: Only one global secondary index update per index is allowed simultaneously. Index: abc"},
+		{"two indexes deleted at once", `{"TableName":"tbl","GlobalSecondaryIndexUpdates":[{"Delete":{"IndexName":"abc"}},{"Delete":{"IndexName":"abd"}}]}`,
+			"LimitExceededException: Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := svc.Call(t.Context(), "UpdateTable", []byte(tt.body))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}

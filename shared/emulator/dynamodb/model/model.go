@@ -502,6 +502,17 @@ func (m *Model) UpdateTable(in *UpdateTableInput) (*TableDescription, error) {
 	if err := inUse(t.name, t.statusLocked()); err != nil {
 		return nil, err
 	}
+	// "You can create or delete only one global secondary index per UpdateTable operation"
+	// (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateTable.html).
+	online := 0
+	for _, u := range in.GlobalSecondaryIndexUpdates {
+		if u.Create != nil || u.Delete != nil {
+			online++
+		}
+	}
+	if online > 1 {
+		return nil, &Error{Code: CodeLimitExceeded, Message: "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table"}
+	}
 	now := m.now()
 	if in.Transition > 0 {
 		t.updatedAt = now.Add(in.Transition)

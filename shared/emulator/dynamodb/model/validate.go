@@ -473,7 +473,44 @@ func (in *UpdateTableInput) validate() error {
 	if err := c.err(); err != nil {
 		return err
 	}
-	return capacityBounds(in.ProvisionedThroughput)
+	return in.checkChanges()
+}
+
+// checkChanges makes UpdateTable's own checks, once every member satisfies its constraints and
+// before the table is looked up: the request changes something, PROVISIONED comes with its
+// throughput, capacity is in bounds, and each index update names one action and one index
+// (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateTable.html).
+func (in *UpdateTableInput) checkChanges() error {
+	if in.ProvisionedThroughput == nil && in.BillingMode == "" && in.StreamSpecification == nil &&
+		len(in.GlobalSecondaryIndexUpdates) == 0 && in.SSESpecification == nil && in.TableClass == "" &&
+		in.DeletionProtectionEnabled == nil && in.OnDemandThroughput == nil && in.WarmThroughput == nil {
+		return validation("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required")
+	}
+	if in.BillingMode == Provisioned && in.ProvisionedThroughput == nil {
+		return validation("One or more parameter values were invalid: ProvisionedThroughput must be specified when BillingMode is PROVISIONED")
+	}
+	if err := capacityBounds(in.ProvisionedThroughput); err != nil {
+		return err
+	}
+	names := map[string]bool{}
+	for _, u := range in.GlobalSecondaryIndexUpdates {
+		var name string
+		switch {
+		case u.Update != nil:
+			name = u.Update.IndexName
+		case u.Create != nil:
+			name = u.Create.IndexName
+		case u.Delete != nil:
+			name = u.Delete.IndexName
+		default:
+			return validation("One or more parameter values were invalid: One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null")
+		}
+		if names[name] {
+			return validation("One or more parameter values were invalid: Only one global secondary index update per index is allowed simultaneously. Index: %s", name)
+		}
+		names[name] = true
+	}
+	return nil
 }
 
 // capacityBounds refuses capacity units beyond what DynamoDB takes in a request.
