@@ -234,3 +234,36 @@ func TestUpdateTableChecks(t *testing.T) {
 		})
 	}
 }
+
+// TestUpdateTableSameThroughput checks that an UpdateTable setting the provisioned throughput
+// the table already has is refused with DynamoDB's ValidationException, as recorded against the
+// real service by dynalite's UpdateTable tests
+// (https://github.com/architect/dynalite/blob/main/test/updateTable.js, "if read and write are
+// same"); a change is accepted
+// (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateTable.html).
+func TestUpdateTableSameThroughput(t *testing.T) {
+	t.Parallel()
+	svc, _, _ := newService(t)
+	_, err := svc.Call(t.Context(), "CreateTable", []byte(`{"TableName":"tbl","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"}],
+		"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}],"ProvisionedThroughput":{"ReadCapacityUnits":2,"WriteCapacityUnits":3}}`))
+	require.NoError(t, err)
+	tests := []struct {
+		name, body, want string
+	}{
+		{"same throughput", `{"TableName":"tbl","ProvisionedThroughput":{"ReadCapacityUnits":2,"WriteCapacityUnits":3}}`,
+			"ValidationException: The provisioned throughput for the table will not change. The requested value equals the current value. " +
+				"Current ReadCapacityUnits provisioned for the table: 2. Requested ReadCapacityUnits: 2. " +
+				"Current WriteCapacityUnits provisioned for the table: 3. Requested WriteCapacityUnits: 3. " +
+				"Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits."},
+		{"new throughput", `{"TableName":"tbl","ProvisionedThroughput":{"ReadCapacityUnits":4,"WriteCapacityUnits":3}}`, ""},
+	}
+	for _, tt := range tests {
+		_, err := svc.Call(t.Context(), "UpdateTable", []byte(tt.body))
+		if tt.want == "" {
+			assert.NoError(t, err, tt.name)
+			continue
+		}
+		require.Error(t, err, tt.name)
+		assert.Equal(t, tt.want, err.Error(), tt.name)
+	}
+}

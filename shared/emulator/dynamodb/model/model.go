@@ -513,6 +513,14 @@ func (m *Model) UpdateTable(in *UpdateTableInput) (*TableDescription, error) {
 	if online > 1 {
 		return nil, &Error{Code: CodeLimitExceeded, Message: "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table"}
 	}
+	if p := in.ProvisionedThroughput; p != nil && t.prov != nil && *p == *t.prov && in.onlyThroughput() {
+		// A throughput change that changes nothing is refused.
+		return nil, validation("The provisioned throughput for the table will not change. The requested value equals the current value. "+
+			"Current ReadCapacityUnits provisioned for the table: %d. Requested ReadCapacityUnits: %d. "+
+			"Current WriteCapacityUnits provisioned for the table: %d. Requested WriteCapacityUnits: %d. "+
+			"Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.",
+			t.prov.ReadCapacityUnits, p.ReadCapacityUnits, t.prov.WriteCapacityUnits, p.WriteCapacityUnits)
+	}
 	now := m.now()
 	if in.Transition > 0 {
 		t.updatedAt = now.Add(in.Transition)
@@ -596,6 +604,14 @@ func (m *Model) UpdateTable(in *UpdateTableInput) (*TableDescription, error) {
 	}
 	d := t.describeLocked()
 	return &d, nil
+}
+
+// onlyThroughput reports whether the request changes the table's provisioned throughput and
+// nothing else.
+func (in *UpdateTableInput) onlyThroughput() bool {
+	return (in.BillingMode == "" || in.BillingMode == Provisioned) && len(in.GlobalSecondaryIndexUpdates) == 0 &&
+		in.StreamSpecification == nil && in.SSESpecification == nil && in.TableClass == "" &&
+		in.DeletionProtectionEnabled == nil && in.OnDemandThroughput == nil && in.WarmThroughput == nil
 }
 
 func cmpOr(a, b string) string {
