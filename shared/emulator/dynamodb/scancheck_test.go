@@ -1,6 +1,7 @@
 package dynamodb_test
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -63,4 +64,57 @@ func TestScanChecks(t *testing.T) {
 	assert.ErrorContains(t, err, "The TotalSegments parameter is required", "Segment 0 needs TotalSegments too (API_Scan.html: if you provide Segment, you must also provide TotalSegments)")
 	_, err = svc.Call(t.Context(), "Scan", []byte(`{"TableName":"orders","Segment":1,"TotalSegments":3,"ScanFilter":{"status":{"ComparisonOperator":"IN","AttributeValueList":[{"S":"a"},{"S":"b"}]}}}`))
 	assert.NoError(t, err)
+}
+
+// TestReadKeyPaths checks that a Query or Scan may not reach into a key attribute of the table
+// or of an index with '.' or '[]': key attributes are scalars (S, N or B), see
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.CoreComponents.html#HowItWorks.CoreComponents.PrimaryKey
+// and https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.Attributes.html (document paths).
+func TestReadKeyPaths(t *testing.T) {
+	t.Parallel()
+	svc, c, _ := newService(t)
+	createOrders(t, c, "orders")
+	const keys = `"KeyConditionExpression":"#st = :s","ExpressionAttributeValues":{":s":{"S":"x"}}`
+	tests := []struct {
+		name, op, body, want string
+	}{
+		{"Scan: a map lookup into the partition key", "Scan", `{"TableName":"orders","FilterExpression":"attribute_exists(#st.b.c)","ExpressionAttributeNames":{"#st":"store"}}`,
+			"ValidationException: Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: store"},
+		{"Scan: list access into the sort key in a projection", "Scan", `{"TableName":"orders","ProjectionExpression":"#o[0]","ExpressionAttributeNames":{"#o":"order"}}`,
+			"ValidationException: Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: order"},
+		{"Query: a filter into an index key", "Query", `{"TableName":"orders",` + keys + `,"FilterExpression":"attribute_exists(#c.x)","ExpressionAttributeNames":{"#st":"store","#c":"createdAt"}}`,
+			"ValidationException: Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: IndexKey: createdAt"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := svc.Call(t.Context(), tt.op, []byte(tt.body))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+	_, err := svc.Call(t.Context(), "Scan", []byte(`{"TableName":"orders","FilterExpression":"attribute_exists(#x.#st)","ExpressionAttributeNames":{"#x":"x","#st":"store"}}`))
+	assert.NoError(t, err, "a key attribute's name deeper in a path is another attribute")
+}
+
+// TestScanStartKeySegment checks that a parallel Scan refuses a start key from another segment:
+// "The value of LastEvaluatedKey returned from a parallel Scan request must be used as
+// ExclusiveStartKey with the same segment ID in a subsequent Scan operation"
+// (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Scan.html).
+func TestScanStartKeySegment(t *testing.T) {
+	t.Parallel()
+	svc, c, _ := newService(t)
+	createSimple(t, c, "tbl")
+	refused := 0
+	for i := range 10 {
+		key := `{"pk":{"S":"` + strconv.Itoa(i*i*7919+i) + `"}}`
+		_, err := svc.Call(t.Context(), "PutItem", []byte(`{"TableName":"tbl","Item":`+key+`}`))
+		require.NoError(t, err)
+		_, err = svc.Call(t.Context(), "Scan", []byte(`{"TableName":"tbl","Segment":0,"TotalSegments":2,"ExclusiveStartKey":`+key+`}`))
+		if err != nil {
+			assert.Contains(t, err.Error(), "ValidationException: The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct Segment. TotalSegments: 2 Segment: 0")
+			refused++
+		}
+	}
+	assert.Positive(t, refused, "keys of segment 1 are refused")
+	assert.Less(t, refused, 10, "keys of segment 0 are taken")
 }

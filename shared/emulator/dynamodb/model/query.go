@@ -3,6 +3,7 @@ package model
 import (
 	"maps"
 	"math/bits"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -193,6 +194,9 @@ func (m *Model) Query(in *QueryInput) (*PageOutput, error) {
 			}
 		}
 	}
+	if err := t.checkKeyPaths(in.ProjectionExpression, args.names); err != nil {
+		return nil, err
+	}
 	if legacyFilter {
 		for _, k := range []string{ks.hash.name, ks.rng.name} {
 			if _, ok := in.QueryFilter[k]; ok && k != "" {
@@ -206,6 +210,9 @@ func (m *Model) Query(in *QueryInput) (*PageOutput, error) {
 	}
 	ix, sel, filter, proj, err := m.prepareRead(t, in.IndexName, in.Select, in.ConsistentRead, args, in.FilterExpression, in.ProjectionExpression, in.AttributesToGet)
 	if err != nil {
+		return nil, err
+	}
+	if err := t.checkKeyPaths(in.FilterExpression, args.names); err != nil {
 		return nil, err
 	}
 	forward := in.ScanIndexForward == nil || *in.ScanIndexForward
@@ -567,6 +574,16 @@ func (m *Model) Scan(in *ScanInput) (*PageOutput, error) {
 		hi, _ := bits.Mul64(h, uint64(total))
 		return int(hi) == seg
 	}
+	// "The value of LastEvaluatedKey returned from a parallel Scan request must be used as
+	// ExclusiveStartKey with the same segment ID" (API_Scan.html).
+	if st != nil && !inSegment(hashKey(st.hk)) {
+		return nil, validation("The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct Segment. TotalSegments: %d Segment: %d", total, seg)
+	}
+	for _, e := range []string{in.ProjectionExpression, in.FilterExpression} {
+		if err := t.checkKeyPaths(e, args.names); err != nil {
+			return nil, err
+		}
+	}
 
 	t.mu.Lock()
 	plan := &readPlan{t: t, ix: ix, sel: sel, filter: filter, proj: proj}
@@ -769,6 +786,42 @@ func (in *QueryInput) check() ([]kcTerm, error) {
 		return nil, validation("Conditions can be of length 1 or 2 only")
 	}
 	return terms, nil
+}
+
+// nestedHeadRE finds the first name of a nested document path (a.b, a[0], #n.b): a name not
+// itself after '.' or ']', followed by '.' or '['.
+var nestedHeadRE = regexp.MustCompile(`(?:^|[^.\]\w#:])(#?\w+)\s*[.\[]`)
+
+// checkKeyPaths refuses a nested path into a key attribute of the table ("Key") or of one of
+// its indexes ("IndexKey"): key attributes are scalars.
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.CoreComponents.html#HowItWorks.CoreComponents.PrimaryKey
+func (t *Table) checkKeyPaths(expr string, names map[string]string) error {
+	heads := map[string]bool{}
+	for _, m := range nestedHeadRE.FindAllStringSubmatch(expr, -1) {
+		h := m[1]
+		if h[0] == '#' {
+			h = names[h]
+		}
+		heads[h] = true
+	}
+	if len(heads) == 0 {
+		return nil
+	}
+	const msg = "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: %s: %s"
+	for _, k := range []string{t.schema.hash.name, t.schema.rng.name} {
+		if k != "" && heads[k] {
+			return validation(msg, "Key", k)
+		}
+	}
+	ixs := t.indexes()
+	for _, ix := range append(slices.Clone(ixs.lsis), ixs.gsis...) {
+		for _, k := range []string{ix.schema.hash.name, ix.schema.rng.name} {
+			if k != "" && heads[k] {
+				return validation(msg, "IndexKey", k)
+			}
+		}
+	}
+	return nil
 }
 
 // checkScanStartKey checks a Scan's ExclusiveStartKey against the table and the index, in
