@@ -267,3 +267,54 @@ func TestUpdateTableSameThroughput(t *testing.T) {
 		assert.Equal(t, tt.want, err.Error(), tt.name)
 	}
 }
+
+// TestNullMembers checks that a member left out is told from one sent as zero, as DynamoDB tells
+// them: an absent capacity unit is "Value null … Member must not be null", 0 is "Value '0' …
+// greater than or equal to 1"; an index without Projection is "must not be null", one with an
+// empty Projection has no ProjectionType
+// (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ProvisionedThroughput.html,
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_LocalSecondaryIndex.html:
+// "Required: Yes"). Recorded against the real service by dynalite's CreateTable and UpdateTable
+// tests (https://github.com/architect/dynalite/blob/main/test/createTable.js).
+func TestNullMembers(t *testing.T) {
+	t.Parallel()
+	svc, _, _ := newService(t)
+	const ab = `"AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"},{"AttributeName":"b","AttributeType":"S"}],"KeySchema":[{"KeyType":"HASH","AttributeName":"a"},{"KeyType":"RANGE","AttributeName":"b"}]`
+	tests := []struct {
+		name, op, body, want string
+	}{
+		{"empty ProvisionedThroughput", "CreateTable", `{"TableName":"abc",` + ab + `,"ProvisionedThroughput":{}}`,
+			"2 validation errors detected: " +
+				"Value null at 'provisionedThroughput.writeCapacityUnits' failed to satisfy constraint: Member must not be null; " +
+				"Value null at 'provisionedThroughput.readCapacityUnits' failed to satisfy constraint: Member must not be null"},
+		{"zero and absent capacity", "CreateTable", `{"TableName":"abc",` + ab + `,"ProvisionedThroughput":{"ReadCapacityUnits":0}}`,
+			"2 validation errors detected: " +
+				"Value null at 'provisionedThroughput.writeCapacityUnits' failed to satisfy constraint: Member must not be null; " +
+				"Value '0' at 'provisionedThroughput.readCapacityUnits' failed to satisfy constraint: Member must have value greater than or equal to 1"},
+		{"LSI without Projection", "CreateTable", `{"TableName":"abc",` + ab + `,"ProvisionedThroughput":{"ReadCapacityUnits":1,"WriteCapacityUnits":1},
+			"LocalSecondaryIndexes":[{"IndexName":"abc","KeySchema":[{"AttributeName":"a","KeyType":"HASH"},{"AttributeName":"b","KeyType":"RANGE"}]}]}`,
+			"1 validation error detected: Value null at 'localSecondaryIndexes.1.member.projection' failed to satisfy constraint: Member must not be null"},
+		{"LSI with an empty Projection", "CreateTable", `{"TableName":"abc",` + ab + `,"ProvisionedThroughput":{"ReadCapacityUnits":1,"WriteCapacityUnits":1},
+			"LocalSecondaryIndexes":[{"IndexName":"abc","KeySchema":[{"AttributeName":"a","KeyType":"HASH"},{"AttributeName":"b","KeyType":"RANGE"}],"Projection":{}}]}`,
+			"One or more parameter values were invalid: Unknown ProjectionType: null"},
+		{"GSI with empty throughput", "CreateTable", `{"TableName":"abc",` + ab + `,"ProvisionedThroughput":{"ReadCapacityUnits":1,"WriteCapacityUnits":1},
+			"GlobalSecondaryIndexes":[{"IndexName":"abc","KeySchema":[{"AttributeName":"b","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"},"ProvisionedThroughput":{}}]}`,
+			"2 validation errors detected: " +
+				"Value null at 'globalSecondaryIndexes.1.member.provisionedThroughput.writeCapacityUnits' failed to satisfy constraint: Member must not be null; " +
+				"Value null at 'globalSecondaryIndexes.1.member.provisionedThroughput.readCapacityUnits' failed to satisfy constraint: Member must not be null"},
+		{"UpdateTable empty ProvisionedThroughput", "UpdateTable", `{"TableName":"abc","ProvisionedThroughput":{}}`,
+			"2 validation errors detected: " +
+				"Value null at 'provisionedThroughput.writeCapacityUnits' failed to satisfy constraint: Member must not be null; " +
+				"Value null at 'provisionedThroughput.readCapacityUnits' failed to satisfy constraint: Member must not be null"},
+		{"UpdateTable index update with empty throughput", "UpdateTable", `{"TableName":"abc","GlobalSecondaryIndexUpdates":[{"Update":{"IndexName":"abc","ProvisionedThroughput":{"WriteCapacityUnits":2}}}]}`,
+			"1 validation error detected: " +
+				"Value null at 'globalSecondaryIndexUpdates.1.member.update.provisionedThroughput.readCapacityUnits' failed to satisfy constraint: Member must not be null"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := svc.Call(t.Context(), tt.op, []byte(tt.body))
+			require.Error(t, err)
+			assert.Equal(t, "ValidationException: "+tt.want, err.Error())
+		})
+	}
+}

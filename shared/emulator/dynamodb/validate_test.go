@@ -55,8 +55,9 @@ func TestRequestValidation(t *testing.T) {
 		// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ListTables.html:
 		// ExclusiveStartTableName 3 to 255 characters, Limit 1 to 100.
 		{"ListTables empty ExclusiveStartTableName and Limit 0", "ListTables", `{"ExclusiveStartTableName":"","Limit":0}`,
-			"ValidationException: 2 validation errors detected: " +
+			"ValidationException: 3 validation errors detected: " +
 				"Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1; " +
+				"Value '' at 'exclusiveStartTableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; " +
 				"Value '' at 'exclusiveStartTableName' failed to satisfy constraint: Member must have length greater than or equal to 3"},
 		{"ListTables Limit over 100", "ListTables", `{"Limit":101}`,
 			"ValidationException: 1 validation error detected: Value '101' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100"},

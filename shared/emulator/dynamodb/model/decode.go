@@ -79,6 +79,9 @@ func Unmarshal(data []byte, v any) error {
 func unmarshalStd(data []byte, v any) error {
 	err := json.Unmarshal(data, v)
 	if err == nil {
+		if n, ok := v.(interface{ findNulls([]byte) }); ok {
+			n.findNulls(data)
+		}
 		return nil
 	}
 	var te *json.UnmarshalTypeError

@@ -451,6 +451,7 @@ type UpdateTableInput struct {
 	DeletionProtectionEnabled   *bool                        `json:"DeletionProtectionEnabled,omitempty"`
 	// Transition is how long the table stays UPDATING (set by the API layer).
 	Transition time.Duration `json:"-"`
+	nulls      nulls         // members sent null (findNulls)
 }
 
 // inUse refuses to change a table that is being created or updated, as DynamoDB refuses it

@@ -102,6 +102,7 @@ type CreateTableInput struct {
 	Tags                      []Tag                    `json:"Tags,omitempty"`
 	ResourcePolicy            string                   `json:"ResourcePolicy,omitempty"`
 	TimeToLive                *TimeToLiveSpecification `json:"-"` // CloudFormation only
+	nulls                     nulls                    // members sent null (findNulls)
 	// Transition is how long the new table stays CREATING before it is ACTIVE (set by the API
 	// layer; zero, ACTIVE at once, for tables a template provisions).
 	Transition time.Duration `json:"-"`

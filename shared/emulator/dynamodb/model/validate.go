@@ -1,6 +1,7 @@
 package model
 
 import (
+	"encoding/json"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,7 +28,12 @@ import (
 const maxViolations = 10
 
 // constraints collects a request's violated member constraints.
-type constraints struct{ msgs []string }
+type constraints struct {
+	msgs []string
+	// nulls are the request's members that were left out (or null) where the decoded value
+	// cannot tell, by their paths ("provisionedThroughput.readCapacityUnits"); see nulls.
+	nulls map[string]bool
+}
 
 func (c *constraints) fail(value *string, path, rule string) {
 	if len(c.msgs) >= maxViolations {
@@ -218,6 +224,8 @@ func (in *ListTablesInput) validate() error {
 	if in.ExclusiveStartTableName != nil {
 		s := *in.ExclusiveStartTableName
 		if s == "" {
+			// "" fails both the pattern and the length, as any name does that it fails.
+			c.fail(&s, "exclusiveStartTableName", "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+")
 			c.fail(&s, "exclusiveStartTableName", "Member must have length greater than or equal to 3")
 		}
 		c.name("exclusiveStartTableName", s)
@@ -239,7 +247,9 @@ func (c *constraints) throughput(path string, p *ProvisionedThroughput) {
 		member string
 		v      int64
 	}{{"writeCapacityUnits", p.WriteCapacityUnits}, {"readCapacityUnits", p.ReadCapacityUnits}} {
-		if u.v < 1 {
+		if c.nulls[path+"."+u.member] {
+			c.notNull(path+"."+u.member, false)
+		} else if u.v < 1 {
 			s := strconv.FormatInt(u.v, 10)
 			c.fail(&s, path+"."+u.member, "Member must have value greater than or equal to 1")
 		}
@@ -271,6 +281,10 @@ func (c *constraints) keySchema(path string, ks []KeySchemaElement, enumKeys boo
 
 // projection checks an index's Projection: DynamoDB requires its ProjectionType.
 func (c *constraints) projection(path string, p Projection) {
+	if c.nulls[path] {
+		c.notNull(path, false)
+		return
+	}
 	c.enum(path+".projectionType", p.ProjectionType, enumProjectionType...)
 	if p.NonKeyAttributes != nil && len(p.NonKeyAttributes) == 0 {
 		s := "[]"
@@ -279,7 +293,7 @@ func (c *constraints) projection(path string, p Projection) {
 }
 
 func (in *CreateTableInput) validate() error {
-	var c constraints
+	c := constraints{nulls: in.nulls}
 	c.notNull("attributeDefinitions", in.AttributeDefinitions != nil)
 	for i, d := range in.AttributeDefinitions {
 		p := "attributeDefinitions." + strconv.Itoa(i+1) + ".member"
@@ -439,7 +453,7 @@ func checkProjection(p Projection) error {
 }
 
 func (in *UpdateTableInput) validate() error {
-	var c constraints
+	c := constraints{nulls: in.nulls}
 	for i, d := range in.AttributeDefinitions {
 		p := "attributeDefinitions." + strconv.Itoa(i+1) + ".member"
 		c.notNull(p+".attributeName", d.AttributeName != "")
@@ -591,4 +605,97 @@ func (in *TransactWriteItemsInput) validate() error {
 	c.enum("returnItemCollectionMetrics", in.ReturnItemCollectionMetrics, enumItemCollectionMetrics...)
 	c.length("clientRequestToken", in.ClientRequestToken, 1, 36)
 	return c.err()
+}
+
+// nulls finds the members of a CreateTable or UpdateTable request that were left out (or null)
+// where the decoded request cannot tell them from zero values: a ProvisionedThroughput's
+// capacity units (0 is "Value '0' … greater than or equal to 1", absent "Value null … must not
+// be null") and an index's Projection (absent is "must not be null", {} has no ProjectionType).
+// The keys are the members' paths as validation messages name them.
+type nulls map[string]bool
+
+// rawThroughput is a ProvisionedThroughput as sent.
+type rawThroughput struct {
+	ReadCapacityUnits  json.RawMessage `json:"ReadCapacityUnits"`
+	WriteCapacityUnits json.RawMessage `json:"WriteCapacityUnits"`
+}
+
+func isNull(raw json.RawMessage) bool { return len(raw) == 0 || string(raw) == "null" }
+
+func (n nulls) throughput(path string, p *rawThroughput) {
+	if p == nil {
+		return
+	}
+	if isNull(p.WriteCapacityUnits) {
+		n[path+".writeCapacityUnits"] = true
+	}
+	if isNull(p.ReadCapacityUnits) {
+		n[path+".readCapacityUnits"] = true
+	}
+}
+
+// findNulls notes the request's null members (after it decoded without error).
+func (in *CreateTableInput) findNulls(data []byte) {
+	var raw struct {
+		ProvisionedThroughput *rawThroughput `json:"ProvisionedThroughput"`
+		LocalSecondaryIndexes []struct {
+			Projection json.RawMessage `json:"Projection"`
+		} `json:"LocalSecondaryIndexes"`
+		GlobalSecondaryIndexes []struct {
+			Projection            json.RawMessage `json:"Projection"`
+			ProvisionedThroughput *rawThroughput  `json:"ProvisionedThroughput"`
+		} `json:"GlobalSecondaryIndexes"`
+	}
+	if json.Unmarshal(data, &raw) != nil {
+		return
+	}
+	n := nulls{}
+	n.throughput("provisionedThroughput", raw.ProvisionedThroughput)
+	for i, l := range raw.LocalSecondaryIndexes {
+		if isNull(l.Projection) {
+			n["localSecondaryIndexes."+strconv.Itoa(i+1)+".member.projection"] = true
+		}
+	}
+	for i, g := range raw.GlobalSecondaryIndexes {
+		p := "globalSecondaryIndexes." + strconv.Itoa(i+1) + ".member"
+		if isNull(g.Projection) {
+			n[p+".projection"] = true
+		}
+		n.throughput(p+".provisionedThroughput", g.ProvisionedThroughput)
+	}
+	in.nulls = n
+}
+
+// findNulls notes the request's null members (after it decoded without error).
+func (in *UpdateTableInput) findNulls(data []byte) {
+	var raw struct {
+		ProvisionedThroughput       *rawThroughput `json:"ProvisionedThroughput"`
+		GlobalSecondaryIndexUpdates []struct {
+			Create *struct {
+				Projection            json.RawMessage `json:"Projection"`
+				ProvisionedThroughput *rawThroughput  `json:"ProvisionedThroughput"`
+			} `json:"Create"`
+			Update *struct {
+				ProvisionedThroughput *rawThroughput `json:"ProvisionedThroughput"`
+			} `json:"Update"`
+		} `json:"GlobalSecondaryIndexUpdates"`
+	}
+	if json.Unmarshal(data, &raw) != nil {
+		return
+	}
+	n := nulls{}
+	n.throughput("provisionedThroughput", raw.ProvisionedThroughput)
+	for i, u := range raw.GlobalSecondaryIndexUpdates {
+		p := "globalSecondaryIndexUpdates." + strconv.Itoa(i+1) + ".member"
+		if u.Create != nil {
+			if isNull(u.Create.Projection) {
+				n[p+".create.projection"] = true
+			}
+			n.throughput(p+".create.provisionedThroughput", u.Create.ProvisionedThroughput)
+		}
+		if u.Update != nil {
+			n.throughput(p+".update.provisionedThroughput", u.Update.ProvisionedThroughput)
+		}
+	}
+	in.nulls = n
 }
