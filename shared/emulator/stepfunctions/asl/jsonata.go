@@ -14,6 +14,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	jsonata "github.com/blues/jsonata-go"
 	"github.com/blues/jsonata-go/jtypes"
@@ -131,23 +132,130 @@ type jsonataEnv struct {
 	vars   *scope
 }
 
+// compiledJSONata is a parsed expression kept for every evaluation of the same text, with
+// the variables it names (found by scanning the text), so that an evaluation converts and
+// registers only those instead of every variable in scope and all of $states.
+type compiledJSONata struct {
+	e *jsonata.Expr
+	// names are the "$name" references other than $states; states the members of $states
+	// the expression reads ($states.input …), or nil when it reads $states as a whole.
+	names     []string
+	states    []string
+	allStates bool
+	// registered are the names ever registered on e: the library keeps a registered
+	// variable, so one that is out of scope now is registered again as undefined.
+	registered map[string]bool
+}
+
+// jsonataCache holds compiled expressions by their text. A definition has a fixed number of
+// them; the cap only guards against a caller that generates texts without end.
+var (
+	jsonataCache     sync.Map
+	jsonataCacheSize atomic.Int64
+)
+
+const jsonataCacheMax = 10_000
+
+func compileJSONata(body string) (*compiledJSONata, error) {
+	if c, ok := jsonataCache.Load(body); ok {
+		return c.(*compiledJSONata), nil
+	}
+	e, err := jsonata.Compile(body)
+	if err != nil {
+		return nil, err
+	}
+	c := &compiledJSONata{e: e, registered: map[string]bool{}}
+	c.names, c.states, c.allStates = jsonataRefs(body)
+	if jsonataCacheSize.Load() < jsonataCacheMax {
+		if prev, loaded := jsonataCache.LoadOrStore(body, c); loaded {
+			return prev.(*compiledJSONata), nil
+		}
+		jsonataCacheSize.Add(1)
+	}
+	return c, nil
+}
+
+// jsonataRefs lists the variables an expression's text names: "$x" anywhere (a string
+// literal that happens to hold one only costs a conversion), apart from "$$" and $states,
+// whose members are listed when every use of $states is followed by ".member".
+func jsonataRefs(body string) (names, states []string, allStates bool) {
+	seen := map[string]bool{}
+	for i := 0; i < len(body); i++ {
+		if body[i] != '$' {
+			continue
+		}
+		j := i + 1
+		for j < len(body) && isJSONataNameByte(body[j]) {
+			j++
+		}
+		name := body[i+1 : j]
+		i = j - 1
+		switch {
+		case name == "":
+		case name == "states":
+			member := ""
+			if j < len(body) && body[j] == '.' {
+				k := j + 1
+				for k < len(body) && isJSONataNameByte(body[k]) {
+					k++
+				}
+				member = body[j+1 : k]
+			}
+			if member == "" {
+				allStates = true
+			} else if !seen["states."+member] {
+				seen["states."+member] = true
+				states = append(states, member)
+			}
+		case !seen[name]:
+			seen[name] = true
+			names = append(names, name)
+		}
+	}
+	return names, states, allStates
+}
+
+func isJSONataNameByte(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
+}
+
 // evalJSONata evaluates one "{% %}" string. Errors are States.QueryEvaluationError.
 func evalJSONata(src, field string, env *jsonataEnv) (any, error) {
-	e, err := jsonata.Compile(jsonataBody(src))
+	c, err := compileJSONata(jsonataBody(src))
 	if err != nil {
 		return nil, &Failure{Name: ErrQueryEvaluationError, Cause: fmt.Sprintf("The JSONata expression '%s' specified for the field '%s' is invalid: %v", src, field, err)}
 	}
-	vars := map[string]any{"states": toJSONata(env.states)}
-	env.vars.each(func(name string, v any) {
-		if _, shadowed := vars[name]; !shadowed {
+	vars := make(map[string]any, len(c.names)+1)
+	if c.allStates {
+		vars["states"] = toJSONata(env.states)
+	} else if len(c.states) > 0 {
+		st := make(map[string]any, len(c.states))
+		for _, m := range c.states {
+			if v, ok := env.states[m]; ok {
+				st[m] = toJSONata(v)
+			}
+		}
+		vars["states"] = st
+	}
+	for _, name := range c.names {
+		if v, ok := env.vars.lookup(name); ok {
 			vars[name] = toJSONata(v)
 		}
-	})
-	if err := e.RegisterVars(vars); err != nil {
-		return nil, &Failure{Name: ErrQueryEvaluationError, Cause: err.Error()}
 	}
 	jsonataMu.Lock()
-	out, err := e.Eval(nil)
+	for _, name := range c.names {
+		if _, ok := vars[name]; !ok && c.registered[name] {
+			vars[name] = nil // out of scope now: undefined, not the last evaluation's value
+		}
+	}
+	if err := c.e.RegisterVars(vars); err != nil {
+		jsonataMu.Unlock()
+		return nil, &Failure{Name: ErrQueryEvaluationError, Cause: err.Error()}
+	}
+	for name := range vars {
+		c.registered[name] = true
+	}
+	out, err := c.e.Eval(nil)
 	jsonataMu.Unlock()
 	if errors.Is(err, jsonata.ErrUndefined) {
 		return nil, &Failure{Name: ErrQueryEvaluationError, Cause: fmt.Sprintf("The JSONata expression '%s' specified for the field '%s' returned nothing (undefined).", src, field)}

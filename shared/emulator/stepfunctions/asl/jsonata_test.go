@@ -283,3 +283,28 @@ func TestAssignedVariablesInHistory(t *testing.T) {
 	r := run(t, `{"StartAt":"A","States":{"A":{"Type":"Pass","Assign":{"x":{"k":[1]}},"End":true}}}`, `{}`, runConfig{})
 	assert.Equal(t, map[string]string{"x": `{"k":[1]}`}, r.events[2].StateExitedEventDetails.AssignedVariables)
 }
+
+func TestJSONataExpressionEvaluatedAgainWithoutItsVariable(t *testing.T) {
+	t.Parallel()
+	// A variable is visible only after the state that assigns it ran
+	// (https://docs.aws.amazon.com/step-functions/latest/dg/workflow-variables.html): the same
+	// expression text, once evaluated with $x assigned, must find $x undefined in a run that
+	// never assigned it (the emulator keeps one compiled expression per text).
+	def := `{"QueryLanguage":"JSONata","StartAt":"C","States":{"C":{"Type":"Choice","Choices":[{"Condition":"{% $states.input.assign %}","Next":"A"}],"Default":"B"},"A":{"Type":"Pass","Assign":{"cachedProbe":1},"Next":"B"},"B":{"Type":"Pass","Output":"{% $cachedProbe %}","End":true}}}`
+	tests := []struct {
+		input string
+		want  string
+		err   string
+	}{
+		{input: `{"assign":true}`, want: `1`},
+		{input: `{"assign":false}`, err: "States.QueryEvaluationError"},
+		{input: `{"assign":true}`, want: `1`},
+	}
+	for _, tt := range tests {
+		r := run(t, def, tt.input, runConfig{})
+		assert.Equal(t, tt.err, r.Error, r.Cause)
+		if tt.want != "" {
+			assert.JSONEq(t, tt.want, string(r.Output))
+		}
+	}
+}
