@@ -191,12 +191,58 @@ func fromJSONata(v any) (any, error) {
 			return nil, fmt.Errorf("the number %v cannot be represented in JSON", x)
 		}
 		return toNumber(x), nil
+	case map[string]any, []any:
+		// The common result, plain JSON values, converted in place of the round trip (which
+		// gives the same value).
+		if out, ok := plainFromJSONata(x); ok {
+			return out, nil
+		}
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
 	}
 	return decode(b)
+}
+
+// plainFromJSONata converts v when it holds only nil, valid UTF-8 strings, booleans, float64s
+// that encoding/json writes in plain decimal, map[string]any and []any; ok is false for
+// anything else (the library's ints and typed slices, invalid UTF-8, NaN), which the JSON round
+// trip handles or refuses.
+func plainFromJSONata(v any) (any, bool) {
+	switch x := v.(type) {
+	case nil, bool:
+		return x, true
+	case string:
+		return x, utf8.ValidString(x)
+	case float64:
+		// encoding/json writes these with an exponent, or as -0: left to the round trip.
+		if a := math.Abs(x); math.IsNaN(x) || math.IsInf(x, 0) || a >= 1e21 || a != 0 && a < 1e-6 || a == 0 && math.Signbit(x) {
+			return nil, false
+		}
+		return toNumber(x), true
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			c, ok := plainFromJSONata(e)
+			if !ok || !utf8.ValidString(k) {
+				return nil, false
+			}
+			out[k] = c
+		}
+		return out, true
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			c, ok := plainFromJSONata(e)
+			if !ok {
+				return nil, false
+			}
+			out[i] = c
+		}
+		return out, true
+	}
+	return nil, false
 }
 
 // jsonType names v's JSON type for error messages.

@@ -3,6 +3,7 @@ package asl
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -35,4 +36,44 @@ func TestEncodeMatchesEncodingJSON(t *testing.T) {
 		})
 	}
 	assert.Equal(t, `"\ufffd"`, string(encode(string([]byte{0xff}))))
+}
+
+func TestPlainFromJSONataMatchesTheRoundTrip(t *testing.T) {
+	t.Parallel()
+	// A JSONata result becomes the state's JSON output
+	// (https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html); the direct
+	// conversion must give exactly what the JSON round trip gives, or leave the value to it.
+	tests := []struct {
+		name  string
+		in    any
+		plain bool
+	}{
+		{"object of scalars", map[string]any{"s": "é", "n": 2.5, "i": 3.0, "b": true, "z": nil}, true},
+		{"nested", []any{map[string]any{"a": []any{1.0, "x"}}, []any{}}, true},
+		{"large integer", map[string]any{"n": 1e18}, true},
+		{"exponent", map[string]any{"n": 1e21}, false},
+		{"tiny", []any{1e-7}, false},
+		{"negative zero", []any{math.Copysign(0, -1)}, false},
+		{"invalid UTF-8", map[string]any{"s": "\xff"}, false},
+		{"invalid UTF-8 key", map[string]any{"\xff": 1.0}, false},
+		{"library int", map[string]any{"n": 3}, false},
+		{"typed slice", map[string]any{"l": []string{"a"}}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			b, err := json.Marshal(tt.in)
+			assert.NoError(t, err)
+			want, err := decode(b)
+			assert.NoError(t, err)
+			got, ok := plainFromJSONata(tt.in)
+			assert.Equal(t, tt.plain, ok)
+			if ok {
+				assert.Equal(t, want, got)
+			}
+			full, err := fromJSONata(tt.in)
+			assert.NoError(t, err)
+			assert.Equal(t, want, full)
+		})
+	}
 }
