@@ -28,9 +28,10 @@
 // The legacy parameters (KeyConditions, QueryFilter, ScanFilter, Expected, AttributeUpdates,
 // AttributesToGet, ConditionalOperator) are translated into expressions and evaluated as such.
 // Answers carry Attributes only when ReturnValues asks, ConsumedCapacity only when
-// ReturnConsumedCapacity asks (TOTAL: TableName, CapacityUnits and ReadCapacityUnits or
-// WriteCapacityUnits; INDEXES also Table, LocalSecondaryIndexes and GlobalSecondaryIndexes, each
-// with the same units), an X-Amz-Crc32 header that the SDK checks and an x-amzn-RequestId of 52
+// ReturnConsumedCapacity asks (TOTAL: TableName and CapacityUnits; INDEXES also Table,
+// LocalSecondaryIndexes and GlobalSecondaryIndexes, each with its CapacityUnits; only the
+// transactions' answers add ReadCapacityUnits and WriteCapacityUnits, as DynamoDB's do), an
+// X-Amz-Crc32 header that the SDK checks and an x-amzn-RequestId of 52
 // upper-case letters and digits; a TableId is a version 4 UUID. Numbers are stored and answered
 // as DynamoDB answers them, in plain decimal notation without leading or trailing zeros, sign or
 // exponent ("1.50" → "1.5", "-0" → "0", "1E2" → "100"). A request body

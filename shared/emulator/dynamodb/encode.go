@@ -138,16 +138,48 @@ func deref(s *string) string {
 	return *s
 }
 
-// consumed writes ConsumedCapacity as the request asked: TOTAL gives the table's totals,
-// INDEXES adds the table and per-index break-down, NONE (or nothing) omits it.
+// consumedView is ConsumedCapacity as the request asked: TOTAL gives the table's totals, INDEXES
+// adds the table and per-index break-down, NONE (or nothing) omits it. Only a transaction's
+// answer splits units into ReadCapacityUnits and WriteCapacityUnits: DynamoDB answers GetItem,
+// PutItem, UpdateItem, DeleteItem, Query, Scan and the batch operations with CapacityUnits alone,
+// for the table and for each index (https://github.com/aws/aws-sdk-go/issues/2699,
+// https://github.com/paritysuite/dynamodb-conformance/issues/69).
 func consumedView(mode string, c model.ConsumedCapacity) *model.ConsumedCapacity {
-	switch mode {
-	case "TOTAL":
-		return &model.ConsumedCapacity{TableName: c.TableName, CapacityUnits: c.CapacityUnits, ReadCapacityUnits: c.ReadCapacityUnits, WriteCapacityUnits: c.WriteCapacityUnits}
-	case "INDEXES":
-		return &c
+	if mode != "TOTAL" && mode != "INDEXES" {
+		return nil
 	}
-	return nil
+	v := &model.ConsumedCapacity{TableName: c.TableName, CapacityUnits: c.CapacityUnits}
+	if c.Transactional {
+		v.ReadCapacityUnits, v.WriteCapacityUnits = c.ReadCapacityUnits, c.WriteCapacityUnits
+	}
+	if mode == "TOTAL" {
+		return v
+	}
+	if c.Table != nil {
+		t := capacityView(*c.Table, c.Transactional)
+		v.Table = &t
+	}
+	v.GlobalSecondaryIndexes = indexesView(c.GlobalSecondaryIndexes, c.Transactional)
+	v.LocalSecondaryIndexes = indexesView(c.LocalSecondaryIndexes, c.Transactional)
+	return v
+}
+
+func capacityView(c model.Capacity, split bool) model.Capacity {
+	if split {
+		return c
+	}
+	return model.Capacity{CapacityUnits: c.CapacityUnits}
+}
+
+func indexesView(m map[string]model.Capacity, split bool) map[string]model.Capacity {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]model.Capacity, len(m))
+	for name, c := range m {
+		out[name] = capacityView(c, split)
+	}
+	return out
 }
 
 func (e *encoder) consumedField(comma bool, mode string, c model.ConsumedCapacity) {

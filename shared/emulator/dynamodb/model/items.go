@@ -21,7 +21,9 @@ func (c *Capacity) add(units float64, write bool) {
 	}
 }
 
-// ConsumedCapacity is what a request consumed on one table, with its indexes broken out.
+// ConsumedCapacity is what a request consumed on one table, with its indexes broken out. The
+// read and write units are always counted (the service's metrics read them); the wire shows them
+// only for a transaction (Transactional), as DynamoDB does.
 type ConsumedCapacity struct {
 	TableName              string              `json:"TableName"`
 	CapacityUnits          float64             `json:"CapacityUnits"`
@@ -30,6 +32,7 @@ type ConsumedCapacity struct {
 	Table                  *Capacity           `json:"Table,omitempty"`
 	GlobalSecondaryIndexes map[string]Capacity `json:"GlobalSecondaryIndexes,omitempty"`
 	LocalSecondaryIndexes  map[string]Capacity `json:"LocalSecondaryIndexes,omitempty"`
+	Transactional          bool                `json:"-"`
 }
 
 func (c *ConsumedCapacity) add(units float64, write bool, ix *index) {

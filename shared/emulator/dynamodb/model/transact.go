@@ -161,9 +161,13 @@ func addConsumed(m map[*Table]*ConsumedCapacity, t *Table, units float64, write 
 	c.add(units, write, nil)
 }
 
+// flattenConsumed lists a transaction's capacity per table, in table name order. A transaction's
+// answer splits its units into ReadCapacityUnits and WriteCapacityUnits, unlike every other
+// operation's (https://github.com/aws/aws-sdk-go/issues/2699).
 func flattenConsumed(m map[*Table]*ConsumedCapacity) []ConsumedCapacity {
 	out := make([]ConsumedCapacity, 0, len(m))
 	for _, c := range m {
+		c.Transactional = true
 		out = append(out, *c)
 	}
 	slices.SortFunc(out, func(a, b ConsumedCapacity) int {
