@@ -148,12 +148,13 @@ func (t *Transformer) Apply(event []byte, vars Reserved) ([]byte, error) {
 		return nil, fmt.Errorf("transform event: not valid JSON")
 	}
 	var out bytes.Buffer
+	memo := objects{}
 	for _, s := range t.segments {
 		if s.variable == "" {
 			out.WriteString(s.text)
 			continue
 		}
-		raw, ok, err := t.value(s.variable, event, vars)
+		raw, ok, err := t.value(s.variable, event, vars, memo)
 		if err != nil {
 			return nil, err
 		}
@@ -163,7 +164,7 @@ func (t *Transformer) Apply(event []byte, vars Reserved) ([]byte, error) {
 }
 
 // value is the variable's value as compact JSON, and whether there is one.
-func (t *Transformer) value(name string, event []byte, vars Reserved) (json.RawMessage, bool, error) {
+func (t *Transformer) value(name string, event []byte, vars Reserved, memo objects) (json.RawMessage, bool, error) {
 	switch name {
 	case VarRuleARN:
 		return quote(vars.RuleARN), true, nil
@@ -178,7 +179,7 @@ func (t *Transformer) value(name string, event []byte, vars Reserved) (json.RawM
 		raw, err := withoutDetail(event)
 		return raw, err == nil, err
 	}
-	raw, ok, err := t.paths[name].selectRaw(event)
+	raw, ok, err := t.paths[name].selectRaw(event, memo)
 	return raw, ok, err
 }
 
@@ -272,7 +273,7 @@ func SelectPath(event []byte, p string) ([]byte, error) {
 	if err != nil {
 		return nil, invalid("InputPath %q is not a valid JSON path: %v", p, err)
 	}
-	raw, ok, err := parsed.selectRaw(event)
+	raw, ok, err := parsed.selectRaw(event, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -351,7 +352,10 @@ func nameChar(c byte) bool {
 
 // selectRaw walks the path through raw JSON, so selected objects keep their field order.
 // A wildcard collects every match into an array.
-func (p path) selectRaw(doc []byte) (json.RawMessage, bool, error) {
+//
+// memo, when not nil, keeps the objects decoded on the way, so that the several paths of one
+// template walk the event's objects once.
+func (p path) selectRaw(doc []byte, memo objects) (json.RawMessage, bool, error) {
 	cur := []json.RawMessage{json.RawMessage(doc)}
 	wild := false
 	for _, s := range p {
@@ -393,9 +397,9 @@ func (p path) selectRaw(doc []byte) (json.RawMessage, bool, error) {
 				if raw[0] != '{' {
 					continue
 				}
-				var obj map[string]json.RawMessage
-				if err := json.Unmarshal(raw, &obj); err != nil {
-					return nil, false, fmt.Errorf("transform event: %w", err)
+				obj, err := memo.decode(raw)
+				if err != nil {
+					return nil, false, err
 				}
 				if v, ok := obj[s.name]; ok {
 					next = append(next, v)
@@ -423,6 +427,31 @@ func (p path) selectRaw(doc []byte) (json.RawMessage, bool, error) {
 	}
 	out, err := compact(cur[0])
 	return out, err == nil, err
+}
+
+// objects holds decoded JSON objects by the slice they were decoded from (the same bytes, not
+// equal text): a member's value is the slice its parent's entry holds, so a second path through
+// the same objects finds them decoded.
+type objects map[rawRef]map[string]json.RawMessage
+
+type rawRef struct {
+	start *byte
+	n     int
+}
+
+func (m objects) decode(raw json.RawMessage) (map[string]json.RawMessage, error) {
+	ref := rawRef{&raw[0], len(raw)}
+	if obj, ok := m[ref]; ok {
+		return obj, nil
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		return nil, fmt.Errorf("transform event: %w", err)
+	}
+	if m != nil {
+		m[ref] = obj
+	}
+	return obj, nil
 }
 
 func objectValues(raw json.RawMessage) ([]json.RawMessage, error) {
