@@ -14,6 +14,7 @@ import (
 	"github.com/emilys-pastries/serverless-evolution/shared/bakery"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/latency"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
 )
 
 // BenchOrders places orders through the whole stage in process with the zero latency model,
@@ -22,8 +23,11 @@ import (
 // It reports CPU per order (user + system, the whole process: GC and every goroutine included),
 // the calls the emulator counted per order (API requests, Lambda invocations, DynamoDB, SQS, …
 // operations: every resource's invocations) and CPU per such call. Each stage's
-// cmd/offline/bench_test.go calls it from its BenchmarkOrder; `make bench` runs them.
+// cmd/offline/bench_test.go calls it from its BenchmarkOrder; `make bench` runs them. It runs
+// the collector as the offline commands do (sim.TuneGC; GOGC=100 in the environment measures
+// Go's default).
 func BenchOrders(b *testing.B, stage Stage) {
+	b.Cleanup(sim.TuneGC())
 	emu, err := emulator.New(stage.Stage, emulator.Options{Latency: latency.Zero()})
 	if err != nil {
 		b.Fatal(err)
