@@ -65,12 +65,13 @@ func TestRequestValidation(t *testing.T) {
 		// at least 1; validated before the table is looked up.
 		{"Query Limit 0 on a missing table", "Query", `{"TableName":"missing","Limit":0,"KeyConditionExpression":"pk = :p","ExpressionAttributeValues":{":p":{"S":"a"}}}`,
 			"ValidationException: 1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"},
-		// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Scan.html
+		// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Scan.html; listed in the
+		// order DynamoDB lists them (select, …, totalSegments, …, limit), as dynalite's suite recorded.
 		{"Scan several violations on a missing table", "Scan", `{"TableName":"missing","Limit":-1,"Select":"SOME","TotalSegments":0,"Segment":0}`,
 			"ValidationException: 3 validation errors detected: " +
-				"Value '-1' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1; " +
 				"Value 'SOME' at 'select' failed to satisfy constraint: Member must satisfy enum value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]; " +
-				"Value '0' at 'totalSegments' failed to satisfy constraint: Member must have value greater than or equal to 1"},
+				"Value '0' at 'totalSegments' failed to satisfy constraint: Member must have value greater than or equal to 1; " +
+				"Value '-1' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"},
 		// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html
 		{"PutItem bad enums on a missing table", "PutItem", `{"TableName":"missing","Item":{"pk":{"S":"a"}},"ReturnValues":"SOME","ReturnConsumedCapacity":"ALL"}`,
 			"ValidationException: 2 validation errors detected: " +
@@ -93,9 +94,9 @@ func TestRequestValidation(t *testing.T) {
 		// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html
 		{"BatchWriteItem empty RequestItems and bad enums", "BatchWriteItem", `{"RequestItems":{},"ReturnConsumedCapacity":"ALL","ReturnItemCollectionMetrics":"FULL"}`,
 			"ValidationException: 3 validation errors detected: " +
-				"Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1; " +
 				"Value 'ALL' at 'returnConsumedCapacity' failed to satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]; " +
-				"Value 'FULL' at 'returnItemCollectionMetrics' failed to satisfy constraint: Member must satisfy enum value set: [SIZE, NONE]"},
+				"Value 'FULL' at 'returnItemCollectionMetrics' failed to satisfy constraint: Member must satisfy enum value set: [SIZE, NONE]; " +
+				"Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1"},
 		// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html
 		{"BatchGetItem without RequestItems", "BatchGetItem", `{}`,
 			"ValidationException: 1 validation error detected: Value null at 'requestItems' failed to satisfy constraint: Member must not be null"},

@@ -52,3 +52,72 @@ func TestConsumedCapacitySplit(t *testing.T) {
 		})
 	}
 }
+
+// TestValueMessages checks how a malformed attribute value is refused, before the table is
+// looked up. DynamoDB has two value checkers that word a malformed number and a set with a
+// repeated member differently: GetItem, BatchGetItem and Query answer the current wording,
+// BatchWriteItem and the transactions the older one (captured in four regions in 2026,
+// https://github.com/paritysuite/dynamodb-conformance/blob/main/tests/tier3/error-messages/valueLayers.test.ts).
+// A value's numbers are read before its types are counted, so {"S":"a","N":""} is a malformed
+// number; an empty binary set has its own sentence
+// (https://github.com/paritysuite/dynamodb-conformance/blob/main/tests/tier3/error-messages/putItem.test.ts).
+func TestValueMessages(t *testing.T) {
+	t.Parallel()
+	svc, _, _ := newService(t)
+	get := func(v string) (string, string) {
+		return "GetItem", `{"TableName":"missing","Key":{"pk":` + v + `}}`
+	}
+	batchGet := func(v string) (string, string) {
+		return "BatchGetItem", `{"RequestItems":{"missing":{"Keys":[{"pk":` + v + `}]}}}`
+	}
+	put := func(v string) (string, string) {
+		return "PutItem", `{"TableName":"missing","Item":{"pk":{"S":"a"},"v":` + v + `}}`
+	}
+	batchPut := func(v string) (string, string) {
+		return "BatchWriteItem", `{"RequestItems":{"missing":[{"PutRequest":{"Item":{"pk":{"S":"a"},"v":` + v + `}}}]}}`
+	}
+	batchDelete := func(v string) (string, string) {
+		return "BatchWriteItem", `{"RequestItems":{"missing":[{"DeleteRequest":{"Key":{"pk":` + v + `}}}]}}`
+	}
+	transactPut := func(v string) (string, string) {
+		return "TransactWriteItems", `{"TransactItems":[{"Put":{"TableName":"missing","Item":{"pk":{"S":"a"},"v":` + v + `}}}]}`
+	}
+	const notNumeric = "The parameter cannot be converted to a numeric value"
+	const invalid = "One or more parameter values were invalid: "
+	tests := []struct {
+		name    string
+		request func(string) (string, string)
+		value   string
+		want    string
+	}{
+		{"current: a word", get, `{"N":"abc"}`, notNumeric + ": abc"},
+		{"current: an empty number keeps the colon", get, `{"N":""}`, notNumeric + ": "},
+		{"current: a number with a space", batchGet, `{"N":" 1"}`, notNumeric + ":  1"},
+		{"current: an empty number in a set", get, `{"NS":["1",""]}`, notNumeric + ": "},
+		{"current: a malformed number nested in a map", put, `{"M":{"x":{"L":[{"N":"1e"}]}}}`, notNumeric + ": 1e"},
+		{"the number is read before the types are counted", get, `{"S":"a","N":""}`, notNumeric + ": "},
+		{"two valid types", get, `{"S":"a","N":"1"}`, "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes"},
+		{"overflow", get, `{"N":"1e126"}`, "Number overflow. Attempting to store a number with magnitude larger than supported range"},
+		{"empty binary set", put, `{"BS":[]}`, invalid + "Binary sets should not be empty"},
+		{"empty string set", put, `{"SS":[]}`, invalid + "An string set  may not be empty"},
+		{"current: repeated string, sorted up to the repeat", get, `{"SS":["b","a","b"]}`, invalid + `Input collection ["a", "b", "b"] contains duplicates.`},
+		{"current: repeated binary, sorted by bytes, no spaces", batchGet, `{"BS":["/w==","AA==","AA=="]}`, invalid + `Input collection ["AA==","/w==","AA=="]of type BS contains duplicates.`},
+		{"current: repeated number", get, `{"NS":["2","1","2"]}`, invalid + "Input collection contains duplicates."},
+		{"current: repeated number spelled differently", get, `{"NS":["1","1.0"]}`, invalid + "Input collection contains duplicates."},
+		{"older: a word", batchPut, `{"N":"abc"}`, notNumeric + ": abc"},
+		{"older: an empty number has no colon", batchPut, `{"N":""}`, notNumeric},
+		{"older: an empty number in a delete key", batchDelete, `{"N":""}`, notNumeric},
+		{"older: an empty number in a transaction", transactPut, `{"N":""}`, notNumeric},
+		{"older: repeated string as sent", batchPut, `{"SS":["b","a","b"]}`, invalid + "Input collection [b, a, b] contains duplicates."},
+		{"older: repeated binary as sent", batchPut, `{"BS":["/w==","AA==","AA=="]}`, invalid + "Input collection [/w==, AA==, AA==]of type BS contains duplicates."},
+		{"older: repeated number", batchPut, `{"NS":["2","1","2"]}`, "Input collection contains duplicates"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			op, body := tt.request(tt.value)
+			_, err := svc.Call(t.Context(), op, []byte(body))
+			require.Error(t, err)
+			assert.Equal(t, "ValidationException: "+tt.want, err.Error())
+		})
+	}
+}

@@ -253,13 +253,13 @@ func (m *Model) BatchWriteItem(in *BatchWriteItemInput) (*BatchWriteItemOutput, 
 			r := &reqs[i]
 			switch {
 			case r.PutRequest != nil && r.DeleteRequest == nil:
-				size, err := checkedValues(r.PutRequest.Item, 0)
+				size, err := checkedValues(r.PutRequest.Item, 0, olderLayer)
 				if err != nil {
 					return nil, err
 				}
 				sizes[r] = size
 			case r.DeleteRequest != nil && r.PutRequest == nil:
-				if err := validateItem(r.DeleteRequest.Key); err != nil {
+				if err := validateItemIn(r.DeleteRequest.Key, olderLayer); err != nil {
 					return nil, err
 				}
 			default:

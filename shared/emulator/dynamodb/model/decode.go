@@ -12,6 +12,8 @@ import (
 type Condition struct {
 	ComparisonOperator string   `json:"ComparisonOperator"`
 	AttributeValueList []*Value `json:"AttributeValueList,omitempty"`
+
+	opSent bool // ComparisonOperator was sent, maybe as "" (which fails its enum, not null)
 }
 
 // ExpectedAttributeValue is a legacy condition of Expected.
@@ -21,6 +23,8 @@ type ExpectedAttributeValue struct {
 	Exists             *bool    `json:"Exists,omitempty"`
 	ComparisonOperator string   `json:"ComparisonOperator,omitempty"`
 	AttributeValueList []*Value `json:"AttributeValueList,omitempty"`
+
+	opSent bool // ComparisonOperator was sent, maybe as ""
 }
 
 // AttributeValueUpdate is a legacy update of AttributeUpdates.
@@ -217,7 +221,7 @@ func derefType(t reflect.Type) reflect.Type {
 func (in *GetItemInput) decode(d *decoder, k string) (err error) {
 	switch k {
 	case "TableName":
-		in.TableName, err = d.str()
+		in.TableName, err = d.expr(&in.empty, emptyTableName)
 	case "Key":
 		in.Key, err = d.item(attrMap)
 	case "ConsistentRead":
@@ -239,7 +243,7 @@ func (in *GetItemInput) decode(d *decoder, k string) (err error) {
 func (in *PutItemInput) decode(d *decoder, k string) (err error) {
 	switch k {
 	case "TableName":
-		in.TableName, err = d.str()
+		in.TableName, err = d.expr(&in.empty, emptyTableName)
 	case "Item":
 		in.Item, in.checked, err = d.checkedItem()
 	case "ConditionExpression":
@@ -269,7 +273,7 @@ func (in *PutItemInput) decode(d *decoder, k string) (err error) {
 func (in *UpdateItemInput) decode(d *decoder, k string) (err error) {
 	switch k {
 	case "TableName":
-		in.TableName, err = d.str()
+		in.TableName, err = d.expr(&in.empty, emptyTableName)
 	case "Key":
 		in.Key, err = d.item(attrMap)
 	case "UpdateExpression":
@@ -303,7 +307,7 @@ func (in *UpdateItemInput) decode(d *decoder, k string) (err error) {
 func (in *DeleteItemInput) decode(d *decoder, k string) (err error) {
 	switch k {
 	case "TableName":
-		in.TableName, err = d.str()
+		in.TableName, err = d.expr(&in.empty, emptyTableName)
 	case "Key":
 		in.Key, err = d.item(attrMap)
 	case "ConditionExpression":
@@ -333,9 +337,9 @@ func (in *DeleteItemInput) decode(d *decoder, k string) (err error) {
 func (in *QueryInput) decode(d *decoder, k string) (err error) {
 	switch k {
 	case "TableName":
-		in.TableName, err = d.str()
+		in.TableName, err = d.expr(&in.empty, emptyTableName)
 	case "IndexName":
-		in.IndexName, err = d.str()
+		in.IndexName, err = d.expr(&in.empty, emptyIndexName)
 	case "KeyConditionExpression":
 		in.KeyConditionExpression, err = d.expr(&in.empty, emptyKeyCondition)
 	case "FilterExpression":
@@ -379,9 +383,9 @@ func (in *QueryInput) decode(d *decoder, k string) (err error) {
 func (in *ScanInput) decode(d *decoder, k string) (err error) {
 	switch k {
 	case "TableName":
-		in.TableName, err = d.str()
+		in.TableName, err = d.expr(&in.empty, emptyTableName)
 	case "IndexName":
-		in.IndexName, err = d.str()
+		in.IndexName, err = d.expr(&in.empty, emptyIndexName)
 	case "FilterExpression":
 		in.FilterExpression, err = d.expr(&in.empty, emptyFilter)
 	case "ProjectionExpression":
@@ -426,11 +430,15 @@ func (in *BatchGetItemInput) decode(d *decoder, k string) (err error) {
 			_, err := d.object(valueStruct("KeysAndAttributes"), func(k string) (err error) {
 				switch k {
 				case "Keys":
-					_, err = d.list(shList, func() error {
+					var present bool
+					present, err = d.list(shList, func() error {
 						key, err := d.item(keyInList)
 						ka.Keys = append(ka.Keys, key)
 						return err
 					})
+					if present && ka.Keys == nil {
+						ka.Keys = []Item{} // present but empty, which validation tells from absent
+					}
 				case "ProjectionExpression":
 					ka.ProjectionExpression, err = d.expr(&ka.empty, emptyProjection)
 				case "ExpressionAttributeNames":
@@ -668,6 +676,7 @@ func (d *decoder) conditions() (map[string]Condition, error) {
 		_, err := d.object(valueStruct("Condition"), func(k string) (err error) {
 			switch k {
 			case "ComparisonOperator":
+				c.opSent = d.peek() != 'n'
 				c.ComparisonOperator, err = d.str()
 			case "AttributeValueList":
 				c.AttributeValueList, err = d.attributeList()
@@ -703,6 +712,7 @@ func (d *decoder) expected() (map[string]ExpectedAttributeValue, error) {
 					e.Exists = &b
 				}
 			case "ComparisonOperator":
+				e.opSent = d.peek() != 'n'
 				e.ComparisonOperator, err = d.str()
 			case "AttributeValueList":
 				e.AttributeValueList, err = d.attributeList()

@@ -195,7 +195,7 @@ func (m *Model) PutItem(in *PutItemInput) (*WriteOutput, error) {
 		in.ExpressionAttributeNames, in.ExpressionAttributeValues, "ConditionExpression is null"); err != nil {
 		return nil, err
 	}
-	size, err := checkedValues(in.Item, in.checked)
+	size, err := checkedValues(in.Item, in.checked, currentLayer)
 	if err != nil {
 		return nil, err
 	}
@@ -250,12 +250,12 @@ func writeCondition(expr *string, empty bool, expected map[string]ExpectedAttrib
 	return cond, nil
 }
 
-// checkedValues validates an item's values and size before the table is looked up, as DynamoDB
-// does, using what the decoder already found out (c); it answers the item's size.
-func checkedValues(item Item, c checkedItem) (int, error) {
+// checkedValues validates an item's values (worded by layer) and size before the table is looked
+// up, as DynamoDB does, using what the decoder already found out (c); it answers the item's size.
+func checkedValues(item Item, c checkedItem, layer valueLayer) (int, error) {
 	size := int(c) - 1
 	if c <= 0 || item == nil {
-		if err := validateItem(item); err != nil {
+		if err := validateItemIn(item, layer); err != nil {
 			return 0, err
 		}
 		size = ItemSize(item)

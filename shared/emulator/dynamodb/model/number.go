@@ -14,8 +14,12 @@ type number struct {
 	exp    int
 }
 
-func errNotANumber() error {
-	return validation("A value provided cannot be converted into a number")
+// msgNotANumber is DynamoDB's answer to a malformed number; the current value checker quotes the
+// number after it ("…: abc", "…: " for an empty one).
+const msgNotANumber = "The parameter cannot be converted to a numeric value"
+
+func errNotANumber(s string) error {
+	return validation("%s: %s", msgNotANumber, s)
 }
 
 // numberShape is what a number's text says about it, found without allocating: the span of its
@@ -58,16 +62,16 @@ func scanNumber(s string) (numberShape, error) {
 		digits++
 	}
 	if digits == 0 {
-		return sh, errNotANumber()
+		return sh, errNotANumber(s)
 	}
 	exp := 0
 	if i < len(s) {
 		if s[i] != 'e' && s[i] != 'E' || i+1 == len(s) || s[i+1] == ' ' {
-			return sh, errNotANumber()
+			return sh, errNotANumber(s)
 		}
 		e, err := strconv.Atoi(s[i+1:])
 		if err != nil {
-			return sh, errNotANumber()
+			return sh, errNotANumber(s)
 		}
 		exp = e
 	}

@@ -89,7 +89,7 @@ func (m *Model) TransactGetItems(in *TransactGetItemsInput) (*TransactGetItemsOu
 		if g == nil {
 			return nil, validation("1 validation error detected: Value null at 'transactItems.%d.member.get' failed to satisfy constraint: Member must not be null", i+1)
 		}
-		if err := validateItem(g.Key); err != nil {
+		if err := validateItemIn(g.Key, olderLayer); err != nil {
 			return nil, err
 		}
 		if err := checkArgs(exprArgs{names: g.ExpressionAttributeNames}, labeled{label: "ProjectionExpression", expr: g.ProjectionExpression, compile: func() (err error) {
@@ -414,9 +414,9 @@ func checkAction(i int, ti TransactWriteItem) (checkedAction, error) {
 	}
 	var err error
 	if c.kind == "Put" {
-		c.size, err = checkedValues(a.Item, 0)
+		c.size, err = checkedValues(a.Item, 0, olderLayer)
 	} else {
-		err = validateItem(a.Key)
+		err = validateItemIn(a.Key, olderLayer)
 	}
 	if err != nil {
 		return c, err

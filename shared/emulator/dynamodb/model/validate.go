@@ -1,7 +1,9 @@
 package model
 
 import (
+	"encoding/base64"
 	"encoding/json"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,8 +23,9 @@ import (
 // whose members all satisfy their constraints goes on to the operation's own checks (key schema,
 // expressions), which DynamoDB reports one at a time.
 //
-// An empty string is taken as absent ("Value null … Member must not be null"): the decoder does
-// not tell them apart, and no valid request has an empty required string.
+// An empty string is taken as absent ("Value null … Member must not be null") where the decoder
+// does not tell them apart; it does for the TableName and IndexName of reads and writes and for
+// a legacy condition's ComparisonOperator, which DynamoDB checks as the strings they are.
 
 // maxViolations is how many violations DynamoDB lists in one message.
 const maxViolations = 10
@@ -126,11 +129,97 @@ func (c *constraints) atMost(path string, v *int, hi int) {
 	}
 }
 
-// dataTableName checks a data-plane TableName, which may also be the table's ARN: 1 to 1024
-// characters (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_GetItem.html).
-func (c *constraints) dataTableName(s string) {
+// tableNameOrARN checks the TableName of the calls that only name a table (DescribeTable and
+// the like), which may also be the table's ARN: 1 to 1024 characters
+// (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DescribeTable.html).
+func (c *constraints) tableNameOrARN(s string) {
 	c.notNull("tableName", s != "")
 	c.length("tableName", s, 1, 1024)
+}
+
+// Members sent as "", which DynamoDB tells from members left out: they share the request's
+// emptyExprs with its expressions.
+const (
+	emptyIndexName emptyExprs = 1 << (6 + iota)
+	emptyTableName
+)
+
+// dataTableName checks a read or write's TableName. The member takes 1 to 1024 characters, a
+// table's name or its ARN (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_GetItem.html),
+// so "" fails its minimum length only: DynamoDB answers it with "Member must have length greater
+// than or equal to 1" today, as the conformance suite captured in 2026
+// (https://github.com/nubo-db/dynamodb-conformance/blob/main/tests/tier3/error-messages/putItem.test.ts).
+// A name that is no ARN must follow the naming rules, 3 to 255 characters of [a-zA-Z0-9_.-]
+// (same capture: 256 characters fail "less than or equal to 255", "bad table!@#" the pattern).
+func (c *constraints) dataTableName(s string, sent bool) {
+	switch {
+	case s == "" && !sent:
+		c.notNull("tableName", false)
+	case s == "":
+		c.fail(&s, "tableName", "Member must have length greater than or equal to 1")
+	case strings.HasPrefix(s, "arn:"):
+		c.length("tableName", s, 1, 1024)
+	default:
+		c.name("tableName", s)
+	}
+}
+
+// indexName checks a Query's or Scan's IndexName, whose pattern and minimum length "" fails
+// both (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Query.html).
+func (c *constraints) indexName(s string, sent bool) {
+	if s == "" && sent {
+		c.fail(&s, "indexName", "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+")
+		c.fail(&s, "indexName", "Member must have length greater than or equal to 3")
+		return
+	}
+	c.name("indexName", s)
+}
+
+// attributesToGet checks a legacy AttributesToGet list: 1 to 255 names. DynamoDB shows a list
+// as Java's toString, [a, b].
+func (c *constraints) attributesToGet(path string, names []string) {
+	if names == nil || len(names) >= 1 && len(names) <= 255 {
+		return
+	}
+	v := "[" + strings.Join(names, ", ") + "]"
+	if len(names) == 0 {
+		c.fail(&v, path, "Member must have length greater than or equal to 1")
+		return
+	}
+	c.fail(&v, path, "Member must have length less than or equal to 255")
+}
+
+// conditions checks the ComparisonOperator of each legacy condition of KeyConditions,
+// QueryFilter or ScanFilter (required, one of the operators), in the attributes' order.
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Condition.html
+func (c *constraints) conditions(path string, conds map[string]Condition) {
+	for _, attr := range slices.Sorted(maps.Keys(conds)) {
+		cond := conds[attr]
+		p := path + "." + attr + ".member.comparisonOperator"
+		if cond.ComparisonOperator == "" && !cond.opSent {
+			c.notNull(p, false)
+			continue
+		}
+		c.enumSent(p, cond.ComparisonOperator, enumComparisonOperator...)
+	}
+}
+
+// expected checks the ComparisonOperator of each legacy Expected condition (optional there).
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ExpectedAttributeValue.html
+func (c *constraints) expected(exp map[string]ExpectedAttributeValue) {
+	for _, attr := range slices.Sorted(maps.Keys(exp)) {
+		e := exp[attr]
+		if e.ComparisonOperator != "" || e.opSent {
+			c.enumSent("expected."+attr+".member.comparisonOperator", e.ComparisonOperator, enumComparisonOperator...)
+		}
+	}
+}
+
+// enumSent checks a string that was sent, "" included, against its valid values.
+func (c *constraints) enumSent(path, s string, set ...string) {
+	if !slices.Contains(set, s) {
+		c.fail(&s, path, "Member must satisfy enum value set: ["+strings.Join(set, ", ")+"]")
+	}
 }
 
 // Valid values, in the order DynamoDB lists them in its messages.
@@ -146,74 +235,96 @@ var (
 	enumProjectionType         = []string{"ALL", "INCLUDE", "KEYS_ONLY"}
 	enumTableClass             = []string{"STANDARD", "STANDARD_INFREQUENT_ACCESS"}
 	enumItemCollectionMetrics  = []string{"SIZE", "NONE"}
+	enumComparisonOperator     = []string{"IN", "NULL", "BETWEEN", "LT", "NOT_CONTAINS", "EQ", "GT", "NOT_NULL", "NE", "LE", "BEGINS_WITH", "GE", "CONTAINS"}
 )
 
+// The data plane's members are checked in the order DynamoDB lists their violations, as
+// recorded by dynalite's suite against DynamoDB (e.g. Query: select, indexName,
+// returnConsumedCapacity, queryFilter, tableName, …), which matters when more than ten are
+// violated; members DynamoDB added since (ReturnValuesOnConditionCheckFailure) come last.
+
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_GetItem.html
 func (in *GetItemInput) validate() error {
 	var c constraints
-	c.dataTableName(in.TableName)
-	c.notNull("key", in.Key != nil)
 	c.enum("returnConsumedCapacity", in.ReturnConsumedCapacity, enumReturnConsumedCapacity...)
+	c.attributesToGet("attributesToGet", in.AttributesToGet)
+	c.dataTableName(in.TableName, in.empty.has(emptyTableName))
+	c.notNull("key", in.Key != nil)
 	return c.err()
 }
 
-// writeConstraints are the members PutItem, UpdateItem and DeleteItem share, in DynamoDB's order
-// (where returnItemCollectionMetrics falls among them is not recorded: it is put after
-// returnValues, as the API reference lists it).
-func writeConstraints(c *constraints, rcc, conditionalOperator, returnValues, ricm, rvOnFailure string) {
-	c.enum("returnConsumedCapacity", rcc, enumReturnConsumedCapacity...)
-	c.enum("conditionalOperator", conditionalOperator, enumConditionalOperator...)
-	c.enum("returnValues", returnValues, enumReturnValues...)
-	c.enum("returnItemCollectionMetrics", ricm, enumItemCollectionMetrics...)
-	c.enum("returnValuesOnConditionCheckFailure", rvOnFailure, enumReturnOnFailure...)
-}
-
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html
 func (in *PutItemInput) validate() error {
 	var c constraints
-	c.dataTableName(in.TableName)
+	c.enum("returnConsumedCapacity", in.ReturnConsumedCapacity, enumReturnConsumedCapacity...)
+	c.dataTableName(in.TableName, in.empty.has(emptyTableName))
 	c.notNull("item", in.Item != nil)
-	writeConstraints(&c, in.ReturnConsumedCapacity, in.ConditionalOperator, in.ReturnValues, in.ReturnItemCollectionMetrics, in.ReturnValuesOnConditionCheckFailure)
+	c.enum("conditionalOperator", in.ConditionalOperator, enumConditionalOperator...)
+	c.expected(in.Expected)
+	c.enum("returnValues", in.ReturnValues, enumReturnValues...)
+	c.enum("returnItemCollectionMetrics", in.ReturnItemCollectionMetrics, enumItemCollectionMetrics...)
+	c.enum("returnValuesOnConditionCheckFailure", in.ReturnValuesOnConditionCheckFailure, enumReturnOnFailure...)
 	return c.err()
 }
 
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateItem.html
 func (in *UpdateItemInput) validate() error {
 	var c constraints
-	c.dataTableName(in.TableName)
+	c.enum("returnConsumedCapacity", in.ReturnConsumedCapacity, enumReturnConsumedCapacity...)
+	c.dataTableName(in.TableName, in.empty.has(emptyTableName))
+	c.enum("returnItemCollectionMetrics", in.ReturnItemCollectionMetrics, enumItemCollectionMetrics...)
+	c.enum("returnValues", in.ReturnValues, enumReturnValues...)
 	c.notNull("key", in.Key != nil)
-	writeConstraints(&c, in.ReturnConsumedCapacity, in.ConditionalOperator, in.ReturnValues, in.ReturnItemCollectionMetrics, in.ReturnValuesOnConditionCheckFailure)
+	c.enum("conditionalOperator", in.ConditionalOperator, enumConditionalOperator...)
+	c.expected(in.Expected)
+	c.enum("returnValuesOnConditionCheckFailure", in.ReturnValuesOnConditionCheckFailure, enumReturnOnFailure...)
 	return c.err()
 }
 
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteItem.html
 func (in *DeleteItemInput) validate() error {
 	var c constraints
-	c.dataTableName(in.TableName)
+	c.enum("returnConsumedCapacity", in.ReturnConsumedCapacity, enumReturnConsumedCapacity...)
+	c.dataTableName(in.TableName, in.empty.has(emptyTableName))
+	c.enum("returnValues", in.ReturnValues, enumReturnValues...)
+	c.enum("returnItemCollectionMetrics", in.ReturnItemCollectionMetrics, enumItemCollectionMetrics...)
 	c.notNull("key", in.Key != nil)
-	writeConstraints(&c, in.ReturnConsumedCapacity, in.ConditionalOperator, in.ReturnValues, in.ReturnItemCollectionMetrics, in.ReturnValuesOnConditionCheckFailure)
+	c.enum("conditionalOperator", in.ConditionalOperator, enumConditionalOperator...)
+	c.expected(in.Expected)
+	c.enum("returnValuesOnConditionCheckFailure", in.ReturnValuesOnConditionCheckFailure, enumReturnOnFailure...)
 	return c.err()
 }
 
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Query.html
 func (in *QueryInput) validate() error {
 	var c constraints
-	c.atLeast("limit", in.Limit, 1)
-	c.enum("returnConsumedCapacity", in.ReturnConsumedCapacity, enumReturnConsumedCapacity...)
-	c.enum("conditionalOperator", in.ConditionalOperator, enumConditionalOperator...)
-	c.dataTableName(in.TableName)
 	c.enum("select", in.Select, enumSelect...)
-	c.name("indexName", in.IndexName)
+	c.indexName(in.IndexName, in.empty.has(emptyIndexName))
+	c.enum("returnConsumedCapacity", in.ReturnConsumedCapacity, enumReturnConsumedCapacity...)
+	c.conditions("queryFilter", in.QueryFilter)
+	c.dataTableName(in.TableName, in.empty.has(emptyTableName))
+	c.enum("conditionalOperator", in.ConditionalOperator, enumConditionalOperator...)
+	c.attributesToGet("attributesToGet", in.AttributesToGet)
+	c.atLeast("limit", in.Limit, 1)
+	c.conditions("keyConditions", in.KeyConditions)
 	return c.err()
 }
 
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Scan.html
 func (in *ScanInput) validate() error {
 	var c constraints
-	c.atLeast("limit", in.Limit, 1)
-	c.enum("returnConsumedCapacity", in.ReturnConsumedCapacity, enumReturnConsumedCapacity...)
-	c.enum("conditionalOperator", in.ConditionalOperator, enumConditionalOperator...)
-	c.dataTableName(in.TableName)
-	c.atLeast("segment", in.Segment, 0)
-	c.atMost("segment", in.Segment, 999999)
 	c.enum("select", in.Select, enumSelect...)
+	c.indexName(in.IndexName, in.empty.has(emptyIndexName))
 	c.atLeast("totalSegments", in.TotalSegments, 1)
 	c.atMost("totalSegments", in.TotalSegments, 1000000)
-	c.name("indexName", in.IndexName)
+	c.enum("returnConsumedCapacity", in.ReturnConsumedCapacity, enumReturnConsumedCapacity...)
+	c.dataTableName(in.TableName, in.empty.has(emptyTableName))
+	c.enum("conditionalOperator", in.ConditionalOperator, enumConditionalOperator...)
+	c.conditions("scanFilter", in.ScanFilter)
+	c.atLeast("segment", in.Segment, 0)
+	c.atMost("segment", in.Segment, 999999)
+	c.atLeast("limit", in.Limit, 1)
+	c.attributesToGet("attributesToGet", in.AttributesToGet)
 	return c.err()
 }
 
@@ -545,7 +656,7 @@ func capacityBounds(p *ProvisionedThroughput) error {
 // name a table only.
 func validateTableName(name string) error {
 	var c constraints
-	c.dataTableName(name)
+	c.tableNameOrARN(name)
 	return c.err()
 }
 
@@ -558,21 +669,238 @@ func (c *constraints) requestItems(n int, present bool) {
 	}
 }
 
-// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html
+// batchTableNames checks the table names that key a batch's RequestItems: each a table's ARN
+// or following the naming rules. DynamoDB reports them once, for the whole map, which it
+// echoes as JSON (captured in 2026:
+// https://github.com/paritysuite/dynamodb-conformance/blob/main/tests/tier3/error-messages/batchGetItem.test.ts,
+// "Map keys must satisfy constraint: [Member must have length less than or equal to 255, …]").
+func (c *constraints) batchTableNames(names []string, echo func() string) {
+	for _, n := range names {
+		ok := len(n) >= 1 && len(n) <= 1024
+		if !strings.HasPrefix(n, "arn:") {
+			ok = validNameChars(n) && len(n) >= 3 && len(n) <= 255
+		}
+		if !ok {
+			v := echo()
+			c.fail(&v, "requestItems", "Map keys must satisfy constraint: [Member must have length less than or equal to 255, "+
+				"Member must have length greater than or equal to 3, Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+]")
+			return
+		}
+	}
+}
+
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html:
+// 1 to 100 keys per table, AttributesToGet 1 to 255 names.
 func (in *BatchGetItemInput) validate() error {
 	var c constraints
-	c.requestItems(len(in.RequestItems), in.RequestItems != nil)
 	c.enum("returnConsumedCapacity", in.ReturnConsumedCapacity, enumReturnConsumedCapacity...)
+	c.requestItems(len(in.RequestItems), in.RequestItems != nil)
+	names := slices.Sorted(maps.Keys(in.RequestItems))
+	c.batchTableNames(names, func() string { return batchGetJSON(in.RequestItems) })
+	for _, name := range names {
+		ka := in.RequestItems[name]
+		p := "requestItems." + name + ".member"
+		c.notNull(p+".keys", ka.Keys != nil)
+		switch {
+		case ka.Keys != nil && len(ka.Keys) == 0:
+			v := "[]"
+			c.fail(&v, p+".keys", "Member must have length greater than or equal to 1")
+		case len(ka.Keys) > 100:
+			v := itemsJSON(ka.Keys)
+			c.fail(&v, p+".keys", "Member must have length less than or equal to 100")
+		}
+		c.attributesToGet(p+".attributesToGet", ka.AttributesToGet)
+	}
 	return c.err()
 }
 
-// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html:
+// 1 to 25 requests per table, each a put with its Item or a delete with its Key. A table's
+// list out of bounds is a constraint on the map's values, reported once with the map echoed
+// (as DynamoDB reports it, e.g. in
+// https://github.com/nubo-db/dynamodb-conformance/blob/main/tests/tier3/error-messages/batchWriteItem.test.ts).
 func (in *BatchWriteItemInput) validate() error {
 	var c constraints
-	c.requestItems(len(in.RequestItems), in.RequestItems != nil)
 	c.enum("returnConsumedCapacity", in.ReturnConsumedCapacity, enumReturnConsumedCapacity...)
 	c.enum("returnItemCollectionMetrics", in.ReturnItemCollectionMetrics, enumItemCollectionMetrics...)
+	c.requestItems(len(in.RequestItems), in.RequestItems != nil)
+	names := slices.Sorted(maps.Keys(in.RequestItems))
+	echo := func() string { return batchWriteJSON(in.RequestItems) }
+	c.batchTableNames(names, echo)
+	for _, name := range names {
+		if n := len(in.RequestItems[name]); n < 1 || n > 25 {
+			v := echo()
+			c.fail(&v, "requestItems", "Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]")
+			break
+		}
+	}
+	for _, name := range names {
+		for i, w := range in.RequestItems[name] {
+			p := "requestItems." + name + ".member." + strconv.Itoa(i+1) + ".member"
+			if w.DeleteRequest != nil {
+				c.notNull(p+".deleteRequest.key", w.DeleteRequest.Key != nil)
+			}
+			if w.PutRequest != nil {
+				c.notNull(p+".putRequest.item", w.PutRequest.Item != nil)
+			}
+		}
+	}
 	return c.err()
+}
+
+// batchGetJSON, batchWriteJSON and itemsJSON render a request's members as the JSON DynamoDB
+// echoes in a message (its map keys in order; a request's member it was sent without left out).
+func batchGetJSON(reqs map[string]KeysAndAttributes) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, name := range slices.Sorted(maps.Keys(reqs)) {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		writeJSONString(&b, name)
+		b.WriteString(":{")
+		ka := reqs[name]
+		if ka.Keys != nil {
+			b.WriteString(`"Keys":`)
+			b.WriteString(itemsJSON(ka.Keys))
+		}
+		b.WriteByte('}')
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+func batchWriteJSON(reqs map[string][]WriteRequest) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, name := range slices.Sorted(maps.Keys(reqs)) {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		writeJSONString(&b, name)
+		b.WriteString(":[")
+		for j, w := range reqs[name] {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteByte('{')
+			if w.PutRequest != nil {
+				b.WriteString(`"PutRequest":{`)
+				if w.PutRequest.Item != nil {
+					b.WriteString(`"Item":`)
+					writeItemJSON(&b, w.PutRequest.Item)
+				}
+				b.WriteByte('}')
+			}
+			if w.DeleteRequest != nil {
+				if w.PutRequest != nil {
+					b.WriteByte(',')
+				}
+				b.WriteString(`"DeleteRequest":{`)
+				if w.DeleteRequest.Key != nil {
+					b.WriteString(`"Key":`)
+					writeItemJSON(&b, w.DeleteRequest.Key)
+				}
+				b.WriteByte('}')
+			}
+			b.WriteByte('}')
+		}
+		b.WriteByte(']')
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+func itemsJSON(items []Item) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, it := range items {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		writeItemJSON(&b, it)
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+func writeItemJSON(b *strings.Builder, it Item) {
+	b.WriteByte('{')
+	for i, k := range slices.Sorted(maps.Keys(it)) {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		writeJSONString(b, k)
+		b.WriteByte(':')
+		writeValueJSON(b, it[k])
+	}
+	b.WriteByte('}')
+}
+
+func writeValueJSON(b *strings.Builder, v *Value) {
+	if v == nil {
+		b.WriteString("{}")
+		return
+	}
+	strs := func(tag string, list []*string) {
+		b.WriteString(`{"` + tag + `":[`)
+		for i, s := range list {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			writeJSONString(b, deref(s))
+		}
+		b.WriteString("]}")
+	}
+	switch typeOf(v) {
+	case "S":
+		b.WriteString(`{"S":`)
+		writeJSONString(b, *v.S)
+		b.WriteByte('}')
+	case "N":
+		b.WriteString(`{"N":`)
+		writeJSONString(b, *v.N)
+		b.WriteByte('}')
+	case "B":
+		b.WriteString(`{"B":"` + base64.StdEncoding.EncodeToString(v.B) + `"}`)
+	case "BOOL":
+		b.WriteString(`{"BOOL":` + strconv.FormatBool(*v.BOOL) + "}")
+	case "NULL":
+		b.WriteString(`{"NULL":` + strconv.FormatBool(*v.NULL) + "}")
+	case "SS":
+		strs("SS", v.SS)
+	case "NS":
+		strs("NS", v.NS)
+	case "BS":
+		b.WriteString(`{"BS":[`)
+		for i, x := range v.BS {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(`"` + base64.StdEncoding.EncodeToString(x) + `"`)
+		}
+		b.WriteString("]}")
+	case "M":
+		b.WriteString(`{"M":`)
+		writeItemJSON(b, Item(v.M))
+		b.WriteByte('}')
+	case "L":
+		b.WriteString(`{"L":[`)
+		for i, x := range v.L {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			writeValueJSON(b, x)
+		}
+		b.WriteString("]}")
+	default:
+		b.WriteString("{}")
+	}
+}
+
+func writeJSONString(b *strings.Builder, s string) {
+	q, _ := json.Marshal(s)
+	b.Write(q)
 }
 
 // transactItems checks a transaction's TransactItems list: 1 to 100 actions.

@@ -2,7 +2,9 @@ package model
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/truora/minidyn/types"
@@ -72,11 +74,28 @@ func typeOf(v *Value) string {
 	return t
 }
 
+// valueLayer is which of DynamoDB's two attribute value checkers words a request's value
+// errors: the current one answers GetItem, BatchGetItem, Query, PutItem, UpdateItem and
+// DeleteItem, the older one BatchWriteItem and the transactions (captured in four regions in
+// 2026: https://github.com/paritysuite/dynamodb-conformance, tests/tier3/error-messages/valueLayers.test.ts).
+// They differ in how they word a malformed number and a set with a repeated member.
+type valueLayer int
+
+const (
+	currentLayer valueLayer = iota
+	olderLayer
+)
+
 // validateItem checks every value of an item or key the way DynamoDB does before it looks at the
-// table. what names the parameter in messages.
+// table.
 func validateItem(item Item) error {
+	return validateItemIn(item, currentLayer)
+}
+
+// validateItemIn is validateItem worded by the given layer.
+func validateItemIn(item Item, layer valueLayer) error {
 	for _, v := range item {
-		if err := validateValue(v, 0); err != nil {
+		if err := checkValue(v, 0, layer); err != nil {
 			return err
 		}
 	}
@@ -84,74 +103,143 @@ func validateItem(item Item) error {
 }
 
 func validateValue(v *Value, depth int) error {
+	return checkValue(v, depth, currentLayer)
+}
+
+// checkValue checks one value. As DynamoDB reads a value's numbers before it looks at how many
+// types the value has, {"S":"a","N":""} is a malformed number, not a value of two types.
+func checkValue(v *Value, depth int, layer valueLayer) error {
 	if depth > maxDocumentDepth {
 		return validation("Nesting Levels have exceeded supported limits: Nesting level of %d exceeds the maximum of %d", depth, maxDocumentDepth)
 	}
-	switch typeOf(v) {
-	case "":
+	t := typeOf(v)
+	if t == "" {
 		return validation("Supplied AttributeValue is empty, must contain exactly one of the supported datatypes")
-	case "multi":
-		return validation("Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes")
-	case "N":
-		if _, err := scanNumber(*v.N); err != nil {
+	}
+	if v.N != nil {
+		if _, err := checkNumber(*v.N, layer); err != nil {
 			return err
 		}
-	case "NULL":
-		if !*v.NULL {
-			return validation("One or more parameter values were invalid: Null attribute value types must have the value of true")
+	}
+	if v.NULL != nil && !*v.NULL {
+		return validation("One or more parameter values were invalid: Null attribute value types must have the value of true")
+	}
+	if v.SS != nil {
+		if len(v.SS) == 0 {
+			return validation("One or more parameter values were invalid: An string set  may not be empty")
 		}
-	case "SS":
-		return validateSet("string", len(v.SS), func(i int) string { return deref(v.SS[i]) })
-	case "NS":
+		if err := checkDuplicates(len(v.SS), func(i int) string { return deref(v.SS[i]) }, "SS", layer); err != nil {
+			return err
+		}
+	}
+	if v.NS != nil {
+		if len(v.NS) == 0 {
+			return validation("One or more parameter values were invalid: An number set  may not be empty")
+		}
 		for _, n := range v.NS {
 			if n == nil {
-				return validation("A value provided cannot be converted into a number")
+				return validation(msgNotANumber)
 			}
-			sh, err := scanNumber(*n)
+			sh, err := checkNumber(*n, layer)
 			if err != nil {
 				return err
 			}
 			*n = canonical(*n, sh)
 		}
-		return validateSet("number", len(v.NS), func(i int) string {
-			d, _ := parseNumber(*v.NS[i])
-			return d.String()
-		})
-	case "BS":
-		return validateSet("binary", len(v.BS), func(i int) string { return string(v.BS[i]) })
-	case "L":
-		for _, e := range v.L {
-			if err := validateValue(e, depth+1); err != nil {
-				return err
-			}
+		if err := checkDuplicates(len(v.NS), func(i int) string { return *v.NS[i] }, "NS", layer); err != nil {
+			return err
 		}
-	case "M":
-		for _, e := range v.M {
-			if err := validateValue(e, depth+1); err != nil {
-				return err
-			}
+	}
+	if v.BS != nil {
+		if len(v.BS) == 0 {
+			return validation("One or more parameter values were invalid: Binary sets should not be empty")
 		}
+		if err := checkDuplicates(len(v.BS), func(i int) string { return string(v.BS[i]) }, "BS", layer); err != nil {
+			return err
+		}
+	}
+	for _, e := range v.L {
+		if err := checkValue(e, depth+1, layer); err != nil {
+			return err
+		}
+	}
+	for _, e := range v.M {
+		if err := checkValue(e, depth+1, layer); err != nil {
+			return err
+		}
+	}
+	if t == "multi" {
+		return validation("Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes")
 	}
 	return nil
 }
 
-func validateSet(kind string, n int, elem func(int) string) error {
-	if n == 0 {
-		return validation("One or more parameter values were invalid: An %s set  may not be empty", kind)
+// checkNumber checks a number's text. A malformed number is quoted after a colon; the older
+// layer leaves the colon out for an empty one.
+func checkNumber(s string, layer valueLayer) (numberShape, error) {
+	sh, err := scanNumber(s)
+	if err != nil && s == "" && layer == olderLayer {
+		return sh, validation(msgNotANumber)
 	}
+	return sh, err
+}
+
+// checkDuplicates refuses a set that holds a member twice (numbers compared by value; the
+// members of an NS are canonical by now). The current layer lists the members in quotes, in
+// byte order up to the first repeat, then the repeat and the rest as sent (binaries in base64,
+// without spaces); the older one lists them as sent, unquoted. Neither lists a number set.
+func checkDuplicates(n int, elem func(int) string, kind string, layer valueLayer) error {
 	seen := make(map[string]struct{}, n)
+	dup := -1
 	for i := range n {
 		e := elem(i)
-		if _, dup := seen[e]; dup {
-			parts := make([]string, n)
-			for j := range n {
-				parts[j] = elem(j)
-			}
-			return validation("One or more parameter values were invalid: Input collection [%s] contains duplicates.", strings.Join(parts, ", "))
+		if _, ok := seen[e]; ok {
+			dup = i
+			break
 		}
 		seen[e] = struct{}{}
 	}
-	return nil
+	if dup < 0 {
+		return nil
+	}
+	const invalid = "One or more parameter values were invalid: "
+	if kind == "NS" {
+		if layer == olderLayer {
+			return validation("Input collection contains duplicates")
+		}
+		return validation(invalid + "Input collection contains duplicates.")
+	}
+	show := func(i int) string {
+		if kind == "BS" {
+			return base64.StdEncoding.EncodeToString([]byte(elem(i)))
+		}
+		return elem(i)
+	}
+	parts := make([]string, 0, n)
+	if layer == olderLayer {
+		for i := range n {
+			parts = append(parts, show(i))
+		}
+		if kind == "BS" {
+			return validation(invalid+"Input collection [%s]of type BS contains duplicates.", strings.Join(parts, ", "))
+		}
+		return validation(invalid+"Input collection [%s] contains duplicates.", strings.Join(parts, ", "))
+	}
+	first := make([]int, dup)
+	for i := range first {
+		first[i] = i
+	}
+	slices.SortFunc(first, func(a, b int) int { return strings.Compare(elem(a), elem(b)) })
+	for _, i := range first {
+		parts = append(parts, `"`+show(i)+`"`)
+	}
+	for i := dup; i < n; i++ {
+		parts = append(parts, `"`+show(i)+`"`)
+	}
+	if kind == "BS" {
+		return validation(invalid+"Input collection [%s]of type BS contains duplicates.", strings.Join(parts, ","))
+	}
+	return validation(invalid+"Input collection [%s] contains duplicates.", strings.Join(parts, ", "))
 }
 
 func deref(s *string) string {

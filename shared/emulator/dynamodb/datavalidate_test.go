@@ -1,0 +1,142 @@
+package dynamodb_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestDataPlaneConstraints checks that the reads' and writes' member constraints are reported
+// together, in one ValidationException, as DynamoDB reports them, before the table is looked
+// up (every table named here is missing). Each case cites where the constraint and its wording
+// are documented or were captured from DynamoDB.
+func TestDataPlaneConstraints(t *testing.T) {
+	t.Parallel()
+	svc, _, _ := newService(t)
+	const prefix = "ValidationException: "
+	pattern := func(v, at string) string {
+		return "Value '" + v + "' at '" + at + "' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"
+	}
+	atLeast3 := func(v, at string) string {
+		return "Value '" + v + "' at '" + at + "' failed to satisfy constraint: Member must have length greater than or equal to 3"
+	}
+	null := func(at string) string {
+		return "Value null at '" + at + "' failed to satisfy constraint: Member must not be null"
+	}
+	enum := func(v, at, set string) string {
+		return "Value '" + v + "' at '" + at + "' failed to satisfy constraint: Member must satisfy enum value set: [" + set + "]"
+	}
+	const ops = "IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS"
+	long := strings.Repeat("a", 256)
+	tests := []struct {
+		name, op, body string
+		want           []string // the violations, in order
+	}{
+		// TableName sent as "" fails the member's minimum length of 1 (a name or an ARN), not
+		// "must not be null": captured from DynamoDB in 2026,
+		// https://github.com/nubo-db/dynamodb-conformance/blob/main/tests/tier3/error-messages/putItem.test.ts
+		{"PutItem empty TableName", "PutItem", `{"TableName":"","Item":{"pk":{"S":"a"}}}`,
+			[]string{"Value '' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 1"}},
+		// Same capture: a 256-character name fails the naming rules' maximum, invalid
+		// characters the pattern.
+		{"PutItem long TableName", "PutItem", `{"TableName":"` + long + `","Item":{"pk":{"S":"a"}}}`,
+			[]string{"Value '" + long + "' at 'tableName' failed to satisfy constraint: Member must have length less than or equal to 255"}},
+		{"PutItem TableName with invalid characters", "PutItem", `{"TableName":"bad table!@#","Item":{"pk":{"S":"a"}}}`,
+			[]string{pattern("bad table!@#", "tableName")}},
+		// A short invalid name fails the pattern and the minimum, with the missing Key, all at
+		// once (https://github.com/scylladb/scylladb/blob/master/test/alternator/test_item.py,
+		// test_item_operations_improper_named_table: a short or badly named table is a
+		// ValidationException for item operations).
+		{"GetItem short TableName without Key", "GetItem", `{"TableName":"a;"}`,
+			[]string{pattern("a;", "tableName"), atLeast3("a;", "tableName"), null("key")}},
+		// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_GetItem.html:
+		// AttributesToGet has at least one name.
+		{"GetItem all members wrong", "GetItem", `{"TableName":"abc;","ReturnConsumedCapacity":"hi","AttributesToGet":[]}`,
+			[]string{enum("hi", "returnConsumedCapacity", "INDEXES, TOTAL, NONE"),
+				"Value '[]' at 'attributesToGet' failed to satisfy constraint: Member must have length greater than or equal to 1",
+				pattern("abc;", "tableName"), null("key")}},
+		// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteItem.html:
+		// every enum violation is listed with the others.
+		{"DeleteItem enums and name", "DeleteItem", `{"TableName":"abc;","ReturnConsumedCapacity":"hi","ReturnItemCollectionMetrics":"hi","ReturnValues":"hi"}`,
+			[]string{enum("hi", "returnConsumedCapacity", "INDEXES, TOTAL, NONE"), pattern("abc;", "tableName"),
+				enum("hi", "returnValues", "ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW"),
+				enum("hi", "returnItemCollectionMetrics", "SIZE, NONE"), null("key")}},
+		// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ExpectedAttributeValue.html
+		{"PutItem Expected operator outside its values", "PutItem", `{"TableName":"missing","Item":{"pk":{"S":"a"}},"Expected":{"a":{"ComparisonOperator":"ABOUT"}}}`,
+			[]string{enum("ABOUT", "expected.a.member.comparisonOperator", ops)}},
+		// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Query.html: ten
+		// violations at most, in DynamoDB's order; a Condition's ComparisonOperator is
+		// required and "" is no operator.
+		{"Query eleven violations", "Query", `{"TableName":"abc;","ReturnConsumedCapacity":"hi","AttributesToGet":[],"IndexName":"abc;","Select":"hi","Limit":-1,
+			"KeyConditions":{"a":{},"b":{"ComparisonOperator":""}},"ConditionalOperator":"AN","QueryFilter":{"a":{},"b":{"ComparisonOperator":""}}}`,
+			[]string{enum("hi", "select", "SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES"), pattern("abc;", "indexName"),
+				enum("hi", "returnConsumedCapacity", "INDEXES, TOTAL, NONE"), null("queryFilter.a.member.comparisonOperator"),
+				enum("", "queryFilter.b.member.comparisonOperator", ops), pattern("abc;", "tableName"), enum("AN", "conditionalOperator", "OR, AND"),
+				"Value '[]' at 'attributesToGet' failed to satisfy constraint: Member must have length greater than or equal to 1",
+				"Value '-1' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1",
+				null("keyConditions.a.member.comparisonOperator")}},
+		// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Query.html:
+		// IndexName has 3 to 255 characters of [a-zA-Z0-9_.-]; "" fails both.
+		{"Query empty IndexName", "Query", `{"TableName":"abc","IndexName":""}`,
+			[]string{pattern("", "indexName"), atLeast3("", "indexName")}},
+		// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Scan.html
+		{"Scan segments and filter", "Scan", `{"TableName":"abc","Segment":-1,"TotalSegments":-1,"ScanFilter":{"a":{}}}`,
+			[]string{"Value '-1' at 'totalSegments' failed to satisfy constraint: Member must have value greater than or equal to 1",
+				null("scanFilter.a.member.comparisonOperator"),
+				"Value '-1' at 'segment' failed to satisfy constraint: Member must have value greater than or equal to 0"}},
+		// The table names keying RequestItems follow the naming rules; DynamoDB reports them
+		// once, echoing the map as JSON (captured in 2026,
+		// https://github.com/paritysuite/dynamodb-conformance/blob/main/tests/tier3/error-messages/batchGetItem.test.ts).
+		{"BatchGetItem malformed table name", "BatchGetItem", `{"RequestItems":{"bad!name":{"Keys":[{"pk":{"S":"a"}}]}}}`,
+			[]string{`Value '{"bad!name":{"Keys":[{"pk":{"S":"a"}}]}}' at 'requestItems' failed to satisfy constraint: Map keys must satisfy constraint: ` +
+				"[Member must have length less than or equal to 255, Member must have length greater than or equal to 3, Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+]"}},
+		// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_KeysAndAttributes.html:
+		// Keys is required, 1 to 100 keys.
+		{"BatchGetItem short name without Keys", "BatchGetItem", `{"RequestItems":{"a":{}},"ReturnConsumedCapacity":"hi"}`,
+			[]string{enum("hi", "returnConsumedCapacity", "INDEXES, TOTAL, NONE"),
+				`Value '{"a":{}}' at 'requestItems' failed to satisfy constraint: Map keys must satisfy constraint: ` +
+					"[Member must have length less than or equal to 255, Member must have length greater than or equal to 3, Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+]",
+				null("requestItems.a.member.keys")}},
+		{"BatchGetItem empty Keys", "BatchGetItem", `{"RequestItems":{"abc":{"Keys":[]}}}`,
+			[]string{"Value '[]' at 'requestItems.abc.member.keys' failed to satisfy constraint: Member must have length greater than or equal to 1"}},
+		// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html:
+		// 1 to 25 requests per table, a constraint on the map's values; a put needs its Item
+		// and a delete its Key.
+		{"BatchWriteItem empty list and missing members", "BatchWriteItem", `{"RequestItems":{"abc":[],"abd":[{"PutRequest":{},"DeleteRequest":{}}]}}`,
+			[]string{`Value '{"abc":[],"abd":[{"PutRequest":{},"DeleteRequest":{}}]}' at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: ` +
+				"[Member must have length less than or equal to 25, Member must have length greater than or equal to 1]",
+				null("requestItems.abd.member.1.member.deleteRequest.key"), null("requestItems.abd.member.1.member.putRequest.item")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := svc.Call(t.Context(), tt.op, []byte(tt.body))
+			require.Error(t, err)
+			head := "1 validation error detected: "
+			if len(tt.want) > 1 {
+				head = fmt.Sprintf("%d validation errors detected: ", len(tt.want))
+			}
+			assert.Equal(t, prefix+head+strings.Join(tt.want, "; "), err.Error())
+		})
+	}
+}
+
+// TestBatchGetItemKeysLimit checks that over 100 keys for one table break the keys' member
+// constraint, not the request-wide "Too many items" check
+// (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_KeysAndAttributes.html;
+// captured in 2026: "… at 'RequestItems.<table>.member.Keys' failed to satisfy constraint:
+// Member must have length less than or equal to 100",
+// https://github.com/nubo-db/dynamodb-conformance/blob/main/tests/tier3/error-messages/batchGetItem.test.ts).
+func TestBatchGetItemKeysLimit(t *testing.T) {
+	t.Parallel()
+	svc, _, _ := newService(t)
+	keys := make([]string, 101)
+	for i := range keys {
+		keys[i] = fmt.Sprintf(`{"pk":{"S":"%d"}}`, i)
+	}
+	_, err := svc.Call(t.Context(), "BatchGetItem", []byte(`{"RequestItems":{"abc":{"Keys":[`+strings.Join(keys, ",")+`]}}}`))
+	require.Error(t, err)
+	assert.Regexp(t, `^ValidationException: 1 validation error detected: Value '\[\{"pk":\{"S":"0"\}\},.*\]' at 'requestItems.abc.member.keys' failed to satisfy constraint: Member must have length less than or equal to 100$`, err.Error())
+}
