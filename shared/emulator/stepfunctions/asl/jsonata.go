@@ -130,6 +130,22 @@ var jsonataMu sync.Mutex
 type jsonataEnv struct {
 	states map[string]any
 	vars   *scope
+	// converted keeps what a template's expressions were handed ("states.input", "$x"), so
+	// that several expressions reading $states.input convert it once.
+	converted map[string]any
+}
+
+// convert is toJSONata(v) for the value named key, once per env.
+func (env *jsonataEnv) convert(key string, v any) any {
+	if c, ok := env.converted[key]; ok {
+		return c
+	}
+	c := toJSONata(v)
+	if env.converted == nil {
+		env.converted = map[string]any{}
+	}
+	env.converted[key] = c
+	return c
 }
 
 // compiledJSONata is a parsed expression kept for every evaluation of the same text, with
@@ -227,19 +243,23 @@ func evalJSONata(src, field string, env *jsonataEnv) (any, error) {
 	}
 	vars := make(map[string]any, len(c.names)+1)
 	if c.allStates {
-		vars["states"] = toJSONata(env.states)
+		st := make(map[string]any, len(env.states))
+		for m, v := range env.states {
+			st[m] = env.convert("states."+m, v)
+		}
+		vars["states"] = st
 	} else if len(c.states) > 0 {
 		st := make(map[string]any, len(c.states))
 		for _, m := range c.states {
 			if v, ok := env.states[m]; ok {
-				st[m] = toJSONata(v)
+				st[m] = env.convert("states."+m, v)
 			}
 		}
 		vars["states"] = st
 	}
 	for _, name := range c.names {
 		if v, ok := env.vars.lookup(name); ok {
-			vars[name] = toJSONata(v)
+			vars[name] = env.convert("$"+name, v)
 		}
 	}
 	jsonataMu.Lock()
