@@ -140,3 +140,37 @@ func TestBatchGetItemKeysLimit(t *testing.T) {
 	require.Error(t, err)
 	assert.Regexp(t, `^ValidationException: 1 validation error detected: Value '\[\{"pk":\{"S":"0"\}\},.*\]' at 'requestItems.abc.member.keys' failed to satisfy constraint: Member must have length less than or equal to 100$`, err.Error())
 }
+
+// TestPageAtLimitHasLastEvaluatedKey checks that a Query or Scan page that stops at its Limit
+// carries a LastEvaluatedKey even when it read the last matching item, and one that stops short
+// of its Limit does not: "Whenever a resultset is returned that has reached the limit, a
+// LastEvaluatedKey field is provided" (https://notes.paulswail.com/public/How+DynamoDB+pagination+works,
+// after https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Query.Pagination.html),
+// as dynalite's suite recorded from DynamoDB ("should not return LastEvaluatedKey if Limit is
+// at least size of response": Limit equal to the items read still has one).
+func TestPageAtLimitHasLastEvaluatedKey(t *testing.T) {
+	t.Parallel()
+	svc, c, _ := newService(t)
+	createSimple(t, c, "two")
+	for _, pk := range []string{"a", "b"} {
+		_, err := svc.Call(t.Context(), "PutItem", []byte(`{"TableName":"two","Item":{"pk":{"S":"`+pk+`"}}}`))
+		require.NoError(t, err)
+	}
+	tests := []struct {
+		name, op, body string
+		wantKey        bool
+	}{
+		{"Query at its Limit", "Query", `{"TableName":"two","KeyConditionExpression":"pk = :p","ExpressionAttributeValues":{":p":{"S":"a"}},"Limit":1}`, true},
+		{"Query short of its Limit", "Query", `{"TableName":"two","KeyConditionExpression":"pk = :p","ExpressionAttributeValues":{":p":{"S":"a"}},"Limit":2}`, false},
+		{"Scan at its Limit", "Scan", `{"TableName":"two","Limit":2}`, true},
+		{"Scan short of its Limit", "Scan", `{"TableName":"two","Limit":3}`, false},
+		{"Scan without Limit", "Scan", `{"TableName":"two"}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := svc.Call(t.Context(), tt.op, []byte(tt.body))
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantKey, strings.Contains(string(out), `"LastEvaluatedKey"`), string(out))
+		})
+	}
+}

@@ -409,7 +409,11 @@ func (p *readPlan) collect(n int, forward bool, limit int, at func(int) candidat
 		c := at(i)
 		p.cands = append(p.cands, c)
 		bytes += c.size
-		if limit > 0 && len(p.cands) >= limit || bytes >= maxPageBytes {
+		if limit > 0 && len(p.cands) >= limit {
+			p.more = true // a page that stops at its Limit has a LastEvaluatedKey, even if it read the last item
+			return
+		}
+		if bytes >= maxPageBytes {
 			p.more = k < n-1
 			return
 		}
@@ -656,6 +660,9 @@ func (m *Model) Scan(in *ScanInput) (*PageOutput, error) {
 				full = add(candidate{e: ie.e, size: ie.size, hk: p.key})
 			}
 		}
+	}
+	if limit > 0 && len(plan.cands) >= limit {
+		plan.more = true // as a Query's does, a Scan's page that stops at its Limit has a LastEvaluatedKey
 	}
 	units := readUnits(bytes, in.ConsistentRead)
 	capy := t.cap
