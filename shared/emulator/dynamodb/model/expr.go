@@ -24,10 +24,13 @@ type exprArgs struct {
 // empty is set when the request sent the member with an empty value: DynamoDB rejects that
 // ("The expression can not be empty;") where it ignores an absent member. compile, when set,
 // parses the expression: DynamoDB reports a syntax error before an unused placeholder.
+// placeholders says compile checks the placeholders itself, in DynamoDB's order for the
+// expression (an update expression's syntax, reserved words, functions and sections come first).
 type labeled struct {
-	label, expr string
-	empty       bool
-	compile     func() error
+	label, expr  string
+	empty        bool
+	placeholders bool
+	compile      func() error
 }
 
 func (e labeled) present() bool { return e.expr != "" || e.empty }
@@ -110,6 +113,11 @@ func checkArgs(args exprArgs, exprs ...labeled) error {
 		if len(e.expr) > maxExpressionSize {
 			return validation("Invalid %s: Expression size has exceeded the maximum allowed size; expression size: %d", e.label, len(e.expr))
 		}
+		if e.placeholders && e.compile != nil {
+			if err := e.compile(); err != nil {
+				return err
+			}
+		}
 		for _, tok := range tokenRE.FindAllString(e.expr, -1) {
 			if tok[0] == '#' {
 				if _, ok := args.names[tok]; !ok {
@@ -123,7 +131,7 @@ func checkArgs(args exprArgs, exprs ...labeled) error {
 			}
 			usedValues[tok] = true
 		}
-		if e.compile != nil {
+		if e.compile != nil && !e.placeholders {
 			if err := e.compile(); err != nil {
 				return err
 			}
@@ -290,117 +298,35 @@ func typeMismatch(msg string) bool {
 
 // update is a parsed update expression.
 type update struct {
-	expr string
-	ast  *language.UpdateStatement
-	args exprArgs
-	refs *refs // the attributes it may read or write
+	expr    string
+	actions []action
+	args    exprArgs
+	legacy  bool // translated from AttributeUpdates, whose type errors DynamoDB words differently
+	// ast is minidyn's parse of the expression, which interp_test.go's reference evaluation
+	// reads; nothing else does.
+	ast *language.UpdateStatement
 }
 
 func compileUpdate(expr string, args exprArgs) (*update, error) {
-	p := language.NewUpdateParser(language.NewLexer(expr))
-	ast := p.ParseUpdateExpression()
-	if errs := p.Errors(); len(errs) > 0 {
-		return nil, exprError("UpdateExpression", expr, strings.Join(errs, "; "))
-	}
-	if err := checkUpdatePaths(expr, args.names); err != nil {
+	actions, err := parseUpdate(expr, args)
+	if err != nil {
 		return nil, err
 	}
-	r := newRefs()
-	r.walk(ast, args.names, false)
-	if r.reserved != "" {
-		return nil, validation("Invalid UpdateExpression: Attribute name is a reserved keyword; reserved keyword: %s", r.reserved)
-	}
-	return &update{expr: expr, ast: ast, args: args, refs: r}, nil
+	ast := language.NewUpdateParser(language.NewLexer(expr)).ParseUpdateExpression()
+	return &update{expr: expr, actions: actions, args: args, ast: ast}, nil
 }
 
-// apply returns the item the update makes of old; old is not changed. Only the attributes the
-// expression names go through the interpreter (see interp.go); the others are shared with old.
-// exact says every value of old round-trips, so none needs looking at. kept names the lists the
-// update appended to that start with old's list, elements shared.
-func (u *update) apply(old Item, exact bool) (Item, map[string]bool, error) {
-	env := language.NewEnvironment()
-	if u.args.names != nil {
-		env.Aliases = u.args.names
+// paths are the document paths the update's actions write, which UPDATED_OLD and UPDATED_NEW
+// return.
+func (u *update) paths() []docPath {
+	if u == nil {
+		return nil
 	}
-	out := Item{}
-	named := old
-	if !u.refs.unknown {
-		named = make(Item, len(u.refs.names))
-		for k, v := range old {
-			_, placeholder := u.args.values[k]
-			switch {
-			case u.refs.names[k]:
-				named[k] = v
-			case placeholder:
-				// The placeholder of the same name hides it, as the full conversion did.
-			case exact:
-				out[k] = v
-			default:
-				x, err := roundTrip(v)
-				if err != nil {
-					return nil, nil, validation("Invalid UpdateExpression: %v", err)
-				}
-				out[k] = x
-			}
-		}
+	out := make([]docPath, len(u.actions))
+	for i, a := range u.actions {
+		out[i] = a.path
 	}
-	var appended []string
-	for k, v := range named {
-		if v != nil && v.L != nil && u.refs.appendedOnly(k) {
-			l, err := appendable(v, exact)
-			if err != nil {
-				return nil, nil, validation("Invalid UpdateExpression: %v", err)
-			}
-			env.Set(k, l)
-			appended = append(appended, k)
-			continue
-		}
-		obj, err := language.MapToObject(v)
-		if err != nil {
-			return nil, nil, validation("Invalid UpdateExpression: %v", err)
-		}
-		env.Set(k, obj)
-	}
-	if err := env.AddAttributes(u.args.values); err != nil {
-		return nil, nil, validation("Invalid UpdateExpression: %v", err)
-	}
-	res := language.EvalUpdate(u.ast, env)
-	if res.Type() == language.ObjectTypeError {
-		msg := strings.TrimPrefix(res.Inspect(), "ERROR: ")
-		if e, ok := res.(*language.Error); ok {
-			msg = e.Message
-		}
-		switch {
-		case reservedRE.MatchString(msg):
-			return nil, nil, exprError("UpdateExpression", u.expr, msg)
-		case strings.HasPrefix(msg, "invalid operation: NULL") || strings.HasPrefix(msg, "invalid operation:") && strings.HasSuffix(msg, " NULL"):
-			return nil, nil, validation("The provided expression refers to an attribute that does not exist in the item")
-		case strings.HasPrefix(msg, "invalid operation:"):
-			return nil, nil, validation("An operand in the update expression has an incorrect data type")
-		}
-		return nil, nil, validation("%s", msg)
-	}
-	var kept map[string]bool
-	for _, k := range appended {
-		l, ok := env.Get(k).(*language.List)
-		if !ok {
-			continue
-		}
-		out[k] = listValue(l)
-		env.Remove(k)
-		if sharesPrefix(out[k].L, old[k].L) {
-			if kept == nil {
-				kept = map[string]bool{}
-			}
-			kept[k] = true
-		}
-	}
-	exclude := make(map[string]bool, len(u.args.values))
-	for k := range u.args.values {
-		exclude[k] = true
-	}
-	env.Apply(out, u.args.names, exclude)
-	return out, kept, nil
+	return out
 }
 
 // projection is a parsed projection expression, or the legacy AttributesToGet list.

@@ -489,7 +489,7 @@ func (m *Model) UpdateItem(in *UpdateItemInput) (*WriteOutput, error) {
 	var upd *update
 	var cond *condition
 	if err := checkArgs(args,
-		labeled{label: "UpdateExpression", expr: in.UpdateExpression, empty: in.empty.has(emptyUpdate), compile: func() (err error) {
+		labeled{label: "UpdateExpression", expr: in.UpdateExpression, empty: in.empty.has(emptyUpdate), placeholders: true, compile: func() (err error) {
 			upd, err = compileUpdate(in.UpdateExpression, args)
 			return err
 		}},
@@ -505,6 +505,12 @@ func (m *Model) UpdateItem(in *UpdateItemInput) (*WriteOutput, error) {
 	}
 	hk, rk, err := t.validateKey(in.Key)
 	if err != nil {
+		return nil, err
+	}
+	if upd != nil && in.AttributeUpdates != nil {
+		upd.legacy = true
+	}
+	if err := t.checkUpdate(upd); err != nil {
 		return nil, err
 	}
 	t.mu.Lock()
@@ -524,7 +530,7 @@ func (m *Model) UpdateItem(in *UpdateItemInput) (*WriteOutput, error) {
 	if old != nil {
 		oldItem = old.item
 	}
-	out.Attributes = returnValues(in.ReturnValues, oldItem, next.item)
+	out.Attributes = returnValues(in.ReturnValues, oldItem, next.item, upd.paths())
 	return out, nil
 }
 
@@ -536,7 +542,10 @@ func (t *Table) updated(old *entry, key Item, upd *update) (*entry, error) {
 	}
 	var item Item
 	var kept map[string]bool
-	exact := old != nil && old.roundTrips()
+	exact := old == nil || old.roundTrips() // a new item starts from the request's key
+	if err := t.checkUpdate(upd); err != nil {
+		return nil, err
+	}
 	if upd != nil {
 		var err error
 		if item, kept, err = upd.apply(base, exact); err != nil {
@@ -545,12 +554,13 @@ func (t *Table) updated(old *entry, key Item, upd *update) (*entry, error) {
 	} else {
 		item = maps.Clone(base) // stored values are never changed in place
 	}
-	for _, a := range []keyAttr{t.schema.hash, t.schema.rng} {
-		if a.name != "" && !equalValue(item[a.name], key[a.name]) {
-			return nil, validation("One or more parameter values were invalid: Cannot update attribute %s. This attribute is part of the key", a.name)
-		}
-	}
 	if old == nil {
+		if err := validateItem(item); err != nil {
+			return nil, err
+		}
+		if err := t.checkUpdatedKeys(item); err != nil {
+			return nil, err
+		}
 		hk, rk, size, err := t.validateItemForWrite(item)
 		if err != nil {
 			return nil, err
@@ -561,6 +571,9 @@ func (t *Table) updated(old *entry, key Item, upd *update) (*entry, error) {
 	// only what it changed is checked, and the size moves by the difference.
 	size, allExact, err := changedSize(old, item, kept)
 	if err != nil {
+		return nil, err
+	}
+	if err := t.checkUpdatedKeys(item); err != nil {
 		return nil, err
 	}
 	hk, rk, size, err := t.checkWrite(item, size)
@@ -612,43 +625,22 @@ func changedSize(old *entry, item Item, kept map[string]bool) (int, bool, error)
 	return size, allExact, nil
 }
 
-// returnValues picks UpdateItem's Attributes: nothing, the whole old or new item, or the
-// top-level attributes the update changed.
-func returnValues(mode string, old, next Item) Item {
+// returnValues picks UpdateItem's Attributes: nothing, the whole old or new item, or what the
+// paths the update wrote hold in the old or the new item, whether the update changed them or
+// not ("only the updated attributes", nested paths as nested values).
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateItem.html#DDB-UpdateItem-request-ReturnValues
+func returnValues(mode string, old, next Item, paths []docPath) Item {
 	switch mode {
 	case "ALL_OLD":
 		return old
 	case "ALL_NEW":
 		return next
-	case "UPDATED_OLD", "UPDATED_NEW":
-		out := Item{}
-		for _, name := range changedAttributes(old, next) {
-			src := next
-			if mode == "UPDATED_OLD" {
-				src = old
-			}
-			if v, ok := src[name]; ok {
-				out[name] = v
-			}
-		}
-		return out
+	case "UPDATED_OLD":
+		return projectPaths(old, paths)
+	case "UPDATED_NEW":
+		return projectPaths(next, paths)
 	}
 	return nil
-}
-
-func changedAttributes(old, next Item) []string {
-	var out []string
-	for k, v := range next {
-		if w, ok := old[k]; !ok || !equalValue(v, w) {
-			out = append(out, k)
-		}
-	}
-	for k := range old {
-		if _, ok := next[k]; !ok {
-			out = append(out, k)
-		}
-	}
-	return out
 }
 
 // DeleteItemInput is DeleteItem's request.
