@@ -46,7 +46,11 @@
 // The emulator loops over the list: a template resource goes to the service whose Types include
 // its type; a request to the first service whose Serves is true (the payment provider and the
 // admin API come first); FaultResources and the dashboard list every service's Resources; Close
-// closes them in reverse order. Options.Services appends more (tests use it for fakes).
+// closes them in reverse order. Options.Services appends more (tests use it for fakes). A
+// service claims a request by what names it on AWS (its path, its X-Amz-Target, the service of
+// its SigV4 credential scope), so one that names none is no service's: it gets the emulator's
+// own 400 listing the services, except a plain GET /, which is DynamoDB's health check (package
+// dynamodb).
 //
 // # Calling other services
 //

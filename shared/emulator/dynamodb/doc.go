@@ -39,6 +39,22 @@
 // with a ValidationException before it is decoded, and never buffered beyond 16 MB; the
 // message's wording is the API reference's, AWS's own was not recorded.
 //
+// # Endpoint
+//
+// On the emulator's shared port a request is DynamoDB's when its X-Amz-Target names a DynamoDB
+// API version or its SigV4 credential scope names dynamodb; a plain GET / (no query, no target,
+// signed for no other service) is DynamoDB's health check and answers 200 "healthy:
+// dynamodb.<region>.amazonaws.com " (trailing space included). The endpoint then checks as
+// DynamoDB does, in its order: any method but POST (and GET), or a body in a media type other
+// than application/json and application/x-amz-json-1.0, is 404 with DynamoDB's "Page Not Found"
+// page; a body that is not JSON is a SerializationException without a message; a target that is
+// no DynamoDB operation an UnknownOperationException without one
+// (com.amazon.coral.service#…); then the signature: none, or another scheme's Authorization, is
+// MissingAuthenticationTokenException, a SigV4 header without its Credential, Signature or
+// SignedHeaders is IncompleteSignatureException worded as AWS words it. Every answer is in the
+// request's media type (application/json unless it sent application/x-amz-json-1.0, which the
+// SDKs send) and carries X-Amz-Crc32, Content-Length and x-amzn-RequestId.
+//
 // # Table lifecycle
 //
 // CreateTable answers TableStatus CREATING and the table becomes ACTIVE 2 s later on the
@@ -216,5 +232,14 @@
 //   - Expression errors come from minidyn's interpreter and may be worded differently from
 //     DynamoDB's; some type errors that DynamoDB reports may evaluate to false instead.
 //   - Scan visits partitions in an order of its own (a hash of the partition key).
-//   - Request signatures are not checked; there is no IAM.
+//   - Request signatures, dates and credentials are not checked (a SigV4 header with its three
+//     parts is taken without a date); there is no IAM. Of the signature errors only a missing
+//     token and an incomplete Authorization header are answered: an incomplete presigned query
+//     and a request signed both ways are taken, as DynamoDB's answers to them were not confirmed.
+//   - A request that cannot be told to be DynamoDB's (no DynamoDB target, not signed for
+//     dynamodb) gets the emulator's own answer, not DynamoDB's 404 or UnknownOperationException:
+//     the port serves other services too. A body without a Content-Type is taken as JSON, and
+//     a body over 16 MB is a ValidationException, not 413 (DynamoDB's answers to both were not
+//     confirmed). Cross-origin browser requests are refused (see package emulator), where
+//     DynamoDB answers CORS.
 package dynamodb

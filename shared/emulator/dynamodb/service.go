@@ -3,6 +3,7 @@ package dynamodb
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"hash/crc32"
 	"io"
@@ -92,9 +93,42 @@ func New(env *sim.Env) *Service {
 // Name is "dynamodb".
 func (s *Service) Name() string { return ServiceName }
 
-// Serves reports whether r is a DynamoDB API call (X-Amz-Target DynamoDB_20120810.<Op>).
+// Serves reports whether r is for DynamoDB's endpoint: its X-Amz-Target names a DynamoDB API
+// version (DynamoDB_20120810.<Op>), or its SigV4 credential scope names the service dynamodb,
+// or it is a plain GET / (DynamoDB's health check; nothing else on the port answers it, and an
+// SQS query GET carries its Action in the query).
 func (s *Service) Serves(r *http.Request) bool {
-	return strings.HasPrefix(r.Header.Get("X-Amz-Target"), "DynamoDB_")
+	if strings.HasPrefix(r.Header.Get("X-Amz-Target"), "DynamoDB_") {
+		return true
+	}
+	switch signedService(r) {
+	case ServiceName:
+		return true
+	case "":
+		return r.Method == http.MethodGet && r.URL.Path == "/" && r.URL.RawQuery == "" && r.Header.Get("X-Amz-Target") == ""
+	}
+	return false
+}
+
+// signedService is the service of a request's SigV4 credential scope, AKID/date/region/service/
+// aws4_request, from the Authorization header or a presigned URL's X-Amz-Credential; "" when it
+// has none.
+func signedService(r *http.Request) string {
+	var scope string
+	if a := r.Header.Get("Authorization"); a != "" {
+		_, c, ok := strings.Cut(a, "Credential=")
+		if !ok {
+			return ""
+		}
+		scope, _, _ = strings.Cut(c, ",")
+	} else if strings.Contains(r.URL.RawQuery, "X-Amz-Credential=") {
+		scope = r.URL.Query().Get("X-Amz-Credential")
+	}
+	parts := strings.Split(strings.TrimSpace(scope), "/")
+	if len(parts) != 5 {
+		return ""
+	}
+	return parts[3]
 }
 
 // Resources lists the tables, sorted by name, with the logical id of those the template made.
@@ -162,72 +196,184 @@ var errTooLarge = errors.New("request body over 16 MB")
 const tooLargeMessage = "The total request size exceeds 16 MB (16777216 bytes); split the request into smaller ones"
 
 // ServeHTTP answers the DynamoDB JSON protocol: POST / with X-Amz-Target DynamoDB_20120810.<Op>.
-// Errors have DynamoDB's shape and status. A request must be signed (SigV4), as AWS requires,
-// but the signature is not checked. GET / answers the health check DynamoDB answers.
+// Errors have DynamoDB's shape and status. The endpoint's own checks come first, in DynamoDB's
+// order (frontEnd); a request must be signed (SigV4), as AWS requires, but the signature is not
+// checked. GET answers the health check DynamoDB answers.
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method == http.MethodGet && r.URL.Path == "/" {
-		w.Header().Set("Content-Type", "text/plain")
-		_, _ = io.WriteString(w, "healthy: dynamodb."+s.env.Region+".amazonaws.com ")
-		return
-	}
 	e := s.bufs.Get().(*encoder)
 	defer s.put(e)
+	h := w.Header()
+	h["X-Amzn-Requestid"] = []string{s.requestID()}
+	if r.Method == http.MethodGet {
+		h["Content-Type"] = []string{"text/plain"}
+		s.write(w, e, http.StatusOK, append(e.b, "healthy: dynamodb."+s.env.Region+".amazonaws.com "...))
+		return
+	}
+	if r.Method != http.MethodPost {
+		s.write(w, e, http.StatusNotFound, append(e.b, pageNotFound...))
+		return
+	}
 	var body []byte
+	var err error
+	if r.Body != nil {
+		body, err = readBody(r.Body, r.ContentLength)
+	}
+	mediaType, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";")
+	mediaType = strings.TrimSpace(mediaType)
+	amzJSON := strings.EqualFold(mediaType, contentType)
+	// A body in another media type is not DynamoDB's. A body without one is taken as JSON
+	// (DynamoDB's own answer to that was not confirmed; the package's tests send none).
+	if len(body) > 0 && mediaType != "" && !amzJSON && !strings.EqualFold(mediaType, "application/json") {
+		s.write(w, e, http.StatusNotFound, append(e.b, pageNotFound...))
+		return
+	}
+	// DynamoDB answers in the JSON media type the request was sent in.
+	if amzJSON {
+		h["Content-Type"] = []string{contentType}
+	} else {
+		h["Content-Type"] = []string{"application/json"}
+	}
 	var apiErr *model.Error
 	switch {
-	case r.Method != http.MethodPost:
-		apiErr = &model.Error{Code: model.CodeUnknownOperation, Message: "the DynamoDB API takes POST requests"}
+	case errors.Is(err, errTooLarge):
+		apiErr = &model.Error{Code: model.CodeValidation, Message: tooLargeMessage}
+	case err != nil:
+		apiErr = &model.Error{Code: model.CodeSerialization, Message: err.Error()}
 	default:
-		op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
-		if !ok {
-			apiErr = &model.Error{Code: model.CodeUnknownOperation}
-			break
+		if bare := frontEnd(r, body); bare != nil {
+			e.b = append(e.b, bare...)
+			s.write(w, e, http.StatusBadRequest, e.b)
+			return
 		}
-		if !signed(r) {
-			apiErr = &model.Error{Code: model.CodeMissingAuthenticationToken, Message: "Request is missing Authentication Token"}
-			break
-		}
-		var err error
-		if r.Body != nil {
-			body, err = readBody(r.Body, r.ContentLength)
-		}
-		if errors.Is(err, errTooLarge) {
-			apiErr = &model.Error{Code: model.CodeValidation, Message: tooLargeMessage}
-			break
-		}
-		if err != nil {
-			apiErr = &model.Error{Code: model.CodeSerialization, Message: err.Error()}
-			break
-		}
+		op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
 		apiErr = s.call(r.Context(), op, body, e)
+		if apiErr != nil && apiErr.Code == model.CodeSerialization && !json.Valid(body) {
+			// A body that is not JSON at all: DynamoDB names no member and gives no message.
+			e.b = append(e.b[:0], serializationBody...)
+			s.write(w, e, http.StatusBadRequest, e.b)
+			return
+		}
 	}
-	h := w.Header()
 	status := http.StatusOK
 	if apiErr != nil {
 		e.b = e.b[:0]
 		e.errorBody(apiErr)
 		status = apiErr.Status()
-		// The AWS JSON error shape, as every JSON service here writes it. DynamoDB sends no
-		// X-Amzn-ErrorType (recorded answers of dynamodb.<region>.amazonaws.com carry the code
-		// in the body's __type only; TestErrorShape), so no error type for the header.
-		awsjson.SetErrorHeaders(h, "1.0", s.requestID(), "")
-	} else {
-		h["Content-Type"] = []string{"application/x-amz-json-1.0"}
-		h["X-Amzn-Requestid"] = []string{s.requestID()}
+		// DynamoDB sends no X-Amzn-ErrorType (recorded answers of dynamodb.<region>.amazonaws.com
+		// carry the code in the body's __type only; TestErrorShape).
 	}
-	h["X-Amz-Crc32"] = []string{strconv.FormatUint(uint64(crc32.ChecksumIEEE(e.b)), 10)}
-	h["Content-Length"] = []string{strconv.Itoa(len(e.b))}
-	w.WriteHeader(status)
-	_, _ = w.Write(e.b)
+	s.write(w, e, status, e.b)
 }
 
-// signed reports whether a request carries SigV4 authentication: an Authorization header
-// (AWS4-…) or a presigned query. Signatures themselves are not checked: any credentials work.
-func signed(r *http.Request) bool {
-	if a := strings.TrimSpace(r.Header.Get("Authorization")); a != "" {
-		return strings.HasPrefix(a, "AWS4-")
+// write sends an answer with DynamoDB's X-Amz-Crc32 and Content-Length.
+func (s *Service) write(w http.ResponseWriter, e *encoder, status int, b []byte) {
+	e.b = b
+	h := w.Header()
+	h["X-Amz-Crc32"] = []string{strconv.FormatUint(uint64(crc32.ChecksumIEEE(b)), 10)}
+	h["Content-Length"] = []string{strconv.Itoa(len(b))}
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// contentType is the AWS JSON 1.0 protocol's media type, which the SDKs send.
+const contentType = "application/x-amz-json-1.0"
+
+// pageNotFound is what DynamoDB's endpoint answers, with 404, a request that is not a POST in
+// one of its two JSON media types (quoted from dynamodb.eu-west-1.amazonaws.com's answer to
+// application/x-amz-json-1.1 in https://github.com/rusoto/rusoto/issues/215; still so in 2026,
+// https://github.com/huseyinbabal/taws/issues/165).
+const pageNotFound = `<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">
+<html xmlns="http://www.w3.org/1999/xhtml" xml:lang="en" lang="en">
+<head>
+  <title>Page Not Found</title>
+</head>
+<body>Page Not Found</body>
+</html>`
+
+// The endpoint's errors without a message, as DynamoDB writes them: a body that is not JSON
+// (https://github.com/amazon-archives/aws-sdk-unity/issues/54) and an operation it does not have.
+const (
+	serializationBody    = `{"__type":"com.amazon.coral.service#SerializationException"}`
+	unknownOperationBody = `{"__type":"com.amazon.coral.service#UnknownOperationException"}`
+	missingTokenBody     = `{"__type":"com.amazon.coral.service#MissingAuthenticationTokenException","message":"Request is missing Authentication Token"}`
+)
+
+// frontEnd makes the endpoint's checks that come before an operation's own, in DynamoDB's order,
+// and returns the error body of the first that fails (nil when all pass): the body must be JSON,
+// the target one of DynamoDB's operations (real ones the emulator lacks pass, and are answered
+// with a message by call), the request signed. json.Valid runs only on the way to an error.
+func frontEnd(r *http.Request, body []byte) []byte {
+	op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
+	known := ok && (operations[op] != nil || unsupported[op])
+	auth := authError(r)
+	if (!known || auth != nil) && len(body) > 0 && !json.Valid(body) {
+		return []byte(serializationBody)
 	}
-	return r.URL.Query().Has("X-Amz-Algorithm")
+	if !known {
+		return []byte(unknownOperationBody)
+	}
+	return auth
+}
+
+// authError checks that a request carries SigV4 authentication, as DynamoDB's endpoint does
+// before anything else about the caller: an Authorization header (AWS4-…) or a presigned query.
+// A missing or other scheme's header is MissingAuthenticationTokenException ("Request is missing
+// Authentication Token", https://github.com/awslabs/aws-sdk-ios-samples/issues/111); a SigV4
+// header without its Credential, Signature or SignedHeaders is IncompleteSignatureException,
+// worded as AWS's SigV4 front end words it (quoted from API Gateway, e.g.
+// https://github.com/aws/chalice/issues/828; status 400 as DynamoDB's
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/CommonErrors.html lists it).
+// Signatures and dates are not checked: any credentials work, so a header with all three
+// parts and no date is taken.
+func authError(r *http.Request) []byte {
+	a := r.Header.Get("Authorization")
+	if strings.TrimSpace(a) == "" {
+		if r.URL.Query().Has("X-Amz-Algorithm") {
+			return nil
+		}
+		return []byte(missingTokenBody)
+	}
+	if !strings.HasPrefix(strings.TrimSpace(a), "AWS4-") {
+		return []byte(missingTokenBody)
+	}
+	// The algorithm, then Key=value parameters separated by commas or spaces; read without
+	// allocating, as every SDK request passes here.
+	var have [3]bool
+	params := [3]string{"Credential", "Signature", "SignedHeaders"}
+	rest := strings.TrimSpace(a)
+	if i := strings.IndexAny(rest, " ,"); i >= 0 {
+		rest = rest[i:]
+	} else {
+		rest = ""
+	}
+	for rest = strings.TrimLeft(rest, " ,"); rest != ""; rest = strings.TrimLeft(rest, " ,") {
+		f := rest
+		if i := strings.IndexAny(rest, " ,"); i >= 0 {
+			f, rest = rest[:i], rest[i:]
+		} else {
+			rest = ""
+		}
+		if k, v, ok := strings.Cut(f, "="); ok && v != "" {
+			for i, p := range params {
+				have[i] = have[i] || k == p
+			}
+		}
+	}
+	if have == [3]bool{true, true, true} {
+		return nil
+	}
+	var msg strings.Builder
+	for i, p := range params {
+		if !have[i] {
+			msg.WriteString("Authorization header requires '" + p + "' parameter. ")
+		}
+	}
+	if r.Header.Get("X-Amz-Date") == "" && r.Header.Get("Date") == "" {
+		msg.WriteString("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ")
+	}
+	msg.WriteString("Authorization=" + a)
+	b := awsjson.AppendErrorMembers([]byte{'{'}, "com.amazon.coral.service#IncompleteSignatureException", "message", msg.String())
+	return append(b, '}')
 }
 
 func (s *Service) put(e *encoder) {
