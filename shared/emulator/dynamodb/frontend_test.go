@@ -93,6 +93,17 @@ func TestFrontEnd(t *testing.T) {
 		{name: "no SignedHeaders", target: listTables, auth: "AWS4-HMAC-SHA256 Signature=b, Credential=a", date: "20261205T120000Z",
 			wantStatus: 400, wantType: "application/json", want: incomplete("Authorization header requires 'SignedHeaders' parameter. " +
 				"Authorization=AWS4-HMAC-SHA256 Signature=b, Credential=a")},
+		// A part that is no Key=value, as DynamoDB words it
+		// (https://github.com/awslabs/fhir-works-on-aws-deployment/issues/379).
+		{name: "a space in the credential", target: listTables, date: "20261205T120000Z",
+			auth:       "AWS4-HMAC-SHA256 Credential=AKID /20261205/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=abc",
+			wantStatus: 400, wantType: "application/json", want: incomplete("'/20261205/us-east-1/dynamodb/aws4_request' not a valid key=value pair " +
+				"(missing equal-sign) in Authorization header: 'AWS4-HMAC-SHA256 Credential=AKID /20261205/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=abc'.")},
+		// The host must be signed (https://github.com/aws/aws-sdk-php/issues/2469).
+		{name: "host not signed", target: listTables, date: "20261205T120000Z",
+			auth:       "AWS4-HMAC-SHA256 Credential=AKID/20261205/us-east-1/dynamodb/aws4_request, SignedHeaders=x-amz-date;x-amz-target, Signature=abc",
+			wantStatus: 400, wantType: "application/json",
+			want: `{"__type":"com.amazon.coral.service#InvalidSignatureException","message":"'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."}`},
 		{name: "presigned", url: "/?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKID%2F20261205%2Fus-east-1%2Fdynamodb%2Faws4_request",
 			target: listTables, contentType: amzJSON, body: "{}",
 			wantStatus: 200, wantType: amzJSON, want: `{"TableNames":[]}`},

@@ -319,12 +319,14 @@ func frontEnd(r *http.Request, body []byte) []byte {
 // before anything else about the caller: an Authorization header (AWS4-…) or a presigned query.
 // A missing or other scheme's header is MissingAuthenticationTokenException ("Request is missing
 // Authentication Token", https://github.com/awslabs/aws-sdk-ios-samples/issues/111); a SigV4
-// header without its Credential, Signature or SignedHeaders is IncompleteSignatureException,
-// worded as AWS's SigV4 front end words it (quoted from API Gateway, e.g.
-// https://github.com/aws/chalice/issues/828; status 400 as DynamoDB's
-// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/CommonErrors.html lists it).
-// Signatures and dates are not checked: any credentials work, so a header with all three
-// parts and no date is taken.
+// header with a part that is no Key=value (DynamoDB's wording:
+// https://github.com/awslabs/fhir-works-on-aws-deployment/issues/379), or without its
+// Credential, Signature or SignedHeaders, is IncompleteSignatureException, worded as AWS's SigV4
+// front end words it (quoted from API Gateway, e.g. https://github.com/aws/chalice/issues/828;
+// status 400 as https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/CommonErrors.html
+// lists it); SignedHeaders without host is InvalidSignatureException (DynamoDB's wording:
+// https://github.com/aws/aws-sdk-php/issues/2469). Signatures, credentials and dates are not
+// checked: any credentials work, so a header with all three parts and no date is taken.
 func authError(r *http.Request) []byte {
 	a := r.Header.Get("Authorization")
 	if strings.TrimSpace(a) == "" {
@@ -340,6 +342,7 @@ func authError(r *http.Request) []byte {
 	// allocating, as every SDK request passes here.
 	var have [3]bool
 	params := [3]string{"Credential", "Signature", "SignedHeaders"}
+	var signedHeaders string
 	rest := strings.TrimSpace(a)
 	if i := strings.IndexAny(rest, " ,"); i >= 0 {
 		rest = rest[i:]
@@ -353,14 +356,27 @@ func authError(r *http.Request) []byte {
 		} else {
 			rest = ""
 		}
-		if k, v, ok := strings.Cut(f, "="); ok && v != "" {
-			for i, p := range params {
-				have[i] = have[i] || k == p
-			}
+		k, v, ok := strings.Cut(f, "=")
+		if !ok {
+			return incompleteSignature("'" + f + "' not a valid key=value pair (missing equal-sign) in Authorization header: '" + a + "'.")
+		}
+		if v == "" {
+			continue
+		}
+		for i, p := range params {
+			have[i] = have[i] || k == p
+		}
+		if k == "SignedHeaders" {
+			signedHeaders = v
 		}
 	}
 	if have == [3]bool{true, true, true} {
-		return nil
+		for h := range strings.SplitSeq(signedHeaders, ";") {
+			if strings.EqualFold(h, "host") || h == ":authority" {
+				return nil
+			}
+		}
+		return []byte(`{"__type":"com.amazon.coral.service#InvalidSignatureException","message":"'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."}`)
 	}
 	var msg strings.Builder
 	for i, p := range params {
@@ -372,7 +388,12 @@ func authError(r *http.Request) []byte {
 		msg.WriteString("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ")
 	}
 	msg.WriteString("Authorization=" + a)
-	b := awsjson.AppendErrorMembers([]byte{'{'}, "com.amazon.coral.service#IncompleteSignatureException", "message", msg.String())
+	return incompleteSignature(msg.String())
+}
+
+// incompleteSignature is an IncompleteSignatureException's body.
+func incompleteSignature(msg string) []byte {
+	b := awsjson.AppendErrorMembers([]byte{'{'}, "com.amazon.coral.service#IncompleteSignatureException", "message", msg)
 	return append(b, '}')
 }
 
