@@ -50,10 +50,12 @@
 // page; a body that is not JSON is a SerializationException without a message; a target that is
 // no DynamoDB operation an UnknownOperationException without one
 // (com.amazon.coral.service#…); then the signature: none, or another scheme's Authorization, is
-// MissingAuthenticationTokenException, a SigV4 header without its Credential, Signature or
-// SignedHeaders is IncompleteSignatureException worded as AWS words it. Every answer is in the
-// request's media type (application/json unless it sent application/x-amz-json-1.0, which the
-// SDKs send) and carries X-Amz-Crc32, Content-Length and x-amzn-RequestId.
+// MissingAuthenticationTokenException, a SigV4 header with a part that is no Key=value or
+// without its Credential, Signature or SignedHeaders is IncompleteSignatureException, and one
+// that does not sign the host InvalidSignatureException, worded as AWS words them. Every
+// answer is in the request's media type (application/json unless it sent
+// application/x-amz-json-1.0, which the SDKs send) and carries X-Amz-Crc32, Content-Length and
+// x-amzn-RequestId.
 //
 // # Table lifecycle
 //
