@@ -42,12 +42,12 @@
 // # Endpoint
 //
 // On the emulator's shared port a request is DynamoDB's when its X-Amz-Target names a DynamoDB
-// API version or its SigV4 credential scope names dynamodb; a plain GET / (no query, no target,
-// signed for no other service) is DynamoDB's health check and answers 200 "healthy:
-// dynamodb.<region>.amazonaws.com " (trailing space included). The endpoint then checks as
-// DynamoDB does, in its order: any method but POST (and GET), or a body in a media type other
-// than application/json and application/x-amz-json-1.0, is 404 with DynamoDB's "Page Not Found"
-// page; a body that is not JSON is a SerializationException without a message; a target that is
+// API version, or it goes to / and its SigV4 credential scope names dynamodb; a plain GET / (no
+// query, no target, signed for no other service) is DynamoDB's health check and answers 200
+// "healthy: dynamodb.<region>.amazonaws.com " (trailing space included). The endpoint then
+// checks as DynamoDB does, in its order: any method but POST (and GET), or a body in a media type
+// other than application/json and application/x-amz-json-1.0, is 404 with DynamoDB's "Page Not
+// Found" page; a body that is not JSON is a SerializationException without a message; a target that is
 // no DynamoDB operation an UnknownOperationException without one
 // (com.amazon.coral.service#…); then the signature: none, or another scheme's Authorization, is
 // MissingAuthenticationTokenException, a SigV4 header with a part that is no Key=value or

@@ -160,6 +160,7 @@ func TestServesSharedPort(t *testing.T) {
 		{"Step Functions", http.MethodPost, "/", "AWSStepFunctions.StartExecution", "", false},
 		{"unsigned POST without target", http.MethodPost, "/", "", "", false},
 		{"API Gateway invoke URL", http.MethodGet, "/restapis/abc/prod/_user_request_/orders", "", "", false},
+		{"another path signed for dynamodb", http.MethodPost, "/2015-03-31/functions", "", testAuth, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -94,18 +94,21 @@ func New(env *sim.Env) *Service {
 func (s *Service) Name() string { return ServiceName }
 
 // Serves reports whether r is for DynamoDB's endpoint: its X-Amz-Target names a DynamoDB API
-// version (DynamoDB_20120810.<Op>), or its SigV4 credential scope names the service dynamodb,
-// or it is a plain GET / (DynamoDB's health check; nothing else on the port answers it, and an
-// SQS query GET carries its Action in the query).
+// version (DynamoDB_20120810.<Op>), or it goes to / and its SigV4 credential scope names the
+// service dynamodb, or it is a plain GET / (DynamoDB's health check; nothing else on the port
+// answers it, and an SQS query GET carries its Action in the query).
 func (s *Service) Serves(r *http.Request) bool {
 	if strings.HasPrefix(r.Header.Get("X-Amz-Target"), "DynamoDB_") {
 		return true
+	}
+	if r.URL.Path != "/" {
+		return false // DynamoDB's endpoint serves only /; other paths are other services'
 	}
 	switch signedService(r) {
 	case ServiceName:
 		return true
 	case "":
-		return r.Method == http.MethodGet && r.URL.Path == "/" && r.URL.RawQuery == "" && r.Header.Get("X-Amz-Target") == ""
+		return r.Method == http.MethodGet && r.URL.RawQuery == "" && r.Header.Get("X-Amz-Target") == ""
 	}
 	return false
 }
