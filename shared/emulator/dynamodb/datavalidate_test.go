@@ -1,6 +1,7 @@
 package dynamodb_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -173,4 +174,50 @@ func TestPageAtLimitHasLastEvaluatedKey(t *testing.T) {
 			assert.Equal(t, tt.wantKey, strings.Contains(string(out), `"LastEvaluatedKey"`), string(out))
 		})
 	}
+}
+
+// TestScanKeySpaceOrder checks that a Scan reads partitions in DynamoDB's key space order and
+// splits them into segments as DynamoDB does, for string and number keys: the orders and
+// segments below are those dynalite's suite recorded from DynamoDB
+// (https://github.com/architect/dynalite/blob/main/test/scan.js, "should return items in string
+// hash order", "… number hash order", "… from correct string hash segments").
+func TestScanKeySpaceOrder(t *testing.T) {
+	t.Parallel()
+	svc, _, _ := newService(t)
+	scanKeys := func(t *testing.T, body, typ string) []string {
+		t.Helper()
+		out, err := svc.Call(t.Context(), "Scan", []byte(body))
+		require.NoError(t, err)
+		var page struct {
+			Items []map[string]map[string]string
+		}
+		require.NoError(t, json.Unmarshal(out, &page))
+		keys := []string{}
+		for _, it := range page.Items {
+			keys = append(keys, it["pk"][typ])
+		}
+		return keys
+	}
+	for _, typ := range []string{"S", "N"} {
+		_, err := svc.Call(t.Context(), "CreateTable", []byte(`{"TableName":"order`+typ+`","BillingMode":"PAY_PER_REQUEST",
+			"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"`+typ+`"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}]}`))
+		require.NoError(t, err)
+	}
+	put := func(typ string, keys ...string) {
+		for _, k := range keys {
+			_, err := svc.Call(t.Context(), "PutItem", []byte(`{"TableName":"order`+typ+`","Item":{"pk":{"`+typ+`":"`+k+`"}}}`))
+			require.NoError(t, err)
+		}
+	}
+	put("S", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "aardman", "hello", "zapf", "äáöü")
+	put("N", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "-0.09", "999.9", "0.012345", "-999.9")
+	assert.Equal(t, []string{"2", "8", "9", "1", "6", "hello", "0", "5", "4", "äáöü", "aardman", "7", "3", "zapf"},
+		scanKeys(t, `{"TableName":"orderS"}`, "S"))
+	assert.Equal(t, []string{"7", "999.9", "8", "3", "2", "-999.9", "9", "4", "-0.09", "6", "1", "0", "0.012345", "5"},
+		scanKeys(t, `{"TableName":"orderN"}`, "N"))
+
+	put("S", "3635", "228", "1668", "3435")
+	assert.Subset(t, scanKeys(t, `{"TableName":"orderS","Segment":0,"TotalSegments":4096}`, "S"), []string{"3635", "228"})
+	assert.Contains(t, scanKeys(t, `{"TableName":"orderS","Segment":1,"TotalSegments":4096}`, "S"), "1668")
+	assert.Contains(t, scanKeys(t, `{"TableName":"orderS","Segment":4,"TotalSegments":4096}`, "S"), "3435")
 }

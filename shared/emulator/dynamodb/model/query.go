@@ -2,7 +2,6 @@ package model
 
 import (
 	"maps"
-	"math/bits"
 	"regexp"
 	"slices"
 	"strings"
@@ -571,16 +570,14 @@ func (m *Model) Scan(in *ScanInput) (*PageOutput, error) {
 		}
 		st = &s
 	}
-	inSegment := func(h uint64) bool {
-		if total == 1 {
-			return true
-		}
-		hi, _ := bits.Mul64(h, uint64(total))
-		return int(hi) == seg
+	keyTyp := t.schema.hash.typ
+	if ix != nil {
+		keyTyp = ix.schema.hash.typ
 	}
+	inSegment := func(h uint64) bool { return inScanSegment(h, seg, total) }
 	// "The value of LastEvaluatedKey returned from a parallel Scan request must be used as
 	// ExclusiveStartKey with the same segment ID" (API_Scan.html).
-	if st != nil && !inSegment(hashKey(st.hk)) {
+	if st != nil && !inSegment(hashKey(keyTyp, st.hk)) {
 		return nil, validation("The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct Segment. TotalSegments: %d Segment: %d", total, seg)
 	}
 	for _, e := range []string{in.ProjectionExpression, in.FilterExpression} {
@@ -604,7 +601,7 @@ func (m *Model) Scan(in *ScanInput) (*PageOutput, error) {
 		order := t.scanOrder()
 		i := 0
 		if st != nil {
-			h := hashKey(st.e.hk)
+			h := hashKey(t.schema.hash.typ, st.e.hk)
 			i = searchOrder(len(order), func(i int) (uint64, string) { return order[i].hash, order[i].key }, h, st.e.hk)
 		}
 	parts:
@@ -641,7 +638,7 @@ func (m *Model) Scan(in *ScanInput) (*PageOutput, error) {
 		order := ix.scanOrder()
 		i := 0
 		if st != nil {
-			i = searchOrder(len(order), func(i int) (uint64, string) { return order[i].hash, order[i].key }, hashKey(st.hk), st.hk)
+			i = searchOrder(len(order), func(i int) (uint64, string) { return order[i].hash, order[i].key }, hashKey(keyTyp, st.hk), st.hk)
 		}
 	iparts:
 		for ; i < len(order); i++ {

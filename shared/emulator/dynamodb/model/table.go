@@ -2,8 +2,9 @@ package model
 
 import (
 	"cmp"
+	"crypto/md5"
 	"encoding/base64"
-	"hash/fnv"
+	"encoding/binary"
 	"maps"
 	"slices"
 	"sort"
@@ -94,10 +95,74 @@ type partition struct {
 	entries []*entry
 }
 
-func hashKey(s string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(s))
-	return h.Sum64()
+// hashKey places a partition key value (canonical, of type typ) in DynamoDB's key space, which
+// orders a Scan and splits it into segments: the MD5 of "Outliers" and the value's bytes (a
+// string's UTF-8, a binary's bytes, a number's internal encoding). This is the scheme dynalite
+// found to reproduce DynamoDB's Scan order and segments, as its suite recorded them from
+// DynamoDB ("should return items in string hash order", "… from correct number hash segments").
+func hashKey(typ, hk string) uint64 {
+	h := md5.New()
+	h.Write([]byte("Outliers"))
+	switch typ {
+	case "N":
+		n, _ := parseNumber(hk)
+		h.Write(numberBytes(n))
+	case "B":
+		b, _ := base64.StdEncoding.DecodeString(hk)
+		h.Write(b)
+	default:
+		h.Write([]byte(hk))
+	}
+	return binary.BigEndian.Uint64(h.Sum(nil))
+}
+
+// numberBytes is a number's internal encoding in DynamoDB's key space (like Oracle's NUMBER):
+// an exponent byte for base-100 digits, then the digit pairs, each plus 1; a negative number
+// inverts the exponent byte, takes each pair from 101 and, when short, ends with 102.
+func numberBytes(n number) []byte {
+	if n.digits == "" {
+		return []byte{0x80}
+	}
+	d := n.digits
+	pad := 0
+	if n.exp%2 != 0 {
+		pad = 1
+		d = "0" + d
+	}
+	b0 := (n.exp+pad)/2 - 64
+	if n.neg {
+		b0 = ^b0
+	}
+	out := []byte{byte(b0)}
+	for i := 0; i < len(d); i += 2 {
+		v := int(d[i]-'0') * 10
+		if i+1 < len(d) {
+			v += int(d[i+1] - '0')
+		}
+		if n.neg {
+			v = 101 - v
+		} else {
+			v++
+		}
+		out = append(out, byte(v))
+	}
+	if n.neg && (len(d)+1)/2 < 20 {
+		out = append(out, 102)
+	}
+	return out
+}
+
+// inScanSegment reports whether a key space position falls in segment seg of total: DynamoDB
+// splits the key space's first 12 bits (4,096 cells) evenly, segment s starting at cell
+// ceil(4096·s/total).
+func inScanSegment(h uint64, seg, total int) bool {
+	if total <= 1 {
+		return true
+	}
+	cell := int(h >> 52)
+	lo := (4096*seg + total - 1) / total
+	hi := (4096*(seg+1)+total-1)/total - 1
+	return cell >= lo && cell <= hi
 }
 
 // index is a secondary index. Global ones keep their own partitions; local ones are read from
@@ -412,7 +477,7 @@ func (t *Table) store(old, next *entry) {
 		p.entries[i] = next
 	case next != nil:
 		if p == nil {
-			p = &partition{key: hk, hash: hashKey(hk)}
+			p = &partition{key: hk, hash: hashKey(t.schema.hash.typ, hk)}
 			t.parts[hk] = p
 			t.orderDirty = true
 		}
@@ -526,7 +591,7 @@ func (ix *index) replace(t *Table, old, next *entry) {
 func (ix *index) insert(t *Table, hk string, ie ientry) {
 	p := ix.parts[hk]
 	if p == nil {
-		p = &ipartition{key: hk, hash: hashKey(hk)}
+		p = &ipartition{key: hk, hash: hashKey(ix.schema.hash.typ, hk)}
 		ix.parts[hk] = p
 		ix.orderDirty = true
 	}
