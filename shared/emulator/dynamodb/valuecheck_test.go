@@ -121,3 +121,33 @@ func TestValueMessages(t *testing.T) {
 		})
 	}
 }
+
+// TestBatchWriteKeyMismatch checks that BatchWriteItem answers an item without its key, or with a
+// key of the wrong type, with "The provided key element does not match the schema" where PutItem
+// names the key; an empty key keeps its own sentence (captured in 2026:
+// https://github.com/paritysuite/dynamodb-conformance/blob/main/tests/tier3/error-messages/batchWriteItem.test.ts).
+func TestBatchWriteKeyMismatch(t *testing.T) {
+	t.Parallel()
+	svc, c, _ := newService(t)
+	createSimple(t, c, "tbl")
+	const schema = "The provided key element does not match the schema"
+	tests := []struct {
+		name, op, body, want string
+	}{
+		{"batch put without the key", "BatchWriteItem", `{"RequestItems":{"tbl":[{"PutRequest":{"Item":{"other":{"S":"x"}}}}]}}`, schema},
+		{"batch put with a number key", "BatchWriteItem", `{"RequestItems":{"tbl":[{"PutRequest":{"Item":{"pk":{"N":"5"}}}}]}}`, schema},
+		{"batch put with a list key", "BatchWriteItem", `{"RequestItems":{"tbl":[{"PutRequest":{"Item":{"pk":{"L":[{"S":"x"}]}}}}]}}`, schema},
+		{"batch delete without the key", "BatchWriteItem", `{"RequestItems":{"tbl":[{"DeleteRequest":{"Key":{"other":{"S":"x"}}}}]}}`, schema},
+		{"batch put with an empty key", "BatchWriteItem", `{"RequestItems":{"tbl":[{"PutRequest":{"Item":{"pk":{"S":""}}}}]}}`,
+			"One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: pk"},
+		{"PutItem names the missing key", "PutItem", `{"TableName":"tbl","Item":{"other":{"S":"x"}}}`,
+			"One or more parameter values were invalid: Missing the key pk in the item"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := svc.Call(t.Context(), tt.op, []byte(tt.body))
+			require.Error(t, err)
+			assert.Equal(t, "ValidationException: "+tt.want, err.Error())
+		})
+	}
+}

@@ -1,8 +1,10 @@
 package model
 
 import (
+	"errors"
 	"maps"
 	"slices"
+	"strings"
 )
 
 // KeysAndAttributes is one table's part of a BatchGetItem.
@@ -283,7 +285,7 @@ func (m *Model) BatchWriteItem(in *BatchWriteItemInput) (*BatchWriteItemOutput, 
 			if r.PutRequest != nil {
 				hk, rk, size, err := t.checkWrite(r.PutRequest.Item, sizes[&reqs[i]])
 				if err != nil {
-					return nil, err
+					return nil, batchKeyError(err)
 				}
 				o.hk, o.rk = hk, rk
 				o.next = &entry{item: r.PutRequest.Item, size: size, hk: hk, rk: rk}
@@ -379,4 +381,17 @@ func (c *ConsumedCapacity) merge(o ConsumedCapacity) {
 		y.WriteCapacityUnits += x.WriteCapacityUnits
 		c.LocalSecondaryIndexes[name] = y
 	}
+}
+
+// batchKeyError words a put request's item without its key, or with a key of the wrong type, as
+// BatchWriteItem does: "The provided key element does not match the schema", where PutItem
+// names the key (captured in 2026:
+// https://github.com/paritysuite/dynamodb-conformance/blob/main/tests/tier3/error-messages/batchWriteItem.test.ts).
+func batchKeyError(err error) error {
+	if e, ok := errors.AsType[*Error](err); ok && e.Code == CodeValidation &&
+		(strings.HasPrefix(e.Message, "One or more parameter values were invalid: Missing the key ") ||
+			strings.HasPrefix(e.Message, "One or more parameter values were invalid: Type mismatch for key ")) {
+		return validation("The provided key element does not match the schema")
+	}
+	return err
 }
