@@ -17,9 +17,9 @@ import (
 // update does not name are the stored values themselves, and a list it appends to keeps its
 // stored elements; stored values are never changed in place, so sharing them is safe.
 //
-// An item stored before that (or holding a number that float64 does not carry exactly, such as
-// a 38-digit one) is first taken through minidyn's conversion, as every update once took it
-// (roundTrip), so that an update still gives the item it gave.
+// apply's exact false takes the item through minidyn's conversion first (roundTrip), as updates
+// once did, rounding numbers to float64: interp_test.go compares apply with that reference.
+// UpdateItem always passes true.
 
 // refs is what an expression refers to: every name that may be a top-level attribute (an
 // over-approximation: function names, map keys and placeholders are included), and the names

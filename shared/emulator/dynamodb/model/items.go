@@ -542,13 +542,14 @@ func (t *Table) updated(old *entry, key Item, upd *update) (*entry, error) {
 	}
 	var item Item
 	var kept map[string]bool
-	exact := old == nil || old.roundTrips() // a new item starts from the request's key
 	if err := t.checkUpdate(upd); err != nil {
 		return nil, err
 	}
 	if upd != nil {
 		var err error
-		if item, kept, err = upd.apply(base, exact); err != nil {
+		// Stored numbers are taken as they are: DynamoDB keeps 38 digits
+		// (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html#HowItWorks.DataTypes.Number).
+		if item, kept, err = upd.apply(base, true); err != nil {
 			return nil, err
 		}
 	} else {
@@ -569,7 +570,7 @@ func (t *Table) updated(old *entry, key Item, upd *update) (*entry, error) {
 	}
 	// The stored attributes the update shares were checked and sized when they were written:
 	// only what it changed is checked, and the size moves by the difference.
-	size, allExact, err := changedSize(old, item, kept)
+	size, err := changedSize(old, item, kept)
 	if err != nil {
 		return nil, err
 	}
@@ -580,17 +581,13 @@ func (t *Table) updated(old *entry, key Item, upd *update) (*entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	next := &entry{item: item, size: size, hk: hk, rk: rk}
-	if exact && allExact {
-		next.exact = 1
-	}
-	return next, nil
+	return &entry{item: item, size: size, hk: hk, rk: rk}, nil
 }
 
 // changedSize validates the values of item that are not old's and returns item's size from
-// old's, and whether every new value round-trips (see interp.go). kept names the lists that hold
-// old's list as their first elements (an append): only their new elements are looked at.
-func changedSize(old *entry, item Item, kept map[string]bool) (int, bool, error) {
+// old's. kept names the lists that hold old's list as their first elements (an append): only
+// their new elements are looked at.
+func changedSize(old *entry, item Item, kept map[string]bool) (int, error) {
 	size := old.size
 	for k, v := range old.item {
 		if w, ok := item[k]; ok && (w == v || kept[k]) {
@@ -598,7 +595,6 @@ func changedSize(old *entry, item Item, kept map[string]bool) (int, bool, error)
 		}
 		size -= len(k) + valueSize(v)
 	}
-	allExact := true
 	for k, v := range item {
 		ov, had := old.item[k]
 		switch {
@@ -608,21 +604,19 @@ func changedSize(old *entry, item Item, kept map[string]bool) (int, bool, error)
 			n := 0
 			for _, e := range v.L[len(ov.L):] {
 				if err := validateValue(e, 1); err != nil {
-					return 0, false, err
+					return 0, err
 				}
-				allExact = allExact && roundTrips(e)
 				n += 1 + valueSize(e)
 			}
 			size += n
 			continue
 		}
 		if err := validateValue(v, 0); err != nil {
-			return 0, false, err
+			return 0, err
 		}
-		allExact = allExact && roundTrips(v)
 		size += len(k) + valueSize(v)
 	}
-	return size, allExact, nil
+	return size, nil
 }
 
 // returnValues picks UpdateItem's Attributes: nothing, the whole old or new item, or what the

@@ -244,7 +244,7 @@ func (p *updateParser) nearText(t token) string {
 	if i+1 < len(p.toks) {
 		to = p.toks[i+1].end
 	}
-	return p.src[from:to]
+	return strings.TrimSpace(p.src[from:to])
 }
 
 // parseUpdate parses an update expression; see the grammar above.
