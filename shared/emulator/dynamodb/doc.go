@@ -80,6 +80,13 @@
 // ExclusiveStartTableName. Capacity units above 1,000,000,000,000 are out of bounds; the
 // account's and table's quotas (40,000 units by default, as DescribeLimits answers) are not
 // enforced. An index's Projection must name its ProjectionType.
+// Attribute values are checked as DynamoDB's two value checkers check them (a value's numbers
+// before its number of types): GetItem, BatchGetItem, Query, PutItem, UpdateItem and DeleteItem
+// quote a malformed number ("The parameter cannot be converted to a numeric value: abc", ": "
+// for an empty one) and list a set's repeated member in quotes, sorted up to the repeat;
+// BatchWriteItem and the transactions list the set as sent and leave the colon out for an empty
+// number. DynamoDB has been rolling out a "1 validation error detected: " prefix on the
+// single-item writes' value errors, region by region; the emulator answers without it.
 //
 // # Capacity
 //

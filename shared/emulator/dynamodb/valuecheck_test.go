@@ -135,6 +135,7 @@ func TestBatchWriteKeyMismatch(t *testing.T) {
 		name, op, body, want string
 	}{
 		{"batch put without the key", "BatchWriteItem", `{"RequestItems":{"tbl":[{"PutRequest":{"Item":{"other":{"S":"x"}}}}]}}`, schema},
+		{"batch put of an empty item", "BatchWriteItem", `{"RequestItems":{"tbl":[{"PutRequest":{"Item":{}}}]}}`, schema},
 		{"batch put with a number key", "BatchWriteItem", `{"RequestItems":{"tbl":[{"PutRequest":{"Item":{"pk":{"N":"5"}}}}]}}`, schema},
 		{"batch put with a list key", "BatchWriteItem", `{"RequestItems":{"tbl":[{"PutRequest":{"Item":{"pk":{"L":[{"S":"x"}]}}}}]}}`, schema},
 		{"batch delete without the key", "BatchWriteItem", `{"RequestItems":{"tbl":[{"DeleteRequest":{"Key":{"other":{"S":"x"}}}}]}}`, schema},
