@@ -152,3 +152,27 @@ func TestBatchWriteKeyMismatch(t *testing.T) {
 		})
 	}
 }
+
+// TestBatchGetRepeatedKey checks that BatchGetItem refuses a key listed twice (in any member
+// order) before it looks the table up, so also on a missing table ("Provided list of item keys
+// contains duplicates", as captured in
+// https://github.com/paritysuite/dynamodb-conformance/blob/main/tests/tier3/error-messages/batchGetItem.test.ts;
+// dynalite's suite, recorded against DynamoDB, asks it on a missing table).
+func TestBatchGetRepeatedKey(t *testing.T) {
+	t.Parallel()
+	svc, _, _ := newService(t)
+	tests := []struct {
+		name, keys, want string
+	}{
+		{"the same key twice", `[{"pk":{"S":"a"},"sk":{"N":"1"}},{"sk":{"N":"1"},"pk":{"S":"a"}}]`, "ValidationException: Provided list of item keys contains duplicates"},
+		{"a number spelled twice", `[{"pk":{"N":"1"}},{"pk":{"N":"1.0"}}]`, "ValidationException: Provided list of item keys contains duplicates"},
+		{"different keys reach the table", `[{"pk":{"S":"a"}},{"pk":{"S":"b"}}]`, "ResourceNotFoundException: Requested resource not found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := svc.Call(t.Context(), "BatchGetItem", []byte(`{"RequestItems":{"missing":{"Keys":`+tt.keys+`}}}`))
+			require.Error(t, err)
+			assert.Equal(t, tt.want, err.Error())
+		})
+	}
+}

@@ -91,6 +91,9 @@ func (m *Model) BatchGetItem(in *BatchGetItemInput) (*BatchGetItemOutput, error)
 				return nil, err
 			}
 		}
+		if repeatsKey(req.Keys) {
+			return nil, validation("Provided list of item keys contains duplicates")
+		}
 		total += len(req.Keys)
 		if total > 100 {
 			return nil, validation("Too many items requested for the BatchGetItem call")
@@ -394,4 +397,29 @@ func batchKeyError(err error) error {
 		return validation("The provided key element does not match the schema")
 	}
 	return err
+}
+
+// repeatsKey reports whether two keys of a list are the same attributes with equal values: a
+// repeat DynamoDB refuses without looking at the table's key schema, so also on a missing table.
+func repeatsKey(keys []Item) bool {
+	for i := range keys {
+		for j := i + 1; j < len(keys); j++ {
+			if sameItem(keys[i], keys[j]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func sameItem(a, b Item) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for name, v := range a {
+		if w, ok := b[name]; !ok || !equalValue(v, w) {
+			return false
+		}
+	}
+	return true
 }
