@@ -11,8 +11,11 @@
 //
 // # Engine
 //
-// Condition, update, filter and projection expressions are evaluated by truora/minidyn's
-// interpreter. Storage, key conditions and capacity are this package's own: minidyn's table keeps
+// Condition, filter and projection expressions are evaluated by truora/minidyn's interpreter.
+// Update expressions are parsed with the developer guide's grammar and applied by this package
+// (numbers in exact decimal, DynamoDB's 38 digits), with DynamoDB's errors in its order:
+// syntax, reserved words, functions, sections, names and values, overlapping and conflicting
+// paths, operand types, then what needs the item. Storage, key conditions and capacity are this package's own: minidyn's table keeps
 // all keys in one slice that it re-sorts on every new key, evaluates a Query against every item
 // of the table and serialises all tables behind one lock (measured here: a Query on a
 // 10,000-item table took about 42 ms and a new-key PutItem about 60 µs, both growing linearly).
@@ -38,6 +41,9 @@
 // over 16 MB (BatchWriteItem's documented limit, the largest request DynamoDB takes) is refused
 // with a ValidationException before it is decoded, and never buffered beyond 16 MB; the
 // message's wording is the API reference's, AWS's own was not recorded.
+// A Scan reads partitions in DynamoDB's key-space order (the MD5 of "Outliers" and the key's
+// bytes, a number in DynamoDB's internal encoding) and a parallel Scan's segments split that
+// space by its first 12 bits, the order dynalite's suite recorded from DynamoDB.
 //
 // # Endpoint
 //
@@ -76,8 +82,9 @@
 // violation reported at once in DynamoDB's wording and order ("2 validation errors detected:
 // Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or
 // equal to 1; Value …"), at most ten; then the expressions; then what needs the table (the key,
-// the index). An empty string counts as absent ("Value null at …"), except ListTables'
-// ExclusiveStartTableName. Capacity units above 1,000,000,000,000 are out of bounds; the
+// the index). An empty string counts as absent ("Value null at …"), except where DynamoDB
+// tells them apart: ListTables' ExclusiveStartTableName, a read's or write's TableName and
+// IndexName ("length greater than or equal to 1") and the legacy ComparisonOperators. Capacity units above 1,000,000,000,000 are out of bounds; the
 // account's and table's quotas (40,000 units by default, as DescribeLimits answers) are not
 // enforced. An index's Projection must name its ProjectionType.
 // Attribute values are checked as DynamoDB's two value checkers check them (a value's numbers
@@ -238,9 +245,10 @@
 //     BatchWriteItem (an entry for each processed put or delete, sized right after it) and
 //     TransactWriteItems (an entry for each put, update or delete, sized once the transaction
 //     is applied); AWS does not document whether a batch repeats a collection it wrote twice.
-//   - Expression errors come from minidyn's interpreter and may be worded differently from
-//     DynamoDB's; some type errors that DynamoDB reports may evaluate to false instead.
-//   - Scan visits partitions in an order of its own (a hash of the partition key).
+//   - Condition, filter and projection expression errors come from minidyn's interpreter and
+//     may be worded differently from DynamoDB's; some type errors that DynamoDB reports may
+//     evaluate to false instead. Its key condition parser accepts some trailing tokens that
+//     DynamoDB refuses and cannot parse BETWEEN with size() or a list element.
 //   - Request signatures, dates and credentials are not checked (a SigV4 header with its three
 //     parts is taken without a date); there is no IAM. Of the signature errors only a missing
 //     token and an incomplete Authorization header are answered: an incomplete presigned query
