@@ -62,21 +62,6 @@ type entry struct {
 	size int
 	hk   string   // partition key, canonical
 	rk   keyValue // sort key, zero without one
-	// exact caches roundTrips over the whole item (0 not known yet, 1 yes, -1 no), so an update
-	// can share the attributes it does not name without walking them. Guarded by the table's lock.
-	exact int8
-}
-
-// roundTrips reports whether every value of the entry's item comes back unchanged from minidyn's
-// conversion and back, walking the item the first time only. The caller holds the table's lock.
-func (e *entry) roundTrips() bool {
-	if e.exact == 0 {
-		e.exact = -1
-		if itemRoundTrips(e.item) {
-			e.exact = 1
-		}
-	}
-	return e.exact == 1
 }
 
 func itemRoundTrips(item Item) bool {

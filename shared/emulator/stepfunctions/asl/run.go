@@ -356,19 +356,6 @@ func (s *scope) lookup(name string) (any, bool) {
 	return nil, false
 }
 
-// each calls fn for every visible variable, inner scopes last so that they win.
-func (s *scope) each(fn func(string, any)) {
-	if s == nil {
-		return
-	}
-	s.mu.RLock()
-	for k, v := range s.vals {
-		fn(k, v)
-	}
-	s.mu.RUnlock()
-	s.parent.each(fn)
-}
-
 func (s *scope) set(vals map[string]any) {
 	if len(vals) == 0 {
 		return
