@@ -341,11 +341,7 @@ func (u *update) eval(o *operand, item Item) (*Value, error) {
 		}
 		return v, nil
 	case opPlus, opMinus:
-		a, err := u.eval(o.args[0], item)
-		if err != nil {
-			return nil, err
-		}
-		b, err := u.eval(o.args[1], item)
+		a, b, err := u.evalBoth(o, item)
 		if err != nil {
 			return nil, err
 		}
@@ -365,11 +361,7 @@ func (u *update) eval(o *operand, item Item) (*Value, error) {
 		}
 		return u.eval(o.args[1], item)
 	case "list_append":
-		a, err := u.eval(o.args[0], item)
-		if err != nil {
-			return nil, err
-		}
-		b, err := u.eval(o.args[1], item)
+		a, b, err := u.evalBoth(o, item)
 		if err != nil {
 			return nil, err
 		}
@@ -757,4 +749,15 @@ func canonicalNumbers(v *Value) bool {
 		}
 	}
 	return true
+}
+
+// evalBoth evaluates a two-operand operator's or function's operands, left first.
+func (u *update) evalBoth(o *operand, item Item) (a, b *Value, err error) {
+	if a, err = u.eval(o.args[0], item); err != nil {
+		return nil, nil, err
+	}
+	if b, err = u.eval(o.args[1], item); err != nil {
+		return nil, nil, err
+	}
+	return a, b, nil
 }
