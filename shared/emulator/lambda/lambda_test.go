@@ -117,6 +117,34 @@ func TestColdThenWarm(t *testing.T) {
 	assert.Positive(t, m.GBSeconds)
 }
 
+// An answer's payload stays as the handler wrote it after the environment's next invocation:
+// aws-lambda-go reuses its output buffer, so the emulator must not hand that buffer out.
+func TestAnswersKeepTheirPayloadAfterTheNextInvocation(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts lambda.Options
+	}{
+		{"wall clock", lambda.Options{}},
+		{"CPU model", lambda.Options{CPUModel: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			svc := lambda.New(newEnv(), map[string]lambda.Constructor{"Test/Echo": echo}, tc.opts)
+			defer svc.Close()
+			name := provision(t, svc, "Echo", map[string]any{"Environment": map[string]any{"Variables": map[string]any{"GREETING": "Hi"}}})
+			names := []string{"Emily", "Bo", "Alexandra", "Li"}
+			var results []lambda.Result
+			for _, n := range names {
+				res, err := svc.Invoke(context.Background(), name, []byte(`{"Name":"`+n+`"}`))
+				require.NoError(t, err)
+				results = append(results, res)
+			}
+			for i, n := range names {
+				assert.JSONEq(t, `"Hi, `+n+`"`, string(results[i].Payload), "answer %d", i)
+			}
+		})
+	}
+}
+
 func TestConcurrencyLimits(t *testing.T) {
 	tests := []struct {
 		name       string

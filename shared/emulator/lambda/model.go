@@ -1,6 +1,7 @@
 package lambda
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -452,9 +453,12 @@ func (f *Function) run(ctx context.Context, ex *execution, env *environment, pay
 			answers <- answer{err: errors.New("injected fault: function error")}
 			return
 		}
+		// aws-lambda-go (v1.55) answers with the bytes of a pooled buffer that the environment's
+		// next Invoke writes over, maybe while this caller still reads them: each answer keeps a
+		// copy of its own.
 		if !s.opts.CPUModel {
 			out, err := env.handler.Invoke(hctx, payload)
-			answers <- answer{out: out, err: err}
+			answers <- answer{out: bytes.Clone(out), err: err}
 			return
 		}
 		// The CPU model: the handler goroutine keeps one OS thread for the call, whose CPU clock
@@ -467,7 +471,7 @@ func (f *Function) run(ctx context.Context, ex *execution, env *environment, pay
 		u := m.finish(hctx)
 		f.metrics.Add("cpu_us", u.CPU.Microseconds())
 		f.metrics.Add("cpu_wait_us", u.Wait.Microseconds())
-		answers <- answer{out: out, err: err, cpu: u}
+		answers <- answer{out: bytes.Clone(out), err: err, cpu: u}
 	}()
 
 	timer := clock.NewTimer(deadline.Sub(clock.Now()))
