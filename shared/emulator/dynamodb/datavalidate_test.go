@@ -77,7 +77,7 @@ func TestDataPlaneConstraints(t *testing.T) {
 				enum("hi", "returnConsumedCapacity", "INDEXES, TOTAL, NONE"), null("queryFilter.a.member.comparisonOperator"),
 				enum("", "queryFilter.b.member.comparisonOperator", ops), pattern("abc;", "tableName"), enum("AN", "conditionalOperator", "OR, AND"),
 				"Value '[]' at 'attributesToGet' failed to satisfy constraint: Member must have length greater than or equal to 1",
-				"Value '-1' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1",
+				"Value at 'Limit' failed to satisfy constraint: Member must have value greater than or equal to 1",
 				null("keyConditions.a.member.comparisonOperator")}},
 		// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Query.html:
 		// IndexName has 3 to 255 characters of [a-zA-Z0-9_.-]; "" fails both.
@@ -101,13 +101,15 @@ func TestDataPlaneConstraints(t *testing.T) {
 				`Value '{"a":{}}' at 'requestItems' failed to satisfy constraint: Map keys must satisfy constraint: ` +
 					"[Member must have length less than or equal to 255, Member must have length greater than or equal to 3, Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+]",
 				null("requestItems.a.member.keys")}},
+		// An empty Keys list answers in the validation framework's wording (captured in 2026,
+		// https://github.com/paritysuite/dynamodb-conformance/blob/main/tests/tier3/error-messages/batchGetItem.test.ts).
 		{"BatchGetItem empty Keys", "BatchGetItem", `{"RequestItems":{"abc":{"Keys":[]}}}`,
-			[]string{"Value '[]' at 'requestItems.abc.member.keys' failed to satisfy constraint: Member must have length greater than or equal to 1"}},
+			[]string{"Value at 'RequestItems.abc.member.Keys' failed to satisfy constraint: Member must have length greater than or equal to 1"}},
 		// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html:
 		// 1 to 25 requests per table, a constraint on the map's values; a put needs its Item
-		// and a delete its Key.
+		// and a delete its Key. The map is quoted as Java prints it.
 		{"BatchWriteItem empty list and missing members", "BatchWriteItem", `{"RequestItems":{"abc":[],"abd":[{"PutRequest":{},"DeleteRequest":{}}]}}`,
-			[]string{`Value '{"abc":[],"abd":[{"PutRequest":{},"DeleteRequest":{}}]}' at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: ` +
+			[]string{`Value '{abc=[], abd=[WriteRequest(putRequest=PutRequest(), deleteRequest=DeleteRequest())]}' at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: ` +
 				"[Member must have length less than or equal to 25, Member must have length greater than or equal to 1]",
 				null("requestItems.abd.member.1.member.deleteRequest.key"), null("requestItems.abd.member.1.member.putRequest.item")}},
 	}
@@ -139,7 +141,7 @@ func TestBatchGetItemKeysLimit(t *testing.T) {
 	}
 	_, err := svc.Call(t.Context(), "BatchGetItem", []byte(`{"RequestItems":{"abc":{"Keys":[`+strings.Join(keys, ",")+`]}}}`))
 	require.Error(t, err)
-	assert.Regexp(t, `^ValidationException: 1 validation error detected: Value '\[\{"pk":\{"S":"0"\}\},.*\]' at 'requestItems.abc.member.keys' failed to satisfy constraint: Member must have length less than or equal to 100$`, err.Error())
+	assert.Equal(t, "ValidationException: 1 validation error detected: Value at 'RequestItems.abc.member.Keys' failed to satisfy constraint: Member must have length less than or equal to 100", err.Error())
 }
 
 // TestPageAtLimitHasLastEvaluatedKey checks that a Query or Scan page that stops at its Limit
@@ -220,4 +222,166 @@ func TestScanKeySpaceOrder(t *testing.T) {
 	assert.Subset(t, scanKeys(t, `{"TableName":"orderS","Segment":0,"TotalSegments":4096}`, "S"), []string{"3635", "228"})
 	assert.Contains(t, scanKeys(t, `{"TableName":"orderS","Segment":1,"TotalSegments":4096}`, "S"), "1668")
 	assert.Contains(t, scanKeys(t, `{"TableName":"orderS","Segment":4,"TotalSegments":4096}`, "S"), "3435")
+}
+
+// repeatJSON joins n copies of what f makes of each index, comma-separated.
+func repeatJSON(n int, f func(i int) string) string {
+	parts := make([]string, n)
+	for i := range parts {
+		parts[i] = f(i)
+	}
+	return strings.Join(parts, ",")
+}
+
+// TestListEchoes checks that a list or map member over its documented maximum is quoted in the
+// message as DynamoDB's own Java objects print it ([…], {table=[…]}, Name(member=value)), not as
+// JSON or as a count. Each case cites the API reference page that sets the maximum.
+func TestListEchoes(t *testing.T) {
+	t.Parallel()
+	svc, _, _ := newService(t)
+	const one = "ValidationException: 1 validation error detected: "
+	tests := []struct {
+		name, doc, op, body string
+		want                string // the whole message, or its start when prefix is set
+		prefix              bool
+	}{
+		{
+			name: "CreateTable with three key schema elements",
+			doc:  "https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html",
+			op:   "CreateTable",
+			body: `{"TableName":"three","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],
+				"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"},{"AttributeName":"x","KeyType":"RANGE"}],
+				"BillingMode":"PAY_PER_REQUEST"}`,
+			want: one + "Value '[KeySchemaElement(attributeName=pk, keyType=HASH), KeySchemaElement(attributeName=sk, keyType=RANGE), " +
+				"KeySchemaElement(attributeName=x, keyType=RANGE)]' at 'keySchema' failed to satisfy constraint: Member must have length less than or equal to 2",
+		},
+		{
+			name: "BatchWriteItem with 26 requests for one table",
+			doc:  "https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html",
+			op:   "BatchWriteItem",
+			body: `{"RequestItems":{"orders":[` + repeatJSON(26, func(i int) string {
+				return fmt.Sprintf(`{"PutRequest":{"Item":{"pk":{"S":"o%d"},"n":{"N":"1"}}}}`, i)
+			}) + `]}}`,
+			want:   one + "Value '{orders=[WriteRequest(putRequest=PutRequest(item={n=AttributeValue(n=1), pk=AttributeValue(s=o0)})), ",
+			prefix: true,
+		},
+		{
+			name: "BatchWriteItem with a delete among too many requests",
+			doc:  "https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html",
+			op:   "BatchWriteItem",
+			body: `{"RequestItems":{"orders":[{"DeleteRequest":{"Key":{"pk":{"S":"gone"}}}},` + repeatJSON(25, func(i int) string {
+				return fmt.Sprintf(`{"PutRequest":{"Item":{"pk":{"S":"o%d"}}}}`, i)
+			}) + `]}}`,
+			want:   one + "Value '{orders=[WriteRequest(deleteRequest=DeleteRequest(key={pk=AttributeValue(s=gone)})), WriteRequest(putRequest=",
+			prefix: true,
+		},
+		{
+			name: "TransactGetItems with 101 gets",
+			doc:  "https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactGetItems.html",
+			op:   "TransactGetItems",
+			body: `{"TransactItems":[` + repeatJSON(101, func(i int) string {
+				return fmt.Sprintf(`{"Get":{"TableName":"orders","Key":{"pk":{"S":"g%d"}}}}`, i)
+			}) + `]}`,
+			want:   one + "Value '[TransactGetItem(get=Get(key={pk=AttributeValue(s=g0)}, tableName=orders)), TransactGetItem(",
+			prefix: true,
+		},
+		{
+			name: "TransactWriteItems with 101 actions",
+			doc:  "https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html",
+			op:   "TransactWriteItems",
+			body: `{"TransactItems":[{"Update":{"TableName":"orders","Key":{"pk":{"S":"u"}},"UpdateExpression":"SET a = :a","ExpressionAttributeValues":{":a":{"L":[{"BOOL":true}]}}}},` +
+				repeatJSON(100, func(i int) string {
+					return fmt.Sprintf(`{"Put":{"TableName":"orders","Item":{"pk":{"S":"p%d"}}}}`, i)
+				}) + `]}`,
+			want: one + "Value '[TransactWriteItem(update=Update(key={pk=AttributeValue(s=u)}, updateExpression=SET a = :a, tableName=orders)), " +
+				"TransactWriteItem(put=Put(item={pk=AttributeValue(s=p0)}, tableName=orders)), ",
+			prefix: true,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := svc.Call(t.Context(), tt.op, []byte(tt.body))
+			require.Error(t, err, tt.doc)
+			if !tt.prefix {
+				assert.Equal(t, tt.want, err.Error(), tt.doc)
+				return
+			}
+			assert.True(t, strings.HasPrefix(err.Error(), tt.want), "%s\n%s", tt.doc, err)
+			assert.Contains(t, err.Error(), "' failed to satisfy constraint: ", tt.doc)
+		})
+	}
+}
+
+// TestFrameworkWording checks the members that DynamoDB already reports in its newer validation
+// framework's wording: no value quoted, the member's path spelled as in the API reference
+// ("Value at 'Limit' …"), while its neighbours keep the older wording ("Value '0' at 'limit'"
+// for Scan). The constraints are the cited API reference pages'.
+func TestFrameworkWording(t *testing.T) {
+	t.Parallel()
+	svc, _, _ := newService(t)
+	const one = "ValidationException: 1 validation error detected: "
+	keys := repeatJSON(101, func(i int) string { return fmt.Sprintf(`{"pk":{"S":"k%d"}}`, i) })
+	tests := []struct {
+		name, doc, op, body, want string
+	}{
+		{"Query Limit 0", "https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Query.html",
+			"Query", `{"TableName":"orders","KeyConditionExpression":"pk = :p","ExpressionAttributeValues":{":p":{"S":"a"}},"Limit":0}`,
+			one + "Value at 'Limit' failed to satisfy constraint: Member must have value greater than or equal to 1"},
+		{"Query negative Limit", "https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Query.html",
+			"Query", `{"TableName":"orders","KeyConditionExpression":"pk = :p","ExpressionAttributeValues":{":p":{"S":"a"}},"Limit":-5}`,
+			one + "Value at 'Limit' failed to satisfy constraint: Member must have value greater than or equal to 1"},
+		{"Scan Limit 0 keeps the older wording", "https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Scan.html",
+			"Scan", `{"TableName":"orders","Limit":0}`,
+			one + "Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"},
+		{"BatchGetItem 101 keys for one table", "https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_KeysAndAttributes.html",
+			"BatchGetItem", `{"RequestItems":{"orders":{"Keys":[` + keys + `]}}}`,
+			one + "Value at 'RequestItems.orders.member.Keys' failed to satisfy constraint: Member must have length less than or equal to 100"},
+		{"BatchGetItem no keys for a table", "https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_KeysAndAttributes.html",
+			"BatchGetItem", `{"RequestItems":{"orders":{"Keys":[]}}}`,
+			one + "Value at 'RequestItems.orders.member.Keys' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+		{"BatchGetItem no tables", "https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html",
+			"BatchGetItem", `{"RequestItems":{}}`,
+			one + "Value at 'RequestItems' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := svc.Call(t.Context(), tt.op, []byte(tt.body))
+			require.Error(t, err, tt.doc)
+			assert.Equal(t, tt.want, err.Error(), tt.doc)
+		})
+	}
+}
+
+// TestRequiredSentences checks the two required members that DynamoDB reports in a sentence of
+// their own rather than as a member constraint: CreateTable's TableName, checked before any
+// other member, and BatchWriteItem's RequestItems when it names no table, checked after them.
+func TestRequiredSentences(t *testing.T) {
+	t.Parallel()
+	svc, _, _ := newService(t)
+	tests := []struct {
+		name, doc, op, body, want string
+	}{
+		{"CreateTable without TableName", "https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html",
+			"CreateTable", `{"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"ProvisionedThroughput":{"ReadCapacityUnits":5,"WriteCapacityUnits":5}}`,
+			"ValidationException: The parameter 'TableName' is required but was not present in the request"},
+		{"CreateTable with TableName null and nothing else", "https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html",
+			"CreateTable", `{"TableName":null}`,
+			"ValidationException: The parameter 'TableName' is required but was not present in the request"},
+		{"CreateTable with a short TableName is a member constraint", "https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html",
+			"CreateTable", `{"TableName":"ab","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST"}`,
+			"ValidationException: 1 validation error detected: Value 'ab' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3"},
+		{"BatchWriteItem with no tables", "https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html",
+			"BatchWriteItem", `{"RequestItems":{}}`,
+			"ValidationException: The requestItems parameter is required for BatchWriteItem"},
+		{"BatchWriteItem without RequestItems is a member constraint", "https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html",
+			"BatchWriteItem", `{}`,
+			"ValidationException: 1 validation error detected: Value null at 'requestItems' failed to satisfy constraint: Member must not be null"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := svc.Call(t.Context(), tt.op, []byte(tt.body))
+			require.Error(t, err, tt.doc)
+			assert.Equal(t, tt.want, err.Error(), tt.doc)
+		})
+	}
 }

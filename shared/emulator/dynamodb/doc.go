@@ -84,7 +84,20 @@
 // equal to 1; Value …"), at most ten; then the expressions; then what needs the table (the key,
 // the index). An empty string counts as absent ("Value null at …"), except where DynamoDB
 // tells them apart: ListTables' ExclusiveStartTableName, a read's or write's TableName and
-// IndexName ("length greater than or equal to 1") and the legacy ComparisonOperators. Capacity units above 1,000,000,000,000 are out of bounds; the
+// IndexName ("length greater than or equal to 1") and the legacy ComparisonOperators. A list or
+// map over its maximum is quoted as DynamoDB's Java objects print it ("Value
+// '[KeySchemaElement(attributeName=pk, keyType=HASH), …]' at 'keySchema'", BatchWriteItem's
+// "{table=[WriteRequest(putRequest=PutRequest(item={…}))]}", a transaction's
+// "[TransactWriteItem(put=Put(…))]"; AWS's hosts differ in how they print an AttributeValue and
+// unset members, the emulator prints the members sent and AttributeValue(s=…)); BatchGetItem's
+// RequestItems prints as JSON, as DynamoDB prints it. DynamoDB is moving its members to a newer
+// validation framework that quotes no value and spells the path as the API reference does; the
+// members captured in that wording answer in it: Query's Limit ("Value at 'Limit' …") and
+// BatchGetItem's RequestItems and Keys ("Value at 'RequestItems.<table>.member.Keys' …"); every
+// other member keeps the older wording. CreateTable without a TableName answers "The parameter
+// 'TableName' is required but was not present in the request" before any other check, and
+// BatchWriteItem with an empty RequestItems "The requestItems parameter is required for
+// BatchWriteItem" after the members' constraints. Capacity units above 1,000,000,000,000 are out of bounds; the
 // account's and table's quotas (40,000 units by default, as DescribeLimits answers) are not
 // enforced. An index's Projection must name its ProjectionType.
 // Attribute values are checked as DynamoDB's two value checkers check them (a value's numbers

@@ -107,7 +107,7 @@ func TestRequestCheckedBeforeTable(t *testing.T) {
 			`{"RequestItems":{"missing":[{"PutRequest":{"Item":{"pk":{"S":"a"},"n":{"N":"1e126"}}}}]}}`,
 			"ValidationException: Number overflow"},
 		{"BatchWriteItem: 26 requests on a missing table", "BatchWriteItem", batchWrite26(),
-			"ValidationException: 1 validation error detected: Value '{\"missing\":[{\"PutRequest\":"},
+			"ValidationException: 1 validation error detected: Value '{missing=[WriteRequest(putRequest=PutRequest(item={pk="},
 		// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
 		{"TransactWriteItems: a syntax error on a missing table", "TransactWriteItems",
 			`{"TransactItems":[{"Update":{"TableName":"missing","Key":{"pk":{"S":"a"}},"UpdateExpression":"SET = :v","ExpressionAttributeValues":{":v":{"S":"a"}}}}]}`,

@@ -62,9 +62,10 @@ func TestRequestValidation(t *testing.T) {
 		{"ListTables Limit over 100", "ListTables", `{"Limit":101}`,
 			"ValidationException: 1 validation error detected: Value '101' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100"},
 		// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Query.html: Limit
-		// at least 1; validated before the table is looked up.
+		// at least 1; validated before the table is looked up, in the validation framework's
+		// wording (see TestFrameworkWording).
 		{"Query Limit 0 on a missing table", "Query", `{"TableName":"missing","Limit":0,"KeyConditionExpression":"pk = :p","ExpressionAttributeValues":{":p":{"S":"a"}}}`,
-			"ValidationException: 1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"},
+			"ValidationException: 1 validation error detected: Value at 'Limit' failed to satisfy constraint: Member must have value greater than or equal to 1"},
 		// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Scan.html; listed in the
 		// order DynamoDB lists them (select, …, totalSegments, …, limit), as dynalite's suite recorded.
 		{"Scan several violations on a missing table", "Scan", `{"TableName":"missing","Limit":-1,"Select":"SOME","TotalSegments":0,"Segment":0}`,
@@ -91,12 +92,13 @@ func TestRequestValidation(t *testing.T) {
 		// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DescribeTable.html
 		{"DescribeTable without TableName", "DescribeTable", `{}`,
 			"ValidationException: 1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null"},
-		// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html
+		// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html:
+		// the members' constraints come first; an empty RequestItems is its own sentence after
+		// them (see TestRequiredSentences).
 		{"BatchWriteItem empty RequestItems and bad enums", "BatchWriteItem", `{"RequestItems":{},"ReturnConsumedCapacity":"ALL","ReturnItemCollectionMetrics":"FULL"}`,
-			"ValidationException: 3 validation errors detected: " +
+			"ValidationException: 2 validation errors detected: " +
 				"Value 'ALL' at 'returnConsumedCapacity' failed to satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]; " +
-				"Value 'FULL' at 'returnItemCollectionMetrics' failed to satisfy constraint: Member must satisfy enum value set: [SIZE, NONE]; " +
-				"Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+				"Value 'FULL' at 'returnItemCollectionMetrics' failed to satisfy constraint: Member must satisfy enum value set: [SIZE, NONE]"},
 		// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html
 		{"BatchGetItem without RequestItems", "BatchGetItem", `{}`,
 			"ValidationException: 1 validation error detected: Value null at 'requestItems' failed to satisfy constraint: Member must not be null"},

@@ -49,6 +49,18 @@ func (c *constraints) fail(value *string, path, rule string) {
 	c.msgs = append(c.msgs, "Value "+v+" at '"+path+"' failed to satisfy constraint: "+rule)
 }
 
+// failMember records a violation in the wording of the validation framework DynamoDB has been
+// moving its operations to, member by member: the value is not quoted and the member's path is
+// spelled as the API reference spells it ("Value at 'Limit' failed to satisfy constraint: …",
+// "Value at 'RequestItems.orders.member.Keys' …"). It is used for the members whose answers
+// were captured in this wording.
+func (c *constraints) failMember(path, rule string) {
+	if len(c.msgs) >= maxViolations {
+		return
+	}
+	c.msgs = append(c.msgs, "Value at '"+path+"' failed to satisfy constraint: "+rule)
+}
+
 // err is the ValidationException listing the violations, nil when there are none.
 func (c *constraints) err() error {
 	switch len(c.msgs) {
@@ -305,7 +317,11 @@ func (in *QueryInput) validate() error {
 	c.dataTableName(in.TableName, in.empty.has(emptyTableName))
 	c.enum("conditionalOperator", in.ConditionalOperator, enumConditionalOperator...)
 	c.attributesToGet("attributesToGet", in.AttributesToGet)
-	c.atLeast("limit", in.Limit, 1)
+	if in.Limit != nil && *in.Limit < 1 {
+		// Query's Limit answers in the framework's wording, Scan's still in the older one
+		// (both captured in 2026, see TestFrameworkWording).
+		c.failMember("Limit", "Member must have value greater than or equal to 1")
+	}
 	c.conditions("keyConditions", in.KeyConditions)
 	return c.err()
 }
@@ -371,8 +387,7 @@ func (c *constraints) throughput(path string, p *ProvisionedThroughput) {
 func (c *constraints) keySchema(path string, ks []KeySchemaElement, enumKeys bool) {
 	c.notNull(path, ks != nil)
 	if len(ks) > 2 {
-		// DynamoDB shows a list as its members' toString; the emulator names the count instead.
-		s := strconv.Itoa(len(ks)) + " elements"
+		s := javaKeySchema(ks)
 		c.fail(&s, path, "Member must have length less than or equal to 2")
 	}
 	if ks != nil && len(ks) == 0 {
@@ -404,6 +419,10 @@ func (c *constraints) projection(path string, p Projection) {
 }
 
 func (in *CreateTableInput) validate() error {
+	if in.nulls["tableName"] {
+		// CreateTable checks for its TableName before the members' constraints.
+		return validation("The parameter 'TableName' is required but was not present in the request")
+	}
 	c := constraints{nulls: in.nulls}
 	c.notNull("attributeDefinitions", in.AttributeDefinitions != nil)
 	for i, d := range in.AttributeDefinitions {
@@ -660,14 +679,9 @@ func validateTableName(name string) error {
 	return c.err()
 }
 
-// requestItems checks a batch's RequestItems map: present, with at least one table.
-func (c *constraints) requestItems(n int, present bool) {
-	c.notNull("requestItems", present)
-	if present && n == 0 {
-		v := "{}"
-		c.fail(&v, "requestItems", "Member must have length greater than or equal to 1")
-	}
-}
+// errNoRequestItems is BatchWriteItem's answer to an empty RequestItems once its members
+// satisfy their constraints; BatchGetItem answers it in the framework's wording.
+var errNoRequestItems = validation("The requestItems parameter is required for BatchWriteItem")
 
 // batchTableNames checks the table names that key a batch's RequestItems: each a table's ARN
 // or following the naming rules. DynamoDB reports them once, for the whole map, which it
@@ -694,7 +708,10 @@ func (c *constraints) batchTableNames(names []string, echo func() string) {
 func (in *BatchGetItemInput) validate() error {
 	var c constraints
 	c.enum("returnConsumedCapacity", in.ReturnConsumedCapacity, enumReturnConsumedCapacity...)
-	c.requestItems(len(in.RequestItems), in.RequestItems != nil)
+	c.notNull("requestItems", in.RequestItems != nil)
+	if in.RequestItems != nil && len(in.RequestItems) == 0 {
+		c.failMember("RequestItems", "Member must have length greater than or equal to 1")
+	}
 	names := slices.Sorted(maps.Keys(in.RequestItems))
 	c.batchTableNames(names, func() string { return batchGetJSON(in.RequestItems) })
 	for _, name := range names {
@@ -703,11 +720,9 @@ func (in *BatchGetItemInput) validate() error {
 		c.notNull(p+".keys", ka.Keys != nil)
 		switch {
 		case ka.Keys != nil && len(ka.Keys) == 0:
-			v := "[]"
-			c.fail(&v, p+".keys", "Member must have length greater than or equal to 1")
+			c.failMember("RequestItems."+name+".member.Keys", "Member must have length greater than or equal to 1")
 		case len(ka.Keys) > 100:
-			v := itemsJSON(ka.Keys)
-			c.fail(&v, p+".keys", "Member must have length less than or equal to 100")
+			c.failMember("RequestItems."+name+".member.Keys", "Member must have length less than or equal to 100")
 		}
 		c.attributesToGet(p+".attributesToGet", ka.AttributesToGet)
 	}
@@ -716,16 +731,16 @@ func (in *BatchGetItemInput) validate() error {
 
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html:
 // 1 to 25 requests per table, each a put with its Item or a delete with its Key. A table's
-// list out of bounds is a constraint on the map's values, reported once with the map echoed
-// (as DynamoDB reports it, e.g. in
+// list out of bounds is a constraint on the map's values, reported once with the map quoted as
+// Java prints it (see javaList; as DynamoDB reports it, e.g. in
 // https://github.com/nubo-db/dynamodb-conformance/blob/main/tests/tier3/error-messages/batchWriteItem.test.ts).
 func (in *BatchWriteItemInput) validate() error {
 	var c constraints
 	c.enum("returnConsumedCapacity", in.ReturnConsumedCapacity, enumReturnConsumedCapacity...)
 	c.enum("returnItemCollectionMetrics", in.ReturnItemCollectionMetrics, enumItemCollectionMetrics...)
-	c.requestItems(len(in.RequestItems), in.RequestItems != nil)
+	c.notNull("requestItems", in.RequestItems != nil)
 	names := slices.Sorted(maps.Keys(in.RequestItems))
-	echo := func() string { return batchWriteJSON(in.RequestItems) }
+	echo := func() string { return javaWriteRequests(in.RequestItems) }
 	c.batchTableNames(names, echo)
 	for _, name := range names {
 		if n := len(in.RequestItems[name]); n < 1 || n > 25 {
@@ -745,11 +760,17 @@ func (in *BatchWriteItemInput) validate() error {
 			}
 		}
 	}
-	return c.err()
+	if err := c.err(); err != nil {
+		return err
+	}
+	if in.RequestItems != nil && len(in.RequestItems) == 0 {
+		return errNoRequestItems
+	}
+	return nil
 }
 
-// batchGetJSON, batchWriteJSON and itemsJSON render a request's members as the JSON DynamoDB
-// echoes in a message (its map keys in order; a request's member it was sent without left out).
+// batchGetJSON and itemsJSON render a BatchGetItem's members as the JSON DynamoDB echoes in a
+// message (its map keys in order; a request's member it was sent without left out).
 func batchGetJSON(reqs map[string]KeysAndAttributes) string {
 	var b strings.Builder
 	b.WriteByte('{')
@@ -765,47 +786,6 @@ func batchGetJSON(reqs map[string]KeysAndAttributes) string {
 			b.WriteString(itemsJSON(ka.Keys))
 		}
 		b.WriteByte('}')
-	}
-	b.WriteByte('}')
-	return b.String()
-}
-
-func batchWriteJSON(reqs map[string][]WriteRequest) string {
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, name := range slices.Sorted(maps.Keys(reqs)) {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		writeJSONString(&b, name)
-		b.WriteString(":[")
-		for j, w := range reqs[name] {
-			if j > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteByte('{')
-			if w.PutRequest != nil {
-				b.WriteString(`"PutRequest":{`)
-				if w.PutRequest.Item != nil {
-					b.WriteString(`"Item":`)
-					writeItemJSON(&b, w.PutRequest.Item)
-				}
-				b.WriteByte('}')
-			}
-			if w.DeleteRequest != nil {
-				if w.PutRequest != nil {
-					b.WriteByte(',')
-				}
-				b.WriteString(`"DeleteRequest":{`)
-				if w.DeleteRequest.Key != nil {
-					b.WriteString(`"Key":`)
-					writeItemJSON(&b, w.DeleteRequest.Key)
-				}
-				b.WriteByte('}')
-			}
-			b.WriteByte('}')
-		}
-		b.WriteByte(']')
 	}
 	b.WriteByte('}')
 	return b.String()
@@ -903,16 +883,16 @@ func writeJSONString(b *strings.Builder, s string) {
 	b.Write(q)
 }
 
-// transactItems checks a transaction's TransactItems list: 1 to 100 actions.
-func (c *constraints) transactItems(n int, present bool) {
+// transactItems checks a transaction's TransactItems list: 1 to 100 actions, the list quoted
+// (see javaList) when it is too long.
+func (c *constraints) transactItems(n int, present bool, echo func() string) {
 	c.notNull("transactItems", present)
 	switch {
 	case present && n == 0:
 		v := "[]"
 		c.fail(&v, "transactItems", "Member must have length greater than or equal to 1")
 	case n > 100:
-		// DynamoDB prints the list itself; the emulator names its length instead.
-		v := strconv.Itoa(n) + " actions"
+		v := echo()
 		c.fail(&v, "transactItems", "Member must have length less than or equal to 100")
 	}
 }
@@ -920,7 +900,7 @@ func (c *constraints) transactItems(n int, present bool) {
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactGetItems.html
 func (in *TransactGetItemsInput) validate() error {
 	var c constraints
-	c.transactItems(len(in.TransactItems), in.TransactItems != nil)
+	c.transactItems(len(in.TransactItems), in.TransactItems != nil, func() string { return javaTransactGets(in) })
 	c.enum("returnConsumedCapacity", in.ReturnConsumedCapacity, enumReturnConsumedCapacity...)
 	return c.err()
 }
@@ -928,7 +908,7 @@ func (in *TransactGetItemsInput) validate() error {
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
 func (in *TransactWriteItemsInput) validate() error {
 	var c constraints
-	c.transactItems(len(in.TransactItems), in.TransactItems != nil)
+	c.transactItems(len(in.TransactItems), in.TransactItems != nil, func() string { return javaTransactWrites(in.TransactItems) })
 	c.enum("returnConsumedCapacity", in.ReturnConsumedCapacity, enumReturnConsumedCapacity...)
 	c.enum("returnItemCollectionMetrics", in.ReturnItemCollectionMetrics, enumItemCollectionMetrics...)
 	c.length("clientRequestToken", in.ClientRequestToken, 1, 36)
@@ -965,7 +945,8 @@ func (n nulls) throughput(path string, p *rawThroughput) {
 // findNulls notes the request's null members (after it decoded without error).
 func (in *CreateTableInput) findNulls(data []byte) {
 	var raw struct {
-		ProvisionedThroughput *rawThroughput `json:"ProvisionedThroughput"`
+		TableName             json.RawMessage `json:"TableName"`
+		ProvisionedThroughput *rawThroughput  `json:"ProvisionedThroughput"`
 		LocalSecondaryIndexes []struct {
 			Projection json.RawMessage `json:"Projection"`
 		} `json:"LocalSecondaryIndexes"`
@@ -978,6 +959,9 @@ func (in *CreateTableInput) findNulls(data []byte) {
 		return
 	}
 	n := nulls{}
+	if isNull(raw.TableName) {
+		n["tableName"] = true
+	}
 	n.throughput("provisionedThroughput", raw.ProvisionedThroughput)
 	for i, l := range raw.LocalSecondaryIndexes {
 		if isNull(l.Projection) {
@@ -1026,4 +1010,193 @@ func (in *UpdateTableInput) findNulls(data []byte) {
 		}
 	}
 	in.nulls = n
+}
+
+// Where a list or map member breaks a length constraint, DynamoDB's older validation layer
+// quotes the member as its service's Java objects print themselves: a list as [a, b], a map as
+// {k=v}, a structure as Name(member=value, …) with its members in lower camel case, e.g.
+//
+//	Value '[KeySchemaElement(attributeName=pk, keyType=HASH), …]' at 'keySchema'
+//	Value '{orders=[WriteRequest(putRequest=PutRequest(item={…}))]}' at 'requestItems'
+//
+// The structures' own names and members are AWS's; how a structure prints its unset members,
+// and how an AttributeValue prints, varies between AWS's hosts (some print object hashes), so
+// the emulator prints the members that were sent and an AttributeValue as AttributeValue(s=…)
+// with its type's name in lower case.
+
+// javaList writes n elements between brackets, separated as Java's lists are.
+func javaList(b *strings.Builder, n int, elem func(int)) {
+	b.WriteByte('[')
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		elem(i)
+	}
+	b.WriteByte(']')
+}
+
+// javaStruct writes name(member=value, …) for the members whose writer is not nil.
+type javaMember struct {
+	name  string
+	write func()
+}
+
+func javaStruct(b *strings.Builder, name string, members ...javaMember) {
+	b.WriteString(name)
+	b.WriteByte('(')
+	first := true
+	for _, m := range members {
+		if m.write == nil {
+			continue
+		}
+		if !first {
+			b.WriteString(", ")
+		}
+		first = false
+		b.WriteString(m.name)
+		b.WriteByte('=')
+		m.write()
+	}
+	b.WriteByte(')')
+}
+
+// member is a javaMember that is written only when present is true.
+func member(name string, present bool, write func()) javaMember {
+	if !present {
+		return javaMember{name: name}
+	}
+	return javaMember{name: name, write: write}
+}
+
+func javaItem(b *strings.Builder, it Item) {
+	b.WriteByte('{')
+	for i, k := range slices.Sorted(maps.Keys(it)) {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(k)
+		b.WriteByte('=')
+		javaValue(b, it[k])
+	}
+	b.WriteByte('}')
+}
+
+func javaValue(b *strings.Builder, v *Value) {
+	if v == nil {
+		b.WriteString("null")
+		return
+	}
+	t := typeOf(v)
+	b.WriteString("AttributeValue(")
+	b.WriteString(strings.ToLower(t))
+	b.WriteByte('=')
+	strs := func(list []*string) {
+		javaList(b, len(list), func(i int) { b.WriteString(deref(list[i])) })
+	}
+	switch t {
+	case "S":
+		b.WriteString(*v.S)
+	case "N":
+		b.WriteString(*v.N)
+	case "B":
+		b.WriteString(base64.StdEncoding.EncodeToString(v.B))
+	case "BOOL":
+		b.WriteString(boolString(*v.BOOL))
+	case "NULL":
+		b.WriteString(boolString(*v.NULL))
+	case "SS":
+		strs(v.SS)
+	case "NS":
+		strs(v.NS)
+	case "BS":
+		javaList(b, len(v.BS), func(i int) { b.WriteString(base64.StdEncoding.EncodeToString(v.BS[i])) })
+	case "M":
+		javaItem(b, Item(v.M))
+	case "L":
+		javaList(b, len(v.L), func(i int) { javaValue(b, v.L[i]) })
+	}
+	b.WriteByte(')')
+}
+
+func boolString(x bool) string {
+	if x {
+		return "true"
+	}
+	return "false"
+}
+
+// javaKeySchema is a key schema as DynamoDB quotes it.
+func javaKeySchema(ks []KeySchemaElement) string {
+	var b strings.Builder
+	javaList(&b, len(ks), func(i int) {
+		e := ks[i]
+		javaStruct(&b, "KeySchemaElement",
+			javaMember{"attributeName", func() { b.WriteString(e.AttributeName) }},
+			javaMember{"keyType", func() { b.WriteString(e.KeyType) }})
+	})
+	return b.String()
+}
+
+// javaWriteRequests is a BatchWriteItem's RequestItems as DynamoDB quotes it.
+func javaWriteRequests(reqs map[string][]WriteRequest) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, name := range slices.Sorted(maps.Keys(reqs)) {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(name)
+		b.WriteByte('=')
+		list := reqs[name]
+		javaList(&b, len(list), func(j int) {
+			w := list[j]
+			javaStruct(&b, "WriteRequest",
+				member("putRequest", w.PutRequest != nil, func() {
+					javaStruct(&b, "PutRequest", member("item", w.PutRequest.Item != nil, func() { javaItem(&b, w.PutRequest.Item) }))
+				}),
+				member("deleteRequest", w.DeleteRequest != nil, func() {
+					javaStruct(&b, "DeleteRequest", member("key", w.DeleteRequest.Key != nil, func() { javaItem(&b, w.DeleteRequest.Key) }))
+				}))
+		})
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// javaTransactGets is a TransactGetItems' TransactItems as DynamoDB quotes it.
+func javaTransactGets(in *TransactGetItemsInput) string {
+	var b strings.Builder
+	javaList(&b, len(in.TransactItems), func(i int) {
+		g := in.TransactItems[i].Get
+		javaStruct(&b, "TransactGetItem", member("get", g != nil, func() {
+			javaStruct(&b, "Get",
+				member("key", g.Key != nil, func() { javaItem(&b, g.Key) }),
+				member("tableName", g.TableName != "", func() { b.WriteString(g.TableName) }),
+				member("projectionExpression", g.ProjectionExpression != "", func() { b.WriteString(g.ProjectionExpression) }))
+		}))
+	})
+	return b.String()
+}
+
+// javaTransactWrites is a TransactWriteItems' TransactItems as DynamoDB quotes it.
+func javaTransactWrites(items []TransactWriteItem) string {
+	var b strings.Builder
+	action := func(name string, a *TransactAction) javaMember {
+		return member(strings.ToLower(name[:1])+name[1:], a != nil, func() {
+			javaStruct(&b, name,
+				member("key", a.Key != nil, func() { javaItem(&b, a.Key) }),
+				member("item", a.Item != nil, func() { javaItem(&b, a.Item) }),
+				member("updateExpression", a.UpdateExpression != "", func() { b.WriteString(a.UpdateExpression) }),
+				member("tableName", a.TableName != "", func() { b.WriteString(a.TableName) }),
+				member("conditionExpression", a.ConditionExpression != "", func() { b.WriteString(a.ConditionExpression) }))
+		})
+	}
+	javaList(&b, len(items), func(i int) {
+		w := items[i]
+		javaStruct(&b, "TransactWriteItem",
+			action("ConditionCheck", w.ConditionCheck), action("Put", w.Put),
+			action("Delete", w.Delete), action("Update", w.Update))
+	})
+	return b.String()
 }
