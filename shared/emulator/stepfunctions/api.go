@@ -26,8 +26,9 @@ type stateMachine struct {
 	machine                 *asl.Machine
 	created                 time.Time
 	revisionID              string
+	updated                 time.Time // when this version was made; the creation date for the first
 	logging, tracing        json.RawMessage
-	tags                    map[string]string
+	tags                    *tagSet // shared by every version of the state machine
 	logicalID               string
 	targets                 []sim.ID
 }
@@ -49,23 +50,26 @@ func invalidArn(a string) error {
 
 func (s *Service) ops() map[string]awsjson.Op {
 	return map[string]awsjson.Op{
-		"CreateStateMachine":             s.createStateMachine,
-		"DescribeStateMachine":           s.describeStateMachine,
-		"ListStateMachines":              s.listStateMachines,
-		"UpdateStateMachine":             s.updateStateMachine,
-		"DeleteStateMachine":             s.deleteStateMachine,
-		"StartExecution":                 s.startExecution,
-		"StartSyncExecution":             s.startSyncExecution,
-		"DescribeExecution":              s.describeExecution,
-		"ListExecutions":                 s.listExecutions,
-		"GetExecutionHistory":            s.getExecutionHistory,
-		"StopExecution":                  s.stopExecution,
-		"SendTaskSuccess":                s.sendTaskSuccess,
-		"SendTaskFailure":                s.sendTaskFailure,
-		"SendTaskHeartbeat":              s.sendTaskHeartbeat,
-		"TestState":                      s.testState,
-		"ListTagsForResource":            s.listTagsForResource,
-		"ValidateStateMachineDefinition": s.validateDefinition,
+		"CreateStateMachine":               s.createStateMachine,
+		"DescribeStateMachine":             s.describeStateMachine,
+		"ListStateMachines":                s.listStateMachines,
+		"UpdateStateMachine":               s.updateStateMachine,
+		"DeleteStateMachine":               s.deleteStateMachine,
+		"StartExecution":                   s.startExecution,
+		"StartSyncExecution":               s.startSyncExecution,
+		"DescribeExecution":                s.describeExecution,
+		"ListExecutions":                   s.listExecutions,
+		"GetExecutionHistory":              s.getExecutionHistory,
+		"StopExecution":                    s.stopExecution,
+		"SendTaskSuccess":                  s.sendTaskSuccess,
+		"SendTaskFailure":                  s.sendTaskFailure,
+		"SendTaskHeartbeat":                s.sendTaskHeartbeat,
+		"TestState":                        s.testState,
+		"ListTagsForResource":              s.listTagsForResource,
+		"TagResource":                      s.tagResource,
+		"UntagResource":                    s.untagResource,
+		"DescribeStateMachineForExecution": s.describeStateMachineForExecution,
+		"ValidateStateMachineDefinition":   s.validateDefinition,
 	}
 }
 
@@ -139,7 +143,7 @@ func (s *Service) create(name, def, typ, roleArn string, logging, tracing json.R
 	}
 	now := s.clock.Now()
 	sm := &stateMachine{name: name, arn: s.env.ARN(ServiceName, "stateMachine:"+name), typ: typ, roleArn: roleArn, definition: def,
-		machine: m, created: now, revisionID: awsjson.RequestID(), logging: logging, tracing: tracing, tags: tags, logicalID: logicalID,
+		machine: m, created: now, updated: now, revisionID: awsjson.RequestID(), logging: logging, tracing: tracing, tags: newTagSet(tags), logicalID: logicalID,
 		targets: targetsOf(def)}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -309,6 +313,7 @@ func (s *Service) updateStateMachine(_ context.Context, body []byte) (any, error
 		up.tracing = in.TracingConfiguration
 	}
 	up.revisionID = awsjson.RequestID()
+	up.updated = s.clock.Now()
 	s.mu.Lock()
 	s.machines[sm.name] = &up
 	s.mu.Unlock()
@@ -658,24 +663,6 @@ func (s *Service) sendTaskHeartbeat(_ context.Context, body []byte) (any, error)
 		return nil, tokenError(err)
 	}
 	return struct{}{}, nil
-}
-
-// ListTagsForResource answers a state machine's tags.
-func (s *Service) listTagsForResource(_ context.Context, body []byte) (any, error) {
-	var in arnInput
-	if err := awsjson.Decode(body, &in); err != nil {
-		return nil, err
-	}
-	sm, err := s.machineByArn(in.ResourceArn)
-	if err != nil {
-		return nil, err
-	}
-	tags := make([]tag, 0, len(sm.tags))
-	for k, v := range sm.tags {
-		tags = append(tags, tag{k, v})
-	}
-	sort.Slice(tags, func(i, j int) bool { return tags[i].Key < tags[j].Key })
-	return map[string]any{"tags": tags}, nil
 }
 
 // ValidateStateMachineDefinition (https://docs.aws.amazon.com/step-functions/latest/apireference/API_ValidateStateMachineDefinition.html).

@@ -24,9 +24,11 @@
 // aws-sdk:lambda:invoke and aws-sdk:sfn.
 //
 // Limitations:
-//   - Versions, aliases, redrive, activities, map runs, tags other than at creation and
-//     ListTagsForResource, encryption and CloudWatch logging are not modelled; logging and
-//     tracing configurations are stored and described, not acted on.
+//   - Versions, aliases, redrive, activities, map runs, encryption and CloudWatch logging are
+//     not modelled; logging and tracing configurations are stored and described, not acted
+//     on. Tags (at creation, TagResource, UntagResource, ListTagsForResource) are kept per
+//     state machine, at most 50; an activity's ARN answers ResourceNotFound.
+//     DescribeStateMachineForExecution answers the version an execution started with.
 //   - Other services' optimized integrations (SNS, ECS, Glue, Batch, Athena, HTTP tasks …) and
 //     aws-sdk integrations of services the emulator lacks fail the task with
 //     States.TaskFailed naming the resource.
