@@ -385,3 +385,48 @@ func TestRequiredSentences(t *testing.T) {
 		})
 	}
 }
+
+// TestProjectionSyntaxErrors checks that a projection expression outside its grammar (document
+// paths separated by commas, each a name or #placeholder with .name and [n] parts, per
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ProjectionExpressions.html
+// and https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.Attributes.html)
+// is a syntax error naming the first token the grammar does not allow and the text around it,
+// from every read that takes one, before the table is looked up.
+func TestProjectionSyntaxErrors(t *testing.T) {
+	t.Parallel()
+	svc, _, _ := newService(t)
+	get := func(pe string) (string, string) {
+		return "GetItem", `{"TableName":"missing","Key":{"pk":{"S":"a"}},"ProjectionExpression":"` + pe + `"}`
+	}
+	txGet := func(pe string) (string, string) {
+		return "TransactGetItems", `{"TransactItems":[{"Get":{"TableName":"missing","Key":{"pk":{"S":"a"}},"ProjectionExpression":"` + pe + `"}}]}`
+	}
+	query := func(pe string) (string, string) {
+		return "Query", `{"TableName":"missing","KeyConditionExpression":"pk = :p","ExpressionAttributeValues":{":p":{"S":"a"}},"ProjectionExpression":"` + pe + `"}`
+	}
+	const syntax = "ValidationException: Invalid ProjectionExpression: Syntax error; "
+	tests := []struct {
+		name    string
+		request func(string) (string, string)
+		expr    string
+		want    string
+	}{
+		{"a character outside the language, first", get, "!!! INVALID !!!", syntax + `token: "!", near: "!!"`},
+		{"the same in a transaction's Get", txGet, "!!!", syntax + `token: "!", near: "!!"`},
+		{"an empty path between commas", get, "a,,b", syntax + `token: ",", near: ",,b"`},
+		{"two names without a comma", query, "a b", syntax + `token: "b", near: "a b"`},
+		{"an unclosed index at the end", get, "a[1", syntax + `token: "<EOF>", near: "1"`},
+		{"a character outside the language after a name", get, "a$", syntax + `token: "$", near: "a$"`},
+		{"a path ending in a dot", get, "a.", syntax + `token: "<EOF>", near: "."`},
+		{"an index that is no number", get, "a[x]", syntax + `token: "x", near: "[x]"`},
+		{"a name that begins with a digit", get, "1st", syntax + `token: "1", near: "1st"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			op, body := tt.request(tt.expr)
+			_, err := svc.Call(t.Context(), op, []byte(body))
+			require.Error(t, err)
+			assert.Equal(t, tt.want, err.Error())
+		})
+	}
+}

@@ -12,6 +12,10 @@
 // # Engine
 //
 // Condition, filter and projection expressions are evaluated by truora/minidyn's interpreter.
+// A projection expression is first checked against the developer guide's grammar (paths of
+// names, #placeholders, .name and [n] parts, separated by commas), and a syntax error names the
+// first token the grammar does not allow and the text around it, as DynamoDB's do ("Syntax
+// error; token: \"!\", near: \"!!\"").
 // Update expressions are parsed with the developer guide's grammar and applied by this package
 // (numbers in exact decimal, DynamoDB's 38 digits), with DynamoDB's errors in its order:
 // syntax, reserved words, functions, sections, names and values, overlapping and conflicting

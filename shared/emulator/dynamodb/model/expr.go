@@ -347,6 +347,9 @@ func compileProjection(expr string, names map[string]string, attributesToGet []s
 	if expr == "" {
 		return nil, nil
 	}
+	if err := projectionSyntax(expr); err != nil {
+		return nil, err
+	}
 	p := language.NewParser(language.NewLexer(expr))
 	paths := p.ParseProjectionExpression()
 	if errs := p.Errors(); len(errs) > 0 {
@@ -372,6 +375,64 @@ func compileProjection(expr string, names map[string]string, attributesToGet []s
 		attrs = append(attrs, name)
 	}
 	return &projection{attrs: attrs}, nil
+}
+
+// projectionSyntax reports the first token of a projection expression that its grammar does
+// not allow, as DynamoDB reports a syntax error: the token and the text from the token before
+// it to the token after it. The grammar is the developer guide's
+// (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ProjectionExpressions.html,
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.Attributes.html):
+// document paths separated by commas, each a name or #placeholder followed by .name and [n]
+// parts. A character that is no part of the expression language ("!", "$", …) is a token of its
+// own. Nil when the expression follows the grammar, or is blank (which has its own message).
+func projectionSyntax(expr string) (err error) {
+	p := &updateParser{src: expr, toks: lexUpdate(expr)}
+	if len(p.toks) == 1 {
+		return nil
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			se, ok := r.(syntaxError)
+			if !ok {
+				panic(r)
+			}
+			err = validation(`Invalid ProjectionExpression: Syntax error; token: "%s", near: "%s"`, se.tok.text, p.nearText(se.tok))
+		}
+	}()
+	name := func() {
+		if t := p.peek(); t.kind != tokName && t.kind != tokIdent {
+			p.fail()
+		}
+		p.next()
+	}
+	for {
+		name()
+		for {
+			if p.isPunct(".") {
+				p.next()
+				name()
+				continue
+			}
+			if p.isPunct("[") {
+				p.next()
+				if p.peek().kind != tokNumber {
+					p.fail()
+				}
+				p.next()
+				p.expect("]")
+				continue
+			}
+			break
+		}
+		if !p.isPunct(",") {
+			break
+		}
+		p.next()
+	}
+	if p.peek().kind != tokEOF {
+		p.fail()
+	}
+	return nil
 }
 
 // apply returns the projected copy of item (values are shared, never changed).
