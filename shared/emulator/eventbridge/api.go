@@ -89,29 +89,32 @@ func op[In any](f func(ctx context.Context, in *In) (any, error)) awsjson.Op {
 
 func (s *Service) ops() map[string]awsjson.Op {
 	return map[string]awsjson.Op{
-		"PutEvents":         op(s.putEventsOp),
-		"TestEventPattern":  op(s.testEventPattern),
-		"CreateEventBus":    op(s.createEventBus),
-		"DescribeEventBus":  op(s.describeEventBus),
-		"ListEventBuses":    op(s.listEventBuses),
-		"DeleteEventBus":    op(s.deleteEventBus),
-		"PutRule":           op(s.putRuleOp),
-		"DescribeRule":      op(s.describeRule),
-		"ListRules":         op(s.listRules),
-		"DeleteRule":        op(s.deleteRule),
-		"EnableRule":        op(func(ctx context.Context, in *ruleRef) (any, error) { return nil, s.setState(in, stateEnabled) }),
-		"DisableRule":       op(func(ctx context.Context, in *ruleRef) (any, error) { return nil, s.setState(in, stateDisabled) }),
-		"PutTargets":        op(s.putTargetsOp),
-		"ListTargetsByRule": op(s.listTargets),
-		"RemoveTargets":     op(s.removeTargets),
-		"CreateArchive":     op(s.createArchiveOp),
-		"DescribeArchive":   op(s.describeArchive),
-		"ListArchives":      op(s.listArchives),
-		"DeleteArchive":     op(s.deleteArchive),
-		"StartReplay":       op(s.startReplay),
-		"DescribeReplay":    op(s.describeReplay),
-		"ListReplays":       op(s.listReplays),
-		"CancelReplay":      op(s.cancelReplay),
+		"PutEvents":           op(s.putEventsOp),
+		"TestEventPattern":    op(s.testEventPattern),
+		"CreateEventBus":      op(s.createEventBus),
+		"DescribeEventBus":    op(s.describeEventBus),
+		"ListEventBuses":      op(s.listEventBuses),
+		"DeleteEventBus":      op(s.deleteEventBus),
+		"PutRule":             op(s.putRuleOp),
+		"DescribeRule":        op(s.describeRule),
+		"ListRules":           op(s.listRules),
+		"DeleteRule":          op(s.deleteRule),
+		"EnableRule":          op(func(ctx context.Context, in *ruleRef) (any, error) { return nil, s.setState(in, stateEnabled) }),
+		"DisableRule":         op(func(ctx context.Context, in *ruleRef) (any, error) { return nil, s.setState(in, stateDisabled) }),
+		"PutTargets":          op(s.putTargetsOp),
+		"ListTargetsByRule":   op(s.listTargets),
+		"RemoveTargets":       op(s.removeTargets),
+		"CreateArchive":       op(s.createArchiveOp),
+		"DescribeArchive":     op(s.describeArchive),
+		"ListArchives":        op(s.listArchives),
+		"DeleteArchive":       op(s.deleteArchive),
+		"StartReplay":         op(s.startReplay),
+		"DescribeReplay":      op(s.describeReplay),
+		"ListReplays":         op(s.listReplays),
+		"CancelReplay":        op(s.cancelReplay),
+		"TagResource":         op(s.tagResource),
+		"UntagResource":       op(s.untagResource),
+		"ListTagsForResource": op(s.listTagsForResource),
 		// Not an AWS operation: how Pipes, which shares API destinations with EventBridge,
 		// sends to one through Env.Call.
 		"InvokeApiDestination": op(s.invokeAPIDestinationOp),
@@ -252,6 +255,7 @@ func compilePattern(text string) (*pattern.Pattern, error) {
 type busInput struct {
 	Name        string
 	Description string
+	Tags        []tagProp
 }
 
 type busOutput struct {
@@ -263,16 +267,25 @@ type busOutput struct {
 }
 
 func (s *Service) createEventBus(_ context.Context, in *busInput) (any, error) {
-	b, err := s.addBus(in.Name, in.Description, "")
+	b, err := s.addBus(in.Name, in.Description, "", in.Tags)
 	if err != nil {
 		return nil, err
 	}
 	return map[string]string{"EventBusArn": b.arn}, nil
 }
 
-func (s *Service) addBus(name, description, logicalID string) (*bus, error) {
-	if !namePattern.MatchString(name) && !strings.Contains(name, "/") {
+func (s *Service) addBus(name, description, logicalID string, tags []tagProp) (*bus, error) {
+	// Custom bus names cannot contain "/", which only partner event buses (not modelled) use:
+	// https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_CreateEventBus.html
+	if strings.Contains(name, "/") {
+		return nil, validation("Event bus name %s is not valid: a custom event bus name cannot contain '/'; only partner event bus names can.", name)
+	}
+	if !namePattern.MatchString(name) {
 		return nil, validation("1 validation error detected: Value '%s' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: [/\\.\\-_A-Za-z0-9]+", name)
+	}
+	tagMap, err := newTags(tags)
+	if err != nil {
+		return nil, err
 	}
 	if name == DefaultBus {
 		return nil, validation("Event bus name cannot be 'default'.")
@@ -282,7 +295,7 @@ func (s *Service) addBus(name, description, logicalID string) (*bus, error) {
 	if _, ok := s.buses[name]; ok {
 		return nil, sim.Errorf(http.StatusBadRequest, "ResourceAlreadyExistsException", "Event bus %s already exists.", name)
 	}
-	b := &bus{name: name, arn: s.busARN(name), description: description, logicalID: logicalID, created: s.clock.Now(), rules: map[string]*rule{}}
+	b := &bus{name: name, arn: s.busARN(name), description: description, logicalID: logicalID, created: s.clock.Now(), tags: tagMap, rules: map[string]*rule{}}
 	s.buses[name] = b
 	return b, nil
 }
@@ -354,6 +367,7 @@ type putRuleInput struct {
 	State              string
 	Description        string
 	RoleArn            string
+	Tags               []tagProp // kept only when the rule is created (API_PutRule.html)
 }
 
 func (s *Service) putRuleOp(_ context.Context, in *putRuleInput) (any, error) {
@@ -389,6 +403,10 @@ func (s *Service) putRule(in *putRuleInput, logicalID string) (*rule, error) {
 	default:
 		return nil, validation("1 validation error detected: Value '%s' at 'state' failed to satisfy constraint: Member must satisfy enum value set: [ENABLED, DISABLED, ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS]", state)
 	}
+	tags, err := newTags(in.Tags)
+	if err != nil {
+		return nil, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b, err := s.lookupBus(in.EventBusName)
@@ -400,7 +418,7 @@ func (s *Service) putRule(in *putRuleInput, logicalID string) (*rule, error) {
 	}
 	r := b.rules[in.Name]
 	if r == nil {
-		r = &rule{name: in.Name, arn: s.ruleARN(b.name, in.Name), bus: b.name, logicalID: logicalID}
+		r = &rule{name: in.Name, arn: s.ruleARN(b.name, in.Name), bus: b.name, logicalID: logicalID, tags: tags}
 		b.rules[in.Name] = r
 	} else if r.stopSchedule != nil {
 		r.stopSchedule()

@@ -43,9 +43,13 @@
 //   - The backoff schedule is the emulator's choice (1 s doubling to a 10-minute cap, equal
 //     jitter); AWS documents only "exponential back off and jitter". The mapping of errors to
 //     ERROR_CODE values is the emulator's reading of the documented list.
-//   - Event bus policies, permissions, IAM roles, KMS, partner and global endpoints,
-//     UpdateArchive, Tag operations and archive SizeBytes are not modelled; archived events
-//     never expire before a replay reads them beyond RetentionDays.
+//   - Event bus policies, permissions, IAM roles, KMS, partner event buses (a bus name with
+//     "/" is refused, as for custom buses) and global endpoints, UpdateArchive and archive
+//     SizeBytes are not modelled; archived events never expire before a replay reads them
+//     beyond RetentionDays.
+//   - Tags: rules and event buses keep them (PutRule on creation only, CreateEventBus,
+//     CloudFormation, TagResource, UntagResource, ListTagsForResource), at most 50; AWS does
+//     not document the error for the 51st, and the emulator answers ValidationException.
 //   - The exact wording of some error messages (TestEventPattern's invalid event, unknown
 //     buses in PutEvents) is not documented; the emulator's own is used.
 //   - The 5-second timeout of an API destination request runs on the wall clock (it bounds real

@@ -50,6 +50,7 @@ type ruleProps struct {
 	State              string    `json:"State"`
 	RoleArn            string    `json:"RoleArn"`
 	Targets            []*target `json:"Targets"`
+	Tags               []tagProp `json:"Tags"`
 }
 
 // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-events-archive.html
@@ -131,7 +132,7 @@ func (s *Service) Provision(_ context.Context, res *cfn.Resource, props map[stri
 		if p.Name == "" {
 			return fail("property \"Name\" is required")
 		}
-		b, err := s.addBus(p.Name, p.Description, res.LogicalID)
+		b, err := s.addBus(p.Name, p.Description, res.LogicalID, p.Tags)
 		if err != nil {
 			return fail("create event bus %s: %v", p.Name, err)
 		}
@@ -152,7 +153,7 @@ func (s *Service) Provision(_ context.Context, res *cfn.Resource, props map[stri
 		}
 		bus := busName(p.EventBusName)
 		r, err := s.putRule(&putRuleInput{Name: name, EventBusName: bus, EventPattern: text, ScheduleExpression: p.ScheduleExpression,
-			State: p.State, Description: p.Description, RoleArn: p.RoleArn}, res.LogicalID)
+			State: p.State, Description: p.Description, RoleArn: p.RoleArn, Tags: p.Tags}, res.LogicalID)
 		if err != nil {
 			return fail("put rule %s: %v", name, err)
 		}

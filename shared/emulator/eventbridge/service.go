@@ -64,6 +64,7 @@ type bus struct {
 	description string
 	logicalID   string
 	created     time.Time
+	tags        map[string]string // guarded by Service.mu
 	rules       map[string]*rule
 	// active is the enabled rules with a pattern, rebuilt on every change so that PutEvents
 	// reads it without copying.
@@ -80,7 +81,8 @@ type rule struct {
 	state          string
 	roleArn        string
 	logicalID      string
-	targets        []*target // replaced, never modified in place
+	tags           map[string]string // guarded by Service.mu
+	targets        []*target         // replaced, never modified in place
 	stopSchedule   func() bool
 }
 
