@@ -430,3 +430,41 @@ func TestProjectionSyntaxErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestSpecificAttributesNeedsAttributes checks that Select SPECIFIC_ATTRIBUTES without a
+// ProjectionExpression or AttributesToGet is refused, Query's answer within the "1 validation
+// error detected: " envelope and Scan's without it, and that either way of naming the
+// attributes is accepted: "SPECIFIC_ATTRIBUTES - Returns only the attributes listed in
+// ProjectionExpression" (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Query.html,
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Scan.html).
+func TestSpecificAttributesNeedsAttributes(t *testing.T) {
+	t.Parallel()
+	svc, c, _ := newService(t)
+	createSimple(t, c, "specific")
+	const msg = "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES"
+	const key = `"KeyConditionExpression":"pk = :p","ExpressionAttributeValues":{":p":{"S":"a"}}`
+	tests := []struct {
+		name, op, body string
+		want           string // "" when the request is accepted
+	}{
+		{"Query without attributes", "Query", `{"TableName":"specific",` + key + `,"Select":"SPECIFIC_ATTRIBUTES"}`,
+			"ValidationException: 1 validation error detected: " + msg},
+		{"Query with a consistent read and no attributes", "Query", `{"TableName":"specific",` + key + `,"Select":"SPECIFIC_ATTRIBUTES","ConsistentRead":true}`,
+			"ValidationException: 1 validation error detected: " + msg},
+		{"Scan without attributes", "Scan", `{"TableName":"specific","Select":"SPECIFIC_ATTRIBUTES"}`,
+			"ValidationException: " + msg},
+		{"Query with a ProjectionExpression", "Query", `{"TableName":"specific",` + key + `,"Select":"SPECIFIC_ATTRIBUTES","ProjectionExpression":"pk"}`, ""},
+		{"Scan with AttributesToGet", "Scan", `{"TableName":"specific","Select":"SPECIFIC_ATTRIBUTES","AttributesToGet":["pk"]}`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := svc.Call(t.Context(), tt.op, []byte(tt.body))
+			if tt.want == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.Equal(t, tt.want, err.Error())
+		})
+	}
+}

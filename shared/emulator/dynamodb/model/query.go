@@ -1,6 +1,7 @@
 package model
 
 import (
+	"errors"
 	"maps"
 	"regexp"
 	"slices"
@@ -61,6 +62,12 @@ type readPlan struct {
 	more   bool
 }
 
+// msgSpecificNeedsProjection is DynamoDB's answer to Select SPECIFIC_ATTRIBUTES without the
+// attributes to get: "SPECIFIC_ATTRIBUTES - Returns only the attributes listed in
+// ProjectionExpression" (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Query.html).
+// Scan answers it as it is, Query within "1 validation error detected: ".
+const msgSpecificNeedsProjection = "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES"
+
 func (m *Model) prepareRead(t *Table, indexName, sel string, consistent bool, args exprArgs, filterExpr, projExpr string, attributesToGet []string) (*index, string, *condition, *projection, error) {
 	var ix *index
 	if indexName != "" {
@@ -95,6 +102,9 @@ func (m *Model) prepareRead(t *Table, indexName, sel string, consistent bool, ar
 	}
 	if (projExpr != "" || len(attributesToGet) > 0) && sel != "SPECIFIC_ATTRIBUTES" {
 		return nil, "", nil, nil, validation("Cannot specify the AttributesToGet or ProjectionExpression when choosing to get %s", sel)
+	}
+	if sel == "SPECIFIC_ATTRIBUTES" && projExpr == "" && len(attributesToGet) == 0 {
+		return nil, "", nil, nil, validation(msgSpecificNeedsProjection)
 	}
 	filter, err := compileCondition("FilterExpression", filterExpr, args)
 	if err != nil {
@@ -208,6 +218,9 @@ func (m *Model) Query(in *QueryInput) (*PageOutput, error) {
 		}
 	}
 	ix, sel, filter, proj, err := m.prepareRead(t, in.IndexName, in.Select, in.ConsistentRead, args, in.FilterExpression, in.ProjectionExpression, in.AttributesToGet)
+	if e := (*Error)(nil); errors.As(err, &e) && e.Message == msgSpecificNeedsProjection {
+		return nil, validation("1 validation error detected: " + msgSpecificNeedsProjection)
+	}
 	if err != nil {
 		return nil, err
 	}
