@@ -6,8 +6,31 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"time"
 )
+
+// functionNamePattern is the pattern Invoke, GetFunction and GetFunctionConfiguration document
+// for FunctionName (a name, a partial or full ARN, each with an optional version or alias),
+// 1–170 characters: https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html#API_Invoke_RequestSyntax.
+const functionNamePattern = `(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_\.]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?`
+
+var functionNameRE = regexp.MustCompile("^" + functionNamePattern + "$")
+
+// checkFunctionName refuses a FunctionName outside its documented constraints as AWS's request
+// validation does, with a 400 ValidationException
+// (https://docs.aws.amazon.com/lambda/latest/api/CommonErrors.html), before any lookup.
+func checkFunctionName(name string) error {
+	if len(name) < 1 || len(name) > 170 {
+		return &apiError{status: http.StatusBadRequest, code: "ValidationException",
+			msg: fmt.Sprintf("1 validation error detected: Value '%s' at 'functionName' failed to satisfy constraint: Member must have length less than or equal to 170", name)}
+	}
+	if !functionNameRE.MatchString(name) {
+		return &apiError{status: http.StatusBadRequest, code: "ValidationException",
+			msg: fmt.Sprintf("1 validation error detected: Value '%s' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: %s", name, functionNamePattern)}
+	}
+	return nil
+}
 
 // ServeHTTP answers Lambda's REST-JSON API: Invoke (RequestResponse, Event, DryRun),
 // ListFunctions, GetFunction, GetFunctionConfiguration and GetFunctionConcurrency.
@@ -20,6 +43,10 @@ func (s *Service) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	withFunction := func(serve func(w http.ResponseWriter, r *http.Request, f *Function)) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
+			if err := checkFunctionName(r.PathValue("name")); err != nil {
+				writeError(w, err)
+				return
+			}
 			f, err := s.Lookup(r.PathValue("name"))
 			if err != nil {
 				writeError(w, err)
@@ -54,6 +81,10 @@ func (s *Service) routes() *http.ServeMux {
 }
 
 func (s *Service) serveInvoke(w http.ResponseWriter, r *http.Request, name string) {
+	if err := checkFunctionName(name); err != nil {
+		writeError(w, err)
+		return
+	}
 	typ := r.Header.Get("X-Amz-Invocation-Type")
 	limit := MaxSyncPayload
 	switch typ {

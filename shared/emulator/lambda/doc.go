@@ -73,7 +73,10 @@
 //
 // The wire API (Invoke, ListFunctions, GetFunction, GetFunctionConfiguration and
 // GetFunctionConcurrency) speaks Lambda's REST-JSON protocol, so the SDK's lambda client and the
-// AWS CLI work against it.
+// AWS CLI work against it. A FunctionName outside the documented pattern or longer than 170
+// characters is a 400 ValidationException; a well-formed one that names no function a 404
+// ResourceNotFoundException. Other operations under /2015-03-31/functions (CreateFunction,
+// DeleteFunction …) answer InvalidRequestContentException naming what is supported.
 //
 // Limitations: no versions, aliases or provisioned concurrency; no layers, container images,
 // SnapStart, function URLs, or event source mappings (later issues add SQS); OnSuccess destinations
