@@ -468,3 +468,32 @@ func TestSpecificAttributesNeedsAttributes(t *testing.T) {
 		})
 	}
 }
+
+// TestTransactionSizeLimit checks that a transaction whose items add up to more than 4 MB is
+// refused with a ValidationException before its tables are looked up ("The aggregate size of the
+// items in the transaction cannot exceed 4 MB",
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html),
+// and that one under the limit goes on to the table lookup (here: a missing table).
+func TestTransactionSizeLimit(t *testing.T) {
+	t.Parallel()
+	svc, _, _ := newService(t)
+	payload := strings.Repeat("x", 350_000)
+	puts := func(n int) string {
+		return `{"TransactItems":[` + repeatJSON(n, func(i int) string {
+			return fmt.Sprintf(`{"Put":{"TableName":"missing","Item":{"pk":{"S":"p%d"},"payload":{"S":"%s"}}}}`, i, payload)
+		}) + `]}`
+	}
+	tests := []struct {
+		name, body, want string
+	}{
+		{"twelve items of 350 KB (4.2 MB)", puts(12), "ValidationException: The aggregate size of the items in the transaction cannot exceed 4 MB"},
+		{"eleven items of 350 KB (3.85 MB)", puts(11), "ResourceNotFoundException: Requested resource not found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := svc.Call(t.Context(), "TransactWriteItems", []byte(tt.body))
+			require.Error(t, err)
+			assert.Equal(t, tt.want, err.Error())
+		})
+	}
+}

@@ -255,8 +255,10 @@
 //     A table-level on-demand throttle is reported as KeyRangeThroughputExceeded.
 //   - Requests on one table are serialised by its lock, so transactions never conflict
 //     (no TransactionConflictException or TransactionInProgressException).
-//   - The 10 GB item collection limit of local secondary indexes, the 16 MB BatchGetItem answer
-//     limit and the 4 MB transaction size are not enforced. ReturnItemCollectionMetrics SIZE is
+//   - The 10 GB item collection limit of local secondary indexes and the 16 MB BatchGetItem
+//     answer limit are not enforced. A transaction's 4 MB is enforced on the items as the request
+//     carries them (puts' items, the other actions' keys), with the API reference's sentence, as
+//     AWS's wording was not recorded. ReturnItemCollectionMetrics SIZE is
 //     answered on a table with a local secondary index (the collection's size in whole
 //     gigabytes, [0.0, 1.0] below 1 GB) by PutItem, UpdateItem and DeleteItem, and per table by
 //     BatchWriteItem (an entry for each processed put or delete, sized right after it) and

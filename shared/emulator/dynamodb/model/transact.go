@@ -202,6 +202,29 @@ func throttleCancellation(targets []*txTarget, th *throttled) *Error {
 	return transactionCanceled(reasons)
 }
 
+// maxTransactionBytes is the most a transaction's items may add up to: "The aggregate size of
+// the items in the transaction cannot exceed 4 MB"
+// (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html).
+const maxTransactionBytes = 4 << 20
+
+// checkTransactionSize refuses a transaction whose items, as the request carries them (a put's
+// item, the others' keys), add up to more than 4 MB, before any table is looked up. The message
+// is the API reference's sentence; AWS's own wording was not recorded.
+func checkTransactionSize(items []TransactWriteItem) error {
+	total := 0
+	for _, ti := range items {
+		for _, a := range []*TransactAction{ti.ConditionCheck, ti.Put, ti.Update, ti.Delete} {
+			if a != nil {
+				total += ItemSize(a.Item) + ItemSize(a.Key)
+			}
+		}
+	}
+	if total > maxTransactionBytes {
+		return validation("The aggregate size of the items in the transaction cannot exceed 4 MB")
+	}
+	return nil
+}
+
 // TransactWriteItem is one action of a TransactWriteItems: exactly one field is set.
 type TransactWriteItem struct {
 	ConditionCheck *TransactAction `json:"ConditionCheck,omitempty"`
@@ -267,6 +290,9 @@ func (m *Model) TransactWriteItems(in *TransactWriteItemsInput) (*TransactWriteI
 			return nil, err
 		}
 		checked[i] = c
+	}
+	if err := checkTransactionSize(in.TransactItems); err != nil {
+		return nil, err
 	}
 	targets := make([]*txTarget, len(in.TransactItems))
 	seen := map[string]bool{}
