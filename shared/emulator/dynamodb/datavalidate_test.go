@@ -497,3 +497,37 @@ func TestTransactionSizeLimit(t *testing.T) {
 		})
 	}
 }
+
+// TestTransactGetKeyMismatch checks that a TransactGetItems Get whose key does not fit its
+// table's key schema cancels the transaction, the reason ValidationError at that Get's place and
+// None at the others', rather than failing the whole request with a ValidationException:
+// TransactionCanceledException lists "Validation Error" among the reasons a transaction is
+// cancelled (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactGetItems.html).
+func TestTransactGetKeyMismatch(t *testing.T) {
+	t.Parallel()
+	svc, c, _ := newService(t)
+	createSimple(t, c, "txget")
+	const canceled = "TransactionCanceledException: Transaction cancelled, please refer cancellation reasons for specific reasons "
+	get := func(key string) string { return `{"Get":{"TableName":"txget","Key":` + key + `}}` }
+	tests := []struct {
+		name string
+		gets []string
+		want string // "" when the transaction succeeds
+	}{
+		{"an empty key", []string{get(`{}`)}, canceled + "[ValidationError]"},
+		{"a key of the wrong type after a good one", []string{get(`{"pk":{"S":"a"}}`), get(`{"pk":{"N":"1"}}`)}, canceled + "[None, ValidationError]"},
+		{"a key with an attribute too many", []string{get(`{"pk":{"S":"a"},"sk":{"S":"b"}}`), get(`{"pk":{"S":"b"}}`)}, canceled + "[ValidationError, None]"},
+		{"keys that fit", []string{get(`{"pk":{"S":"a"}}`), get(`{"pk":{"S":"b"}}`)}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := svc.Call(t.Context(), "TransactGetItems", []byte(`{"TransactItems":[`+strings.Join(tt.gets, ",")+`]}`))
+			if tt.want == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.Equal(t, tt.want, err.Error())
+		})
+	}
+}

@@ -101,7 +101,9 @@
 // other member keeps the older wording. CreateTable without a TableName answers "The parameter
 // 'TableName' is required but was not present in the request" before any other check, and
 // BatchWriteItem with an empty RequestItems "The requestItems parameter is required for
-// BatchWriteItem" after the members' constraints. Capacity units above 1,000,000,000,000 are out of bounds; the
+// BatchWriteItem" after the members' constraints. A TransactGetItems Get whose key does not fit
+// its table's key schema cancels the transaction (TransactionCanceledException, reason
+// ValidationError at its place, None at the others'). Capacity units above 1,000,000,000,000 are out of bounds; the
 // account's and table's quotas (40,000 units by default, as DescribeLimits answers) are not
 // enforced. An index's Projection must name its ProjectionType.
 // Attribute values are checked as DynamoDB's two value checkers check them (a value's numbers

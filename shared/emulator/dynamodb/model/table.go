@@ -319,6 +319,9 @@ func (t *Table) PartitionKeyOf(item Item) string {
 }
 
 // validateKey checks a Key parameter: exactly the table's key attributes, of the right types.
+// msgKeySchema is DynamoDB's answer to a key that does not fit the table's key schema.
+const msgKeySchema = "The provided key element does not match the schema"
+
 func (t *Table) validateKey(key Item) (string, keyValue, error) {
 	if err := validateItem(key); err != nil {
 		return "", keyValue{}, err
@@ -328,7 +331,7 @@ func (t *Table) validateKey(key Item) (string, keyValue, error) {
 		want = 2
 	}
 	if len(key) != want {
-		return "", keyValue{}, validation("The provided key element does not match the schema")
+		return "", keyValue{}, validation(msgKeySchema)
 	}
 	hk, rk, err := t.keyOf(key, true)
 	return hk.s, rk, err
@@ -344,14 +347,14 @@ func (t *Table) keyOf(item Item, isKey bool) (keyValue, keyValue, error) {
 		v := item[a.name]
 		if v == nil {
 			if isKey {
-				return hk, rk, validation("The provided key element does not match the schema")
+				return hk, rk, validation(msgKeySchema)
 			}
 			return hk, rk, validation("One or more parameter values were invalid: Missing the key %s in the item", a.name)
 		}
 		kv, ok := keyValueOf(v, a.typ)
 		if !ok {
 			if isKey {
-				return hk, rk, validation("The provided key element does not match the schema")
+				return hk, rk, validation(msgKeySchema)
 			}
 			return hk, rk, validation("One or more parameter values were invalid: Type mismatch for key %s expected: %s actual: %s", a.name, a.typ, typeOf(v))
 		}

@@ -101,6 +101,12 @@ func (m *Model) TransactGetItems(in *TransactGetItemsInput) (*TransactGetItemsOu
 	}
 	targets := make([]*txTarget, len(in.TransactItems))
 	seen := map[string]bool{}
+	// A Get whose key does not fit its table's schema cancels the transaction with the reason
+	// ValidationError at its place, the others' reasons None, as DynamoDB reports a per-action
+	// validation error of a transaction
+	// (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactGetItems.html,
+	// TransactionCanceledException: "Validation Error"). Every Get is checked first.
+	var reasons []CancellationReason
 	for i, ti := range in.TransactItems {
 		g, proj := ti.Get, projs[i]
 		t, err := m.table(g.TableName)
@@ -108,15 +114,30 @@ func (m *Model) TransactGetItems(in *TransactGetItemsInput) (*TransactGetItemsOu
 			return nil, err
 		}
 		hk, rk, err := t.validateKey(g.Key)
+		if e, ok := errors.AsType[*Error](err); ok && e.Message == msgKeySchema {
+			if reasons == nil {
+				reasons = make([]CancellationReason, len(in.TransactItems))
+				for j := range reasons {
+					reasons[j] = CancellationReason{Code: "None"}
+				}
+			}
+			reasons[i] = CancellationReason{Code: "ValidationError", Message: msgKeySchema}
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
-		id := t.name + "\x00" + hk + "\x00" + rk.s
+		targets[i] = &txTarget{t: t, hk: hk, rk: rk, proj: proj}
+	}
+	if reasons != nil {
+		return nil, transactionCanceled(reasons)
+	}
+	for _, x := range targets {
+		id := x.t.name + "\x00" + x.hk + "\x00" + x.rk.s
 		if seen[id] {
 			return nil, validation("Transaction request cannot include multiple operations on one item")
 		}
 		seen[id] = true
-		targets[i] = &txTarget{t: t, hk: hk, rk: rk, proj: proj}
 	}
 	unlock := lockTables(targets)
 	now := m.now()
