@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -89,32 +90,33 @@ func op[In any](f func(ctx context.Context, in *In) (any, error)) awsjson.Op {
 
 func (s *Service) ops() map[string]awsjson.Op {
 	return map[string]awsjson.Op{
-		"PutEvents":           op(s.putEventsOp),
-		"TestEventPattern":    op(s.testEventPattern),
-		"CreateEventBus":      op(s.createEventBus),
-		"DescribeEventBus":    op(s.describeEventBus),
-		"ListEventBuses":      op(s.listEventBuses),
-		"DeleteEventBus":      op(s.deleteEventBus),
-		"PutRule":             op(s.putRuleOp),
-		"DescribeRule":        op(s.describeRule),
-		"ListRules":           op(s.listRules),
-		"DeleteRule":          op(s.deleteRule),
-		"EnableRule":          op(func(ctx context.Context, in *ruleRef) (any, error) { return nil, s.setState(in, stateEnabled) }),
-		"DisableRule":         op(func(ctx context.Context, in *ruleRef) (any, error) { return nil, s.setState(in, stateDisabled) }),
-		"PutTargets":          op(s.putTargetsOp),
-		"ListTargetsByRule":   op(s.listTargets),
-		"RemoveTargets":       op(s.removeTargets),
-		"CreateArchive":       op(s.createArchiveOp),
-		"DescribeArchive":     op(s.describeArchive),
-		"ListArchives":        op(s.listArchives),
-		"DeleteArchive":       op(s.deleteArchive),
-		"StartReplay":         op(s.startReplay),
-		"DescribeReplay":      op(s.describeReplay),
-		"ListReplays":         op(s.listReplays),
-		"CancelReplay":        op(s.cancelReplay),
-		"TagResource":         op(s.tagResource),
-		"UntagResource":       op(s.untagResource),
-		"ListTagsForResource": op(s.listTagsForResource),
+		"PutEvents":             op(s.putEventsOp),
+		"TestEventPattern":      op(s.testEventPattern),
+		"CreateEventBus":        op(s.createEventBus),
+		"DescribeEventBus":      op(s.describeEventBus),
+		"ListEventBuses":        op(s.listEventBuses),
+		"DeleteEventBus":        op(s.deleteEventBus),
+		"PutRule":               op(s.putRuleOp),
+		"DescribeRule":          op(s.describeRule),
+		"ListRules":             op(s.listRules),
+		"DeleteRule":            op(s.deleteRule),
+		"EnableRule":            op(func(ctx context.Context, in *ruleRef) (any, error) { return nil, s.setState(in, stateEnabled) }),
+		"DisableRule":           op(func(ctx context.Context, in *ruleRef) (any, error) { return nil, s.setState(in, stateDisabled) }),
+		"PutTargets":            op(s.putTargetsOp),
+		"ListTargetsByRule":     op(s.listTargets),
+		"ListRuleNamesByTarget": op(s.listRuleNamesByTarget),
+		"RemoveTargets":         op(s.removeTargets),
+		"CreateArchive":         op(s.createArchiveOp),
+		"DescribeArchive":       op(s.describeArchive),
+		"ListArchives":          op(s.listArchives),
+		"DeleteArchive":         op(s.deleteArchive),
+		"StartReplay":           op(s.startReplay),
+		"DescribeReplay":        op(s.describeReplay),
+		"ListReplays":           op(s.listReplays),
+		"CancelReplay":          op(s.cancelReplay),
+		"TagResource":           op(s.tagResource),
+		"UntagResource":         op(s.untagResource),
+		"ListTagsForResource":   op(s.listTagsForResource),
 		// Not an AWS operation: how Pipes, which shares API destinations with EventBridge,
 		// sends to one through Env.Call.
 		"InvokeApiDestination": op(s.invokeAPIDestinationOp),
@@ -721,6 +723,44 @@ func (s *Service) listTargets(_ context.Context, in *listTargetsInput) (any, err
 		return nil, err
 	}
 	return map[string]any{"Targets": orEmpty(items), "NextToken": omit(next)}, nil
+}
+
+type listRuleNamesInput struct {
+	TargetArn    string
+	EventBusName string
+	Limit        *int
+	NextToken    string
+}
+
+// listRuleNamesByTarget answers the names of a bus's rules with a target of the given ARN,
+// sorted (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_ListRuleNamesByTarget.html).
+func (s *Service) listRuleNamesByTarget(_ context.Context, in *listRuleNamesInput) (any, error) {
+	if in.TargetArn == "" {
+		return nil, validation("1 validation error detected: Value null at 'targetArn' failed to satisfy constraint: Member must not be null")
+	}
+	s.mu.RLock()
+	b, err := s.lookupBus(in.EventBusName)
+	var names []string
+	if err == nil {
+		for _, r := range b.rules {
+			for _, t := range r.targets {
+				if t.Arn == in.TargetArn {
+					names = append(names, r.name)
+					break
+				}
+			}
+		}
+	}
+	s.mu.RUnlock()
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	items, next, err := page(names, in.Limit, in.NextToken)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"RuleNames": orEmpty(items), "NextToken": omit(next)}, nil
 }
 
 type removeTargetsInput struct {

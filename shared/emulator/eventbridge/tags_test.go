@@ -158,3 +158,51 @@ func TestCustomBusName(t *testing.T) {
 		})
 	}
 }
+
+func TestListRuleNamesByTarget(t *testing.T) {
+	const doc = "https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_ListRuleNamesByTarget.html"
+	f := newFixture(t, Options{})
+	ctx := context.Background()
+	_, qARN := f.queue(t, "q")
+	_, otherARN := f.queue(t, "other")
+	_, err := f.events.CreateEventBus(ctx, &eb.CreateEventBusInput{Name: aws.String("orders")})
+	require.NoError(t, err)
+	f.rule(t, "default", "b-rule", `{"source":["s"]}`, ebtypes.Target{Id: aws.String("1"), Arn: aws.String(qARN)})
+	f.rule(t, "default", "a-rule", `{"source":["s"]}`, ebtypes.Target{Id: aws.String("1"), Arn: aws.String(otherARN)}, ebtypes.Target{Id: aws.String("2"), Arn: aws.String(qARN)})
+	f.rule(t, "default", "c-rule", `{"source":["s"]}`, ebtypes.Target{Id: aws.String("1"), Arn: aws.String(otherARN)})
+	f.rule(t, "orders", "on-orders", `{"source":["s"]}`, ebtypes.Target{Id: aws.String("1"), Arn: aws.String(qARN)})
+
+	cases := []struct {
+		name, target, bus string
+		limit             *int32
+		want              []string
+		wantNext          bool
+		wantCode          string
+	}{
+		{"the default bus's rules with the target, sorted", qARN, "", nil, []string{"a-rule", "b-rule"}, false, ""},
+		{"another bus by name", qARN, "orders", nil, []string{"on-orders"}, false, ""},
+		{"a target no rule has", "arn:aws:sqs:us-east-1:123456789012:none", "", nil, []string{}, false, ""},
+		{"Limit pages with a NextToken", qARN, "", aws.Int32(1), []string{"a-rule"}, true, ""},
+		{"a bus that does not exist", qARN, "nope", nil, nil, false, "ResourceNotFoundException"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Log(doc)
+			in := &eb.ListRuleNamesByTargetInput{TargetArn: aws.String(c.target), Limit: c.limit}
+			if c.bus != "" {
+				in.EventBusName = aws.String(c.bus)
+			}
+			out, err := f.events.ListRuleNamesByTarget(ctx, in)
+			if c.wantCode != "" {
+				assert.Equal(t, c.wantCode, errCode(err))
+				return
+			}
+			require.NoError(t, err)
+			if len(out.RuleNames) == 0 {
+				out.RuleNames = []string{}
+			}
+			assert.Equal(t, c.want, out.RuleNames)
+			assert.Equal(t, c.wantNext, out.NextToken != nil)
+		})
+	}
+}
