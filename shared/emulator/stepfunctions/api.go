@@ -108,6 +108,9 @@ func (s *Service) createStateMachine(_ context.Context, body []byte) (any, error
 	if err := awsjson.Decode(body, &in); err != nil {
 		return nil, err
 	}
+	if err := checkNewTags(in.Name, in.Tags); err != nil {
+		return nil, err
+	}
 	tags := map[string]string{}
 	for _, t := range in.Tags {
 		tags[t.Key] = t.Value

@@ -86,6 +86,38 @@ func (s *Service) listTagsForResource(_ context.Context, body []byte) (any, erro
 	return map[string]any{"tags": sm.tags.list()}, nil
 }
 
+// checkTags applies the Tag type's constraints
+// (https://docs.aws.amazon.com/step-functions/latest/apireference/API_Tag.html).
+func checkTags(tags []tag) error {
+	for _, t := range tags {
+		switch {
+		case len(t.Key) < 1 || len(t.Key) > 128:
+			return sim.Errorf(http.StatusBadRequest, "ValidationException", "1 validation error detected: Value '%s' at 'tags.member.key' failed to satisfy constraint: Member must have length less than or equal to 128 and greater than or equal to 1", t.Key)
+		case len(t.Value) > 256:
+			return sim.Errorf(http.StatusBadRequest, "ValidationException", "1 validation error detected: Value at 'tags.member.value' failed to satisfy constraint: Member must have length less than or equal to 256")
+		case !validTagText(t.Key) || !validTagText(t.Value):
+			return sim.Errorf(http.StatusBadRequest, "ValidationException", "Tags may only contain Unicode letters, digits, white space, or these symbols: _ . : / = + - @")
+		}
+	}
+	return nil
+}
+
+// checkNewTags checks CreateStateMachine's tags: their constraints, and at most 50 distinct
+// keys (TooManyTags, which API_CreateStateMachine.html lists among its errors).
+func checkNewTags(name string, tags []tag) error {
+	if err := checkTags(tags); err != nil {
+		return err
+	}
+	keys := map[string]bool{}
+	for _, t := range tags {
+		keys[t.Key] = true
+	}
+	if len(keys) > maxTags {
+		return sim.Errorf(http.StatusBadRequest, "TooManyTags", "Too many tags: state machine '%s' would have %d tags, and a resource can have at most %d", name, len(keys), maxTags)
+	}
+	return nil
+}
+
 // TagResource (https://docs.aws.amazon.com/step-functions/latest/apireference/API_TagResource.html)
 // adds tags or replaces the values of existing keys; more than 50 in all is TooManyTags.
 func (s *Service) tagResource(_ context.Context, body []byte) (any, error) {
@@ -96,15 +128,8 @@ func (s *Service) tagResource(_ context.Context, body []byte) (any, error) {
 	if err := awsjson.Decode(body, &in); err != nil {
 		return nil, err
 	}
-	for _, t := range in.Tags {
-		switch {
-		case len(t.Key) < 1 || len(t.Key) > 128:
-			return nil, sim.Errorf(http.StatusBadRequest, "ValidationException", "1 validation error detected: Value '%s' at 'tags.member.key' failed to satisfy constraint: Member must have length less than or equal to 128 and greater than or equal to 1", t.Key)
-		case len(t.Value) > 256:
-			return nil, sim.Errorf(http.StatusBadRequest, "ValidationException", "1 validation error detected: Value at 'tags.member.value' failed to satisfy constraint: Member must have length less than or equal to 256")
-		case !validTagText(t.Key) || !validTagText(t.Value):
-			return nil, sim.Errorf(http.StatusBadRequest, "ValidationException", "Tags may only contain Unicode letters, digits, white space, or these symbols: _ . : / = + - @")
-		}
+	if err := checkTags(in.Tags); err != nil {
+		return nil, err
 	}
 	sm, err := s.taggable(in.ResourceArn)
 	if err != nil {

@@ -164,3 +164,30 @@ func TestDescribeStateMachineForExecution(t *testing.T) {
 		})
 	}
 }
+
+func TestCreateStateMachineTags(t *testing.T) {
+	const doc = "https://docs.aws.amazon.com/step-functions/latest/apireference/API_CreateStateMachine.html"
+	fifty := make([]string, 0, 2*51)
+	for i := range 51 {
+		fifty = append(fifty, fmt.Sprintf("k%d", i), "v")
+	}
+	cases := []struct {
+		name     string
+		tags     []string
+		wantCode string
+	}{
+		{"50 tags are accepted", fifty[:100], ""},
+		{"51 are TooManyTags", fifty, "TooManyTags"},
+		{"a value of more than 256 characters is refused", []string{"k", strings.Repeat("v", 257)}, "ValidationException"},
+		{"a key with a character outside the allowed set is refused", []string{"k#", "v"}, "ValidationException"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Log(doc)
+			f := newFixture(t, options{})
+			_, err := f.sfn.CreateStateMachine(context.Background(), &sfn.CreateStateMachineInput{Name: aws.String("orders"), RoleArn: aws.String(role),
+				Definition: aws.String(passDef), Tags: sfnTags(c.tags...)})
+			assert.Equal(t, c.wantCode, code(err))
+		})
+	}
+}
