@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 
@@ -585,6 +586,9 @@ func (s *Service) stopExecution(_ context.Context, body []byte) (any, error) {
 	if err := awsjson.Decode(body, &in); err != nil {
 		return nil, err
 	}
+	if err := checkErrorCause(in.Error, in.Cause); err != nil {
+		return nil, err
+	}
 	ex, err := s.executionByArn(in.ExecutionArn)
 	if err != nil {
 		return nil, err
@@ -598,6 +602,19 @@ func (s *Service) stopExecution(_ context.Context, body []byte) (any, error) {
 	}
 	_, _, _, _, stop := ex.snapshot()
 	return map[string]any{"stopDate": epoch(stop)}, nil
+}
+
+// checkErrorCause applies the length constraints StopExecution and SendTaskFailure document
+// for their error (at most 256 characters) and cause (at most 32,768):
+// https://docs.aws.amazon.com/step-functions/latest/apireference/API_StopExecution.html.
+func checkErrorCause(errName, cause string) error {
+	if n := utf8.RuneCountInString(errName); n > 256 {
+		return sim.Errorf(http.StatusBadRequest, "ValidationException", "1 validation error detected: Value at 'error' failed to satisfy constraint: Member must have length less than or equal to 256")
+	}
+	if n := utf8.RuneCountInString(cause); n > 32768 {
+		return sim.Errorf(http.StatusBadRequest, "ValidationException", "1 validation error detected: Value at 'cause' failed to satisfy constraint: Member must have length less than or equal to 32768")
+	}
+	return nil
 }
 
 // tokenError maps the interpreter's token errors to the SendTask* errors.
@@ -648,6 +665,9 @@ func (s *Service) sendTaskSuccess(_ context.Context, body []byte) (any, error) {
 func (s *Service) sendTaskFailure(_ context.Context, body []byte) (any, error) {
 	in, err := decodeToken(body)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkErrorCause(in.Error, in.Cause); err != nil {
 		return nil, err
 	}
 	if err := s.tokens.Failure(in.TaskToken, in.Error, in.Cause); err != nil {

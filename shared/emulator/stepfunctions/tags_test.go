@@ -191,3 +191,40 @@ func TestCreateStateMachineTags(t *testing.T) {
 		})
 	}
 }
+
+// StopExecution's and SendTaskFailure's error and cause have length constraints that are
+// checked before the execution or token is looked up.
+func TestErrorAndCauseLengths(t *testing.T) {
+	const (
+		stopDoc = "https://docs.aws.amazon.com/step-functions/latest/apireference/API_StopExecution.html"
+		failDoc = "https://docs.aws.amazon.com/step-functions/latest/apireference/API_SendTaskFailure.html"
+		missing = "arn:aws:states:us-east-1:123456789012:execution:orders:nope"
+	)
+	f := newFixture(t, options{})
+	ctx := context.Background()
+	cases := []struct {
+		name, doc string
+		stop      bool
+		errName   string
+		cause     string
+		wantCode  string
+	}{
+		{"StopExecution: an error of 257 characters", stopDoc, true, strings.Repeat("e", 257), "", "ValidationException"},
+		{"StopExecution: a cause of 32,769 characters", stopDoc, true, "", strings.Repeat("c", 32769), "ValidationException"},
+		{"StopExecution: at the limits, the execution is looked up", stopDoc, true, strings.Repeat("é", 256), strings.Repeat("c", 32768), "ExecutionDoesNotExist"},
+		{"SendTaskFailure: an error of 257 characters", failDoc, false, strings.Repeat("e", 257), "", "ValidationException"},
+		{"SendTaskFailure: at the limits, the token is checked", failDoc, false, strings.Repeat("e", 256), "", "InvalidToken"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Log(c.doc)
+			var err error
+			if c.stop {
+				_, err = f.sfn.StopExecution(ctx, &sfn.StopExecutionInput{ExecutionArn: aws.String(missing), Error: aws.String(c.errName), Cause: aws.String(c.cause)})
+			} else {
+				_, err = f.sfn.SendTaskFailure(ctx, &sfn.SendTaskFailureInput{TaskToken: aws.String("bogus"), Error: aws.String(c.errName), Cause: aws.String(c.cause)})
+			}
+			assert.Equal(t, c.wantCode, code(err))
+		})
+	}
+}
