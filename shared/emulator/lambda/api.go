@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"strings"
 	"time"
 )
 
@@ -32,6 +33,30 @@ func checkFunctionName(name string) error {
 	return nil
 }
 
+// qualifierOf is the version or alias a FunctionName or the Qualifier query parameter names:
+// "f:prod", "123456789012:function:f:prod", "arn:aws:lambda:…:function:f:prod" or ?Qualifier=prod.
+func qualifierOf(name string, r *http.Request) string {
+	if _, after, ok := strings.Cut(name, "function:"); ok {
+		name = after
+	}
+	if _, q, ok := strings.Cut(name, ":"); ok {
+		return q
+	}
+	return r.URL.Query().Get("Qualifier")
+}
+
+// checkQualifier refuses a version or alias other than $LATEST with the 404 Lambda answers for
+// a version or alias that does not exist, since the emulator has neither (Service.Call does the
+// same for Env.Call).
+func (s *Service) checkQualifier(name string, r *http.Request) error {
+	q := qualifierOf(name, r)
+	if q == "" || q == "$LATEST" {
+		return nil
+	}
+	return &apiError{status: http.StatusNotFound, code: "ResourceNotFoundException",
+		msg: fmt.Sprintf("Function not found: %s:%s (the emulator has no versions or aliases)", s.env.ARN("lambda", "function:"+functionName(name)), q)}
+}
+
 // ServeHTTP answers Lambda's REST-JSON API: Invoke (RequestResponse, Event, DryRun),
 // ListFunctions, GetFunction, GetFunctionConfiguration and GetFunctionConcurrency.
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
@@ -44,6 +69,10 @@ func (s *Service) routes() *http.ServeMux {
 	withFunction := func(serve func(w http.ResponseWriter, r *http.Request, f *Function)) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
 			if err := checkFunctionName(r.PathValue("name")); err != nil {
+				writeError(w, err)
+				return
+			}
+			if err := s.checkQualifier(r.PathValue("name"), r); err != nil {
 				writeError(w, err)
 				return
 			}
@@ -82,6 +111,10 @@ func (s *Service) routes() *http.ServeMux {
 
 func (s *Service) serveInvoke(w http.ResponseWriter, r *http.Request, name string) {
 	if err := checkFunctionName(name); err != nil {
+		writeError(w, err)
+		return
+	}
+	if err := s.checkQualifier(name, r); err != nil {
 		writeError(w, err)
 		return
 	}

@@ -75,7 +75,8 @@
 // GetFunctionConcurrency) speaks Lambda's REST-JSON protocol, so the SDK's lambda client and the
 // AWS CLI work against it. A FunctionName outside the documented pattern or longer than 170
 // characters is a 400 ValidationException; a well-formed one that names no function a 404
-// ResourceNotFoundException. Other operations under /2015-03-31/functions (CreateFunction,
+// ResourceNotFoundException, as is a version or alias other than $LATEST (in the name or as
+// ?Qualifier=), since there are none. Other operations under /2015-03-31/functions (CreateFunction,
 // DeleteFunction …) answer InvalidRequestContentException naming what is supported.
 //
 // Limitations: no versions, aliases or provisioned concurrency; no layers, container images,
