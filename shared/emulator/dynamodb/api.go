@@ -39,6 +39,11 @@ func init() {
 		"ListTagsOfResource":        (*Service).listTagsOfResource,
 		"DescribeLimits":            (*Service).describeLimits,
 		"DescribeContinuousBackups": (*Service).describeContinuousBackups,
+
+		"streams:ListStreams":      (*Service).listStreams,
+		"streams:DescribeStream":   (*Service).describeStream,
+		"streams:GetShardIterator": (*Service).getShardIterator,
+		"streams:GetRecords":       (*Service).getRecords,
 	}
 }
 
@@ -734,4 +739,95 @@ func (s *Service) describeContinuousBackups(ctx context.Context, body []byte, e 
 			"PointInTimeRecoveryDescription": map[string]string{"PointInTimeRecoveryStatus": "DISABLED"},
 		}}, nil
 	}, e)
+}
+
+// The DynamoDB Streams API: ListStreams, DescribeStream, GetShardIterator and GetRecords
+// (https://docs.aws.amazon.com/amazondynamodbstreams/latest/APIReference/Welcome.html), on the
+// same endpoint as DynamoDB's (see streamsPrefix).
+
+func (s *Service) listStreams(ctx context.Context, body []byte, e *encoder) error {
+	var in model.ListStreamsInput
+	if err := decode(body, &in); err != nil {
+		return err
+	}
+	return s.control(ctx, "ListStreams", "", func() (any, error) { return s.model.ListStreams(&in) }, e)
+}
+
+func (s *Service) describeStream(ctx context.Context, body []byte, e *encoder) error {
+	var in model.DescribeStreamInput
+	if err := decode(body, &in); err != nil {
+		return err
+	}
+	return s.control(ctx, "DescribeStream", "", func() (any, error) {
+		d, err := s.model.DescribeStream(&in)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"StreamDescription": d}, nil
+	}, e)
+}
+
+func (s *Service) getShardIterator(ctx context.Context, body []byte, e *encoder) error {
+	var in model.GetShardIteratorInput
+	if err := decode(body, &in); err != nil {
+		return err
+	}
+	return s.control(ctx, "GetShardIterator", "", func() (any, error) {
+		it, err := s.model.GetShardIterator(&in)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]string{"ShardIterator": it}, nil
+	}, e)
+}
+
+func (s *Service) getRecords(ctx context.Context, body []byte, e *encoder) (err error) {
+	var in model.GetRecordsInput
+	if err := decode(body, &in); err != nil {
+		return err
+	}
+	r, err := s.begin(ctx, "GetRecords", compControl, target{})
+	defer func() { r.finish(err) }()
+	if err != nil {
+		return err
+	}
+	out, err := s.model.GetRecords(&in)
+	if err != nil {
+		return err
+	}
+	e.raw(`{"NextShardIterator":`)
+	e.str(out.NextShardIterator)
+	e.raw(`,"Records":[`)
+	for i, rec := range out.Records {
+		if i > 0 {
+			e.raw(",")
+		}
+		e.raw(`{"awsRegion":`)
+		e.str(s.env.Region)
+		e.raw(`,"dynamodb":{"ApproximateCreationDateTime":`)
+		e.b = strconv.AppendInt(e.b, rec.ApproximateCreationDateTime, 10)
+		e.raw(`,"Keys":`)
+		e.item(rec.Keys)
+		if rec.NewImage != nil {
+			e.raw(`,"NewImage":`)
+			e.item(rec.NewImage)
+		}
+		if rec.OldImage != nil {
+			e.raw(`,"OldImage":`)
+			e.item(rec.OldImage)
+		}
+		e.raw(`,"SequenceNumber":`)
+		e.str(rec.SequenceNumber)
+		e.raw(`,"SizeBytes":`)
+		e.int(rec.SizeBytes)
+		e.raw(`,"StreamViewType":`)
+		e.str(rec.StreamViewType)
+		e.raw(`},"eventID":`)
+		e.str(rec.EventID)
+		e.raw(`,"eventName":`)
+		e.str(rec.EventName)
+		e.raw(`,"eventSource":"aws:dynamodb","eventVersion":"1.1"}`)
+	}
+	e.raw("]}")
+	return nil
 }

@@ -2,6 +2,7 @@ package dynamodb_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -618,4 +619,236 @@ func TestLoopbackSDK(t *testing.T) {
 	_, err = c.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String("nope"), Key: map[string]types.AttributeValue{"pk": s("k")}})
 	var rnf *types.ResourceNotFoundException
 	assert.True(t, errors.As(err, &rnf))
+}
+
+// streamEvent is what TestStreamRecords reads of a stream record.
+type streamEvent struct {
+	EventName string `json:"eventName"`
+	Dynamodb  struct {
+		Keys           map[string]map[string]any `json:"Keys"`
+		NewImage       map[string]map[string]any `json:"NewImage"`
+		OldImage       map[string]map[string]any `json:"OldImage"`
+		SequenceNumber string                    `json:"SequenceNumber"`
+		StreamViewType string                    `json:"StreamViewType"`
+	} `json:"dynamodb"`
+	EventSource string `json:"eventSource"`
+}
+
+// readStream reads every record of a table's stream from TRIM_HORIZON, through ListStreams,
+// DescribeStream, GetShardIterator and GetRecords.
+func readStream(t *testing.T, svc interface {
+	Call(context.Context, string, []byte) ([]byte, error)
+}, table string) []streamEvent {
+	t.Helper()
+	call := func(op string, in any, out any) {
+		body, err := json.Marshal(in)
+		require.NoError(t, err)
+		raw, err := svc.Call(t.Context(), "streams:"+op, body)
+		require.NoError(t, err, op)
+		require.NoError(t, json.Unmarshal(raw, out), op)
+	}
+	var list struct{ Streams []struct{ StreamArn string } }
+	call("ListStreams", map[string]string{"TableName": table}, &list)
+	require.Len(t, list.Streams, 1)
+	arn := list.Streams[0].StreamArn
+	var desc struct {
+		StreamDescription struct {
+			StreamStatus string
+			Shards       []struct{ ShardId string }
+		}
+	}
+	call("DescribeStream", map[string]string{"StreamArn": arn}, &desc)
+	require.Equal(t, "ENABLED", desc.StreamDescription.StreamStatus)
+	require.Len(t, desc.StreamDescription.Shards, 1)
+	var it struct{ ShardIterator string }
+	call("GetShardIterator", map[string]string{"StreamArn": arn, "ShardId": desc.StreamDescription.Shards[0].ShardId, "ShardIteratorType": "TRIM_HORIZON"}, &it)
+	var page struct {
+		Records           []streamEvent
+		NextShardIterator string
+	}
+	call("GetRecords", map[string]any{"ShardIterator": it.ShardIterator}, &page)
+	require.NotEmpty(t, page.NextShardIterator, "an open shard always has a next iterator")
+	return page.Records
+}
+
+// TestStreamRecords checks that a table's stream records each write that changes an item, in
+// order, as INSERT, MODIFY or REMOVE with the item's key, and the images its view type asks for
+// (KEYS_ONLY: none, NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES), whichever operation wrote it; a
+// write that changes nothing writes no record
+// (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html,
+// https://docs.aws.amazon.com/amazondynamodbstreams/latest/APIReference/API_StreamRecord.html,
+// https://docs.aws.amazon.com/amazondynamodbstreams/latest/APIReference/API_Record.html).
+func TestStreamRecords(t *testing.T) {
+	t.Parallel()
+	writes := []struct{ op, body string }{
+		{"PutItem", `{"TableName":"%s","Item":{"pk":{"S":"a"},"v":{"N":"1"}}}`},
+		{"UpdateItem", `{"TableName":"%s","Key":{"pk":{"S":"a"}},"UpdateExpression":"SET v = :v","ExpressionAttributeValues":{":v":{"N":"2"}}}`},
+		{"PutItem", `{"TableName":"%s","Item":{"pk":{"S":"a"},"v":{"N":"2"}}}`}, // changes nothing
+		{"BatchWriteItem", `{"RequestItems":{"%s":[{"PutRequest":{"Item":{"pk":{"S":"b"}}}}]}}`},
+		{"TransactWriteItems", `{"TransactItems":[{"Delete":{"TableName":"%s","Key":{"pk":{"S":"a"}}}}]}`},
+		{"DeleteItem", `{"TableName":"%s","Key":{"pk":{"S":"missing"}}}`}, // deletes nothing
+	}
+	type want struct {
+		event, key     string
+		newImg, oldImg bool
+	}
+	tests := []struct {
+		viewType string
+		want     []want
+	}{
+		{"KEYS_ONLY", []want{{"INSERT", "a", false, false}, {"MODIFY", "a", false, false}, {"INSERT", "b", false, false}, {"REMOVE", "a", false, false}}},
+		{"NEW_IMAGE", []want{{"INSERT", "a", true, false}, {"MODIFY", "a", true, false}, {"INSERT", "b", true, false}, {"REMOVE", "a", false, false}}},
+		{"OLD_IMAGE", []want{{"INSERT", "a", false, false}, {"MODIFY", "a", false, true}, {"INSERT", "b", false, false}, {"REMOVE", "a", false, true}}},
+		{"NEW_AND_OLD_IMAGES", []want{{"INSERT", "a", true, false}, {"MODIFY", "a", true, true}, {"INSERT", "b", true, false}, {"REMOVE", "a", false, true}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.viewType, func(t *testing.T) {
+			t.Parallel()
+			svc, _, _ := newService(t)
+			table := "streamed"
+			_, err := svc.Call(t.Context(), "CreateTable", []byte(`{"TableName":"streamed","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],
+				"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST",
+				"StreamSpecification":{"StreamEnabled":true,"StreamViewType":"`+tt.viewType+`"}}`))
+			require.NoError(t, err)
+			for _, w := range writes {
+				_, err := svc.Call(t.Context(), w.op, []byte(fmt.Sprintf(w.body, table)))
+				require.NoError(t, err, w.op)
+			}
+			got := readStream(t, svc, table)
+			require.Len(t, got, len(tt.want))
+			for i, w := range tt.want {
+				r := got[i]
+				assert.Equal(t, w.event, r.EventName, "record %d", i)
+				assert.Equal(t, map[string]map[string]any{"pk": {"S": w.key}}, r.Dynamodb.Keys, "record %d", i)
+				assert.Equal(t, w.newImg, r.Dynamodb.NewImage != nil, "record %d NewImage", i)
+				assert.Equal(t, w.oldImg, r.Dynamodb.OldImage != nil, "record %d OldImage", i)
+				assert.Equal(t, tt.viewType, r.Dynamodb.StreamViewType)
+				assert.Equal(t, "aws:dynamodb", r.EventSource)
+				if i > 0 {
+					assert.Less(t, got[i-1].Dynamodb.SequenceNumber, r.Dynamodb.SequenceNumber, "sequence numbers grow")
+				}
+			}
+		})
+	}
+}
+
+// TestStreamIterators checks GetShardIterator's positions and the Streams API's errors: LATEST
+// reads only what is written after it, AT_SEQUENCE_NUMBER and AFTER_SEQUENCE_NUMBER start at
+// and after a record, an iterator type outside the valid values is a ValidationException, a
+// stream that does not exist a ResourceNotFoundException
+// (https://docs.aws.amazon.com/amazondynamodbstreams/latest/APIReference/API_GetShardIterator.html,
+// https://docs.aws.amazon.com/amazondynamodbstreams/latest/APIReference/API_GetRecords.html).
+func TestStreamIterators(t *testing.T) {
+	t.Parallel()
+	svc, _, _ := newService(t)
+	_, err := svc.Call(t.Context(), "CreateTable", []byte(`{"TableName":"iter","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],
+		"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST",
+		"StreamSpecification":{"StreamEnabled":true,"StreamViewType":"KEYS_ONLY"}}`))
+	require.NoError(t, err)
+	put := func(pk string) {
+		_, err := svc.Call(t.Context(), "PutItem", []byte(`{"TableName":"iter","Item":{"pk":{"S":"`+pk+`"}}}`))
+		require.NoError(t, err)
+	}
+	put("one")
+	put("two")
+	raw, err := svc.Call(t.Context(), "streams:ListStreams", []byte(`{}`))
+	require.NoError(t, err)
+	var list struct{ Streams []struct{ StreamArn string } }
+	require.NoError(t, json.Unmarshal(raw, &list))
+	require.Len(t, list.Streams, 1)
+	arn := list.Streams[0].StreamArn
+	raw, err = svc.Call(t.Context(), "streams:DescribeStream", []byte(`{"StreamArn":"`+arn+`"}`))
+	require.NoError(t, err)
+	var desc struct {
+		StreamDescription struct{ Shards []struct{ ShardId string } }
+	}
+	require.NoError(t, json.Unmarshal(raw, &desc))
+	shard := desc.StreamDescription.Shards[0].ShardId
+	keysFrom := func(t *testing.T, kind, seq string) ([]string, error) {
+		in := map[string]string{"StreamArn": arn, "ShardId": shard, "ShardIteratorType": kind}
+		if seq != "" {
+			in["SequenceNumber"] = seq
+		}
+		body, _ := json.Marshal(in)
+		raw, err := svc.Call(t.Context(), "streams:GetShardIterator", body)
+		if err != nil {
+			return nil, err
+		}
+		var it struct{ ShardIterator string }
+		require.NoError(t, json.Unmarshal(raw, &it))
+		raw, err = svc.Call(t.Context(), "streams:GetRecords", []byte(`{"ShardIterator":"`+it.ShardIterator+`"}`))
+		require.NoError(t, err)
+		var page struct{ Records []streamEvent }
+		require.NoError(t, json.Unmarshal(raw, &page))
+		var keys []string
+		for _, r := range page.Records {
+			keys = append(keys, r.Dynamodb.Keys["pk"]["S"].(string))
+		}
+		return keys, nil
+	}
+	first := "000000000000000000001"
+	tests := []struct {
+		name, kind, seq string
+		want            []string
+		err             string
+	}{
+		{"TRIM_HORIZON reads from the oldest record", "TRIM_HORIZON", "", []string{"one", "two"}, ""},
+		{"LATEST reads nothing already written", "LATEST", "", nil, ""},
+		{"AT_SEQUENCE_NUMBER starts at the record", "AT_SEQUENCE_NUMBER", first, []string{"one", "two"}, ""},
+		{"AFTER_SEQUENCE_NUMBER starts after it", "AFTER_SEQUENCE_NUMBER", first, []string{"two"}, ""},
+		{"an iterator type outside the valid values", "OLDEST", "", nil,
+			"ValidationException: 1 validation error detected: Value 'OLDEST' at 'shardIteratorType' failed to satisfy constraint: Member must satisfy enum value set: [TRIM_HORIZON, LATEST, AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := keysFrom(t, tt.kind, tt.seq)
+			if tt.err != "" {
+				require.Error(t, err)
+				assert.Equal(t, tt.err, err.Error())
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+	_, err = svc.Call(t.Context(), "streams:DescribeStream", []byte(`{"StreamArn":"arn:aws:dynamodb:us-east-1:000000000000:table/iter/stream/2000-01-01T00:00:00.000"}`))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "ResourceNotFoundException")
+}
+
+// TestStreamsTarget checks that the DynamoDB Streams API answers on DynamoDB's endpoint under its
+// own target prefix (DynamoDBStreams_20120810.<Op>, as its SDK clients send it,
+// https://docs.aws.amazon.com/amazondynamodbstreams/latest/APIReference/API_ListStreams.html), and
+// that its operations are no DynamoDB operations.
+func TestStreamsTarget(t *testing.T) {
+	t.Parallel()
+	svc, _, _ := newService(t)
+	srv := httptest.NewServer(svc)
+	t.Cleanup(srv.Close)
+	tests := []struct {
+		target string
+		status int
+		want   string
+	}{
+		{"DynamoDBStreams_20120810.ListStreams", 200, `{"Streams":[]}`},
+		{"DynamoDB_20120810.ListStreams", 400, `{"__type":"com.amazon.coral.service#UnknownOperationException"}`},
+		{"DynamoDBStreams_20120810.GetItem", 400, `{"__type":"com.amazon.coral.service#UnknownOperationException"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.target, func(t *testing.T) {
+			req, err := http.NewRequest(http.MethodPost, srv.URL+"/", strings.NewReader(`{}`))
+			require.NoError(t, err)
+			req.Header.Set("X-Amz-Target", tt.target)
+			req.Header.Set("Authorization", testAuth)
+			req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+			assert.True(t, svc.Serves(req))
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			defer resp.Body.Close()
+			data, err := io.ReadAll(resp.Body)
+			require.NoError(t, err)
+			assert.Equal(t, tt.status, resp.StatusCode)
+			assert.Equal(t, tt.want, string(data))
+		})
+	}
 }

@@ -31,7 +31,13 @@
 // BatchGetItem, BatchWriteItem, TransactGetItems, TransactWriteItems (with ClientRequestToken),
 // CreateTable, DescribeTable, UpdateTable (billing, throughput, GSI create/update/delete, stream),
 // DeleteTable (honouring deletion protection), ListTables, DescribeTimeToLive, UpdateTimeToLive,
-// TagResource, UntagResource, ListTagsOfResource, DescribeLimits and DescribeContinuousBackups.
+// TagResource, UntagResource, ListTagsOfResource, DescribeLimits and DescribeContinuousBackups;
+// and, on the same endpoint under the target prefix DynamoDBStreams_20120810, the DynamoDB
+// Streams API: ListStreams, DescribeStream, GetShardIterator (TRIM_HORIZON, LATEST,
+// AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER) and GetRecords. A table's stream records every write
+// that changes an item (PutItem, UpdateItem, DeleteItem, BatchWriteItem, TransactWriteItems and
+// replicated writes; not the admin reset), in order, as INSERT, MODIFY or REMOVE with its key and
+// the images its StreamViewType asks for; a write that changes nothing records nothing.
 // The legacy parameters (KeyConditions, QueryFilter, ScanFilter, Expected, AttributeUpdates,
 // AttributesToGet, ConditionalOperator) are translated into expressions and evaluated as such.
 // Answers carry Attributes only when ReturnValues asks, ConsumedCapacity only when
@@ -52,7 +58,8 @@
 // # Endpoint
 //
 // On the emulator's shared port a request is DynamoDB's when its X-Amz-Target names a DynamoDB
-// API version, or it goes to / and its SigV4 credential scope names dynamodb; a plain GET / (no
+// or DynamoDB Streams API version, or it goes to / and its SigV4 credential scope names dynamodb
+// (as the Streams clients sign too); a plain GET / (no
 // query, no target, signed for no other service) is DynamoDB's health check and answers 200
 // "healthy: dynamodb.<region>.amazonaws.com " (trailing space included). The endpoint then
 // checks as DynamoDB does, in its order: any method but POST (and GET), or a body in a media type
@@ -230,11 +237,14 @@
 //
 // Limitations:
 //   - Time to live is recorded but expired items are not deleted.
-//   - Streams are recorded (StreamArn, LatestStreamLabel) but produce no records yet.
+//   - A stream has one shard, which stays open (no shard rollover or splits); its shard
+//     iterators do not expire; a stream keeps 24 hours of records and, once it holds 20,000,
+//     drops its oldest down to 10,000; a stream that was turned off is listed (DISABLED) until
+//     another is turned on, and none survives its table.
 //   - Global tables: only multi-Region eventual consistency (MREC); strong consistency (MRSC)
 //     and witnesses are rejected. No UpdateTable replica updates, no DescribeGlobalTable family
 //     (legacy 2017.11.29 operations), no disassociation; the replicas are the ones provisioned
-//     and are ACTIVE at once. A replica's stream, TTL and point-in-time recovery add nothing. UpdateItem with ReturnValues ALL_OLD, UPDATED_OLD or
+//     and are ACTIVE at once. A replica's stream records the writes replicated to it; TTL and point-in-time recovery add nothing. UpdateItem with ReturnValues ALL_OLD, UPDATED_OLD or
 //     UPDATED_NEW and every TransactWriteItems action read the item back after the write, with a
 //     strongly consistent read that consumes read capacity (not counted in "rcu") — the model has
 //     no hook that hands the service the written item. Writes from one region to another are

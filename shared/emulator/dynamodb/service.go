@@ -98,7 +98,7 @@ func (s *Service) Name() string { return ServiceName }
 // service dynamodb, or it is a plain GET / (DynamoDB's health check; nothing else on the port
 // answers it, and an SQS query GET carries its Action in the query).
 func (s *Service) Serves(r *http.Request) bool {
-	if strings.HasPrefix(r.Header.Get("X-Amz-Target"), "DynamoDB_") {
+	if t := r.Header.Get("X-Amz-Target"); strings.HasPrefix(t, "DynamoDB_") || strings.HasPrefix(t, "DynamoDBStreams_") {
 		return true
 	}
 	if r.URL.Path != "/" {
@@ -183,6 +183,23 @@ func (s *Service) throttleFault(table, pk string) bool {
 
 const targetPrefix = "DynamoDB_20120810."
 
+// streamsPrefix is the DynamoDB Streams API's target prefix; that API shares DynamoDB's endpoint
+// here (its SDK clients sign for the service dynamodb too) and its operations are registered as
+// "streams:<Op>".
+const streamsPrefix = "DynamoDBStreams_20120810."
+
+// opName is the operations map's key of a request's X-Amz-Target, ok false when the target names
+// neither API.
+func opName(target string) (string, bool) {
+	if op, ok := strings.CutPrefix(target, targetPrefix); ok {
+		return op, true
+	}
+	if op, ok := strings.CutPrefix(target, streamsPrefix); ok {
+		return "streams:" + op, true
+	}
+	return "", false
+}
+
 // maxBody bounds a request: DynamoDB rejects a BatchWriteItem whose total request size exceeds
 // 16 MB with a ValidationException
 // (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html), and
@@ -248,7 +265,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.write(w, e, http.StatusBadRequest, e.b)
 			return
 		}
-		op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
+		op, _ := opName(r.Header.Get("X-Amz-Target"))
 		apiErr = s.call(r.Context(), op, body, e)
 		if apiErr != nil && apiErr.Code == model.CodeSerialization && !json.Valid(body) {
 			// A body that is not JSON at all: DynamoDB names no member and gives no message.
@@ -306,7 +323,7 @@ const (
 // the target one of DynamoDB's operations (real ones the emulator lacks pass, and are answered
 // with a message by call), the request signed. json.Valid runs only on the way to an error.
 func frontEnd(r *http.Request, body []byte) []byte {
-	op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
+	op, ok := opName(r.Header.Get("X-Amz-Target"))
 	known := ok && (operations[op] != nil || unsupported[op])
 	auth := authError(r)
 	if (!known || auth != nil) && len(body) > 0 && !json.Valid(body) {

@@ -327,7 +327,7 @@ func (m *Model) BatchWriteItem(in *BatchWriteItemInput) (*BatchWriteItemOutput, 
 			consume(charges)
 			cc.merge(c)
 			if old != nil || o.next != nil {
-				t.store(old, o.next)
+				t.write(old, o.next)
 			}
 			var key Item // the item, or the deleted item's key: either holds the partition key
 			if o.req.PutRequest != nil {

@@ -27,6 +27,7 @@ const (
 	CodeUnknownOperation    = "UnknownOperationException"
 	CodeIdempotentMismatch  = "IdempotentParameterMismatchException"
 	CodeLimitExceeded       = "LimitExceededException"
+	CodeTrimmedDataAccess   = "TrimmedDataAccessException"
 
 	CodeMissingAuthenticationToken = "MissingAuthenticationTokenException"
 )

@@ -312,7 +312,7 @@ func (m *Model) write(t *Table, hk string, old *entry, next func() (*entry, erro
 	}
 	consume(charges)
 	if old != nil || n != nil {
-		t.store(old, n)
+		t.write(old, n)
 	}
 	return written{consumed: consumed}, nil
 }

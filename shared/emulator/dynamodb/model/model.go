@@ -344,6 +344,7 @@ func (t *Table) setStream(s *StreamSpecification, now time.Time) error {
 	spec := *s
 	t.stream = &spec
 	t.streamLabel = now.UTC().Format("2006-01-02T15:04:05.000")
+	t.log = &streamLog{label: t.streamLabel, viewType: s.StreamViewType, created: now, first: 1}
 	return nil
 }
 

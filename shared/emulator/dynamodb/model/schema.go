@@ -59,7 +59,7 @@ type LocalSecondaryIndex struct {
 	Projection Projection         `json:"Projection"`
 }
 
-// StreamSpecification is recorded; streams are not emulated yet.
+// StreamSpecification turns a table's stream on (see the Streams section of table.go).
 type StreamSpecification struct {
 	StreamEnabled  bool   `json:"StreamEnabled"`
 	StreamViewType string `json:"StreamViewType,omitempty"`

@@ -5,9 +5,12 @@ import (
 	"crypto/md5"
 	"encoding/base64"
 	"encoding/binary"
+	"fmt"
+	"hash/crc32"
 	"maps"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -240,6 +243,7 @@ type Table struct {
 	billingUpdated     time.Time
 	stream             *StreamSpecification
 	streamLabel        string
+	log                *streamLog // the latest stream's records; nil before any stream
 	ttl                *TimeToLiveSpecification
 	tags               []Tag
 	sse                *SSESpecification
@@ -648,4 +652,410 @@ func (t *Table) keyItem(item Item) Item {
 		k[t.schema.rng.name] = item[t.schema.rng.name]
 	}
 	return k
+}
+
+// Streams.
+//
+// A table with a stream enabled keeps a log of its changes, one record for each write that
+// changed an item (PutItem, UpdateItem, DeleteItem, BatchWriteItem, TransactWriteItems, and
+// the writes a global table replicates), in the order they were applied: "DynamoDB Streams
+// captures a time-ordered sequence of item-level modifications", and a write that changes
+// nothing writes no record
+// (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html). A stream has
+// one shard, which stays open. Records are kept 24 hours on the emulator's clock, as on AWS, and
+// a stream that reaches 2 × maxStreamRecords drops its oldest records down to maxStreamRecords,
+// so a long load run does not keep every old item alive.
+
+// maxStreamRecords is how many records a stream keeps after dropping its oldest.
+const maxStreamRecords = 10_000
+
+// streamRetention is how long a stream keeps a record.
+const streamRetention = 24 * time.Hour
+
+// streamRecord is one change: the item before and after (nil when absent).
+type streamRecord struct {
+	seq       uint64
+	at        time.Time
+	old, next Item
+}
+
+// streamLog is the records of one stream (one label) of a table.
+type streamLog struct {
+	label    string
+	viewType string
+	created  time.Time
+	first    uint64 // the sequence number of records[0], or of the next record when empty
+	records  []streamRecord
+}
+
+// next is the sequence number the next record gets.
+func (l *streamLog) next() uint64 { return l.first + uint64(len(l.records)) }
+
+// add appends a change, dropping what the retention no longer keeps. t.mu is held.
+func (l *streamLog) add(now time.Time, old, next *entry) {
+	r := streamRecord{seq: l.next(), at: now}
+	if old != nil {
+		r.old = old.item
+	}
+	if next != nil {
+		r.next = next.item
+	}
+	if r.old != nil && r.next != nil && itemsEqual(r.old, r.next) {
+		return
+	}
+	l.records = append(l.records, r)
+	drop := 0
+	for drop < len(l.records) && now.Sub(l.records[drop].at) > streamRetention {
+		drop++
+	}
+	if len(l.records)-drop >= 2*maxStreamRecords {
+		drop = len(l.records) - maxStreamRecords
+	}
+	if drop > 0 {
+		l.records = l.records[drop:] // the next growth of the slice lets the dropped ones go
+		l.first += uint64(drop)
+	}
+}
+
+func itemsEqual(a, b Item) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		w, ok := b[k]
+		if !ok || !equalValue(v, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// write stores a change an application made and records it in the table's stream. t.mu is held.
+func (t *Table) write(old, next *entry) {
+	t.store(old, next)
+	if t.stream != nil && t.log != nil {
+		t.log.add(t.clock(), old, next)
+	}
+}
+
+// The DynamoDB Streams API (https://docs.aws.amazon.com/amazondynamodbstreams/latest/APIReference/Welcome.html).
+
+// ListStreamsInput is ListStreams' request.
+type ListStreamsInput struct {
+	TableName               string `json:"TableName,omitempty"`
+	Limit                   *int   `json:"Limit,omitempty"`
+	ExclusiveStartStreamArn string `json:"ExclusiveStartStreamArn,omitempty"`
+}
+
+// StreamSummary is one stream in ListStreams' answer.
+type StreamSummary struct {
+	StreamArn   string `json:"StreamArn"`
+	TableName   string `json:"TableName"`
+	StreamLabel string `json:"StreamLabel"`
+}
+
+// ListStreamsOutput is ListStreams' answer.
+type ListStreamsOutput struct {
+	Streams                []StreamSummary `json:"Streams"`
+	LastEvaluatedStreamArn string          `json:"LastEvaluatedStreamArn,omitempty"`
+}
+
+// DescribeStreamInput is DescribeStream's request.
+type DescribeStreamInput struct {
+	StreamArn             string `json:"StreamArn"`
+	Limit                 *int   `json:"Limit,omitempty"`
+	ExclusiveStartShardId string `json:"ExclusiveStartShardId,omitempty"`
+}
+
+// StreamDescription is DescribeStream's answer's StreamDescription.
+type StreamDescription struct {
+	StreamArn               string             `json:"StreamArn"`
+	StreamLabel             string             `json:"StreamLabel"`
+	StreamStatus            string             `json:"StreamStatus"`
+	StreamViewType          string             `json:"StreamViewType"`
+	CreationRequestDateTime float64            `json:"CreationRequestDateTime"`
+	TableName               string             `json:"TableName"`
+	KeySchema               []KeySchemaElement `json:"KeySchema"`
+	Shards                  []Shard            `json:"Shards"`
+}
+
+// Shard is a stream's shard.
+type Shard struct {
+	ShardId             string              `json:"ShardId"`
+	SequenceNumberRange SequenceNumberRange `json:"SequenceNumberRange"`
+}
+
+// SequenceNumberRange is the range of a shard's sequence numbers; an open shard has no end.
+type SequenceNumberRange struct {
+	StartingSequenceNumber string `json:"StartingSequenceNumber"`
+}
+
+// GetShardIteratorInput is GetShardIterator's request.
+type GetShardIteratorInput struct {
+	StreamArn         string `json:"StreamArn"`
+	ShardId           string `json:"ShardId"`
+	ShardIteratorType string `json:"ShardIteratorType"`
+	SequenceNumber    string `json:"SequenceNumber,omitempty"`
+}
+
+// GetRecordsInput is GetRecords' request.
+type GetRecordsInput struct {
+	ShardIterator string `json:"ShardIterator"`
+	Limit         *int   `json:"Limit,omitempty"`
+}
+
+// StreamRecord is one record of GetRecords' answer: the change and, as the stream's view type
+// says, the key only, the new item, the old item or both.
+type StreamRecord struct {
+	EventID                     string
+	EventName                   string // INSERT, MODIFY or REMOVE
+	ApproximateCreationDateTime int64  // Unix seconds
+	Keys, NewImage, OldImage    Item
+	SequenceNumber              string
+	SizeBytes                   int
+	StreamViewType              string
+}
+
+// GetRecordsOutput is GetRecords' answer.
+type GetRecordsOutput struct {
+	Records           []StreamRecord
+	NextShardIterator string
+}
+
+// errStreamNotFound is the Streams API's answer to a stream or shard that does not exist.
+func errStreamNotFound(what string) *Error {
+	return &Error{Code: CodeResourceNotFound, Message: "Requested resource not found: " + what + " not found"}
+}
+
+// streamOf finds the table and log of a stream ARN (<table ARN>/stream/<label>). t.mu is not held.
+func (m *Model) streamOf(arn string) (*Table, *streamLog, error) {
+	tableARN, label, ok := strings.Cut(arn, "/stream/")
+	_, name, ok2 := strings.Cut(tableARN, ":table/")
+	if !ok || !ok2 {
+		return nil, nil, errStreamNotFound("Stream: " + arn)
+	}
+	t, found := m.Table(name)
+	if !found || t.arn != tableARN {
+		return nil, nil, errStreamNotFound("Stream: " + arn)
+	}
+	t.mu.Lock()
+	l := t.log
+	t.mu.Unlock()
+	if l == nil || l.label != label {
+		return nil, nil, errStreamNotFound("Stream: " + arn)
+	}
+	return t, l, nil
+}
+
+// shardID is the stream's one shard's ID, in DynamoDB's shape (shardId-<20 digits>-<8 hex>).
+func (l *streamLog) shardID() string {
+	return fmt.Sprintf("shardId-%020d-%08x", l.created.UnixMilli(), crc32.ChecksumIEEE([]byte(l.label)))
+}
+
+func sequenceNumber(n uint64) string { return fmt.Sprintf("%021d", n) }
+
+// ListStreams lists the streams of every table, or of one table, in table name order.
+func (m *Model) ListStreams(in *ListStreamsInput) (*ListStreamsOutput, error) {
+	var c constraints
+	c.atLeast("limit", in.Limit, 1)
+	c.atMost("limit", in.Limit, 100)
+	c.length("tableName", in.TableName, 3, 255)
+	c.length("exclusiveStartStreamArn", in.ExclusiveStartStreamArn, 37, 1024)
+	if err := c.err(); err != nil {
+		return nil, err
+	}
+	limit := 100
+	if in.Limit != nil {
+		limit = *in.Limit
+	}
+	var all []StreamSummary
+	for _, t := range m.liveTables() {
+		if in.TableName != "" && t.name != in.TableName {
+			continue
+		}
+		t.mu.Lock()
+		if t.log != nil {
+			all = append(all, StreamSummary{StreamArn: t.arn + "/stream/" + t.log.label, TableName: t.name, StreamLabel: t.log.label})
+		}
+		t.mu.Unlock()
+	}
+	slices.SortFunc(all, func(a, b StreamSummary) int { return strings.Compare(a.StreamArn, b.StreamArn) })
+	start := 0
+	if in.ExclusiveStartStreamArn != "" {
+		start = sort.Search(len(all), func(i int) bool { return all[i].StreamArn > in.ExclusiveStartStreamArn })
+	}
+	out := &ListStreamsOutput{Streams: []StreamSummary{}}
+	for i := start; i < len(all) && len(out.Streams) < limit; i++ {
+		out.Streams = append(out.Streams, all[i])
+	}
+	if n := start + len(out.Streams); n < len(all) && len(out.Streams) > 0 {
+		out.LastEvaluatedStreamArn = out.Streams[len(out.Streams)-1].StreamArn
+	}
+	return out, nil
+}
+
+// DescribeStream describes a stream: ENABLED while it is the table's stream, DISABLED once the
+// table's stream was turned off.
+func (m *Model) DescribeStream(in *DescribeStreamInput) (*StreamDescription, error) {
+	var c constraints
+	c.notNull("streamArn", in.StreamArn != "")
+	c.length("streamArn", in.StreamArn, 37, 1024)
+	c.atLeast("limit", in.Limit, 1)
+	c.atMost("limit", in.Limit, 100)
+	if err := c.err(); err != nil {
+		return nil, err
+	}
+	t, l, err := m.streamOf(in.StreamArn)
+	if err != nil {
+		return nil, err
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	status := "DISABLED"
+	if t.stream != nil && t.log == l {
+		status = "ENABLED"
+	}
+	d := &StreamDescription{
+		StreamArn: in.StreamArn, StreamLabel: l.label, StreamStatus: status, StreamViewType: l.viewType,
+		CreationRequestDateTime: float64(l.created.UnixMilli()) / 1000, TableName: t.name,
+		KeySchema: t.schema.elements(), Shards: []Shard{},
+	}
+	if in.ExclusiveStartShardId == "" {
+		d.Shards = append(d.Shards, Shard{ShardId: l.shardID(), SequenceNumberRange: SequenceNumberRange{StartingSequenceNumber: sequenceNumber(l.first)}})
+	}
+	return d, nil
+}
+
+// GetShardIterator returns an iterator at a position of the shard: its oldest record
+// (TRIM_HORIZON), after its newest (LATEST), at or after a sequence number.
+func (m *Model) GetShardIterator(in *GetShardIteratorInput) (string, error) {
+	var c constraints
+	c.notNull("streamArn", in.StreamArn != "")
+	c.length("streamArn", in.StreamArn, 37, 1024)
+	c.notNull("shardId", in.ShardId != "")
+	c.length("shardId", in.ShardId, 28, 65)
+	c.notNull("shardIteratorType", in.ShardIteratorType != "")
+	c.enum("shardIteratorType", in.ShardIteratorType, "TRIM_HORIZON", "LATEST", "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER")
+	c.length("sequenceNumber", in.SequenceNumber, 21, 40)
+	if err := c.err(); err != nil {
+		return "", err
+	}
+	t, l, err := m.streamOf(in.StreamArn)
+	if err != nil {
+		return "", err
+	}
+	if in.ShardId != l.shardID() {
+		return "", errStreamNotFound("Shard: " + in.ShardId + " in Stream: " + in.StreamArn)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var pos uint64
+	switch in.ShardIteratorType {
+	case "TRIM_HORIZON":
+		pos = l.first
+	case "LATEST":
+		pos = l.next()
+	default:
+		if in.SequenceNumber == "" {
+			return "", validation("Must provide a sequence number when the shard iterator type is %s", in.ShardIteratorType)
+		}
+		n, err := strconv.ParseUint(in.SequenceNumber, 10, 64)
+		if err != nil || n >= l.next() {
+			return "", validation("Invalid SequenceNumber for this shard: %s", in.SequenceNumber)
+		}
+		if n < l.first {
+			return "", &Error{Code: CodeTrimmedDataAccess, Message: "Attempted to access data that has been trimmed: " + in.SequenceNumber}
+		}
+		pos = n
+		if in.ShardIteratorType == "AFTER_SEQUENCE_NUMBER" {
+			pos++
+		}
+	}
+	return encodeIterator(in.StreamArn, pos), nil
+}
+
+// An iterator is opaque to the client: here the base64 of the stream ARN and a position.
+func encodeIterator(arn string, pos uint64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(arn + "|" + strconv.FormatUint(pos, 10)))
+}
+
+func decodeIterator(it string) (arn string, pos uint64, ok bool) {
+	raw, err := base64.RawURLEncoding.DecodeString(it)
+	if err != nil {
+		return "", 0, false
+	}
+	arn, p, found := strings.Cut(string(raw), "|")
+	if !found {
+		return "", 0, false
+	}
+	pos, err = strconv.ParseUint(p, 10, 64)
+	return arn, pos, err == nil
+}
+
+// GetRecords returns up to Limit (1,000 by default) records from the iterator's position and the
+// iterator after them; the shard is open, so there always is a next iterator.
+func (m *Model) GetRecords(in *GetRecordsInput) (*GetRecordsOutput, error) {
+	var c constraints
+	c.notNull("shardIterator", in.ShardIterator != "")
+	c.length("shardIterator", in.ShardIterator, 1, 2048)
+	c.atLeast("limit", in.Limit, 1)
+	c.atMost("limit", in.Limit, 1000)
+	if err := c.err(); err != nil {
+		return nil, err
+	}
+	arn, pos, ok := decodeIterator(in.ShardIterator)
+	if !ok {
+		return nil, validation("Invalid ShardIterator")
+	}
+	t, l, err := m.streamOf(arn)
+	if err != nil {
+		return nil, err
+	}
+	limit := 1000
+	if in.Limit != nil {
+		limit = *in.Limit
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if pos < l.first {
+		return nil, &Error{Code: CodeTrimmedDataAccess, Message: "Attempted to access data that has been trimmed"}
+	}
+	out := &GetRecordsOutput{Records: []StreamRecord{}}
+	i := int(pos - l.first)
+	for ; i < len(l.records) && len(out.Records) < limit; i++ {
+		out.Records = append(out.Records, t.recordOut(l, l.records[i]))
+	}
+	out.NextShardIterator = encodeIterator(arn, l.first+uint64(i))
+	return out, nil
+}
+
+// recordOut is a record as GetRecords answers it, with what the view type shows.
+func (t *Table) recordOut(l *streamLog, r streamRecord) StreamRecord {
+	src, name := r.next, "MODIFY"
+	switch {
+	case r.old == nil:
+		name = "INSERT"
+	case r.next == nil:
+		src, name = r.old, "REMOVE"
+	}
+	keys := Item{t.schema.hash.name: src[t.schema.hash.name]}
+	if t.schema.rng.name != "" {
+		keys[t.schema.rng.name] = src[t.schema.rng.name]
+	}
+	out := StreamRecord{
+		EventID: fmt.Sprintf("%016x%016x", l.created.UnixNano(), r.seq), EventName: name,
+		ApproximateCreationDateTime: r.at.Unix(), Keys: keys, SequenceNumber: sequenceNumber(r.seq),
+		StreamViewType: l.viewType,
+	}
+	size := ItemSize(keys)
+	if l.viewType == "NEW_IMAGE" || l.viewType == "NEW_AND_OLD_IMAGES" {
+		out.NewImage = r.next
+		size += ItemSize(r.next)
+	}
+	if l.viewType == "OLD_IMAGE" || l.viewType == "NEW_AND_OLD_IMAGES" {
+		out.OldImage = r.old
+		size += ItemSize(r.old)
+	}
+	out.SizeBytes = size
+	return out
 }

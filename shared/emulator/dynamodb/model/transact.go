@@ -395,7 +395,7 @@ func (m *Model) TransactWriteItems(in *TransactWriteItemsInput) (*TransactWriteI
 	consume(charges)
 	for _, x := range targets {
 		if x.change && (x.old != nil || x.next != nil) {
-			x.t.store(x.old, x.next)
+			x.t.write(x.old, x.next)
 		}
 	}
 	if digest != "" {
