@@ -303,14 +303,15 @@ func (s *state) utilCall(name string, args []any, pos int) (any, error) {
 }
 
 // escapeJavaScript follows Apache Commons Lang's StringEscapeUtils.escapeJavaScript: quotes,
-// backslash and '/' get a backslash, control characters their short escapes or \u00XX, and
-// every character outside ASCII becomes \uXXXX (UTF-16 units, upper-case hex).
+// backslash and '/' get a backslash, control characters below 0x20 their short escapes or
+// \u00XX, and every character above 0x7F becomes \uXXXX (UTF-16 units, upper-case hex). DEL
+// (0x7F) itself is copied as it is: Commons Lang escapes only ch > 0x7f and ch < 32.
 func escapeJavaScript(s string) string {
 	var b []byte
 	last := 0 // start of the run of bytes not yet copied
 	for i := 0; i < len(s); {
 		c := s[i]
-		if c >= 0x20 && c < 0x7f && c != '\'' && c != '"' && c != '\\' && c != '/' {
+		if c >= 0x20 && c <= 0x7f && c != '\'' && c != '"' && c != '\\' && c != '/' {
 			i++
 			continue
 		}

@@ -20,7 +20,7 @@
 //     after a directive's closing parenthesis, #else and #end is swallowed. In string literals a
 //     doubled quote stands for one and a backslash is an ordinary character; double-quoted
 //     strings interpolate. Integers divide as integers; a division by zero is null; + with a
-//     string concatenates. In #if, null and false are false and everything else (even "") true.
+//     string concatenates. A range [n..m] needs numbers at both ends, else it is null. In #if, null and false are false and everything else (even "") true.
 //     == compares numbers by value and objects of different types by their toString.
 //   - $input (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html):
 //     body, json(path), path(path), params(), params(name) looking in path, then query string,
@@ -34,7 +34,7 @@
 //     JSON integers print without a fraction, other numbers as Java's Double.toString (249.99,
 //     1.0, 1.0E7), following the petstore example's output.
 //   - $util: escapeJavaScript as Apache Commons Lang's (quotes, backslash and '/' escaped,
-//     non-ASCII as \uXXXX), parseJson, urlEncode/urlDecode as Java's URLEncoder/URLDecoder,
+//     characters below 0x20 and above 0x7F as \uXXXX or their short escapes, DEL kept), parseJson, urlEncode/urlDecode as Java's URLEncoder/URLDecoder,
 //     base64Encode/base64Decode over UTF-8.
 //   - Overrides are final (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-override-request-response-parameters.html):
 //     setting one twice is an *OverrideError.
@@ -46,8 +46,9 @@
 //     ($x.class), static calls and String.format are not. Java regular expressions run on Go's
 //     RE2, so back-references and look-around fail with an error. String.split returns a list
 //     that prints as [a, b] where Java would print an array's identity.
-//   - JSONPath is the subset $, .name, ['name'], [n], [*], .* and ..name; filters and slices are
-//     rejected with an error. A missing path is null for $input.path and "null" for $input.json
+//   - JSONPath is the subset $, .name, ['name'], [n], [*], .*, ..name, slices [a:b] and index
+//     lists [a,b] of Jayway JsonPath (which the reference page names); filters, slice steps,
+//     multi-name selectors and functions such as length() are rejected with an error. A missing path is null for $input.path and "null" for $input.json
 //     (AWS's answer here is not documented).
 //   - $input.json and $input.path share one parse of the payload per Render, so a template that
 //     changes what $input.path returned sees the change in a later call. A payload that starts

@@ -633,8 +633,10 @@ func (s *state) eval(e expr) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		a, ok1 := toInt(from)
-		b, ok2 := toInt(to)
+		// Velocity 1.7's ASTIntegerRange takes Numbers only (their intValue); a string or null
+		// end makes the range null, so a #foreach over it renders nothing.
+		a, ok1 := rangeEnd(from)
+		b, ok2 := rangeEnd(to)
 		if !ok1 || !ok2 {
 			return nil, nil
 		}
@@ -661,15 +663,12 @@ func (s *state) eval(e expr) (any, error) {
 	return nil, fmt.Errorf("%s: unknown expression %T", s.t.name, e)
 }
 
-func toInt(v any) (int64, bool) {
+func rangeEnd(v any) (int64, bool) {
 	switch x := v.(type) {
 	case int64:
 		return x, true
 	case float64:
 		return int64(x), true
-	case string:
-		n, err := strconv.ParseInt(strings.TrimSpace(x), 10, 64)
-		return n, err == nil
 	}
 	return 0, false
 }

@@ -458,3 +458,129 @@ func TestJSONScannerMatchesDecoder(t *testing.T) {
 	_, err := parseJSONValue(`{"n": 1e999}`)
 	assert.ErrorContains(t, err, "value out of range")
 }
+
+// More pages the cases below come from.
+const (
+	// The reference page as the archived developer guide repository has it; it carries the
+	// $input examples ("Example Mapping Template Using $input") that the current page moved.
+	refPageSource = "https://github.com/awsdocs/amazon-api-gateway-developer-guide/blob/main/doc_source/api-gateway-mapping-template-reference.md"
+	jayway        = "https://github.com/json-path/JsonPath#operators" // the reference page's "JSONPath for Java"
+	commonsLang   = "https://commons.apache.org/proper/commons-lang/javadocs/api-2.6/org/apache/commons/lang/StringEscapeUtils.html#escapeJavaScript(java.lang.String)"
+	velocityRange = "https://velocity.apache.org/engine/1.7/user-guide.html#range-operator"
+)
+
+// TestDocumentedExamples runs the examples and statements of the mapping template reference,
+// the examples page and the Velocity 1.7 user guide that TestRender does not already hold.
+func TestDocumentedExamples(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		doc  string
+		tpl  string
+		in   Input
+		want string
+	}{
+		// "Example Mapping Template Using $input": a property of the body by JSONPath.
+		{"json of a property", refPageSource, "{\n    \"name\" : \"$input.params('name')\",\n    \"body\" : $input.json('$.mykey')  \n}",
+			Input{QueryString: map[string]string{"name": "ann"}, Body: `{"mykey": {"a": [1, "x"]}, "other": 2}`},
+			"{\n    \"name\" : \"ann\",\n    \"body\" : {\"a\":[1,\"x\"]}  \n}"},
+		{"json of a property, escaped", refPageSource, "{\n    \"name\" : \"$input.params('name')\",\n    \"body\" : $util.escapeJavaScript($input.json('$.mykey')) \n}",
+			Input{QueryString: map[string]string{"name": "ann"}, Body: `{"mykey": "it's"}`},
+			"{\n    \"name\" : \"ann\",\n    \"body\" : \\\"it\\'s\\\" \n}"},
+		// $input.json('$.pets') "returns a JSON string representing the pets structure".
+		{"json of the pets structure", refPage, `$input.json('$.pets')`, Input{Body: `{"pets":` + petsBody + `}`}, petsBody},
+		// $input.path('$.pets') returns the list itself, usable natively in VTL.
+		{"path of pets, size", refPage, `$input.path('$.pets').size()`, Input{Body: `{"pets":` + petsBody + `}`}, `3`},
+		{"path of pets, loop", refPage, `#foreach($p in $input.path('$.pets'))$p.type=$p.price#if($foreach.hasNext);#end#end`,
+			Input{Body: `{"pets":` + petsBody + `}`}, `dog=249.99;cat=124.99;fish=0.99`},
+		// $input.params(x): path, then query string, then header; "" when absent.
+		{"params order with all three", refPage, `$input.params('petId')|$input.params('type')|$input.params('Accept')`,
+			Input{Path: map[string]string{"petId": "7"}, QueryString: map[string]string{"type": "dog", "petId": "q"}, Headers: map[string]string{"Accept": "application/json", "type": "h"}},
+			`7|dog|application/json`},
+		// $util.escapeJavaScript(data).replaceAll("\\'","'") as the $util table shows it.
+		{"escapeJavaScript then replaceAll", refPage, `$util.escapeJavaScript($input.path('$.s')).replaceAll("\\'","'")`,
+			Input{Body: `{"s": "O'Brien said \"hi\""}`}, `O'Brien said \"hi\"`},
+		// Commons Lang escapes characters below 32 and above 0x7F; DEL (0x7F) stays as it is.
+		{"escapeJavaScript leaves DEL", commonsLang, "$util.escapeJavaScript(\"a\x7fb\x01c\u0080\")", Input{}, "a\x7fb\\u0001c\\u0080"},
+		{"escapeJavaScript surrogate pair", commonsLang, `$util.escapeJavaScript("🥐")`, Input{}, `\uD83E\uDD50`},
+		// $util.parseJson, the table's own example, and an object printed as a Java map.
+		{"parseJson object and array", refPage, `#set($o = $util.parseJson('{"a":{"b":[1,2]},"c":"d"}'))$o.a.b.size() $o.c $o.a.b[1]`, Input{}, `2 d 2`},
+		// urlEncode/urlDecode: application/x-www-form-urlencoded; base64 over UTF-8.
+		{"urlEncode form encoding", refPage, `$util.urlEncode("name=Emily's pastries & café")`, Input{}, `name%3DEmily%27s+pastries+%26+caf%C3%A9`},
+		{"urlDecode form encoding", refPage, `$util.urlDecode("name%3DEmily%27s+pastries+%26+caf%C3%A9")`, Input{}, `name=Emily's pastries & café`},
+		{"base64 round trip", refPage, `$util.base64Decode($util.base64Encode("croissant 🥐"))`, Input{}, `croissant 🥐`},
+		{"base64Encode of UTF-8", refPage, `$util.base64Encode("é")`, Input{}, `w6k=`},
+		// $stageVariables in all three documented forms.
+		{"stage variables three forms", refPage, `$stageVariables.v|$stageVariables['v']|${stageVariables['v']}`,
+			Input{StageVariables: map[string]string{"v": "beta"}}, `beta|beta|beta`},
+		// $context: the examples page's first example with the values its output shows.
+		{"context example 1", examplesPage,
+			`{"stage" : "$context.stage", "api_id" : "$context.apiId", "resource_path" : "$context.resourcePath", "http_method" : "$context.httpMethod", "user-agent" : "$context.identity.userAgent"}`,
+			Input{Context: map[string]any{"stage": "prod", "apiId": "abcd1234", "resourcePath": "/", "httpMethod": "GET", "identity": map[string]any{"userAgent": "curl/7.84.0"}}},
+			`{"stage" : "prod", "api_id" : "abcd1234", "resource_path" : "/", "http_method" : "GET", "user-agent" : "curl/7.84.0"}`},
+		// $context.authorizer.<key> is the stringified value of the authorizer's context map.
+		{"authorizer context strings", refPage, `$context.authorizer.key $context.authorizer.numKey $context.authorizer.boolKey`,
+			Input{Context: map[string]any{"authorizer": map[string]any{"key": "value", "numKey": "1", "boolKey": "true"}}}, `value 1 true`},
+
+		// JSONPath for Java (Jayway), which the reference page points to for $input.json/path.
+		{"slice from to", jayway, `$input.json('$.l[0:2]')`, Input{Body: `{"l":[1,2,3,4]}`}, `[1,2]`},
+		{"slice to", jayway, `$input.json('$.l[:2]')`, Input{Body: `{"l":[1,2,3,4]}`}, `[1,2]`},
+		{"slice last two", jayway, `$input.json('$.l[-2:]')`, Input{Body: `{"l":[1,2,3,4]}`}, `[3,4]`},
+		{"slice from", jayway, `$input.json('$.l[2:]')`, Input{Body: `{"l":[1,2,3,4]}`}, `[3,4]`},
+		{"slice past the end", jayway, `$input.json('$.l[1:10]')`, Input{Body: `{"l":[1,2,3]}`}, `[2,3]`},
+		{"index list", jayway, `$input.json('$.l[0,2]')`, Input{Body: `{"l":["a","b","c"]}`}, `["a","c"]`},
+		{"slice of objects then field", jayway, `$input.json('$.pets[0:2].type')`, Input{Body: `{"pets":` + petsBody + `}`}, `["dog","cat"]`},
+		{"slice via path loops", jayway, `#foreach($p in $input.path('$.pets[1:]'))$p.id#end`, Input{Body: `{"pets":` + petsBody + `}`}, `23`},
+
+		// Velocity: the range operator takes integers only ("Both n and m must either be or
+		// produce integers"); a string end gives no list, so the loop renders nothing.
+		{"range of integers", velocityRange, `#foreach($i in [1..3])$i#end`, Input{}, `123`},
+		{"range with integer variable", velocityRange, `#set($n = 2)#foreach($i in [0..$n])$i#end`, Input{}, `012`},
+		{"range with a string end is empty", velocityRange, `#set($n = "3")#foreach($i in [1..$n])$i#end.`, Input{}, `.`},
+		{"range with a query parameter is empty", velocityRange, `#foreach($i in [1..$input.params('n')])$i#end.`, Input{QueryString: map[string]string{"n": "3"}}, `.`},
+		{"range from a JSON number", velocityRange, `#foreach($i in [1..$input.path('$.n')])$i#end`, Input{Body: `{"n": 3}`}, `123`},
+		// Relational operators: numbers only; strings do not compare ("a" < "b" is false).
+		{"strings do not compare with <", velocityVTL, `#if("a" < "b")lt#{else}no#end`, Input{}, `no`},
+		{"int and double compare", velocityVTL, `#if(1 < 2.5 && 3 >= 3.0)ok#end`, Input{}, `ok`},
+		{"boolean equals its string", velocityVTL, `#set($b = true)#if($b == "true")same#end`, Input{}, `same`},
+		{"null is not the empty string", velocityVTL, `#if($nope == "")eq#{else}ne#end`, Input{}, `ne`},
+		{"not null", velocityVTL, `#if(!$nope)none#end`, Input{}, `none`},
+		// Arithmetic (Velocity 1.7 MathUtils): integers stay integers, doubles print as Java does.
+		{"double sum", velocityVTL, `#set($a = 0.1 + 0.2)$a`, Input{}, `0.30000000000000004`},
+		{"int times double", velocityVTL, `#set($i = 3)#set($j = $i * 1.5)$j`, Input{}, `4.5`},
+		{"negative integer division", velocityVTL, `#set($x = -7 / 2)$x`, Input{}, `-3`},
+		{"string plus number", velocityVTL, `#set($s = "42")#set($n = $s + 1)$n`, Input{}, `421`},
+		// String, list and map methods (Java's, which Velocity calls).
+		{"string methods", velocity, `#set($s = "Hello World")$s.replace("World", "There") $s.toLowerCase() $s.toUpperCase() $s.substring(0, 5) $s.length()`, Input{}, `Hello There hello world HELLO WORLD Hello 11`},
+		{"map put returns the old value", velocity, `#set($m = {})$m.put("k", "v")|$m.put("k", "w")|$m.k`, Input{}, `$m.put("k", "v")|v|w`},
+		{"nested velocityCount", velocity, `#foreach($a in [1,2])#foreach($b in [5,6])$velocityCount#end#end`, Input{}, `1212`},
+		{"quiet missing property", velocity, `#set($m = {"a": 1})$m.a $m.b [$!m.b]`, Input{}, `1 $m.b []`},
+		{"quiet missing JSON path", velocity, `#set($x = $input.path('$.a.b.c'))[$!x]`, Input{Body: `{"a":{}}`}, `[]`},
+		{"JSON boolean false is false", velocity, `#if($input.path('$.b'))T#{else}F#end`, Input{Body: `{"b":false}`}, `F`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tpl, err := Parse(tt.name, tt.tpl)
+			require.NoError(t, err, tt.doc)
+			out, err := tpl.Render(tt.in)
+			require.NoError(t, err, tt.doc)
+			assert.Equal(t, tt.want, out.Body, tt.doc)
+		})
+	}
+}
+
+// TestUnsupportedJSONPath: JSONPath that the engine does not evaluate fails the render (a 500
+// on the request) instead of answering something AWS may not answer.
+func TestUnsupportedJSONPath(t *testing.T) {
+	t.Parallel()
+	for _, p := range []string{`$.l.length()`, `$.l[?(@.a > 1)]`, `$.l[0:4:2]`} {
+		t.Run(p, func(t *testing.T) {
+			t.Parallel()
+			tpl, err := Parse("t", `$input.json('`+p+`')`)
+			require.NoError(t, err)
+			_, err = tpl.Render(Input{Body: `{"l":[{"a":1},{"a":2}]}`})
+			assert.ErrorContains(t, err, "unsupported JSONPath", jayway)
+		})
+	}
+}
