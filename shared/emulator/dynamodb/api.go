@@ -39,6 +39,9 @@ func init() {
 		"ListTagsOfResource":        (*Service).listTagsOfResource,
 		"DescribeLimits":            (*Service).describeLimits,
 		"DescribeContinuousBackups": (*Service).describeContinuousBackups,
+		"ExecuteStatement":          (*Service).executeStatement,
+		"BatchExecuteStatement":     (*Service).batchExecuteStatement,
+		"ExecuteTransaction":        (*Service).executeTransaction,
 
 		"streams:ListStreams":      (*Service).listStreams,
 		"streams:DescribeStream":   (*Service).describeStream,
@@ -50,7 +53,6 @@ func init() {
 // unsupported are real DynamoDB operations the emulator does not implement; they get a clear
 // UnknownOperationException rather than a bare one.
 var unsupported = map[string]bool{
-	"ExecuteStatement": true, "BatchExecuteStatement": true, "ExecuteTransaction": true,
 	"CreateBackup": true, "DeleteBackup": true, "DescribeBackup": true, "ListBackups": true,
 	"RestoreTableFromBackup": true, "RestoreTableToPointInTime": true, "UpdateContinuousBackups": true,
 	"CreateGlobalTable": true, "UpdateGlobalTable": true, "DescribeGlobalTable": true, "ListGlobalTables": true,
@@ -829,5 +831,158 @@ func (s *Service) getRecords(ctx context.Context, body []byte, e *encoder) (err 
 		e.raw(`,"eventSource":"aws:dynamodb","eventVersion":"1.1"}`)
 	}
 	e.raw("]}")
+	return nil
+}
+
+// PartiQL: ExecuteStatement, BatchExecuteStatement and ExecuteTransaction (see the model's
+// PartiQL section). A request is metered as the operation its statements stand for.
+
+func (s *Service) executeStatement(ctx context.Context, body []byte, e *encoder) (err error) {
+	var in model.ExecuteStatementInput
+	if err := decode(body, &in); err != nil {
+		return err
+	}
+	table, read := model.PartiQLTable(in.Statement)
+	comp := "dynamodb.UpdateItem"
+	if read {
+		comp = "dynamodb.Scan"
+	}
+	r, err := s.begin(ctx, "ExecuteStatement", comp, target{table: table})
+	defer func() { r.finish(err) }()
+	if err != nil {
+		return err
+	}
+	out, err := s.model.ExecuteStatement(&in)
+	if err != nil {
+		s.consumedOnFailure(err)
+		return err
+	}
+	s.consumed(out.Consumed)
+	e.raw(`{"Items":`)
+	e.items(out.Items)
+	if out.NextToken != "" {
+		e.raw(`,"NextToken":`)
+		e.str(out.NextToken)
+	}
+	if out.LastEvaluatedKey != nil {
+		e.raw(`,"LastEvaluatedKey":`)
+		e.item(out.LastEvaluatedKey)
+	}
+	e.consumedField(true, in.ReturnConsumedCapacity, out.Consumed)
+	e.raw("}")
+	return nil
+}
+
+func (s *Service) batchExecuteStatement(ctx context.Context, body []byte, e *encoder) (err error) {
+	var in model.BatchExecuteStatementInput
+	if err := decode(body, &in); err != nil {
+		return err
+	}
+	var targets []target
+	read := false
+	for _, st := range in.Statements {
+		table, r := model.PartiQLTable(st.Statement)
+		targets = append(targets, target{table: table})
+		read = read || r
+	}
+	comp := "dynamodb.BatchWriteItem"
+	if read {
+		comp = "dynamodb.BatchGetItem"
+	}
+	r, err := s.begin(ctx, "BatchExecuteStatement", comp, targets...)
+	defer func() { r.finish(err) }()
+	if err != nil {
+		return err
+	}
+	out, err := s.model.BatchExecuteStatement(&in)
+	if err != nil {
+		return err
+	}
+	for _, c := range out.Consumed {
+		s.consumed(c)
+	}
+	e.raw(`{"Responses":[`)
+	for i, resp := range out.Responses {
+		if i > 0 {
+			e.raw(",")
+		}
+		e.raw("{")
+		comma := false
+		if resp.TableName != "" {
+			e.raw(`"TableName":`)
+			e.str(resp.TableName)
+			comma = true
+		}
+		if resp.ErrorCode != "" {
+			if comma {
+				e.raw(",")
+			}
+			e.raw(`"Error":{"Code":`)
+			e.str(resp.ErrorCode)
+			e.raw(`,"Message":`)
+			e.str(resp.ErrorMessage)
+			e.raw("}")
+		} else if resp.Item != nil {
+			if comma {
+				e.raw(",")
+			}
+			e.raw(`"Item":`)
+			e.item(resp.Item)
+		}
+		e.raw("}")
+	}
+	e.raw("]")
+	e.consumedList(true, in.ReturnConsumedCapacity, out.Consumed)
+	e.raw("}")
+	return nil
+}
+
+func (s *Service) executeTransaction(ctx context.Context, body []byte, e *encoder) (err error) {
+	var in model.ExecuteTransactionInput
+	if err := decode(body, &in); err != nil {
+		return err
+	}
+	var targets []target
+	read := false
+	for _, st := range in.TransactStatements {
+		table, r := model.PartiQLTable(st.Statement)
+		targets = append(targets, target{table: table})
+		read = read || r
+	}
+	comp := "dynamodb.TransactWriteItems"
+	if read {
+		comp = "dynamodb.TransactGetItems"
+	}
+	r, err := s.begin(ctx, "ExecuteTransaction", comp, targets...)
+	defer func() { r.finish(err) }()
+	if err != nil {
+		return err
+	}
+	out, err := s.model.ExecuteTransaction(&in)
+	if err != nil {
+		return err
+	}
+	for _, c := range out.Consumed {
+		s.consumed(c)
+	}
+	e.raw("{")
+	if out.Reads {
+		e.raw(`"Responses":[`)
+		for i, item := range out.Responses {
+			if i > 0 {
+				e.raw(",")
+			}
+			if item == nil {
+				e.raw("{}")
+				continue
+			}
+			e.raw(`{"Item":`)
+			e.item(item)
+			e.raw("}")
+		}
+		e.raw("]")
+	}
+	e.consumedList(out.Reads, in.ReturnConsumedCapacity, out.Consumed)
+	e.raw("}")
 	return nil
 }

@@ -38,6 +38,13 @@
 // that changes an item (PutItem, UpdateItem, DeleteItem, BatchWriteItem, TransactWriteItems and
 // replicated writes; not the admin reset), in order, as INSERT, MODIFY or REMOVE with its key and
 // the images its StreamViewType asks for; a write that changes nothing records nothing.
+// ExecuteStatement, BatchExecuteStatement and ExecuteTransaction take PartiQL SELECT, INSERT,
+// UPDATE and DELETE statements, translated into the operations they stand for (a filtered Scan,
+// PutItem on the condition that the key is new, answering DuplicateItemException otherwise,
+// UpdateItem on the condition that the item exists, DeleteItem; a batch's or transaction's
+// SELECT reads the one item its key equalities name); a batch answers each statement's error in
+// its response (ResourceNotFound, ConditionalCheckFailed, DuplicateItem, ValidationError, …)
+// and a transaction's duplicate INSERT cancels it with the reason DuplicateItem.
 // The legacy parameters (KeyConditions, QueryFilter, ScanFilter, Expected, AttributeUpdates,
 // AttributesToGet, ConditionalOperator) are translated into expressions and evaluated as such.
 // Answers carry Attributes only when ReturnValues asks, ConsumedCapacity only when
@@ -252,8 +259,12 @@
 //     overtake an earlier one (AWS documents no order across items; last-writer-wins keeps each
 //     item right). Each replica remembers the timestamp of every key ever written (tombstones
 //     are never purged).
-//   - PartiQL, backups and restores, exports and imports, Kinesis streaming destinations,
-//     contributor insights and resource policy operations answer UnknownOperationException.
+//   - Backups and restores, exports and imports, Kinesis streaming destinations, contributor
+//     insights and resource policy operations answer UnknownOperationException.
+//   - PartiQL takes the subset its section of the model names (no RETURNING, no EXISTS, no
+//     nested SELECT, no ORDER BY); a SELECT is a Scan with its WHERE clause as the filter (also
+//     when the clause names a partition key, where DynamoDB would Query), so it reads and is
+//     charged for the whole table; syntax errors are worded by the emulator.
 //   - A global secondary index added by UpdateTable is CREATING with Backfilling true for the
 //     table transition, then ACTIVE, but its items are indexed at once and it answers queries
 //     while CREATING (what DynamoDB answers a read of a backfilling index is not modelled);

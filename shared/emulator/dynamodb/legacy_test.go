@@ -230,3 +230,104 @@ func TestExpressionLimits(t *testing.T) {
 		})
 	}
 }
+
+// TestPartiQLStatements runs ExecuteStatement's statements in turn against one table keyed by
+// pk (S) and sk (N), each case's request and the answer it gets, from the PartiQL reference
+// pages: SELECT (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-reference.select.html),
+// INSERT, whose existing key is a DuplicateItemException
+// (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-reference.insert.html),
+// UPDATE with SET and REMOVE (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-reference.update.html),
+// DELETE (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-reference.delete.html),
+// ? parameters (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ExecuteStatement.html)
+// and the functions (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-functions.html).
+func TestPartiQLStatements(t *testing.T) {
+	t.Parallel()
+	svc, _, _ := newService(t)
+	_, err := svc.Call(t.Context(), "CreateTable", []byte(`{"TableName":"qls","BillingMode":"PAY_PER_REQUEST",
+		"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},{"AttributeName":"sk","AttributeType":"N"}],
+		"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}]}`))
+	require.NoError(t, err)
+	steps := []struct {
+		name, body, want string // want: the answer, or "error: …" for the error's text
+	}{
+		{"INSERT a map", `{"Statement":"INSERT INTO \"qls\" VALUE {'pk': 'a', 'sk': 1, 'tags': <<'x', 'y'>>, 'm': {'n': [1, TRUE, NULL]}}"}`, `{"Items":[]}`},
+		{"INSERT with parameters", `{"Statement":"INSERT INTO qls VALUE {'pk': ?, 'sk': ?, 'v': ?}","Parameters":[{"S":"a"},{"N":"2"},{"S":"two"}]}`, `{"Items":[]}`},
+		{"INSERT an existing key", `{"Statement":"INSERT INTO \"qls\" VALUE {'pk': 'a', 'sk': 1}"}`, "error: DuplicateItemException: Duplicate primary key exists in table"},
+		{"SELECT a partition", `{"Statement":"SELECT pk, sk FROM \"qls\" WHERE pk = 'a'"}`, `{"Items":[{"pk":{"S":"a"},"sk":{"N":"1"}},{"pk":{"S":"a"},"sk":{"N":"2"}}]}`},
+		{"SELECT with a comparison and a parameter", `{"Statement":"SELECT v FROM qls WHERE pk = ? AND sk > 1","Parameters":[{"S":"a"}]}`, `{"Items":[{"v":{"S":"two"}}]}`},
+		{"SELECT a nested path answers it under its last name", `{"Statement":"SELECT m.n FROM qls WHERE pk = 'a' AND sk = 1"}`, `{"Items":[{"n":{"L":[{"N":"1"},{"BOOL":true},{"NULL":true}]}}]}`},
+		{"SELECT with a function and IS MISSING", `{"Statement":"SELECT sk FROM qls WHERE begins_with(pk, 'a') AND v IS MISSING"}`, `{"Items":[{"sk":{"N":"1"}}]}`},
+		{"SELECT with IN and BETWEEN", `{"Statement":"SELECT sk FROM qls WHERE pk IN ['a', 'b'] AND sk BETWEEN 2 AND 5"}`, `{"Items":[{"sk":{"N":"2"}}]}`},
+		{"UPDATE with SET and REMOVE", `{"Statement":"UPDATE qls SET v = 'one' SET w = sk + 10 REMOVE tags WHERE pk = 'a' AND sk = 1"}`, `{"Items":[]}`},
+		{"SELECT the updated item", `{"Statement":"SELECT * FROM qls WHERE pk = 'a' AND sk = 1"}`, `{"Items":[{"m":{"M":{"n":{"L":[{"N":"1"},{"BOOL":true},{"NULL":true}]}}},"pk":{"S":"a"},"sk":{"N":"1"},"v":{"S":"one"},"w":{"N":"11"}}]}`},
+		{"UPDATE a missing item", `{"Statement":"UPDATE qls SET v = 'x' WHERE pk = 'zz' AND sk = 1"}`, "error: ConditionalCheckFailedException: The conditional request failed"},
+		{"UPDATE without the whole key", `{"Statement":"UPDATE qls SET v = 'x' WHERE pk = 'a'"}`, "error: ValidationException: Where clause does not contain a mandatory equality on all key attributes"},
+		{"DELETE an item", `{"Statement":"DELETE FROM qls WHERE pk = 'a' AND sk = 2"}`, `{"Items":[]}`},
+		{"SELECT after the DELETE", `{"Statement":"SELECT sk FROM qls WHERE pk = 'a'"}`, `{"Items":[{"sk":{"N":"1"}}]}`},
+		{"a statement that does not parse", `{"Statement":"SELECTT * FROMM qls"}`, `error: ValidationException: Statement wasn't well formed, can't be processed: unexpected token "SELECTT", expected SELECT, INSERT, UPDATE or DELETE`},
+		{"fewer parameters than ?", `{"Statement":"SELECT * FROM qls WHERE pk = ?"}`, "error: ValidationException: Number of parameters in request and statement don't match."},
+		{"a missing table", `{"Statement":"SELECT * FROM \"nope\" WHERE pk = 'x'"}`, "error: ResourceNotFoundException: Requested resource not found"},
+	}
+	for _, st := range steps {
+		out, err := svc.Call(t.Context(), "ExecuteStatement", []byte(st.body))
+		if want, ok := strings.CutPrefix(st.want, "error: "); ok {
+			require.Error(t, err, st.name)
+			assert.Equal(t, want, err.Error(), st.name)
+			continue
+		}
+		require.NoError(t, err, st.name)
+		assert.JSONEq(t, st.want, string(out), st.name)
+	}
+}
+
+// TestPartiQLBatchAndTransaction checks BatchExecuteStatement, whose statements fail one by one
+// with an error code in their response
+// (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchStatementError.html),
+// and ExecuteTransaction, whose duplicate INSERT cancels every statement
+// (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-reference.multiplestatements.transactions.html).
+func TestPartiQLBatchAndTransaction(t *testing.T) {
+	t.Parallel()
+	svc, c, _ := newService(t)
+	createSimple(t, c, "qlb")
+	_, err := svc.Call(t.Context(), "PutItem", []byte(`{"TableName":"qlb","Item":{"pk":{"S":"old"},"v":{"N":"1"}}}`))
+	require.NoError(t, err)
+	tests := []struct {
+		name, op, body, want string
+	}{
+		{"a batch of reads, one on a missing table", "BatchExecuteStatement",
+			`{"Statements":[{"Statement":"SELECT * FROM qlb WHERE pk = 'old'"},{"Statement":"SELECT * FROM qlb WHERE pk = 'none'"},{"Statement":"SELECT * FROM nope WHERE pk = 'x'"}]}`,
+			`{"Responses":[{"TableName":"qlb","Item":{"pk":{"S":"old"},"v":{"N":"1"}}},{"TableName":"qlb"},{"TableName":"nope","Error":{"Code":"ResourceNotFound","Message":"Requested resource not found"}}]}`},
+		{"a batch of writes, one a duplicate", "BatchExecuteStatement",
+			`{"Statements":[{"Statement":"INSERT INTO qlb VALUE {'pk': 'old'}"},{"Statement":"UPDATE qlb SET v = 2 WHERE pk = 'old'"}]}`,
+			`{"Responses":[{"TableName":"qlb","Error":{"Code":"DuplicateItem","Message":"Duplicate primary key exists in table"}},{"TableName":"qlb"}]}`},
+		{"a batch that mixes reads and writes", "BatchExecuteStatement",
+			`{"Statements":[{"Statement":"SELECT * FROM qlb WHERE pk = 'old'"},{"Statement":"DELETE FROM qlb WHERE pk = 'old'"}]}`,
+			"error: ValidationException: Batch statements must be either all reads or all writes"},
+		{"an empty batch", "BatchExecuteStatement", `{"Statements":[]}`,
+			"error: ValidationException: 1 validation error detected: Value '[]' at 'statements' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+		{"a transaction with a duplicate INSERT", "ExecuteTransaction",
+			`{"TransactStatements":[{"Statement":"INSERT INTO qlb VALUE {'pk': 'new'}"},{"Statement":"INSERT INTO qlb VALUE {'pk': 'old'}"}]}`,
+			"error: TransactionCanceledException: Transaction cancelled, please refer cancellation reasons for specific reasons [None, DuplicateItem]"},
+		{"a transaction of reads", "ExecuteTransaction",
+			`{"TransactStatements":[{"Statement":"SELECT v FROM qlb WHERE pk = 'old'"},{"Statement":"SELECT * FROM qlb WHERE pk = 'new'"}]}`,
+			`{"Responses":[{"Item":{"v":{"N":"2"}}},{}]}`},
+		{"a transaction of writes", "ExecuteTransaction",
+			`{"TransactStatements":[{"Statement":"INSERT INTO qlb VALUE {'pk': 'new', 'v': 3}"},{"Statement":"DELETE FROM qlb WHERE pk = 'old'"}]}`,
+			`{}`},
+		{"an empty transaction", "ExecuteTransaction", `{"TransactStatements":[]}`,
+			"error: ValidationException: 1 validation error detected: Value '[]' at 'transactStatements' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+	}
+	for _, tt := range tests {
+		out, err := svc.Call(t.Context(), tt.op, []byte(tt.body))
+		if want, ok := strings.CutPrefix(tt.want, "error: "); ok {
+			require.Error(t, err, tt.name)
+			assert.Equal(t, want, err.Error(), tt.name)
+			continue
+		}
+		require.NoError(t, err, tt.name)
+		assert.JSONEq(t, tt.want, string(out), tt.name)
+	}
+	out, err := svc.Call(t.Context(), "GetItem", []byte(`{"TableName":"qlb","Key":{"pk":{"S":"new"}}}`))
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"Item":{"pk":{"S":"new"},"v":{"N":"3"}}}`, string(out), "the transaction of writes was applied")
+}
