@@ -29,7 +29,8 @@
 //     DesiredState RUNNING or STOPPED; Lambda and Step Functions targets with InvocationType
 //     REQUEST_RESPONSE (default) or FIRE_AND_FORGET.
 //   - eb-pipes-batching-concurrency.html: Lambda and Step Functions receive the whole batch
-//     as one JSON array; SQS queues and event buses take at most 10 events per batch through
+//     as one JSON array, cut into executions whose array stays within the payload limit of the
+//     enrichment and target (262,144 characters when either is a state machine, else 6 MB); SQS queues and event buses take at most 10 events per batch through
 //     their batch APIs (a larger source batch size is refused at creation); input templates
 //     apply to each event; partial batch failure from SQS and event bus failed entries and
 //     from Lambda and Step Functions batchItemFailures; an execution lasts at most 5 minutes.

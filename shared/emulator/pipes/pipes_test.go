@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -356,4 +357,55 @@ func TestResourcesListTheTopology(t *testing.T) {
 	assert.Equal(t, "arn:aws:pipes:us-east-1:000000000000:pipe/p", res[0].ARN)
 	assert.Equal(t, []sim.ID{"sqs:orders"}, res[0].Sources)
 	assert.Equal(t, []sim.ID{"lambda:Enrich", "states:Fulfil"}, res[0].Targets)
+}
+
+// eb-pipes-batching-concurrency.html: a Step Functions target's batch is "constrained by the
+// total payload size of the event" (262,144 characters), a Lambda function's by 6 MB. Ten
+// 60,000-character messages make a 600 KB batch: the state machine gets it in executions of at
+// most 262,144 characters, the Lambda function in one invocation.
+func TestBatchPayloadLimitPerTarget(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		target string
+		calls  func(f *fixture) []call
+		input  func(c call) string
+		minN   int
+	}{
+		{"state machine", machine, func(f *fixture) []call { return f.states.received() }, func(c call) string { return c.input["input"].(string) }, 3},
+		{"lambda", workerFn, func(f *fixture) []call { return f.lambda.received() }, func(c call) string { b, _ := json.Marshal(c.input["Payload"]); return string(b) }, 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			f.states.answer = func(string, map[string]any) (any, error) {
+				return map[string]any{"status": "SUCCEEDED", "output": "{}"}, nil
+			}
+			f.lambda.answer = func(string, map[string]any) (any, error) { return lambdaAnswer(nil, nil) }
+			body := strings.Repeat("x", 60000)
+			bodies := make([]string, 10)
+			for i := range bodies {
+				bodies[i] = body
+			}
+			f.send(t, bodies...)
+			_, err := f.pipes.Create(context.Background(), pipes.Input{Name: "p", RoleArn: role, Source: orders, Target: tt.target,
+				SourceParameters: &pipes.SourceParameters{SqsQueueParameters: &pipes.SqsQueueParameters{BatchSize: ptr(10), MaximumBatchingWindowInSeconds: ptr(0)}}})
+			require.NoError(t, err)
+			eventually(t, func() bool { v, n := f.depth(t, f.orders); return v == 0 && n == 0 }, "every message is delivered")
+			calls := tt.calls(f)
+			total := 0
+			for _, c := range calls {
+				in := tt.input(c)
+				if tt.target == machine {
+					assert.LessOrEqual(t, len(in), 262144, "a state machine input over the limit")
+				}
+				var items []any
+				require.NoError(t, json.Unmarshal([]byte(in), &items))
+				total += len(items)
+			}
+			assert.Equal(t, 10, total)
+			assert.GreaterOrEqual(t, len(calls), tt.minN)
+			if tt.target == workerFn {
+				assert.Len(t, calls, 1, "600 KB is far below Lambda's 6 MB")
+			}
+		})
+	}
 }

@@ -119,7 +119,7 @@ func (p *pipe) poll(ctx context.Context) {
 // within the batching window, or up to the payload limit.
 func (p *pipe) batching() (*compiled, sqspoll.Queue, sqspoll.Batching) {
 	c := p.config()
-	return c, p.source(c), sqspoll.Batching{Size: c.batchSize, Window: c.window, MaxBytes: maxPayload}
+	return c, p.source(c), sqspoll.Batching{Size: c.batchSize, Window: c.window, MaxBytes: payloadLimit(c)}
 }
 
 // source is the pipe's source queue as c knows it.
@@ -143,9 +143,50 @@ func (p *pipe) execute(ctx context.Context, c *compiled, batch []message) {
 		handles[msg.MessageId] = msg.ReceiptHandle
 	}
 	p.source(c).Delete(ctx, dropped)
-	if len(events) == 0 {
-		return
+	for _, part := range splitBatch(events, payloadLimit(c)) {
+		if ctx.Err() != nil {
+			return
+		}
+		p.executeBatch(ctx, c, part, handles)
 	}
+}
+
+// payloadLimit is the most a batch's JSON array may hold for the pipe's enrichment and target:
+// eb-pipes-batching-concurrency.html gives a Step Functions state machine 262,144 characters and
+// a Lambda function 6 MB, and says those batches are "constrained by the total payload size of
+// the event, rather than the size of the batch".
+func payloadLimit(c *compiled) int {
+	if c.target.kind == "states" || c.enrichment != nil && c.enrichment.kind == "states" {
+		return maxStatesPayload
+	}
+	return maxPayload
+}
+
+// splitBatch cuts a batch into runs of events whose JSON array ([e1,e2,…]) stays within limit;
+// an event larger than limit on its own runs alone (and fails where the service refuses it).
+func splitBatch(events []*Event, limit int) [][]*Event {
+	var out [][]*Event
+	start, size := 0, 2 // the brackets
+	for i, ev := range events {
+		n := len(ev.Raw)
+		if i > start {
+			n++ // the comma
+		}
+		if i > start && size+n > limit {
+			out = append(out, events[start:i])
+			start, size, n = i, 2, len(ev.Raw)
+		}
+		size += n
+	}
+	if start < len(events) {
+		out = append(out, events[start:])
+	}
+	return out
+}
+
+// executeBatch is one execution: enrichment and target for events, then the deletion of what
+// succeeded.
+func (p *pipe) executeBatch(ctx context.Context, c *compiled, events []*Event, handles map[string]string) {
 	p.count(MetricInvocations, 1)
 	p.count(MetricEventCount, int64(len(events)))
 

@@ -13,6 +13,10 @@ import (
 // payload (eb-pipes-batching-concurrency.html).
 const maxPayload = 6 << 20
 
+// maxStatesPayload is a Step Functions enrichment's or target's batch limit: 262,144
+// characters (eb-pipes-batching-concurrency.html), the input limit of an execution.
+const maxStatesPayload = 262144
+
 // message is one received SQS message in the JSON protocol's shape.
 type message = sqsrecord.Message
 
