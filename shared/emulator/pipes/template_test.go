@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/eventbridge/pattern"
 )
 
 // The SQS record of eb-pipes-sqs.html's example, with a JSON body for the implicit parsing.
@@ -119,6 +121,64 @@ func TestDynamicParameters(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.value, func(t *testing.T) {
 			assert.Equal(t, tt.want, dynamic(tt.value, ev))
+		})
+	}
+}
+
+// eb-pipes-event-filtering.html, "Properly filtering Amazon SQS messages": the format of the
+// message body and of the pattern's body decide; a mismatch drops the message, no body pattern
+// filters on the other properties only. And "Message and data fields": a JSON body is filtered
+// "as if the body was not escaped".
+// https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-event-filtering.html#pipes-filter-sqs
+func TestFilterOnSQSBody(t *testing.T) {
+	const sender = `"attributes": {"SenderId": ["AIDAIENQZJOLO23YVJ4VO"]}`
+	tests := []struct {
+		name, body, pattern string
+		want                bool
+	}{
+		{"plain string body, plain string pattern", `Test message.`, `{"body": ["Test message."]}`, true},
+		{"plain string body, prefix pattern", `Test message.`, `{"body": [{"prefix": "Test"}]}`, true},
+		{"plain string body, no body pattern", `Test message.`, `{` + sender + `}`, true},
+		{"plain string body, JSON pattern: dropped", `Test message.`, `{"body": {"key": ["value"]}}`, false},
+		{"JSON body, plain string pattern: dropped", `{"key": "value"}`, `{"body": ["{\"key\": \"value\"}"]}`, false},
+		{"JSON body, string prefix pattern: dropped", `{"key": "value"}`, `{"body": [{"prefix": "{"}]}`, false},
+		{"JSON body, no body pattern", `{"key": "value"}`, `{` + sender + `}`, true},
+		{"JSON body, JSON pattern", `{"key": "value"}`, `{"body": {"key": ["value"]}}`, true},
+		{"JSON body, JSON pattern that does not match", `{"key": "other"}`, `{"body": {"key": ["value"]}}`, false},
+		{"JSON body, nested and numeric", `{"order": {"total": 42, "items": ["a", "b"]}}`, `{"body": {"order": {"total": [{"numeric": [">", 40]}], "items": ["b"]}}}`, true},
+		{"JSON body, metadata and data together", `{"key": "value"}`, `{` + sender + `, "body": {"key": ["value"]}}`, true},
+		{"a body that only starts like JSON is a plain string", `{"key": `, `{"body": [{"prefix": "{"}]}`, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := pattern.Compile([]byte(tt.pattern))
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, pattern.MatchesAny([]*pattern.Pattern{p}, exampleRecord(tt.body).view))
+		})
+	}
+}
+
+// The current eb-pipes-input-transformation.html: the supported JSONPath syntax (dot notation,
+// dashes, underscores, alphanumeric characters, array indices, wildcards, forward slashes), and
+// "put quotes around variables that refer to JSON path parameters, but do not put quotes around
+// variables that refer to JSON objects or arrays".
+// https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-input-transformation.html
+func TestTemplatePathSyntaxAndQuoting(t *testing.T) {
+	ev := exampleRecord(`{"name": "Ann", "order_id": "o-1", "a/b": "slash", "Records": ["r0", "r1", "r2", {"n": 3}], "items": [{"id": 1}, {"id": 2}]}`)
+	tests := []struct{ name, template, want string }{
+		{"quoted string placeholder", `{"name": "<$.body.name>"}`, `{"name": "Ann"}`},
+		{"unquoted object placeholder", `{"r": <$.body.Records[3]>}`, `{"r": {"n":3}}`},
+		{"unquoted array placeholder", `{"ids": <$.body.items[*].id>}`, `{"ids": [1,2]}`},
+		{"underscore", `{"o": "<$.body.order_id>"}`, `{"o": "o-1"}`},
+		{"forward slash", `{"s": "<$.body.a/b>"}`, `{"s": "slash"}`},
+		{"array index", `{"r": "<$.body.Records[1]>"}`, `{"r": "r1"}`},
+		{"pipe name and quoted ARN", `{"pipe": "<aws.pipes.pipe-name>", "arn": <aws.pipes.pipe-arn>}`, `{"pipe": "example", "arn": "arn:aws:pipes:us-east-1:123456789012:pipe/example"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tmpl, err := ParseTemplate(tt.template)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, string(tmpl.Render(ev, templateVars)))
 		})
 	}
 }
