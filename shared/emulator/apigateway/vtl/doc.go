@@ -18,8 +18,9 @@
 //     prints as written; $!ref prints nothing. A #set whose right side is null leaves the
 //     variable unchanged. Only #set swallows the spaces before it on its line; the line break
 //     after a directive's closing parenthesis, #else and #end is swallowed. In string literals a
-//     doubled quote stands for one and a backslash is an ordinary character; double-quoted
-//     strings interpolate. Integers divide as integers; a division by zero is null; + with a
+//     doubled quote stands for one and a backslash is an ordinary character, except that a
+//     double-quoted literal turns \uXXXX into its character before it interpolates (1.7's
+//     ASTStringLiteral.unescape; a \u without four hex digits fails to parse). Integers divide as integers; a division by zero is null; + with a
 //     string concatenates. A range [n..m] needs numbers at both ends, else it is null. In #if, null and false are false and everything else (even "") true.
 //     == compares numbers by value and objects of different types by their toString.
 //   - $input (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html):

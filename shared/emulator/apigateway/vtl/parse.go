@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf16"
 )
 
 // SyntaxError is a template that does not parse, with the 1-based line and column of the problem.
@@ -1020,8 +1021,10 @@ func (p *parser) parseNumber() (expr, error) {
 	return &litExpr{v: n}, nil
 }
 
-// parseString reads a string literal. Velocity 1.7 has no backslash escapes in literals; a
-// doubled quote stands for one. Double-quoted strings interpolate references and directives.
+// parseString reads a string literal. Velocity 1.7 has no backslash escapes in literals but
+// one: a double-quoted literal turns \uXXXX into its character (ASTStringLiteral.unescape,
+// before interpolation). A doubled quote stands for one. Double-quoted strings interpolate
+// references and directives.
 func (p *parser) parseString() (expr, error) {
 	q := p.src[p.i]
 	start := p.i
@@ -1046,6 +1049,12 @@ func (p *parser) parseString() (expr, error) {
 		p.i++
 	}
 	s := b.String()
+	if q == '"' && strings.Contains(s, `\u`) {
+		var err error
+		if s, err = unescapeUnicode(s); err != nil {
+			return nil, p.errf(start, "%v", err)
+		}
+	}
 	if q == '\'' || !strings.ContainsAny(s, "$#") {
 		return &litExpr{v: s}, nil
 	}
@@ -1055,6 +1064,39 @@ func (p *parser) parseString() (expr, error) {
 		return nil, err
 	}
 	return &interpExpr{nodes: nodes}, nil
+}
+
+// unescapeUnicode replaces every \uXXXX with its UTF-16 unit, joining surrogate pairs. Velocity
+// parses the four characters after \u as hex without checking them, so anything else fails the
+// template, as Java's NumberFormatException does.
+func unescapeUnicode(s string) (string, error) {
+	var units []uint16
+	var b strings.Builder
+	flush := func() {
+		if len(units) > 0 {
+			b.WriteString(string(utf16.Decode(units)))
+			units = units[:0]
+		}
+	}
+	for i := 0; i < len(s); {
+		if strings.HasPrefix(s[i:], `\u`) {
+			if i+6 > len(s) {
+				return "", fmt.Errorf("string literal: \\u needs four hex digits, got %q", s[i:])
+			}
+			n, err := strconv.ParseUint(s[i+2:i+6], 16, 16)
+			if err != nil {
+				return "", fmt.Errorf("string literal: \\u needs four hex digits, got %q", s[i:i+6])
+			}
+			units = append(units, uint16(n))
+			i += 6
+			continue
+		}
+		flush()
+		b.WriteByte(s[i])
+		i++
+	}
+	flush()
+	return b.String(), nil
 }
 
 func (p *parser) parseList() (expr, error) {

@@ -584,3 +584,32 @@ func TestUnsupportedJSONPath(t *testing.T) {
 		})
 	}
 }
+
+// Velocity 1.7's ASTStringLiteral turns \uXXXX in a double-quoted literal into its character
+// before interpolating, and leaves single-quoted literals alone; it has no other escapes.
+// https://velocity.apache.org/engine/1.7/vtl-reference.html (string literals) and ASTStringLiteral.unescape
+func TestStringLiteralUnicodeEscape(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, tpl, want string }{
+		{"double-quoted", `#set($s = "caf\u00e9")$s`, "café"},
+		{"upper-case hex", `#set($s = "\u00C9t\u00E9")$s`, "Été"},
+		{"single-quoted stays", `#set($s = 'caf\u00e9')$s`, `caf\u00e9`},
+		{"a quote by escape", `#set($s = "say \u0022hi\u0022")$s`, `say "hi"`},
+		{"before interpolation", `#set($x = "v")#set($s = "[\u0024x]")$s`, `[v]`},
+		{"surrogate pair", `#set($s = "\ud83e\udd50")$s`, "🥐"},
+		{"other backslashes are text", `#set($s = "a\tb\n")$s`, `a\tb\n`},
+		{"as a method argument", `$util.escapeJavaScript("\u00e9")`, `\u00E9`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tpl, err := Parse("t", tt.tpl)
+			require.NoError(t, err)
+			out, err := tpl.Render(Input{})
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, out.Body)
+		})
+	}
+	_, err := Parse("t", `#set($s = "\u00zz")`)
+	assert.ErrorContains(t, err, "four hex digits")
+}
