@@ -21,7 +21,7 @@
 //     doubled quote stands for one and a backslash is an ordinary character, except that a
 //     double-quoted literal turns \uXXXX into its character before it interpolates (1.7's
 //     ASTStringLiteral.unescape; a \u without four hex digits fails to parse). Integers divide as integers; a division by zero is null; + with a
-//     string concatenates. A range [n..m] needs numbers at both ends, else it is null. In #if, null and false are false and everything else (even "") true.
+//     string concatenates, a null side standing as its source text ("x" + $nope is "x$nope"). A range [n..m] needs numbers at both ends, else it is null. In #if, null and false are false and everything else (even "") true.
 //     == compares numbers by value and objects of different types by their toString.
 //   - $input (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html):
 //     body, json(path), path(path), params(), params(name) looking in path, then query string,

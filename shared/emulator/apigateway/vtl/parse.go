@@ -108,6 +108,9 @@ type (
 		op   string
 		l, r expr
 		pos  int
+		// lsrc and rsrc are the operands' source text, which + puts in place of a null
+		// operand when the other one is a string (Velocity 1.7's ASTAddNode.handleSpecial).
+		lsrc, rsrc string
 	}
 	notExpr struct{ x expr }
 )
@@ -871,6 +874,8 @@ func (p *parser) parseRel() (expr, error) {
 }
 
 func (p *parser) parseAdd() (expr, error) {
+	p.skipWS()
+	lstart := p.i
 	l, err := p.parseMul()
 	if err != nil {
 		return nil, err
@@ -883,11 +888,18 @@ func (p *parser) parseAdd() (expr, error) {
 			return l, nil
 		}
 		p.i++
+		p.skipWS()
+		rstart := p.i
 		r, err := p.parseMul()
 		if err != nil {
 			return nil, err
 		}
-		l = &binExpr{op: string(c), l: l, r: r, pos: p.base + pos}
+		b := &binExpr{op: string(c), l: l, r: r, pos: p.base + pos}
+		if c == '+' {
+			b.lsrc = strings.TrimSpace(p.src[lstart:pos])
+			b.rsrc = strings.TrimSpace(p.src[rstart:p.i])
+		}
+		l = b
 	}
 }
 

@@ -716,6 +716,19 @@ func (s *state) binary(x *binExpr) (any, error) {
 		}
 		return c >= 0, nil
 	}
+	if x.op == "+" {
+		// ASTAddNode.handleSpecial: when either side is a string, + concatenates, and a null
+		// side stands as its source text ("x" + $nope is "x$nope").
+		_, ls := l.(string)
+		_, rs := r.(string)
+		if ls || rs {
+			if l == nil {
+				l = x.lsrc
+			} else if r == nil {
+				r = x.rsrc
+			}
+		}
+	}
 	return arith(x.op, l, r), nil
 }
 

@@ -613,3 +613,30 @@ func TestStringLiteralUnicodeEscape(t *testing.T) {
 	_, err := Parse("t", `#set($s = "\u00zz")`)
 	assert.ErrorContains(t, err, "four hex digits")
 }
+
+// Velocity 1.7's ASTAddNode: + with a string on either side concatenates, and a null side
+// stands as its own source text; without a string, a null side makes the sum null (and #set
+// then leaves its variable unchanged). https://velocity.apache.org/engine/1.7/vtl-reference.html
+func TestPlusWithNull(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, tpl, want string }{
+		{"string plus null reference", `#set($a = "x" + $nope)$a`, `x$nope`},
+		{"null reference plus string", `#set($a = $nope + "x")$a`, `$nopex`},
+		{"quiet reference keeps its text", `#set($a = "x" + $!nope)$a`, `x$!nope`},
+		{"formal reference keeps its text", `#set($a = "x" + ${nope})$a`, `x${nope}`},
+		{"missing property", `#set($m = {})#set($a = "id-" + $m.id)$a`, `id-$m.id`},
+		{"chained", `#set($a = "a" + $nope + "b")$a`, `a$nopeb`},
+		{"number plus null is null", `#set($a = 1)#set($a = 2 + $nope)$a`, `1`},
+		{"string plus number", `#set($a = "n" + 1)$a`, `n1`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tpl, err := Parse("t", tt.tpl)
+			require.NoError(t, err)
+			out, err := tpl.Render(Input{})
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, out.Body)
+		})
+	}
+}
