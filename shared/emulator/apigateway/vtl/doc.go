@@ -11,7 +11,7 @@
 // The dialect, with where each rule comes from:
 //   - Velocity 1.7 (https://velocity.apache.org/engine/1.7/user-guide.html and its grammar):
 //     $ref, $!ref, ${ref}, $!{ref}; properties, methods and [index] on references; #set, #if,
-//     #elseif, #else, #foreach with $foreach.hasNext/index/count/first/last and $velocityCount,
+//     #elseif, #else, #foreach with $foreach.hasNext/index/count/first/last, $velocityCount and $velocityHasNext,
 //     #break, #stop, #define, #macro, ## and #* *# comments, #[[ ]]# text; ranges, list and map
 //     literals; arithmetic, comparison and logical operators (also and/or/not, eq/ne/lt/gt/le/ge).
 //     Identifiers may contain '-' ($a-1 is one name), as in 1.7. A reference without a value

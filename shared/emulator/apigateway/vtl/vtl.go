@@ -411,10 +411,18 @@ func (s *state) set(n *setNode) error {
 func (s *state) evalRef(r *reference) (any, error) {
 	v, ok := s.vars[r.name]
 	if !ok {
-		if r.name == "velocityCount" && s.foreachTop != nil {
-			return int64(s.foreachTop.index + 1), nil
+		// Velocity 1.7's #foreach also puts $velocityCount (from 1) and $velocityHasNext in the
+		// context, deprecated for $foreach.count and $foreach.hasNext but still there.
+		switch {
+		case s.foreachTop == nil:
+			return nil, nil
+		case r.name == "velocityCount":
+			v = int64(s.foreachTop.index + 1)
+		case r.name == "velocityHasNext":
+			v = s.foreachTop.index < s.foreachTop.n-1
+		default:
+			return nil, nil
 		}
-		return nil, nil
 	}
 	var err error
 	for _, m := range r.mods {

@@ -640,3 +640,28 @@ func TestPlusWithNull(t *testing.T) {
 		})
 	}
 }
+
+// Velocity 1.7's #foreach puts $velocityCount and $velocityHasNext in the context (deprecated
+// for $foreach.count and $foreach.hasNext, removed in 2.0), restoring an outer loop's after an
+// inner one, and removing both after the loop. Velocity 1.7's Foreach directive and
+// https://velocity.apache.org/engine/1.7/user-guide.html#loops
+func TestDeprecatedLoopVariables(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, tpl, want string }{
+		{"velocityHasNext", `#foreach($i in [1, 2, 3])$i#if($velocityHasNext),#end#end`, `1,2,3`},
+		{"velocityHasNext printed", `#foreach($i in [1, 2])$velocityHasNext #end`, `true false `},
+		{"velocityCount with a method", `#foreach($i in ["a"])$velocityCount.toString()#end`, `1`},
+		{"outer restored after inner", `#foreach($a in [1, 2])#foreach($b in [1])#end$velocityHasNext #end`, `true false `},
+		{"gone after the loop", `#foreach($i in [1])#end$velocityHasNext $velocityCount`, `$velocityHasNext $velocityCount`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tpl, err := Parse("t", tt.tpl)
+			require.NoError(t, err)
+			out, err := tpl.Render(Input{})
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, out.Body)
+		})
+	}
+}
