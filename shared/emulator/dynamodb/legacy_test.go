@@ -331,3 +331,44 @@ func TestPartiQLBatchAndTransaction(t *testing.T) {
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"Item":{"pk":{"S":"new"},"v":{"N":"3"}}}`, string(out), "the transaction of writes was applied")
 }
+
+// TestLegacyEmptyAttributeValueList checks that an AttributeValueList sent empty is told apart
+// from one not sent: with no ComparisonOperator it is refused as a list without an operator,
+// with Value as the two used together, and with an operator as the wrong number of values.
+// None of these needs the table, which does not exist here.
+func TestLegacyEmptyAttributeValueList(t *testing.T) {
+	t.Parallel()
+	svc, _, _ := newService(t)
+	const invalid = "ValidationException: One or more parameter values were invalid: "
+	tests := []struct {
+		name, op, body, want string
+	}{
+		// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ExpectedAttributeValue.html
+		{"empty list alone", "DeleteItem", `{"TableName":"nowhere","Key":{"pk":{"S":"k"}},"Expected":{"a":{"AttributeValueList":[]}}}`,
+			invalid + "AttributeValueList can only be used with a ComparisonOperator for Attribute: a"},
+		{"empty list with Exists", "DeleteItem", `{"TableName":"nowhere","Key":{"pk":{"S":"k"}},"Expected":{"a":{"Exists":true,"AttributeValueList":[]}}}`,
+			invalid + "AttributeValueList can only be used with a ComparisonOperator for Attribute: a"},
+		{"empty list with Value", "PutItem", `{"TableName":"nowhere","Item":{"pk":{"S":"k"}},"Expected":{"a":{"Value":{"S":"v"},"AttributeValueList":[]}}}`,
+			invalid + "Value and AttributeValueList cannot be used together for Attribute: a"},
+		{"empty list with EQ", "PutItem", `{"TableName":"nowhere","Item":{"pk":{"S":"k"}},"Expected":{"a":{"ComparisonOperator":"EQ","AttributeValueList":[]}}}`,
+			invalid + "Invalid number of argument(s) for the EQ ComparisonOperator"},
+		{"empty list with IN", "UpdateItem", `{"TableName":"nowhere","Key":{"pk":{"S":"k"}},"Expected":{"a":{"ComparisonOperator":"IN","AttributeValueList":[]}}}`,
+			invalid + "Invalid number of argument(s) for the IN ComparisonOperator"},
+		// An absent list with an operator that needs values keeps its own message.
+		{"no list with EQ", "PutItem", `{"TableName":"nowhere","Item":{"pk":{"S":"k"}},"Expected":{"a":{"ComparisonOperator":"EQ"}}}`,
+			invalid + "Value or AttributeValueList must be used with ComparisonOperator: EQ for Attribute: a"},
+		{"null list with EQ", "PutItem", `{"TableName":"nowhere","Item":{"pk":{"S":"k"}},"Expected":{"a":{"ComparisonOperator":"EQ","AttributeValueList":null}}}`,
+			invalid + "Value or AttributeValueList must be used with ComparisonOperator: EQ for Attribute: a"},
+		// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Condition.html
+		{"ScanFilter with an empty list", "Scan", `{"TableName":"nowhere","ScanFilter":{"a":{"ComparisonOperator":"EQ","AttributeValueList":[]}}}`,
+			invalid + "Invalid number of argument(s) for the EQ ComparisonOperator"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := svc.Call(t.Context(), tt.op, []byte(tt.body))
+			apiErr, ok := errors.AsType[*sim.APIError](err)
+			require.True(t, ok, "%v", err)
+			assert.Equal(t, tt.want, apiErr.Code+": "+apiErr.Message)
+		})
+	}
+}

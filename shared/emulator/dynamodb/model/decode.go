@@ -654,10 +654,13 @@ func (d *decoder) checkedItem() (Item, checkedItem, error) {
 	return it, checkedItem(d.size + 1), nil
 }
 
-// attributeList reads a legacy AttributeValueList.
+// attributeList reads a legacy AttributeValueList. A list that is sent but empty is an empty,
+// non-nil slice, so that the legacy checks can tell it from an absent one: DynamoDB answers
+// Expected {"AttributeValueList": []} with "AttributeValueList can only be used with a
+// ComparisonOperator" and an empty list with an operator with "Invalid number of argument(s)".
 func (d *decoder) attributeList() ([]*Value, error) {
 	var out []*Value
-	_, err := d.list(shList, func() error {
+	present, err := d.list(shList, func() error {
 		if d.null() {
 			return nil
 		}
@@ -665,6 +668,9 @@ func (d *decoder) attributeList() ([]*Value, error) {
 		out = append(out, v)
 		return err
 	})
+	if present && out == nil {
+		out = []*Value{}
+	}
 	return out, err
 }
 
