@@ -1,6 +1,7 @@
 package dynamodb_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -371,4 +372,90 @@ func TestLegacyEmptyAttributeValueList(t *testing.T) {
 			assert.Equal(t, tt.want, apiErr.Code+": "+apiErr.Message)
 		})
 	}
+}
+
+// TestFilterFunctionsAndEqualityByType checks filters whose attribute has another type in some
+// items than the filter's value: contains and begins_with are false for such an item, = is false
+// and <> true between different types, and two binary sets are equal whatever their order, in
+// both the expression and the legacy ScanFilter forms.
+func TestFilterFunctionsAndEqualityByType(t *testing.T) {
+	t.Parallel()
+	svc, c, _ := newService(t)
+	createSimple(t, c, "mixed")
+	for _, it := range []string{
+		`{"pk":{"S":"str"},"v":{"S":"pain au chocolat"}}`,
+		`{"pk":{"S":"num"},"v":{"N":"42"}}`,
+		`{"pk":{"S":"bin"},"v":{"B":"cGFpbg=="}}`,
+		`{"pk":{"S":"bset"},"v":{"BS":["cGFpbg==","Y2hvYw=="]}}`,
+		`{"pk":{"S":"sset"},"v":{"SS":["pain","choc"]}}`,
+		`{"pk":{"S":"list"},"v":{"L":[{"S":"pain"},{"N":"1"}]}}`,
+	} {
+		_, err := svc.Call(t.Context(), "PutItem", []byte(`{"TableName":"mixed","Item":`+it+`}`))
+		require.NoError(t, err)
+	}
+	tests := []struct {
+		name, body string
+		want       []string // the pk of every item matched
+	}{
+		// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.OperatorsAndFunctions.html#Expressions.OperatorsAndFunctions.Functions
+		{"contains a string", `"FilterExpression":"contains(v, :x)","ExpressionAttributeValues":{":x":{"S":"pain"}}`,
+			[]string{"list", "sset", "str"}},
+		{"NOT contains a string", `"FilterExpression":"NOT contains(v, :x)","ExpressionAttributeValues":{":x":{"S":"pain"}}`,
+			[]string{"bin", "bset", "num"}},
+		// A binary attribute contains a subsequence, as the legacy CONTAINS documents for Binary.
+		{"contains a binary", `"FilterExpression":"contains(v, :x)","ExpressionAttributeValues":{":x":{"B":"YWk="}}`,
+			[]string{"bin"}},
+		{"begins_with a string", `"FilterExpression":"begins_with(v, :x)","ExpressionAttributeValues":{":x":{"S":"pain"}}`,
+			[]string{"str"}},
+		{"begins_with a binary", `"FilterExpression":"begins_with(v, :x)","ExpressionAttributeValues":{":x":{"B":"cGE="}}`,
+			[]string{"bin"}},
+		// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/LegacyConditionalParameters.ScanFilter.html
+		// (CONTAINS, NOT_CONTAINS and BEGINS_WITH in the API reference's Condition)
+		// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Condition.html
+		{"ScanFilter CONTAINS", `"ScanFilter":{"v":{"ComparisonOperator":"CONTAINS","AttributeValueList":[{"S":"choc"}]}}`,
+			[]string{"sset", "str"}},
+		{"ScanFilter NOT_CONTAINS", `"ScanFilter":{"v":{"ComparisonOperator":"NOT_CONTAINS","AttributeValueList":[{"S":"choc"}]}}`,
+			[]string{"bin", "bset", "list", "num"}},
+		{"ScanFilter BEGINS_WITH", `"ScanFilter":{"v":{"ComparisonOperator":"BEGINS_WITH","AttributeValueList":[{"B":"cA=="}]}}`,
+			[]string{"bin"}},
+		// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.OperatorsAndFunctions.html#Expressions.OperatorsAndFunctions.Comparators
+		{"binary sets equal in another order", `"FilterExpression":"v = :x","ExpressionAttributeValues":{":x":{"BS":["Y2hvYw==","cGFpbg=="]}}`,
+			[]string{"bset"}},
+		{"binary sets not equal in another order", `"FilterExpression":"v <> :x","ExpressionAttributeValues":{":x":{"BS":["Y2hvYw==","cGFpbg=="]}}`,
+			[]string{"bin", "list", "num", "sset", "str"}},
+		{"ScanFilter EQ on a binary set", `"ScanFilter":{"v":{"ComparisonOperator":"EQ","AttributeValueList":[{"BS":["Y2hvYw==","cGFpbg=="]}]}}`,
+			[]string{"bset"}},
+		{"a number is not equal to a string of its digits", `"FilterExpression":"v = :x","ExpressionAttributeValues":{":x":{"S":"42"}}`,
+			nil},
+		{"<> between different types", `"FilterExpression":"v <> :x","ExpressionAttributeValues":{":x":{"S":"pain au chocolat"}}`,
+			[]string{"bin", "bset", "list", "num", "sset"}},
+		{"ScanFilter NE between different types", `"ScanFilter":{"v":{"ComparisonOperator":"NE","AttributeValueList":[{"N":"42"}]}}`,
+			[]string{"bin", "bset", "list", "sset", "str"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := svc.Call(t.Context(), "Scan", []byte(`{"TableName":"mixed",`+tt.body+`}`))
+			if apiErr, ok := errors.AsType[*sim.APIError](err); ok {
+				t.Fatalf("%s: %s", apiErr.Code, apiErr.Message)
+			}
+			require.NoError(t, err)
+			assert.ElementsMatch(t, tt.want, scannedKeys(t, out))
+		})
+	}
+}
+
+// scannedKeys reads the pk of every item of a Scan's answer.
+func scannedKeys(t *testing.T, out []byte) []string {
+	t.Helper()
+	var ans struct {
+		Items []struct {
+			Pk struct{ S string } `json:"pk"`
+		}
+	}
+	require.NoError(t, json.Unmarshal(out, &ans))
+	var keys []string
+	for _, it := range ans.Items {
+		keys = append(keys, it.Pk.S)
+	}
+	return keys
 }

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"bytes"
 	"errors"
 	"maps"
 	"regexp"
@@ -272,17 +273,71 @@ func (c *condition) eval(n language.Node, env *language.Environment) (bool, erro
 				return b, err
 			}
 			return c.eval(node.Right, env)
+		case "=", "<>":
+			if eq, ok := equality(node, env); ok {
+				return eq == (node.Operator == "="), nil
+			}
 		}
 	}
 	res := language.Eval(n, env)
 	if res.Type() == language.ObjectTypeError {
 		msg := res.Inspect()
-		if strings.Contains(msg, "NULL") && !strings.Contains(msg, "function name") || typeMismatch(msg) {
+		if strings.Contains(msg, "NULL") && !strings.Contains(msg, "function name") || typeMismatch(msg) ||
+			unmatchedFunction(n, msg) {
 			return false, nil
 		}
 		return false, exprError(c.label, c.expr, msg)
 	}
 	return res == language.TRUE, nil
+}
+
+// equality decides a = b and a <> b where minidyn does not answer as DynamoDB: operands of
+// different types are not equal (so <> is true; minidyn makes it an error, which would read as
+// false), and binary sets are equal when they hold the same elements in any order (minidyn
+// compares them in the order they were written). ok is false where minidyn's answer stands.
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.OperatorsAndFunctions.html#Expressions.OperatorsAndFunctions.Comparators
+func equality(node *language.InfixExpression, env *language.Environment) (eq, ok bool) {
+	l, r := language.Eval(node.Left, env), language.Eval(node.Right, env)
+	if l.Type() == language.ObjectTypeError || r.Type() == language.ObjectTypeError ||
+		language.IsUndefinedObject(l) || language.IsUndefinedObject(r) {
+		return false, false
+	}
+	if l.Type() != r.Type() {
+		return false, true
+	}
+	lb, lok := l.(*language.BinarySet)
+	rb, rok := r.(*language.BinarySet)
+	if !lok || !rok {
+		return false, false
+	}
+	if len(lb.Value) != len(rb.Value) {
+		return false, true
+	}
+	for _, x := range lb.Value {
+		if !slices.ContainsFunc(rb.Value, func(y []byte) bool { return bytes.Equal(x, y) }) {
+			return false, true
+		}
+	}
+	return true, true
+}
+
+// unmatchedFunction reports whether minidyn's error is contains or begins_with meeting an
+// attribute of a type the function does not look into (contains on a number or a binary set
+// with a string, begins_with on a number or a set): DynamoDB's functions are then false for
+// that item, as the developer guide defines them by the attribute's type.
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.OperatorsAndFunctions.html#Expressions.OperatorsAndFunctions.Functions
+func unmatchedFunction(n language.Node, msg string) bool {
+	call, ok := n.(*language.CallExpression)
+	if !ok {
+		return false
+	}
+	switch strings.ToLower(call.Function.String()) {
+	case "contains":
+		return strings.HasPrefix(msg, "ERROR: contains is not supported for path=")
+	case "begins_with":
+		return strings.HasPrefix(msg, "ERROR: invalid type ") || strings.HasPrefix(msg, "ERROR: invalid substr type ")
+	}
+	return false
 }
 
 // typeMismatch reports whether minidyn's error is about operands of the wrong type.
