@@ -1,11 +1,17 @@
 package dynamodb_test
 
 import (
+	"errors"
+	"maps"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
 )
 
 // TestScanChecks checks the faults DynamoDB finds in a Scan and their order: the request's own
@@ -117,4 +123,140 @@ func TestScanStartKeySegment(t *testing.T) {
 	}
 	assert.Positive(t, refused, "keys of segment 1 are refused")
 	assert.Less(t, refused, 10, "keys of segment 0 are taken")
+}
+
+// TestConditionExpressionGrammar checks condition, filter and key condition expressions against
+// DynamoDB's grammar and the order of its checks, all before the table is looked up: a syntax
+// error first (naming the token and the text around it), then redundant parentheses, an unknown
+// function, a function where it cannot be used and a reserved word; then, condition by
+// condition, an undefined placeholder, a function's number of operands, a path compared with
+// itself, and a function's operand types or BETWEEN's bounds.
+func TestConditionExpressionGrammar(t *testing.T) {
+	t.Parallel()
+	svc, _, _ := newService(t)
+	// Syntax and functions:
+	// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.OperatorsAndFunctions.html#Expressions.OperatorsAndFunctions.Syntax
+	// Reserved words: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ReservedWords.html
+	// Key conditions: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Query.KeyConditionExpressions.html
+	const filter = "ValidationException: Invalid FilterExpression: "
+	tests := []struct {
+		name, op, body, want string
+	}{
+		{"a word after a complete condition", "Scan", `{"TableName":"missing","FilterExpression":"price is too high"}`,
+			filter + `Syntax error; token: "is", near: "price is too"`},
+		{"a number is no operand", "Scan", `{"TableName":"missing","FilterExpression":"price > 10"}`,
+			filter + `Syntax error; token: "10", near: "> 10"`},
+		{"a list index must be a number", "Scan", `{"TableName":"missing","FilterExpression":"attribute_exists(tray[x])"}`,
+			filter + `Syntax error; token: "x", near: "[x]"`},
+		{"a function's result has no members", "Scan", `{"TableName":"missing","FilterExpression":"size(tray).depth > tray"}`,
+			filter + `Syntax error; token: ".", near: ").depth"`},
+		{"a placeholder value has no members", "Scan", `{"TableName":"missing","FilterExpression":"tray > :v.depth","ExpressionAttributeValues":{":v":{"N":"1"}}}`,
+			filter + `Syntax error; token: ".", near: ":v.depth"`},
+		{"IN needs parentheses", "Scan", `{"TableName":"missing","FilterExpression":"flavour in plain, seeded"}`,
+			filter + `Syntax error; token: "plain", near: "in plain,"`},
+		{"syntax before an undefined placeholder", "Scan", `{"TableName":"missing","FilterExpression":"#f = :v ++"}`,
+			filter + `Syntax error; token: "+", near: ":v ++"`},
+		{"two pairs of parentheses round an operand", "Scan", `{"TableName":"missing","FilterExpression":"flavour = flavour AND crust > ((views))"}`,
+			filter + "The expression has redundant parentheses;"},
+		{"two pairs of parentheses round a condition", "Scan", `{"TableName":"missing","FilterExpression":"a = b AND ((c = d AND e = f))"}`,
+			filter + "The expression has redundant parentheses;"},
+		{"one pair of parentheses is fine", "Scan", `{"TableName":"missing","FilterExpression":"(a) BETWEEN (b) AND (c) AND (d = e OR NOT (f < g))"}`,
+			"ResourceNotFoundException: Requested resource not found"},
+		{"function names are case-sensitive", "Scan", `{"TableName":"missing","FilterExpression":"Attribute_Exists(views)"}`,
+			filter + "Invalid function name; function: Attribute_Exists"},
+		{"an unknown function before a reserved word", "Scan", `{"TableName":"missing","FilterExpression":"views > bake(:t)"}`,
+			filter + "Invalid function name; function: bake"},
+		{"a test used as an operand", "Scan", `{"TableName":"missing","FilterExpression":"crust IN (a, attribute_exists(b))"}`,
+			filter + "The function is not allowed to be used this way in an expression; function: attribute_exists"},
+		{"size used as a test", "Scan", `{"TableName":"missing","FilterExpression":"size(crust)"}`,
+			filter + "The function is not allowed to be used this way in an expression; function: size"},
+		{"a reserved word before an undefined name", "Scan", `{"TableName":"missing","FilterExpression":"attribute_exists(#x) AND :v < Comment"}`,
+			filter + "Attribute name is a reserved keyword; reserved keyword: Comment"},
+		{"the first condition's problem wins", "Scan", `{"TableName":"missing","FilterExpression":"begins_with(crust) AND #undefined = crust"}`,
+			filter + "Incorrect number of operands for operator or function; operator or function: begins_with, number of operands: 1"},
+		{"an undefined placeholder before the operand count", "Scan", `{"TableName":"missing","FilterExpression":"begins_with(#undefined)"}`,
+			filter + "An expression attribute name used in the document path is not defined; attribute name: #undefined"},
+		{"a path compared with itself", "Scan", `{"TableName":"missing","FilterExpression":"crust.edge = crust.edge"}`,
+			filter + "The first operand must be distinct from the remaining operands for this operator or function; operator: =, first operand: [crust, edge]"},
+		{"begins_with a number", "Scan", `{"TableName":"missing","FilterExpression":"begins_with(crust, :n)","ExpressionAttributeValues":{":n":{"N":"1"}}}`,
+			filter + "Incorrect operand type for operator or function; operator or function: begins_with, operand type: N"},
+		{"attribute_type's type from a path", "Scan", `{"TableName":"missing","FilterExpression":"attribute_type(crust, kind)"}`,
+			filter + "Incorrect operand type for operator or function; operator or function: attribute_type, operand type: {NS,SS,L,BS,N,M,B,BOOL,NULL,S}"},
+		{"attribute_type's unknown type name", "Scan", `{"TableName":"missing","FilterExpression":"attribute_type(crust, :t)","ExpressionAttributeValues":{":t":{"S":"STRING"}}}`,
+			filter + "Invalid attribute type name found; type: STRING, valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}"},
+		{"attribute_exists of a value", "Scan", `{"TableName":"missing","FilterExpression":"attribute_exists(:t)","ExpressionAttributeValues":{":t":{"S":"x"}}}`,
+			filter + "Operator or function requires a document path; operator or function: attribute_exists"},
+		{"size of a Boolean", "Scan", `{"TableName":"missing","FilterExpression":"size(:t) > crust","ExpressionAttributeValues":{":t":{"BOOL":true}}}`,
+			filter + "Incorrect operand type for operator or function; operator or function: size, operand type: BOOL"},
+		{"BETWEEN bounds upside down in a condition", "DeleteItem", `{"TableName":"missing","Key":{"pk":{"S":"k"}},"ConditionExpression":"n BETWEEN :hi AND :lo","ExpressionAttributeValues":{":lo":{"N":"1"},":hi":{"N":"9"}}}`,
+			"ValidationException: Invalid ConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {N:9}, upper bound operand: AttributeValue: {N:1}"},
+		{"a key condition's syntax before an empty filter", "Query", `{"TableName":"missing","KeyConditionExpression":"store is open","FilterExpression":""}`,
+			`ValidationException: Invalid KeyConditionExpression: Syntax error; token: "is", near: "store is open"`},
+		{"a key condition's operand types before an empty filter", "Query", `{"TableName":"missing","KeyConditionExpression":"attribute_type(a, :n)","FilterExpression":"","ExpressionAttributeValues":{":n":{"N":"1"}}}`,
+			"ValidationException: Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: attribute_type, operand type: N"},
+		{"BETWEEN on size() in a key condition", "Query", `{"TableName":"missing","KeyConditionExpression":"a BETWEEN size(b) AND size(c)"}`,
+			"ValidationException: KeyConditionExpressions cannot contain nested operations"},
+		{"BETWEEN on a value first in a key condition", "Query", `{"TableName":"missing","KeyConditionExpression":":v BETWEEN size(b) AND size(c)","ExpressionAttributeValues":{":v":{"N":"1"}}}`,
+			"ValidationException: Invalid condition in KeyConditionExpression: BETWEEN operator must have the key attribute as its first operand"},
+		{"BETWEEN on a list element in a key condition", "Query", `{"TableName":"missing","KeyConditionExpression":"b BETWEEN c[1] AND d"}`,
+			"ValidationException: Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition"},
+		{"trailing tokens after a key condition", "Query", `{"TableName":"missing","KeyConditionExpression":"a = :v b","ExpressionAttributeValues":{":v":{"N":"1"}}}`,
+			`ValidationException: Invalid KeyConditionExpression: Syntax error; token: "b", near: ":v b"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := svc.Call(t.Context(), tt.op, []byte(tt.body))
+			apiErr, ok := errors.AsType[*sim.APIError](err)
+			require.True(t, ok, "%v", err)
+			assert.Equal(t, tt.want, apiErr.Code+": "+apiErr.Message)
+		})
+	}
+}
+
+// TestFilterPathIntoAnotherType checks that a document path stepping into an attribute of
+// another type, or past a list's end, names nothing in that item: the comparison is false and
+// attribute_not_exists true, rather than an error for the whole request.
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.Attributes.html#Expressions.Attributes.NestedElements.DocumentPathExamples
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.OperatorsAndFunctions.html#Expressions.OperatorsAndFunctions.Functions
+func TestFilterPathIntoAnotherType(t *testing.T) {
+	t.Parallel()
+	svc, c, _ := newService(t)
+	createSimple(t, c, "nested")
+	for _, it := range []string{
+		`{"pk":{"S":"map"},"v":{"M":{"a":{"M":{"b":{"N":"5"}}}}}}`,
+		`{"pk":{"S":"list"},"v":{"L":[{"M":{"a":{"M":{"b":{"N":"5"}}}}}]}}`,
+		`{"pk":{"S":"set"},"v":{"SS":["a"]}}`,
+		`{"pk":{"S":"num"},"v":{"N":"5"}}`,
+	} {
+		_, err := svc.Call(t.Context(), "PutItem", []byte(`{"TableName":"nested","Item":`+it+`}`))
+		require.NoError(t, err)
+	}
+	tests := []struct {
+		name, filter string
+		want         []string
+	}{
+		{"map key or list index", "v[0].a.b = :five OR v.a.b = :five", []string{"list", "map"}},
+		{"an index past the list's end", "v[1].a.b = :five", nil},
+		{"attribute_exists of an element", "attribute_exists(v[0])", []string{"list"}},
+		{"attribute_not_exists of an element", "attribute_not_exists(v[0]) AND v <> :five", []string{"map", "set"}},
+		{"size of a number is no size", "size(v) = :one", []string{"list", "map", "set"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			values := map[string]string{":five": `{"N":"5"}`, ":one": `{"N":"1"}`}
+			var used []string
+			for _, k := range slices.Sorted(maps.Keys(values)) {
+				if strings.Contains(tt.filter, k) {
+					used = append(used, `"`+k+`":`+values[k])
+				}
+			}
+			body := `{"TableName":"nested","FilterExpression":"` + tt.filter + `"`
+			if used != nil {
+				body += `,"ExpressionAttributeValues":{` + strings.Join(used, ",") + `}`
+			}
+			out, err := svc.Call(t.Context(), "Scan", []byte(body+"}"))
+			require.NoError(t, err)
+			assert.ElementsMatch(t, tt.want, scannedKeys(t, out))
+		})
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"maps"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -114,6 +115,12 @@ func checkArgs(args exprArgs, exprs ...labeled) error {
 		if len(e.expr) > maxExpressionSize {
 			return validation("Invalid %s: Expression size has exceeded the maximum allowed size; expression size: %d", e.label, len(e.expr))
 		}
+		switch e.label {
+		case "ConditionExpression", "FilterExpression", "KeyConditionExpression":
+			if err := checkConditionGrammar(e.label, e.expr, args); err != nil {
+				return err
+			}
+		}
 		if e.placeholders && e.compile != nil {
 			if err := e.compile(); err != nil {
 				return err
@@ -203,7 +210,11 @@ func compileCondition(label, expr string, args exprArgs) (*condition, error) {
 	if expr == "" {
 		return nil, nil
 	}
-	p := language.NewParser(language.NewLexer(expr))
+	text := expr
+	if root := parseConditionTree(expr); root != nil {
+		text = root.render()
+	}
+	p := language.NewParser(language.NewLexer(text))
 	ast := p.ParseConditionalExpression()
 	if errs := p.Errors(); len(errs) > 0 {
 		return nil, exprError(label, expr, strings.Join(errs, "; "))
@@ -279,9 +290,15 @@ func (c *condition) eval(n language.Node, env *language.Environment) (bool, erro
 			}
 		}
 	}
-	res := language.Eval(n, env)
+	res := evalPath(n, env)
 	if res.Type() == language.ObjectTypeError {
 		msg := res.Inspect()
+		if pathMismatch(msg) {
+			// The path goes into an attribute of another type (b[1] in a map): it names
+			// nothing in this item, so only attribute_not_exists holds.
+			call, ok := n.(*language.CallExpression)
+			return ok && strings.EqualFold(call.Function.String(), "attribute_not_exists"), nil
+		}
 		if strings.Contains(msg, "NULL") && !strings.Contains(msg, "function name") || typeMismatch(msg) ||
 			unmatchedFunction(n, msg) {
 			return false, nil
@@ -297,7 +314,7 @@ func (c *condition) eval(n language.Node, env *language.Environment) (bool, erro
 // compares them in the order they were written). ok is false where minidyn's answer stands.
 // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.OperatorsAndFunctions.html#Expressions.OperatorsAndFunctions.Comparators
 func equality(node *language.InfixExpression, env *language.Environment) (eq, ok bool) {
-	l, r := language.Eval(node.Left, env), language.Eval(node.Right, env)
+	l, r := evalPath(node.Left, env), evalPath(node.Right, env)
 	if l.Type() == language.ObjectTypeError || r.Type() == language.ObjectTypeError ||
 		language.IsUndefinedObject(l) || language.IsUndefinedObject(r) {
 		return false, false
@@ -340,10 +357,34 @@ func unmatchedFunction(n language.Node, msg string) bool {
 	return false
 }
 
+// evalPath is language.Eval, except that a list index past the list's end, on which minidyn
+// panics, is the error of a path that names nothing in the item (see pathMismatch).
+func evalPath(n language.Node, env *language.Environment) (res language.Object) {
+	defer func() {
+		if r := recover(); r != nil {
+			if err, ok := r.(runtime.Error); !ok || !strings.Contains(err.Error(), "index out of range") {
+				panic(r)
+			}
+			res = &language.Error{Message: "index operator not supported for list past its end"}
+		}
+	}()
+	return language.Eval(n, env)
+}
+
+// pathMismatch reports whether minidyn's error is a document path stepping into an attribute
+// that is not a list ([n]) or not a map (.name).
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.Attributes.html#Expressions.Attributes.NestedElements.DocumentPathExamples
+func pathMismatch(msg string) bool {
+	return strings.HasPrefix(msg, "ERROR: index operator ") &&
+		(strings.Contains(msg, " not supporter: ") || strings.HasPrefix(msg, "ERROR: index operator not supported for "))
+}
+
 // typeMismatch reports whether minidyn's error is about operands of the wrong type.
 func typeMismatch(msg string) bool {
 	for _, s := range []string{"type mismatch", "mismatch type", "operand is not", "comparing types are not supported",
-		"unexpected type", "unsupported type: between"} {
+		"unexpected type", "unsupported type: between",
+		// size() of a number, a Boolean or null: no size, so its comparison is false.
+		"type not supported: size "} {
 		if strings.Contains(msg, s) {
 			return true
 		}

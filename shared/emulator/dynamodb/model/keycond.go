@@ -1,6 +1,8 @@
 package model
 
 import (
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/truora/minidyn/interpreter/language"
@@ -22,13 +24,19 @@ type kcTerm struct {
 	vals []*Value
 }
 
-// keyCondTerms checks a compiled KeyConditionExpression's shape, as DynamoDB does before it
-// looks at the table: only AND, comparisons, BETWEEN and begins_with; in each condition one
-// top-level attribute, first; one condition per attribute. It returns the conditions.
+// keyCondTerms checks a KeyConditionExpression's shape, as DynamoDB does before it looks at the
+// table: only AND, comparisons, BETWEEN and begins_with; in each condition one top-level
+// attribute, first; one condition per attribute. It returns the conditions. The expression has
+// passed checkConditionGrammar, whose tree it reads (so BETWEEN with size() or a list element
+// gets these messages rather than a syntax error).
 // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Query.KeyConditionExpressions.html
-func keyCondTerms(c *condition) ([]kcTerm, error) {
-	w := kcWalker{args: c.args, seen: map[string]bool{}}
-	if err := w.walk(c.ast.Expression); err != nil {
+func keyCondTerms(expr string, args exprArgs) ([]kcTerm, error) {
+	root := parseConditionTree(expr)
+	if root == nil {
+		return nil, checkConditionGrammar("KeyConditionExpression", expr, args)
+	}
+	w := kcWalker{args: args, seen: map[string]bool{}}
+	if err := w.walk(root); err != nil {
 		return nil, err
 	}
 	return w.terms, nil
@@ -47,73 +55,67 @@ func kcInvalidOp(op string) *Error {
 	return validation("Invalid operator used in KeyConditionExpression: %s", op)
 }
 
-func (w *kcWalker) walk(n language.Expression) error {
+func (w *kcWalker) walk(n *cNode) error {
 	var op string
-	var args []language.Expression
-	switch n := n.(type) {
-	case *language.PrefixExpression:
-		return kcInvalidOp(strings.ToUpper(n.Operator))
-	case *language.InExpression:
+	switch n.kind {
+	case "not":
+		return kcInvalidOp("NOT")
+	case "in":
 		return kcInvalidOp("IN")
-	case *language.InfixExpression:
-		switch o := strings.ToUpper(n.Operator); o {
-		case "AND":
-			if err := w.walk(n.Left); err != nil {
-				return err
-			}
-			return w.walk(n.Right)
-		case "OR", "<>":
-			return kcInvalidOp(o)
-		default:
-			op, args = kcOps[o], []language.Expression{n.Left, n.Right}
+	case "or":
+		return kcInvalidOp("OR")
+	case "and":
+		if err := w.walk(n.args[0]); err != nil {
+			return err
 		}
-	case *language.BetweenExpression:
-		if !kcIsPath(n.Left) {
+		return w.walk(n.args[1])
+	case "cmp":
+		if n.op == "<>" {
+			return kcInvalidOp(n.op)
+		}
+		op = kcOps[n.op]
+	case "between":
+		if n.args[0].kind != "path" {
 			return validation("Invalid condition in KeyConditionExpression: BETWEEN operator must have the key attribute as its first operand")
 		}
-		op, args = "BETWEEN", []language.Expression{n.Left, n.Range[0], n.Range[1]}
-	case *language.CallExpression:
-		name := kcFuncName(n)
-		switch name {
+		op = "BETWEEN"
+	case "func":
+		switch n.op {
 		case "attribute_exists", "attribute_not_exists", "attribute_type", "contains":
-			return kcInvalidOp(name)
+			return kcInvalidOp(n.op)
 		case "size":
 			return validation("KeyConditionExpressions cannot contain nested operations")
 		}
-		if len(n.Arguments) == 0 || !kcIsPath(n.Arguments[0]) {
-			return validation("Invalid condition in KeyConditionExpression: %s operator must have the key attribute as its first operand", name)
+		if len(n.args) == 0 || n.args[0].kind != "path" {
+			return validation("Invalid condition in KeyConditionExpression: %s operator must have the key attribute as its first operand", n.op)
 		}
-		op, args = "BEGINS_WITH", n.Arguments
+		op = "BEGINS_WITH"
 	default:
 		return validation("Invalid condition in KeyConditionExpression: No key attribute specified")
 	}
 	attr, at := "", 0
 	var vals []*Value
-	for i, a := range args {
-		switch {
-		case kcIsPath(a):
+	for i, a := range n.args {
+		switch a.kind {
+		case "path":
 			if attr != "" {
 				return validation("Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition")
 			}
-			id, ok := a.(*language.Identifier)
-			if !ok {
+			if len(a.path) != 1 {
 				return validation("KeyConditionExpressions cannot have conditions on nested attributes")
 			}
-			attr, at = id.Value, i
+			attr, at = a.path[0].text, i
 			if n, ok := w.args.names[attr]; ok {
 				attr = n
 			}
-		case kcIsValue(a):
-			name := a.(*language.Identifier).Value
-			v, ok := w.args.values[name]
+		case "value":
+			v, ok := w.args.values[a.tok.text]
 			if !ok {
-				return validation("Invalid KeyConditionExpression: An expression attribute value used in expression is not defined; attribute value: %s", name)
+				return validation("Invalid KeyConditionExpression: An expression attribute value used in expression is not defined; attribute value: %s", a.tok.text)
 			}
 			vals = append(vals, v)
 		default:
-			if err := w.walk(a); err != nil {
-				return err
-			}
+			return validation("KeyConditionExpressions cannot contain nested operations")
 		}
 	}
 	if attr == "" {
@@ -130,71 +132,12 @@ func (w *kcWalker) walk(n language.Expression) error {
 	return nil
 }
 
-func kcFuncName(c *language.CallExpression) string {
-	if id, ok := c.Function.(*language.Identifier); ok {
-		return id.Value
-	}
-	return ""
-}
-
-func kcIsValue(e language.Expression) bool {
-	id, ok := e.(*language.Identifier)
-	return ok && strings.HasPrefix(id.Value, ":")
-}
-
-// kcIsPath reports whether e is a document path (an attribute, nested or not).
-func kcIsPath(e language.Expression) bool {
-	switch e := e.(type) {
-	case *language.Identifier:
-		return !strings.HasPrefix(e.Value, ":")
-	case *language.IndexExpression:
-		return true
-	}
-	return false
-}
-
-// kcBetween checks the bounds of BETWEEN on values, as DynamoDB does while it parses.
-func kcBetween(c *condition) error {
-	var err error
-	var visit func(n language.Expression)
-	visit = func(n language.Expression) {
-		switch n := n.(type) {
-		case *language.InfixExpression:
-			visit(n.Left)
-			visit(n.Right)
-		case *language.PrefixExpression:
-			visit(n.Right)
-		case *language.BetweenExpression:
-			if err != nil || !kcIsValue(n.Range[0]) || !kcIsValue(n.Range[1]) {
-				return
-			}
-			lo := c.args.values[n.Range[0].(*language.Identifier).Value]
-			hi := c.args.values[n.Range[1].(*language.Identifier).Value]
-			if lo == nil || hi == nil {
-				return
-			}
-			switch {
-			case typeOf(lo) != typeOf(hi):
-				err = validation("Invalid %s: The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: AttributeValue: %s, upper bound operand: AttributeValue: %s", c.label, describeValue(lo), describeValue(hi))
-			case (typeOf(lo) == "S" || typeOf(lo) == "N" || typeOf(lo) == "B") && compareScalars(lo, hi) > 0:
-				err = validation("Invalid %s: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: %s, upper bound operand: AttributeValue: %s", c.label, describeValue(lo), describeValue(hi))
-			}
-		}
-	}
-	visit(c.ast.Expression)
-	return err
-}
-
-// compileKeyCond compiles a KeyConditionExpression and checks what needs no table.
+// compileKeyCond checks a KeyConditionExpression and returns its conditions.
 func compileKeyCond(expr string, args exprArgs) ([]kcTerm, error) {
-	c, err := compileCondition("KeyConditionExpression", expr, args)
-	if err != nil {
+	if err := checkConditionGrammar("KeyConditionExpression", expr, args); err != nil {
 		return nil, err
 	}
-	if err := kcBetween(c); err != nil {
-		return nil, err
-	}
-	return keyCondTerms(c)
+	return keyCondTerms(expr, args)
 }
 
 // parseKeyCond parses a KeyConditionExpression against a table's or index's key schema.
@@ -341,4 +284,637 @@ func searchInts(n int, f func(int) bool) int {
 		}
 	}
 	return lo
+}
+
+// Condition, filter and key condition expressions are checked here against the grammar of the
+// developer guide before minidyn parses them (minidyn accepts some text DynamoDB refuses, such
+// as trailing tokens, and refuses some it accepts, such as BETWEEN with size()):
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.OperatorsAndFunctions.html#Expressions.OperatorsAndFunctions.Syntax
+//
+//	condition ::= operand comparator operand | operand BETWEEN operand AND operand
+//	            | operand IN ( operand (, operand)* ) | function
+//	            | condition AND condition | condition OR condition | NOT condition | ( condition )
+//
+// An operand is a document path, a :value or a function call, and may be in parentheses; a path
+// starts with a name or #name, or a path in parentheses, and goes on with .name and [n]. NOT binds
+// tighter than AND, AND than OR. DynamoDB reports a syntax error first, then, for the whole
+// expression, redundant parentheses ("((x))"), an unknown function, a function used where it
+// cannot be (a test as an operand, size() as a test) and a reserved word used as a name; then,
+// condition by condition, an undefined placeholder, a function's number of operands, a comparison
+// of a path with itself, and a function's operand types or BETWEEN's bounds.
+
+// cNode is a node of a parsed condition: a test (or, and, not, a comparator, between, in, or a
+// function used as a test) or an operand (path, value, function call).
+type cNode struct {
+	kind      string // "or", "and", "not", "cmp", "between", "in", "path", "value", "func"
+	op        string // the comparator, or the function's name
+	args      []*cNode
+	path      []token // a path's names (idents and #names; numbers for [n])
+	tok       token   // a value's or a function's token
+	redundant bool    // written in two pairs of parentheses
+}
+
+type condParser struct {
+	src   string
+	toks  []token
+	pos   int
+	far   int // the furthest token a rule failed at
+	label string
+	args  exprArgs
+}
+
+// lexCondition is lexUpdate with the comparators <, <=, >, >= and <> as tokens.
+func lexCondition(s string) []token {
+	var out []token
+	for _, t := range lexUpdate(s) {
+		if t.kind == tokIllegal && (t.text == "<" || t.text == ">") {
+			t.kind = tokPunct
+		}
+		if n := len(out); n > 0 && t.kind == tokPunct && (t.text == "=" || t.text == ">") {
+			if prev := &out[n-1]; prev.kind == tokPunct && prev.end == t.start &&
+				(prev.text == "<" || prev.text == ">" && t.text == "=") {
+				prev.text += t.text
+				prev.end = t.end
+				continue
+			}
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+func (p *condParser) fail() {
+	if p.pos > p.far {
+		p.far = p.pos
+	}
+}
+
+func (p *condParser) punct(text string) bool {
+	if t := p.toks[p.pos]; t.kind == tokPunct && t.text == text {
+		p.pos++
+		return true
+	}
+	p.fail()
+	return false
+}
+
+func (p *condParser) keyword(w string) bool {
+	if t := p.toks[p.pos]; t.kind == tokIdent && strings.EqualFold(t.text, w) {
+		p.pos++
+		return true
+	}
+	p.fail()
+	return false
+}
+
+func isCondKeyword(t token) bool {
+	if t.kind != tokIdent {
+		return false
+	}
+	switch strings.ToUpper(t.text) {
+	case "AND", "OR", "NOT", "BETWEEN", "IN":
+		return true
+	}
+	return false
+}
+
+// try runs a rule and puts the position back when it fails.
+func (p *condParser) try(rule func() *cNode) *cNode {
+	at := p.pos
+	if n := rule(); n != nil {
+		return n
+	}
+	p.pos = at
+	return nil
+}
+
+func (p *condParser) or() *cNode {
+	x := p.and()
+	if x == nil {
+		return nil
+	}
+	at := p.pos
+	if p.keyword("OR") {
+		if y := p.or(); y != nil {
+			return &cNode{kind: "or", args: []*cNode{x, y}}
+		}
+	}
+	p.pos = at
+	return x
+}
+
+func (p *condParser) and() *cNode {
+	x := p.not()
+	if x == nil {
+		return nil
+	}
+	at := p.pos
+	if p.keyword("AND") {
+		if y := p.and(); y != nil {
+			return &cNode{kind: "and", args: []*cNode{x, y}}
+		}
+	}
+	p.pos = at
+	return x
+}
+
+func (p *condParser) not() *cNode {
+	if p.try(func() *cNode {
+		if !p.keyword("NOT") {
+			return nil
+		}
+		return &cNode{}
+	}) != nil {
+		if x := p.not(); x != nil {
+			return &cNode{kind: "not", args: []*cNode{x}}
+		}
+		return nil
+	}
+	return p.parens()
+}
+
+// parens is a test, possibly in parentheses.
+func (p *condParser) parens() *cNode {
+	if n := p.try(func() *cNode {
+		if !p.punct("(") || !p.punct("(") {
+			return nil
+		}
+		x := p.or()
+		if x == nil || !p.punct(")") || !p.punct(")") {
+			return nil
+		}
+		x.redundant = true
+		return x
+	}); n != nil {
+		return n
+	}
+	if n := p.try(p.test); n != nil {
+		return n
+	}
+	return p.try(func() *cNode {
+		if !p.punct("(") {
+			return nil
+		}
+		x := p.or()
+		if x == nil || !p.punct(")") {
+			return nil
+		}
+		return x
+	})
+}
+
+var comparators = []string{"<=", ">=", "<>", "=", "<", ">"}
+
+// test is a comparison, BETWEEN, IN or a function.
+func (p *condParser) test() *cNode {
+	if n := p.try(func() *cNode {
+		x := p.operandParens()
+		if x == nil {
+			return nil
+		}
+		for _, c := range comparators {
+			if p.punct(c) {
+				if y := p.operandParens(); y != nil {
+					return &cNode{kind: "cmp", op: c, args: []*cNode{x, y}}
+				}
+				return nil
+			}
+		}
+		switch {
+		case p.keyword("BETWEEN"):
+			y := p.operandParens()
+			if y == nil || !p.keyword("AND") {
+				return nil
+			}
+			if z := p.operandParens(); z != nil {
+				return &cNode{kind: "between", args: []*cNode{x, y, z}}
+			}
+		case p.keyword("IN"):
+			if !p.punct("(") {
+				return nil
+			}
+			list := p.argList()
+			if list == nil || !p.punct(")") {
+				return nil
+			}
+			return &cNode{kind: "in", args: append([]*cNode{x}, list...)}
+		}
+		return nil
+	}); n != nil {
+		return n
+	}
+	return p.try(p.function)
+}
+
+func (p *condParser) operandParens() *cNode {
+	if n := p.try(func() *cNode {
+		if !p.punct("(") || !p.punct("(") {
+			return nil
+		}
+		x := p.operand()
+		if x == nil || !p.punct(")") || !p.punct(")") {
+			return nil
+		}
+		x.redundant = true
+		return x
+	}); n != nil {
+		return n
+	}
+	if n := p.try(func() *cNode {
+		if !p.punct("(") {
+			return nil
+		}
+		x := p.operand()
+		if x == nil || !p.punct(")") {
+			return nil
+		}
+		return x
+	}); n != nil {
+		return n
+	}
+	return p.try(p.operand)
+}
+
+func (p *condParser) operand() *cNode {
+	if n := p.try(p.function); n != nil {
+		return n
+	}
+	if t := p.toks[p.pos]; t.kind == tokValue {
+		p.pos++
+		return &cNode{kind: "value", tok: t}
+	}
+	p.fail()
+	return p.try(p.path)
+}
+
+func (p *condParser) function() *cNode {
+	t := p.toks[p.pos]
+	if t.kind != tokIdent || isCondKeyword(t) {
+		p.fail()
+		return nil
+	}
+	p.pos++
+	if !p.punct("(") {
+		return nil
+	}
+	list := p.argList()
+	if list == nil || !p.punct(")") {
+		return nil
+	}
+	return &cNode{kind: "func", op: t.text, tok: t, args: list}
+}
+
+func (p *condParser) argList() []*cNode {
+	var out []*cNode
+	for {
+		x := p.operandParens()
+		if x == nil {
+			return nil
+		}
+		out = append(out, x)
+		at := p.pos
+		if !p.punct(",") {
+			p.pos = at
+			return out
+		}
+	}
+}
+
+func (p *condParser) path() *cNode {
+	head := p.groupedPath()
+	if head == nil {
+		return nil
+	}
+	for {
+		at := p.pos
+		if p.punct("[") {
+			if t := p.toks[p.pos]; t.kind == tokNumber {
+				p.pos++
+				if p.punct("]") {
+					head.path = append(head.path, t)
+					continue
+				}
+			} else {
+				p.fail()
+			}
+		} else if p.punct(".") {
+			if t := p.toks[p.pos]; t.kind == tokName || t.kind == tokIdent && !isCondKeyword(t) {
+				p.pos++
+				head.path = append(head.path, t)
+				continue
+			}
+			p.fail()
+		}
+		p.pos = at
+		return head
+	}
+}
+
+func (p *condParser) groupedPath() *cNode {
+	if t := p.toks[p.pos]; t.kind == tokName || t.kind == tokIdent && !isCondKeyword(t) {
+		p.pos++
+		return &cNode{kind: "path", path: []token{t}}
+	}
+	p.fail()
+	for _, twice := range []bool{true, false} {
+		if n := p.try(func() *cNode {
+			if !p.punct("(") || twice && !p.punct("(") {
+				return nil
+			}
+			x := p.path()
+			if x == nil || !p.punct(")") || twice && !p.punct(")") {
+				return nil
+			}
+			x.redundant = x.redundant || twice
+			return x
+		}); n != nil {
+			return n
+		}
+	}
+	return nil
+}
+
+// parseConditionTree parses a condition expression, nil when it is not one.
+func parseConditionTree(expr string) *cNode {
+	p := &condParser{src: expr, toks: lexCondition(expr)}
+	if root := p.or(); root != nil && p.toks[p.pos].kind == tokEOF {
+		return root
+	}
+	return nil
+}
+
+// render writes a parsed condition back as text for minidyn: each test in one pair of
+// parentheses, operands without any, so that minidyn reads what DynamoDB read (it parses neither
+// an operand in parentheses nor some parenthesized tests DynamoDB takes).
+func (n *cNode) render() string {
+	var b strings.Builder
+	n.write(&b)
+	return b.String()
+}
+
+func (n *cNode) write(b *strings.Builder) {
+	list := func(args []*cNode) {
+		for i, a := range args {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			a.write(b)
+		}
+	}
+	switch n.kind {
+	case "path":
+		for i, t := range n.path {
+			switch {
+			case t.kind == tokNumber:
+				b.WriteString("[" + t.text + "]")
+			case i > 0:
+				b.WriteString("." + t.text)
+			default:
+				b.WriteString(t.text)
+			}
+		}
+	case "value":
+		b.WriteString(n.tok.text)
+	case "func":
+		b.WriteString(n.op + "(")
+		list(n.args)
+		b.WriteString(")")
+	case "or", "and":
+		b.WriteString("(")
+		n.args[0].write(b)
+		b.WriteString(") " + strings.ToUpper(n.kind) + " (")
+		n.args[1].write(b)
+		b.WriteString(")")
+	case "not":
+		b.WriteString("NOT (")
+		n.args[0].write(b)
+		b.WriteString(")")
+	case "cmp":
+		n.args[0].write(b)
+		b.WriteString(" " + n.op + " ")
+		n.args[1].write(b)
+	case "between":
+		n.args[0].write(b)
+		b.WriteString(" BETWEEN ")
+		n.args[1].write(b)
+		b.WriteString(" AND ")
+		n.args[2].write(b)
+	case "in":
+		n.args[0].write(b)
+		b.WriteString(" IN (")
+		list(n.args[1:])
+		b.WriteString(")")
+	}
+}
+
+// condFunctions are the functions of condition expressions with their number of operands.
+var condFunctions = map[string]int{"attribute_exists": 1, "attribute_not_exists": 1, "attribute_type": 2,
+	"begins_with": 2, "contains": 2, "size": 1}
+
+// attributeTypeNames are the type names attribute_type takes, in the order DynamoDB lists them.
+const attributeTypeNames = "{B,NULL,SS,BOOL,L,BS,N,NS,S,M}"
+
+// checkConditionGrammar checks a condition, filter or key condition expression as described
+// above, before the table is looked up.
+func checkConditionGrammar(label, expr string, args exprArgs) error {
+	p := &condParser{src: expr, toks: lexCondition(expr), label: label, args: args}
+	root := p.or()
+	if root == nil || p.toks[p.pos].kind != tokEOF {
+		if root != nil {
+			p.fail()
+		}
+		t := p.toks[p.far]
+		u := &updateParser{src: expr, toks: p.toks}
+		return validation(`Invalid %s: Syntax error; token: "%s", near: "%s"`, label, t.text, u.nearText(t))
+	}
+	c := &condChecker{p: p, errs: map[string]string{}}
+	c.visit(root, true)
+	if n := root; n.kind == "func" && n.op == "size" {
+		c.note("misused", "The function is not allowed to be used this way in an expression; function: size")
+	}
+	for _, kind := range []string{"parens", "function name", "misused", "reserved", "condition"} {
+		if msg, ok := c.errs[kind]; ok {
+			return validation("Invalid %s: %s", label, msg)
+		}
+	}
+	return nil
+}
+
+type condChecker struct {
+	p    *condParser
+	errs map[string]string
+	cond map[string]string // the current test's problems
+}
+
+func (c *condChecker) note(kind, msg string) {
+	if _, ok := c.errs[kind]; !ok {
+		c.errs[kind] = msg
+	}
+}
+
+func (c *condChecker) noteCond(kind, msg string) {
+	if _, ok := c.cond[kind]; !ok && c.cond != nil {
+		c.cond[kind] = msg
+	}
+}
+
+// visit checks a test (isTest) or an operand and returns an operand's type when the expression
+// tells it ("" otherwise): a value's, N for size, BOOL for a test function.
+func (c *condChecker) visit(n *cNode, isTest bool) string {
+	if n.redundant {
+		c.note("parens", "The expression has redundant parentheses;")
+	}
+	switch n.kind {
+	case "or", "and", "not":
+		for _, a := range n.args {
+			if a.kind == "func" && a.op == "size" {
+				c.note("misused", "The function is not allowed to be used this way in an expression; function: size")
+			}
+			c.visit(a, true)
+		}
+		return ""
+	case "path":
+		for _, t := range n.path {
+			switch t.kind {
+			case tokIdent:
+				if language.IsReservedWord(strings.ToUpper(t.text)) {
+					c.note("reserved", "Attribute name is a reserved keyword; reserved keyword: "+t.text)
+				}
+			case tokName:
+				if _, ok := c.p.args.names[t.text]; !ok {
+					c.noteCond("placeholder", "An expression attribute name used in the document path is not defined; attribute name: "+t.text)
+				}
+			}
+		}
+		return ""
+	case "value":
+		v, ok := c.p.args.values[n.tok.text]
+		if !ok {
+			c.noteCond("placeholder", "An expression attribute value used in expression is not defined; attribute value: "+n.tok.text)
+			return ""
+		}
+		return typeOf(v)
+	}
+	outer := c.cond
+	if isTest {
+		c.cond = map[string]string{}
+	}
+	types := make([]string, len(n.args))
+	for i, a := range n.args {
+		if a.kind == "func" && a.op != "size" {
+			c.note("misused", "The function is not allowed to be used this way in an expression; function: "+a.op)
+		}
+		types[i] = c.visit(a, false)
+	}
+	typ := ""
+	switch n.kind {
+	case "cmp":
+		c.distinct(n.op, n.args)
+	case "between":
+		c.between(n.args[1], n.args[2])
+	case "func":
+		typ = c.function(n, types)
+	}
+	if isTest {
+		for _, kind := range []string{"placeholder", "operands", "distinct", "function"} {
+			if msg, ok := c.cond[kind]; ok {
+				c.note("condition", msg)
+				break
+			}
+		}
+		c.cond = outer
+	}
+	return typ
+}
+
+// distinct notes a comparison or function whose two operands are the same path.
+func (c *condChecker) distinct(op string, args []*cNode) {
+	if len(args) != 2 || args[0].kind != "path" || args[1].kind != "path" || len(args[0].path) != len(args[1].path) {
+		return
+	}
+	for i, t := range args[0].path {
+		if c.pathPart(t) != c.pathPart(args[1].path[i]) {
+			return
+		}
+	}
+	parts := make([]string, len(args[0].path))
+	for i, t := range args[0].path {
+		parts[i] = c.pathPart(t)
+	}
+	c.noteCond("distinct", "The first operand must be distinct from the remaining operands for this operator or function; operator: "+op+", first operand: ["+strings.Join(parts, ", ")+"]")
+}
+
+func (c *condChecker) pathPart(t token) string {
+	switch t.kind {
+	case tokNumber:
+		return "[" + t.text + "]"
+	case tokName:
+		return c.p.args.names[t.text]
+	}
+	return t.text
+}
+
+// between notes BETWEEN's bounds when both are values: of one type, the lower not above the upper.
+func (c *condChecker) between(lo, hi *cNode) {
+	if lo.kind != "value" || hi.kind != "value" {
+		return
+	}
+	a, b := c.p.args.values[lo.tok.text], c.p.args.values[hi.tok.text]
+	if a == nil || b == nil {
+		return
+	}
+	switch {
+	case typeOf(a) != typeOf(b):
+		c.noteCond("function", "The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: AttributeValue: "+describeValue(a)+", upper bound operand: AttributeValue: "+describeValue(b))
+	case (typeOf(a) == "S" || typeOf(a) == "N" || typeOf(a) == "B") && compareScalars(a, b) > 0:
+		c.noteCond("function", "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: "+describeValue(a)+", upper bound operand: AttributeValue: "+describeValue(b))
+	}
+}
+
+// function checks a function's name, its number of operands and their types.
+func (c *condChecker) function(n *cNode, types []string) string {
+	want, ok := condFunctions[n.op]
+	if !ok {
+		c.note("function name", "Invalid function name; function: "+n.op)
+		return ""
+	}
+	if len(n.args) != want {
+		c.noteCond("operands", "Incorrect number of operands for operator or function; operator or function: "+n.op+", number of operands: "+strconv.Itoa(len(n.args)))
+		return ""
+	}
+	c.distinct(n.op, n.args)
+	wrongType := func(t string) {
+		c.noteCond("function", "Incorrect operand type for operator or function; operator or function: "+n.op+", operand type: "+t)
+	}
+	switch n.op {
+	case "attribute_exists", "attribute_not_exists":
+		if n.args[0].kind != "path" {
+			c.noteCond("function", "Operator or function requires a document path; operator or function: "+n.op)
+		}
+		return ""
+	case "begins_with":
+		for _, t := range types {
+			if t != "" && t != "S" && t != "B" {
+				wrongType(t)
+				break
+			}
+		}
+	case "attribute_type":
+		switch types[1] {
+		case "S":
+			if v := c.p.args.values[n.args[1].tok.text]; v != nil && !slices.Contains(strings.Split(strings.Trim(attributeTypeNames, "{}"), ","), *v.S) {
+				c.noteCond("function", "Invalid attribute type name found; type: "+*v.S+", valid types: "+attributeTypeNames)
+			}
+		case "":
+			wrongType("{NS,SS,L,BS,N,M,B,BOOL,NULL,S}")
+		default:
+			wrongType(types[1])
+		}
+	case "size":
+		if t := types[0]; t == "N" || t == "BOOL" || t == "NULL" {
+			wrongType(t)
+		}
+		return "N"
+	}
+	return "BOOL"
 }

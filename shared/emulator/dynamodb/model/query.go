@@ -534,10 +534,7 @@ func (m *Model) Scan(in *ScanInput) (*PageOutput, error) {
 	args := exprArgs{names: in.ExpressionAttributeNames, values: in.ExpressionAttributeValues}
 	filterExpr := labeled{label: "FilterExpression", expr: in.FilterExpression, empty: in.empty.has(emptyFilter)}
 	filterExpr.compile = func() error {
-		c, err := compileCondition(filterExpr.label, filterExpr.expr, args)
-		if err == nil {
-			err = kcBetween(c)
-		}
+		_, err := compileCondition(filterExpr.label, filterExpr.expr, args)
 		return err
 	}
 	projExpr := labeled{label: "ProjectionExpression", expr: in.ProjectionExpression, empty: in.empty.has(emptyProjection)}
@@ -764,14 +761,9 @@ func (in *QueryInput) check() ([]kcTerm, error) {
 	}
 	args := exprArgs{names: in.ExpressionAttributeNames, values: in.ExpressionAttributeValues}
 	var terms []kcTerm
-	var keyCond *condition
-	keyExpr.compile = func() (err error) {
-		keyCond, err = compileCondition(keyExpr.label, keyExpr.expr, args)
-		if err == nil {
-			err = kcBetween(keyCond)
-		}
-		return err
-	}
+	// checkArgs checks the expression's grammar; keyCondTerms then reads its tree (minidyn does
+	// not parse all of DynamoDB's key conditions, BETWEEN with size() for one).
+	keyExpr.compile = func() error { return nil }
 	filter := labeled{label: "FilterExpression", expr: in.FilterExpression, empty: in.empty.has(emptyFilter)}
 	filter.compile = func() error {
 		_, err := compileCondition(filter.label, filter.expr, args)
@@ -785,9 +777,9 @@ func (in *QueryInput) check() ([]kcTerm, error) {
 	if err := checkArgs(args, keyExpr, filter, projExpr); err != nil {
 		return nil, err
 	}
-	if keyCond != nil {
+	if keyExpr.present() {
 		var err error
-		if terms, err = keyCondTerms(keyCond); err != nil {
+		if terms, err = keyCondTerms(keyExpr.expr, args); err != nil {
 			return nil, err
 		}
 	} else {
