@@ -260,3 +260,55 @@ func TestFilterPathIntoAnotherType(t *testing.T) {
 		})
 	}
 }
+
+// TestProjectionExpressionChecks checks a projection expression's faults in DynamoDB's order,
+// all before the table is looked up: a syntax error (a :value is not part of a projection's
+// grammar) before a reserved word, a reserved word (in any part of a path) before an undefined
+// #name, then two paths that overlap before two that conflict; and, once the table is known, a
+// path into a key attribute. A path that names nothing in the item because it steps into an
+// attribute of another type projects nothing.
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ProjectionExpressions.html
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ReservedWords.html
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.Attributes.html#Expressions.Attributes.NestedElements.DocumentPathExamples
+func TestProjectionExpressionChecks(t *testing.T) {
+	t.Parallel()
+	svc, c, _ := newService(t)
+	createSimple(t, c, "proj")
+	_, err := svc.Call(t.Context(), "PutItem", []byte(`{"TableName":"proj","Item":{"pk":{"S":"k"},
+		"box":{"M":{"lid":{"S":"red"},"lining":{"S":"blue"}}},"tray":{"L":[{"S":"x"},{"S":"y"},{"S":"z"}]}}}`))
+	require.NoError(t, err)
+	const invalid = "ValidationException: Invalid ProjectionExpression: "
+	tests := []struct {
+		name, body, want string
+	}{
+		{"a value placeholder is a syntax error", `{"TableName":"missing","Key":{"pk":{"S":"k"}},"ProjectionExpression":":v"}`,
+			invalid + `Syntax error; token: ":v", near: ":v"`},
+		{"a reserved word inside a path", `{"TableName":"missing","Key":{"pk":{"S":"k"}},"ProjectionExpression":"box.Size"}`,
+			invalid + "Attribute name is a reserved keyword; reserved keyword: Size"},
+		{"a reserved word before an undefined name", `{"TableName":"missing","Key":{"pk":{"S":"k"}},"ProjectionExpression":"#undefined, Comment"}`,
+			invalid + "Attribute name is a reserved keyword; reserved keyword: Comment"},
+		{"an undefined name", `{"TableName":"missing","Key":{"pk":{"S":"k"}},"ProjectionExpression":"box, #undefined"}`,
+			invalid + "An expression attribute name used in the document path is not defined; attribute name: #undefined"},
+		{"a path inside another overlaps it", `{"TableName":"missing","Key":{"pk":{"S":"k"}},"ProjectionExpression":"tray[1], #b.lid, box","ExpressionAttributeNames":{"#b":"box"}}`,
+			invalid + "Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [box, lid], path two: [box]"},
+		{"an overlap is told before a conflict", `{"TableName":"missing","Key":{"pk":{"S":"k"}},"ProjectionExpression":"box[0], box.lid, tray, tray"}`,
+			invalid + "Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [tray], path two: [tray]"},
+		{"a map key and a list index conflict", `{"TableName":"missing","Key":{"pk":{"S":"k"}},"ProjectionExpression":"box.lid, box[2]"}`,
+			invalid + "Two document paths conflict with each other; must remove or rewrite one of these paths; path one: [box, lid], path two: [box, [2]]"},
+		{"a path into the key", `{"TableName":"proj","Key":{"pk":{"S":"k"}},"ProjectionExpression":"#k.part","ExpressionAttributeNames":{"#k":"pk"}}`,
+			"ValidationException: Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: pk"},
+		{"a path into a string projects nothing", `{"TableName":"proj","Key":{"pk":{"S":"k"}},"ProjectionExpression":"box.lining, tray[2], tray[0].part"}`,
+			`{"Item":{"box":{"M":{"lining":{"S":"blue"}}},"tray":{"L":[{"S":"z"}]}}}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := svc.Call(t.Context(), "GetItem", []byte(tt.body))
+			if apiErr, ok := errors.AsType[*sim.APIError](err); ok {
+				assert.Equal(t, tt.want, apiErr.Code+": "+apiErr.Message)
+				return
+			}
+			require.NoError(t, err)
+			assert.JSONEq(t, tt.want, string(out))
+		})
+	}
+}

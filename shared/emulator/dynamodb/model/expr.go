@@ -120,6 +120,10 @@ func checkArgs(args exprArgs, exprs ...labeled) error {
 			if err := checkConditionGrammar(e.label, e.expr, args); err != nil {
 				return err
 			}
+		case "ProjectionExpression":
+			if err := checkProjectionExpression(e.expr, args.names); err != nil {
+				return err
+			}
 		}
 		if e.placeholders && e.compile != nil {
 			if err := e.compile(); err != nil {
@@ -531,6 +535,33 @@ func projectionSyntax(expr string) (err error) {
 	return nil
 }
 
+// checkProjectionExpression checks a projection expression in DynamoDB's order, before the table is
+// looked up: its syntax (projectionSyntax), then a reserved word used as a name, an undefined
+// #name, and two paths that overlap (one is the other or inside it) or conflict (one goes on
+// with a map key where the other has a list index).
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ProjectionExpressions.html
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ReservedWords.html
+func checkProjectionExpression(expr string, names map[string]string) error {
+	if err := projectionSyntax(expr); err != nil {
+		return err
+	}
+	p := &updateParser{src: expr, toks: lexUpdate(expr), args: exprArgs{names: names}, used: map[string]bool{},
+		errs: map[string]string{}}
+	for {
+		p.checkPath(p.path())
+		if !p.isPunct(",") {
+			break
+		}
+		p.next()
+	}
+	for _, kind := range []string{"reserved", "name", "overlap", "conflict"} {
+		if msg, ok := p.errs[kind]; ok {
+			return validation("Invalid ProjectionExpression: %s", msg)
+		}
+	}
+	return nil
+}
+
 // apply returns the projected copy of item (values are shared, never changed).
 func (p *projection) apply(item Item) (Item, error) {
 	if p == nil || item == nil {
@@ -553,8 +584,10 @@ func (p *projection) apply(item Item) (Item, error) {
 		return nil, validation("Invalid ProjectionExpression: %v", err)
 	}
 	for _, path := range p.paths {
-		res := language.Eval(path, env)
-		if language.IsUndefinedObject(res) {
+		res := evalPath(path, env)
+		if language.IsUndefinedObject(res) || res.Type() == language.ObjectTypeError && pathMismatch(res.Inspect()) {
+			// The path names nothing in this item (c[0].a where c[0] is a string): nothing to
+			// project, as for a missing attribute.
 			continue
 		}
 		if res.Type() == language.ObjectTypeError {

@@ -126,6 +126,9 @@ func (m *Model) GetItem(in *GetItemInput) (*GetItemOutput, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := t.checkKeyPaths(in.ProjectionExpression, in.ExpressionAttributeNames); err != nil {
+		return nil, err
+	}
 	now := m.now()
 	t.mu.Lock()
 	_, _, e := t.lookup(hk, rk)
