@@ -144,6 +144,41 @@ func TestBatchGetItemKeysLimit(t *testing.T) {
 	assert.Equal(t, "ValidationException: 1 validation error detected: Value at 'RequestItems.abc.member.Keys' failed to satisfy constraint: Member must have length less than or equal to 100", err.Error())
 }
 
+// TestBatchWriteItemRequestLimit checks BatchWriteItem's limit of 25 put and delete requests
+// (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html: "There
+// are more than 25 requests in the batch"): over 25 for one table breaks the map value's member
+// constraint; within 25 per table but over 25 in all is the request-wide "Too many items"
+// check, worded as BatchGetItem's over its 100 keys. All before the (missing) tables are
+// looked up.
+func TestBatchWriteItemRequestLimit(t *testing.T) {
+	t.Parallel()
+	svc, _, _ := newService(t)
+	puts := func(n int) string {
+		reqs := make([]string, n)
+		for i := range reqs {
+			reqs[i] = fmt.Sprintf(`{"PutRequest":{"Item":{"pk":{"S":"%d"}}}}`, i)
+		}
+		return "[" + strings.Join(reqs, ",") + "]"
+	}
+	tests := []struct {
+		name, body, want string
+	}{
+		{"26 for one table", `{"RequestItems":{"abc":` + puts(26) + `}}`,
+			"Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]"},
+		{"13 for each of two tables", `{"RequestItems":{"abc":` + puts(13) + `,"abd":` + puts(13) + `}}`,
+			"ValidationException: Too many items requested for the BatchWriteItem call"},
+		{"25 in all", `{"RequestItems":{"abc":` + puts(12) + `,"abd":` + puts(13) + `}}`,
+			"ResourceNotFoundException: Requested resource not found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := svc.Call(t.Context(), "BatchWriteItem", []byte(tt.body))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
+
 // TestPageAtLimitHasLastEvaluatedKey checks that a Query or Scan page that stops at its Limit
 // carries a LastEvaluatedKey even when it read the last matching item, and one that stops short
 // of its Limit does not: "Whenever a resultset is returned that has reached the limit, a

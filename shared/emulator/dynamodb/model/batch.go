@@ -249,7 +249,11 @@ func (m *Model) BatchWriteItem(in *BatchWriteItemInput) (*BatchWriteItemOutput, 
 		total += len(in.RequestItems[name])
 	}
 	if total > 25 {
-		return nil, validation("1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]")
+		// Each table's list is within its 25 (the members' constraints checked that); the
+		// request as a whole is over BatchWriteItem's 25 requests. DynamoDB words this as it
+		// words BatchGetItem's 100 keys across tables.
+		// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html
+		return nil, validation("Too many items requested for the BatchWriteItem call")
 	}
 	sizes := make(map[*WriteRequest]int, total)
 	for _, name := range names {
