@@ -12,10 +12,30 @@
 // # Engine
 //
 // Condition, filter and projection expressions are evaluated by truora/minidyn's interpreter.
+// A condition, filter or key condition expression is first checked against the developer
+// guide's grammar by this package (comparisons, BETWEEN, IN, the six functions, AND, OR, NOT,
+// parentheses; an operand is a path, a :value or a function call), before the table is looked
+// up, in DynamoDB's order: a syntax error naming the token and the text around it, then for
+// the whole expression redundant parentheses ("((x))"), an unknown function (names are
+// case-sensitive), a function where it cannot be used (a test as an operand, size() as a test)
+// and a reserved word; then, condition by condition, an undefined placeholder, a function's
+// number of operands, a path compared with itself, a function's operand types (begins_with a
+// number, attribute_type's type name, size of a Boolean, attribute_exists of a value) and
+// BETWEEN's bounds. Key conditions are read from that parse (so trailing tokens are a syntax
+// error, and BETWEEN on size() or a list element gets the key condition messages), and minidyn
+// is handed the parse rewritten without redundant parentheses. When an item is evaluated, a
+// comparison or function on an attribute of another type is false for that item, as the
+// developer guide defines them: contains and begins_with on a number or a set of another type,
+// = between different types (<> is true), a path stepping into an attribute that is no map or
+// list, or past a list's end (only attribute_not_exists holds); binary sets compare as sets.
 // A projection expression is first checked against the developer guide's grammar (paths of
 // names, #placeholders, .name and [n] parts, separated by commas), and a syntax error names the
 // first token the grammar does not allow and the text around it, as DynamoDB's do ("Syntax
-// error; token: \"!\", near: \"!!\"").
+// error; token: \"!\", near: \"!!\""); then, still before the table is looked up, a reserved
+// word in any part of a path, an undefined #name, and two paths that overlap or conflict (as in
+// an update expression). A projected path into a key attribute is refused once the table is
+// known (GetItem, Query and Scan), and a projected path that steps into an attribute of another
+// type projects nothing.
 // Update expressions are parsed with the developer guide's grammar and applied by this package
 // (numbers in exact decimal, DynamoDB's 38 digits), with DynamoDB's errors in its order:
 // syntax, reserved words, functions, sections, names and values, overlapping and conflicting
@@ -115,7 +135,8 @@
 // other member keeps the older wording. CreateTable without a TableName answers "The parameter
 // 'TableName' is required but was not present in the request" before any other check, and
 // BatchWriteItem with an empty RequestItems "The requestItems parameter is required for
-// BatchWriteItem" after the members' constraints. A TransactGetItems Get whose key does not fit
+// BatchWriteItem" after the members' constraints, and with at most 25 requests per table but
+// more than 25 in all "Too many items requested for the BatchWriteItem call". A TransactGetItems Get whose key does not fit
 // its table's key schema cancels the transaction (TransactionCanceledException, reason
 // ValidationError at its place, None at the others'). Capacity units above 1,000,000,000,000 are out of bounds; the
 // account's and table's quotas (40,000 units by default, as DescribeLimits answers) are not
@@ -287,10 +308,11 @@
 //     BatchWriteItem (an entry for each processed put or delete, sized right after it) and
 //     TransactWriteItems (an entry for each put, update or delete, sized once the transaction
 //     is applied); AWS does not document whether a batch repeats a collection it wrote twice.
-//   - Condition, filter and projection expression errors come from minidyn's interpreter and
-//     may be worded differently from DynamoDB's; some type errors that DynamoDB reports may
-//     evaluate to false instead. Its key condition parser accepts some trailing tokens that
-//     DynamoDB refuses and cannot parse BETWEEN with size() or a list element.
+//   - Errors found while an expression is evaluated against an item come from minidyn's
+//     interpreter and may be worded differently from DynamoDB's. minidyn counts size() of a
+//     string in bytes, where DynamoDB counts characters ("abÿ" is 4, not 3), and parses no
+//     function call as a BETWEEN bound in a condition or filter (b BETWEEN size(c) AND :hi is
+//     refused with a syntax error after the grammar check accepted it).
 //   - Request signatures, dates and credentials are not checked (a SigV4 header with its three
 //     parts is taken without a date); there is no IAM. Of the signature errors only a missing
 //     token and an incomplete Authorization header are answered: an incomplete presigned query
