@@ -459,3 +459,38 @@ func scannedKeys(t *testing.T, out []byte) []string {
 	}
 	return keys
 }
+
+// TestLegacyExpectedValueOfAnyType checks that Expected's Value form compares a value of any
+// type (a Boolean, a list, a map), where the ComparisonOperator EQ takes only strings, numbers,
+// binaries and sets.
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ExpectedAttributeValue.html
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Condition.html
+func TestLegacyExpectedValueOfAnyType(t *testing.T) {
+	t.Parallel()
+	svc, c, _ := newService(t)
+	createSimple(t, c, "flags")
+	_, err := svc.Call(t.Context(), "PutItem", []byte(`{"TableName":"flags","Item":{"pk":{"S":"k"},"on":{"BOOL":false},"tags":{"L":[{"S":"x"}]}}}`))
+	require.NoError(t, err)
+	tests := []struct {
+		name, expected, want string // want: "" for success, else the error's code and message
+	}{
+		{"a Boolean Value", `{"on":{"Value":{"BOOL":false},"Exists":true}}`, ""},
+		{"a list Value without Exists", `{"tags":{"Value":{"L":[{"S":"x"}]}}}`, ""},
+		{"a Boolean Value that differs", `{"on":{"Value":{"BOOL":true}}}`, "ConditionalCheckFailedException: The conditional request failed"},
+		{"EQ keeps its types", `{"on":{"ComparisonOperator":"EQ","AttributeValueList":[{"BOOL":false}]}}`,
+			"ValidationException: One or more parameter values were invalid: ComparisonOperator EQ is not valid for BOOL AttributeValue type"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := svc.Call(t.Context(), "UpdateItem", []byte(`{"TableName":"flags","Key":{"pk":{"S":"k"}},"Expected":`+tt.expected+`,
+				"AttributeUpdates":{"seen":{"Action":"PUT","Value":{"N":"1"}}}}`))
+			if tt.want == "" {
+				require.NoError(t, err)
+				return
+			}
+			apiErr, ok := errors.AsType[*sim.APIError](err)
+			require.True(t, ok, "%v", err)
+			assert.Equal(t, tt.want, apiErr.Code+": "+apiErr.Message)
+		})
+	}
+}

@@ -258,7 +258,12 @@ func (l *legacy) expected(exp map[string]ExpectedAttributeValue, op string) (str
 				}
 				return "", validation(invalid+"Value must be provided when Exists is %s for Attribute: %s", exists, attr)
 			}
-			p, err = l.condition(attr, "EQ", []*Value{e.Value})
+			// Value (with Exists true or absent) is an equality of any type: the types the
+			// ComparisonOperator EQ takes are not required of it (a BOOL compares as well).
+			// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ExpectedAttributeValue.html
+			if err = validateValue(e.Value, 0); err == nil {
+				p = l.name(attr) + " = " + l.value(e.Value)
+			}
 		}
 		if err != nil {
 			return "", err
