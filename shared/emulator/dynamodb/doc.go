@@ -23,7 +23,8 @@
 // number, attribute_type's type name, size of a Boolean, attribute_exists of a value) and
 // BETWEEN's bounds. Key conditions are read from that parse (so trailing tokens are a syntax
 // error, and BETWEEN on size() or a list element gets the key condition messages), and minidyn
-// is handed the parse rewritten without redundant parentheses. When an item is evaluated, a
+// is handed the parse rewritten without redundant parentheses and with a BETWEEN b AND c as
+// a >= b AND a <= c (minidyn parses no function call as a bound). When an item is evaluated, a
 // comparison or function on an attribute of another type is false for that item, as the
 // developer guide defines them: contains and begins_with on a number or a set of another type,
 // = between different types (<> is true), a path stepping into an attribute that is no map or
@@ -310,9 +311,7 @@
 //     is applied); AWS does not document whether a batch repeats a collection it wrote twice.
 //   - Errors found while an expression is evaluated against an item come from minidyn's
 //     interpreter and may be worded differently from DynamoDB's. minidyn counts size() of a
-//     string in bytes, where DynamoDB counts characters ("abÿ" is 4, not 3), and parses no
-//     function call as a BETWEEN bound in a condition or filter (b BETWEEN size(c) AND :hi is
-//     refused with a syntax error after the grammar check accepted it).
+//     string in bytes, where DynamoDB counts characters ("abÿ" is 4, not 3).
 //   - Request signatures, dates and credentials are not checked (a SigV4 header with its three
 //     parts is taken without a date); there is no IAM. Of the signature errors only a missing
 //     token and an incomplete Authorization header are answered: an incomplete presigned query

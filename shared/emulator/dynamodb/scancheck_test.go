@@ -240,6 +240,10 @@ func TestFilterPathIntoAnotherType(t *testing.T) {
 		{"attribute_exists of an element", "attribute_exists(v[0])", []string{"list"}},
 		{"attribute_not_exists of an element", "attribute_not_exists(v[0]) AND v <> :five", []string{"map", "set"}},
 		{"size of a number is no size", "size(v) = :one", []string{"list", "map", "set"}},
+		// BETWEEN is >= and <= (Comparators in the operators page); a bound may be size().
+		// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.OperatorsAndFunctions.html#Expressions.OperatorsAndFunctions.Comparators
+		{"a size() bound", ":one BETWEEN :one AND size(v)", []string{"list", "map", "set"}},
+		{"NOT of a size() bound", "NOT (:one BETWEEN :one AND size(v))", []string{"num"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -645,7 +645,8 @@ func parseConditionTree(expr string) *cNode {
 
 // render writes a parsed condition back as text for minidyn: each test in one pair of
 // parentheses, operands without any, so that minidyn reads what DynamoDB read (it parses neither
-// an operand in parentheses nor some parenthesized tests DynamoDB takes).
+// an operand in parentheses nor some parenthesized tests DynamoDB takes, nor a function call as
+// a BETWEEN bound).
 func (n *cNode) render() string {
 	var b strings.Builder
 	n.write(&b)
@@ -694,11 +695,17 @@ func (n *cNode) write(b *strings.Builder) {
 		b.WriteString(" " + n.op + " ")
 		n.args[1].write(b)
 	case "between":
+		// a BETWEEN b AND c is a >= b AND a <= c (the developer guide's definition), written
+		// so because minidyn parses no function call as a bound.
+		b.WriteString("(")
 		n.args[0].write(b)
-		b.WriteString(" BETWEEN ")
+		b.WriteString(" >= ")
 		n.args[1].write(b)
-		b.WriteString(" AND ")
+		b.WriteString(") AND (")
+		n.args[0].write(b)
+		b.WriteString(" <= ")
 		n.args[2].write(b)
+		b.WriteString(")")
 	case "in":
 		n.args[0].write(b)
 		b.WriteString(" IN (")
