@@ -310,8 +310,8 @@
 //     TransactWriteItems (an entry for each put, update or delete, sized once the transaction
 //     is applied); AWS does not document whether a batch repeats a collection it wrote twice.
 //   - Errors found while an expression is evaluated against an item come from minidyn's
-//     interpreter and may be worded differently from DynamoDB's. minidyn counts size() of a
-//     string in bytes, where DynamoDB counts characters ("abÿ" is 4, not 3).
+//     interpreter and may be worded differently from DynamoDB's. size() of a string counts
+//     characters (Unicode code points; whether DynamoDB counts UTF-16 units is not documented).
 //   - Request signatures, dates and credentials are not checked (a SigV4 header with its three
 //     parts is taken without a date); there is no IAM. Of the signature errors only a missing
 //     token and an incomplete Authorization header are answered: an incomplete presigned query

@@ -316,3 +316,46 @@ func TestProjectionExpressionChecks(t *testing.T) {
 		})
 	}
 }
+
+// TestSizeCountsCharacters checks that size() of a string counts its characters, not its UTF-8
+// bytes ("the string Brand is less than or equal to 20 characters" in the developer guide's
+// size example), in every comparison and in BETWEEN; a binary's size is its bytes.
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.OperatorsAndFunctions.html#Expressions.OperatorsAndFunctions.Functions
+func TestSizeCountsCharacters(t *testing.T) {
+	t.Parallel()
+	svc, c, _ := newService(t)
+	createSimple(t, c, "sizes")
+	for _, it := range []string{
+		`{"pk":{"S":"accented"},"v":{"S":"crème"}}`, // 5 characters, 6 bytes
+		`{"pk":{"S":"plain"},"v":{"S":"bread"}}`,
+		`{"pk":{"S":"binary"},"v":{"B":"w6k="}}`, // 2 bytes
+	} {
+		_, err := svc.Call(t.Context(), "PutItem", []byte(`{"TableName":"sizes","Item":`+it+`}`))
+		require.NoError(t, err)
+	}
+	tests := []struct {
+		name, filter string
+		want         []string
+	}{
+		{"equal", "size(v) = :five", []string{"accented", "plain"}},
+		{"not equal", "size(v) <> :five", []string{"binary"}},
+		{"greater", "size(v) > :five", nil},
+		{"value first", ":five >= size(v)", []string{"accented", "binary", "plain"}},
+		{"between", "size(v) BETWEEN :two AND :five", []string{"accented", "binary", "plain"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			values := map[string]string{":five": `{"N":"5"}`, ":two": `{"N":"2"}`}
+			var used []string
+			for _, k := range slices.Sorted(maps.Keys(values)) {
+				if strings.Contains(tt.filter, k) {
+					used = append(used, `"`+k+`":`+values[k])
+				}
+			}
+			out, err := svc.Call(t.Context(), "Scan", []byte(`{"TableName":"sizes","FilterExpression":"`+tt.filter+
+				`","ExpressionAttributeValues":{`+strings.Join(used, ",")+`}}`))
+			require.NoError(t, err)
+			assert.ElementsMatch(t, tt.want, scannedKeys(t, out))
+		})
+	}
+}

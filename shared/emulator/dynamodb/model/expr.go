@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/truora/minidyn/interpreter/language"
 )
@@ -293,6 +294,9 @@ func (c *condition) eval(n language.Node, env *language.Environment) (bool, erro
 				return eq == (node.Operator == "="), nil
 			}
 		}
+		if b, ok := compareStringSize(node, env); ok {
+			return b, nil
+		}
 	}
 	res := evalPath(n, env)
 	if res.Type() == language.ObjectTypeError {
@@ -340,6 +344,46 @@ func equality(node *language.InfixExpression, env *language.Environment) (eq, ok
 		}
 	}
 	return true, true
+}
+
+// compareStringSize decides a comparison with size() of a string, which DynamoDB counts in
+// characters and minidyn in UTF-8 bytes ("abÿ" is 3 characters). ok is false when neither
+// operand is size() of a string.
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.OperatorsAndFunctions.html#Expressions.OperatorsAndFunctions.Functions
+func compareStringSize(node *language.InfixExpression, env *language.Environment) (result, ok bool) {
+	operand := func(e language.Expression) (language.Object, bool) {
+		if call, isCall := e.(*language.CallExpression); isCall && call.Function.String() == "size" && len(call.Arguments) == 1 {
+			if str, isStr := evalPath(call.Arguments[0], env).(*language.String); isStr {
+				return &language.Number{Value: float64(utf8.RuneCountInString(str.Value))}, true
+			}
+		}
+		return evalPath(e, env), false
+	}
+	l, lSize := operand(node.Left)
+	r, rSize := operand(node.Right)
+	if !lSize && !rSize {
+		return false, false
+	}
+	ln, lok := l.(*language.Number)
+	rn, rok := r.(*language.Number)
+	if !lok || !rok {
+		return false, true // a size against a missing attribute or another type is false
+	}
+	switch node.Operator {
+	case "=":
+		return ln.Value == rn.Value, true
+	case "<>":
+		return ln.Value != rn.Value, true
+	case "<":
+		return ln.Value < rn.Value, true
+	case "<=":
+		return ln.Value <= rn.Value, true
+	case ">":
+		return ln.Value > rn.Value, true
+	case ">=":
+		return ln.Value >= rn.Value, true
+	}
+	return false, false
 }
 
 // unmatchedFunction reports whether minidyn's error is contains or begins_with meeting an
