@@ -70,7 +70,8 @@
 // AttributesToGet, ConditionalOperator) are translated into expressions and evaluated as such.
 // Answers carry Attributes only when ReturnValues asks, ConsumedCapacity only when
 // ReturnConsumedCapacity asks (TOTAL: TableName and CapacityUnits; INDEXES also Table,
-// LocalSecondaryIndexes and GlobalSecondaryIndexes, each with its CapacityUnits; only the
+// LocalSecondaryIndexes and GlobalSecondaryIndexes, each with its CapacityUnits, a Query or
+// Scan of an index listing the Table with CapacityUnits 0; only the
 // transactions' answers add ReadCapacityUnits and WriteCapacityUnits, as DynamoDB's do), an
 // X-Amz-Crc32 header that the SDK checks and an x-amzn-RequestId of 52
 // upper-case letters and digits; a TableId is a version 4 UUID. Numbers are stored and answered
@@ -81,7 +82,9 @@
 // message's wording is the API reference's, AWS's own was not recorded.
 // A Scan reads partitions in DynamoDB's key-space order (the MD5 of "Outliers" and the key's
 // bytes, a number in DynamoDB's internal encoding) and a parallel Scan's segments split that
-// space by its first 12 bits, the order dynalite's suite recorded from DynamoDB.
+// space by its first 12 bits, the order dynalite's suite recorded from DynamoDB. Entries of a
+// secondary index that share their index key are in the key-space order of their table key
+// (the MD5 of "Outliers" and the partition and sort keys' bytes), as recorded there too.
 //
 // # Endpoint
 //

@@ -7,7 +7,7 @@ import (
 
 // Capacity is units consumed by a table or an index.
 type Capacity struct {
-	CapacityUnits      float64 `json:"CapacityUnits,omitempty"`
+	CapacityUnits      float64 `json:"CapacityUnits"` // always answered, 0 too
 	ReadCapacityUnits  float64 `json:"ReadCapacityUnits,omitempty"`
 	WriteCapacityUnits float64 `json:"WriteCapacityUnits,omitempty"`
 }
@@ -33,6 +33,16 @@ type ConsumedCapacity struct {
 	GlobalSecondaryIndexes map[string]Capacity `json:"GlobalSecondaryIndexes,omitempty"`
 	LocalSecondaryIndexes  map[string]Capacity `json:"LocalSecondaryIndexes,omitempty"`
 	Transactional          bool                `json:"-"`
+}
+
+// indexRead completes the capacity of a Query or Scan of a secondary index: the table itself is
+// listed, with no units, beside the index (ReturnConsumedCapacity INDEXES), as DynamoDB
+// answers and dynalite's suite recorded ("Table": {"CapacityUnits": 0} with the index's units).
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ConsumedCapacity.html
+func (c *ConsumedCapacity) indexRead(ix *index) {
+	if ix != nil && c.Table == nil {
+		c.Table = &Capacity{}
+	}
 }
 
 func (c *ConsumedCapacity) add(units float64, write bool, ix *index) {

@@ -262,6 +262,7 @@ func (m *Model) Query(in *QueryInput) (*PageOutput, error) {
 	}
 	out.Consumed = ConsumedCapacity{TableName: t.name}
 	out.Consumed.add(units, false, ix)
+	out.Consumed.indexRead(ix)
 	return out, nil
 }
 
@@ -696,6 +697,7 @@ func (m *Model) Scan(in *ScanInput) (*PageOutput, error) {
 	}
 	out.Consumed = ConsumedCapacity{TableName: t.name}
 	out.Consumed.add(units, false, ix)
+	out.Consumed.indexRead(ix)
 	return out, nil
 }
 
