@@ -433,14 +433,25 @@ func (p *condParser) not() *cNode {
 	return p.parens()
 }
 
+// punctTwice consumes s two times in a row: "((" and "))" around a redundantly parenthesised
+// test or operand.
+func (p *condParser) punctTwice(s string) bool {
+	for range 2 {
+		if !p.punct(s) {
+			return false
+		}
+	}
+	return true
+}
+
 // parens is a test, possibly in parentheses.
 func (p *condParser) parens() *cNode {
 	if n := p.try(func() *cNode {
-		if !p.punct("(") || !p.punct("(") {
+		if !p.punctTwice("(") {
 			return nil
 		}
 		x := p.or()
-		if x == nil || !p.punct(")") || !p.punct(")") {
+		if x == nil || !p.punctTwice(")") {
 			return nil
 		}
 		x.redundant = true
@@ -508,11 +519,11 @@ func (p *condParser) test() *cNode {
 
 func (p *condParser) operandParens() *cNode {
 	if n := p.try(func() *cNode {
-		if !p.punct("(") || !p.punct("(") {
+		if !p.punctTwice("(") {
 			return nil
 		}
 		x := p.operand()
-		if x == nil || !p.punct(")") || !p.punct(")") {
+		if x == nil || !p.punctTwice(")") {
 			return nil
 		}
 		x.redundant = true
