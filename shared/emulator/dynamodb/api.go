@@ -873,22 +873,31 @@ func (s *Service) executeStatement(ctx context.Context, body []byte, e *encoder)
 	return nil
 }
 
+// partiQLTargets names the tables a batch or transaction of statements reads or writes, and the
+// latency model's component: the read one when any statement reads, the write one otherwise.
+func partiQLTargets(statements []string, write, read string) ([]target, string) {
+	targets := make([]target, 0, len(statements))
+	comp := write
+	for _, st := range statements {
+		table, reads := model.PartiQLTable(st)
+		targets = append(targets, target{table: table})
+		if reads {
+			comp = read
+		}
+	}
+	return targets, comp
+}
+
 func (s *Service) batchExecuteStatement(ctx context.Context, body []byte, e *encoder) (err error) {
 	var in model.BatchExecuteStatementInput
 	if err := decode(body, &in); err != nil {
 		return err
 	}
-	var targets []target
-	read := false
-	for _, st := range in.Statements {
-		table, r := model.PartiQLTable(st.Statement)
-		targets = append(targets, target{table: table})
-		read = read || r
+	statements := make([]string, len(in.Statements))
+	for i, st := range in.Statements {
+		statements[i] = st.Statement
 	}
-	comp := "dynamodb.BatchWriteItem"
-	if read {
-		comp = "dynamodb.BatchGetItem"
-	}
+	targets, comp := partiQLTargets(statements, "dynamodb.BatchWriteItem", "dynamodb.BatchGetItem")
 	r, err := s.begin(ctx, "BatchExecuteStatement", comp, targets...)
 	defer func() { r.finish(err) }()
 	if err != nil {
@@ -942,17 +951,11 @@ func (s *Service) executeTransaction(ctx context.Context, body []byte, e *encode
 	if err := decode(body, &in); err != nil {
 		return err
 	}
-	var targets []target
-	read := false
-	for _, st := range in.TransactStatements {
-		table, r := model.PartiQLTable(st.Statement)
-		targets = append(targets, target{table: table})
-		read = read || r
+	statements := make([]string, len(in.TransactStatements))
+	for i, st := range in.TransactStatements {
+		statements[i] = st.Statement
 	}
-	comp := "dynamodb.TransactWriteItems"
-	if read {
-		comp = "dynamodb.TransactGetItems"
-	}
+	targets, comp := partiQLTargets(statements, "dynamodb.TransactWriteItems", "dynamodb.TransactGetItems")
 	r, err := s.begin(ctx, "ExecuteTransaction", comp, targets...)
 	defer func() { r.finish(err) }()
 	if err != nil {
