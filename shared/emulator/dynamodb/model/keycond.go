@@ -388,30 +388,20 @@ func (p *condParser) try(rule func() *cNode) *cNode {
 	return nil
 }
 
-func (p *condParser) or() *cNode {
-	x := p.and()
-	if x == nil {
-		return nil
-	}
-	at := p.pos
-	if p.keyword("OR") {
-		if y := p.or(); y != nil {
-			return &cNode{kind: "or", args: []*cNode{x, y}}
-		}
-	}
-	p.pos = at
-	return x
-}
+func (p *condParser) or() *cNode  { return p.infix("or", "OR", p.and, p.or) }
+func (p *condParser) and() *cNode { return p.infix("and", "AND", p.not, p.and) }
 
-func (p *condParser) and() *cNode {
-	x := p.not()
+// infix reads operand, then optionally keyword and the rest (rest is the rule itself, so the
+// operator groups to the right); a keyword with nothing valid after it is left unread.
+func (p *condParser) infix(kind, keyword string, operand, rest func() *cNode) *cNode {
+	x := operand()
 	if x == nil {
 		return nil
 	}
 	at := p.pos
-	if p.keyword("AND") {
-		if y := p.and(); y != nil {
-			return &cNode{kind: "and", args: []*cNode{x, y}}
+	if p.keyword(keyword) {
+		if y := rest(); y != nil {
+			return &cNode{kind: kind, args: []*cNode{x, y}}
 		}
 	}
 	p.pos = at
