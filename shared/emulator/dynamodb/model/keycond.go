@@ -423,45 +423,38 @@ func (p *condParser) not() *cNode {
 	return p.parens()
 }
 
-// punctTwice consumes s two times in a row: "((" and "))" around a redundantly parenthesised
-// test or operand.
-func (p *condParser) punctTwice(s string) bool {
-	for range 2 {
-		if !p.punct(s) {
-			return false
+// inParens reads inner between depth pairs of parentheses; two pairs, "((x))", mark it
+// redundant, which DynamoDB refuses.
+func (p *condParser) inParens(depth int, inner func() *cNode) *cNode {
+	for range depth {
+		if !p.punct("(") {
+			return nil
 		}
 	}
-	return true
+	x := inner()
+	if x == nil {
+		return nil
+	}
+	for range depth {
+		if !p.punct(")") {
+			return nil
+		}
+	}
+	if depth > 1 {
+		x.redundant = true
+	}
+	return x
 }
 
 // parens is a test, possibly in parentheses.
 func (p *condParser) parens() *cNode {
-	if n := p.try(func() *cNode {
-		if !p.punctTwice("(") {
-			return nil
-		}
-		x := p.or()
-		if x == nil || !p.punctTwice(")") {
-			return nil
-		}
-		x.redundant = true
-		return x
-	}); n != nil {
+	if n := p.try(func() *cNode { return p.inParens(2, p.or) }); n != nil {
 		return n
 	}
 	if n := p.try(p.test); n != nil {
 		return n
 	}
-	return p.try(func() *cNode {
-		if !p.punct("(") {
-			return nil
-		}
-		x := p.or()
-		if x == nil || !p.punct(")") {
-			return nil
-		}
-		return x
-	})
+	return p.try(func() *cNode { return p.inParens(1, p.or) })
 }
 
 var comparators = []string{"<=", ">=", "<>", "=", "<", ">"}
@@ -508,30 +501,10 @@ func (p *condParser) test() *cNode {
 }
 
 func (p *condParser) operandParens() *cNode {
-	if n := p.try(func() *cNode {
-		if !p.punctTwice("(") {
-			return nil
+	for _, depth := range []int{2, 1} {
+		if n := p.try(func() *cNode { return p.inParens(depth, p.operand) }); n != nil {
+			return n
 		}
-		x := p.operand()
-		if x == nil || !p.punctTwice(")") {
-			return nil
-		}
-		x.redundant = true
-		return x
-	}); n != nil {
-		return n
-	}
-	if n := p.try(func() *cNode {
-		if !p.punct("(") {
-			return nil
-		}
-		x := p.operand()
-		if x == nil || !p.punct(")") {
-			return nil
-		}
-		return x
-	}); n != nil {
-		return n
 	}
 	return p.try(p.operand)
 }
