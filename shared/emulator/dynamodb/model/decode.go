@@ -223,7 +223,7 @@ func (in *GetItemInput) decode(d *decoder, k string) (err error) {
 	case "TableName":
 		in.TableName, err = d.expr(&in.empty, emptyTableName)
 	case "Key":
-		in.Key, err = d.item(attrMap)
+		in.Key, err = d.topItem()
 	case "ConsistentRead":
 		in.ConsistentRead, err = d.boolean()
 	case "ProjectionExpression":
@@ -251,7 +251,7 @@ func (in *PutItemInput) decode(d *decoder, k string) (err error) {
 	case "ExpressionAttributeNames":
 		in.ExpressionAttributeNames, err = d.stringMap()
 	case "ExpressionAttributeValues":
-		in.ExpressionAttributeValues, err = d.item(attrMap)
+		in.ExpressionAttributeValues, err = d.topItem()
 	case "ReturnValues":
 		in.ReturnValues, err = d.str()
 	case "ReturnValuesOnConditionCheckFailure":
@@ -275,7 +275,7 @@ func (in *UpdateItemInput) decode(d *decoder, k string) (err error) {
 	case "TableName":
 		in.TableName, err = d.expr(&in.empty, emptyTableName)
 	case "Key":
-		in.Key, err = d.item(attrMap)
+		in.Key, err = d.topItem()
 	case "UpdateExpression":
 		in.UpdateExpression, err = d.expr(&in.empty, emptyUpdate)
 	case "ConditionExpression":
@@ -283,7 +283,7 @@ func (in *UpdateItemInput) decode(d *decoder, k string) (err error) {
 	case "ExpressionAttributeNames":
 		in.ExpressionAttributeNames, err = d.stringMap()
 	case "ExpressionAttributeValues":
-		in.ExpressionAttributeValues, err = d.item(attrMap)
+		in.ExpressionAttributeValues, err = d.topItem()
 	case "ReturnValues":
 		in.ReturnValues, err = d.str()
 	case "ReturnValuesOnConditionCheckFailure":
@@ -309,13 +309,13 @@ func (in *DeleteItemInput) decode(d *decoder, k string) (err error) {
 	case "TableName":
 		in.TableName, err = d.expr(&in.empty, emptyTableName)
 	case "Key":
-		in.Key, err = d.item(attrMap)
+		in.Key, err = d.topItem()
 	case "ConditionExpression":
 		in.ConditionExpression, err = d.expr(&in.empty, emptyCondition)
 	case "ExpressionAttributeNames":
 		in.ExpressionAttributeNames, err = d.stringMap()
 	case "ExpressionAttributeValues":
-		in.ExpressionAttributeValues, err = d.item(attrMap)
+		in.ExpressionAttributeValues, err = d.topItem()
 	case "ReturnValues":
 		in.ReturnValues, err = d.str()
 	case "ReturnValuesOnConditionCheckFailure":
@@ -349,13 +349,13 @@ func (in *QueryInput) decode(d *decoder, k string) (err error) {
 	case "ExpressionAttributeNames":
 		in.ExpressionAttributeNames, err = d.stringMap()
 	case "ExpressionAttributeValues":
-		in.ExpressionAttributeValues, err = d.item(attrMap)
+		in.ExpressionAttributeValues, err = d.topItem()
 	case "Select":
 		in.Select, err = d.str()
 	case "Limit":
 		in.Limit, err = d.integer()
 	case "ExclusiveStartKey":
-		in.ExclusiveStartKey, err = d.item(attrMap)
+		in.ExclusiveStartKey, err = d.topItem()
 	case "ScanIndexForward":
 		var b, present bool
 		b, present, err = d.optBoolean()
@@ -393,13 +393,13 @@ func (in *ScanInput) decode(d *decoder, k string) (err error) {
 	case "ExpressionAttributeNames":
 		in.ExpressionAttributeNames, err = d.stringMap()
 	case "ExpressionAttributeValues":
-		in.ExpressionAttributeValues, err = d.item(attrMap)
+		in.ExpressionAttributeValues, err = d.topItem()
 	case "Select":
 		in.Select, err = d.str()
 	case "Limit":
 		in.Limit, err = d.integer()
 	case "ExclusiveStartKey":
-		in.ExclusiveStartKey, err = d.item(attrMap)
+		in.ExclusiveStartKey, err = d.topItem()
 	case "Segment":
 		in.Segment, err = d.integer()
 	case "TotalSegments":
@@ -482,7 +482,7 @@ func (in *BatchWriteItemInput) decode(d *decoder, k string) (err error) {
 						var present bool
 						present, err = d.object(fieldStruct("PutRequest"), func(k string) (err error) {
 							if k == "Item" {
-								p.Item, err = d.item(attrMap)
+								p.Item, err = d.topItem()
 								return err
 							}
 							return d.skip()
@@ -495,7 +495,7 @@ func (in *BatchWriteItemInput) decode(d *decoder, k string) (err error) {
 						var present bool
 						present, err = d.object(fieldStruct("DeleteRequest"), func(k string) (err error) {
 							if k == "Key" {
-								r.Key, err = d.item(attrMap)
+								r.Key, err = d.topItem()
 								return err
 							}
 							return d.skip()
@@ -546,7 +546,7 @@ func (in *TransactGetItemsInput) decode(d *decoder, k string) (err error) {
 					case "TableName":
 						g.TableName, err = d.str()
 					case "Key":
-						g.Key, err = d.item(attrMap)
+						g.Key, err = d.topItem()
 					case "ProjectionExpression":
 						g.ProjectionExpression, err = d.str()
 					case "ExpressionAttributeNames":
@@ -603,9 +603,9 @@ func (in *TransactWriteItemsInput) decode(d *decoder, k string) (err error) {
 					case "TableName":
 						a.TableName, err = d.str()
 					case "Key":
-						a.Key, err = d.item(attrMap)
+						a.Key, err = d.topItem()
 					case "Item":
-						a.Item, err = d.item(attrMap)
+						a.Item, err = d.topItem()
 					case "UpdateExpression":
 						a.UpdateExpression, err = d.str()
 					case "ConditionExpression":
@@ -613,7 +613,7 @@ func (in *TransactWriteItemsInput) decode(d *decoder, k string) (err error) {
 					case "ExpressionAttributeNames":
 						a.ExpressionAttributeNames, err = d.stringMap()
 					case "ExpressionAttributeValues":
-						a.ExpressionAttributeValues, err = d.item(attrMap)
+						a.ExpressionAttributeValues, err = d.topItem()
 					case "ReturnValuesOnConditionCheckFailure":
 						a.ReturnValuesOnConditionCheckFailure, err = d.str()
 					default:
@@ -647,7 +647,7 @@ func (in *TransactWriteItemsInput) decode(d *decoder, k string) (err error) {
 // checkedItem reads an item to be written, with what the decoder found out about it.
 func (d *decoder) checkedItem() (Item, checkedItem, error) {
 	d.suspect, d.doc = false, 0
-	it, err := d.item(attrMap)
+	it, err := d.topItem()
 	if err != nil || it == nil || d.suspect {
 		return it, 0, err
 	}
