@@ -111,7 +111,7 @@ func (g *orderGen) next(sendAt time.Time) order {
 	first := firstNames[g.rng.IntN(len(firstNames))]
 	last := lastNames[g.rng.IntN(len(lastNames))]
 	lo, hi := g.pickupMinMax[0], g.pickupMinMax[1]
-	pickup := sendAt.Add(time.Duration(lo+g.rng.IntN(hi-lo+1)) * time.Minute)
+	pickup := sameLocalDay(store, sendAt.Add(time.Duration(lo)*time.Minute), sendAt.Add(time.Duration(lo+g.rng.IntN(hi-lo+1))*time.Minute))
 	return order{
 		StoreID: store.ID,
 		Customer: customer{
@@ -121,6 +121,24 @@ func (g *orderGen) next(sendAt time.Time) order {
 		Items:    lines,
 		PickupAt: pickup.UTC().Truncate(time.Second).Format(time.RFC3339),
 	}
+}
+
+// sameLocalDay brings pickup back into the store's local day of earliest (the window's start)
+// when it falls past that day's midnight, folding the part of the window beyond midnight onto
+// the start of the window. A stage counts stock per store, item and local day of the pickup, so a
+// window that straddled a store's midnight split its orders over two days' stock, and how many
+// sold out depended on the hour of the run: the holiday spike at seed 7 answered 89 sold out
+// at 21:35 UTC and 41 to 48 at 22:45. Now one seed draws on one day's stock per store at any
+// hour, unless a store's midnight falls within the run's sending time past earliest (a window of
+// the run's length in each day).
+func sameLocalDay(store bakery.Store, earliest, pickup time.Time) time.Time {
+	loc := store.Location()
+	y, m, d := earliest.In(loc).Date()
+	midnight := time.Date(y, m, d+1, 0, 0, 0, 0, loc)
+	if pickup.Before(midnight) {
+		return pickup
+	}
+	return earliest.Add(pickup.Sub(earliest) % midnight.Sub(earliest))
 }
 
 // weightedPick draws a value of a discrete distribution.

@@ -233,3 +233,43 @@ func TestNewOrderGenRejectsUnknownHotKeys(t *testing.T) {
 	require.Error(t, err)
 	assert.True(t, strings.Contains(err.Error(), `popular store "atlantis-01"`), err.Error())
 }
+
+// A stage counts stock per store, item and local day of the pickup. A run's pickups must draw on
+// one local day per store, whatever the hour the run starts, or the seed's sold-out answers
+// depend on the clock (sameLocalDay).
+func TestPickupsDrawOnOneLocalDayPerStoreAtAnyHour(t *testing.T) {
+	t.Parallel()
+	p, err := LoadProfile("holiday-spike")
+	require.NoError(t, err)
+	lo, hi := time.Duration(p.Mix.PickupMinutes[0])*time.Minute, time.Duration(p.Mix.PickupMinutes[1])*time.Minute
+	for _, start := range []time.Time{
+		time.Date(2026, 12, 5, 21, 35, 0, 0, time.UTC), // the window straddles midnight in Paris, Berlin, …
+		time.Date(2026, 12, 5, 22, 40, 0, 0, time.UTC), // … in London, Dublin and Lisbon
+		time.Date(2026, 12, 6, 7, 0, 0, 0, time.UTC),   // … in Los Angeles and Vancouver
+		time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC),  // nowhere
+		time.Date(2026, 7, 1, 22, 30, 0, 0, time.UTC),  // summer time in Europe
+	} {
+		t.Run(start.Format(time.RFC3339), func(t *testing.T) {
+			g, err := newOrderGen(p.Mix, 7)
+			require.NoError(t, err)
+			days := map[string]map[string]bool{} // store → local days its pickups fall on
+			for i := range 2000 {
+				sendAt := start.Add(time.Duration(i) * 30 * time.Millisecond) // a minute of sending
+				o := g.next(sendAt)
+				pickup, err := time.Parse(time.RFC3339, o.PickupAt)
+				require.NoError(t, err)
+				require.False(t, pickup.Before(sendAt.Add(lo-time.Second)), "order %d: pickup %v, sent %v", i, pickup, sendAt)
+				require.False(t, pickup.After(sendAt.Add(hi)), "order %d: pickup %v, sent %v", i, pickup, sendAt)
+				store, ok := bakery.StoreByID(o.StoreID)
+				require.True(t, ok)
+				if days[o.StoreID] == nil {
+					days[o.StoreID] = map[string]bool{}
+				}
+				days[o.StoreID][store.LocalDay(pickup)] = true
+			}
+			for id, d := range days {
+				assert.Len(t, d, 1, "store %s: pickups on local days %v", id, d)
+			}
+		})
+	}
+}
