@@ -23,7 +23,7 @@ func fullApply(u *update, old Item) (Item, error) {
 	if err := env.AddAttributes(u.args.values); err != nil {
 		return nil, err
 	}
-	if res := language.EvalUpdate(u.ast, env); res.Type() == language.ObjectTypeError {
+	if res := language.EvalUpdate(language.NewUpdateParser(language.NewLexer(u.expr)).ParseUpdateExpression(), env); res.Type() == language.ObjectTypeError {
 		return nil, validation("%s", res.Inspect())
 	}
 	out := Item{}

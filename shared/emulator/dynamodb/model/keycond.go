@@ -610,7 +610,7 @@ func (p *condParser) groupedPath() *cNode {
 
 // parseConditionTree parses a condition expression, nil when it is not one.
 func parseConditionTree(expr string) *cNode {
-	p := &condParser{src: expr, toks: lexCondition(expr)}
+	p := &condParser{src: expr, toks: conditionTokens.get(expr, lexCondition)}
 	if root := p.or(); root != nil && p.toks[p.pos].kind == tokEOF {
 		return root
 	}
@@ -698,7 +698,7 @@ const attributeTypeNames = "{B,NULL,SS,BOOL,L,BS,N,NS,S,M}"
 // checkConditionGrammar checks a condition, filter or key condition expression as described
 // above, before the table is looked up.
 func checkConditionGrammar(label, expr string, args exprArgs) error {
-	p := &condParser{src: expr, toks: lexCondition(expr), label: label, args: args}
+	p := &condParser{src: expr, toks: conditionTokens.get(expr, lexCondition), label: label, args: args}
 	root := p.or()
 	if root == nil || p.toks[p.pos].kind != tokEOF {
 		if root != nil {

@@ -36,11 +36,18 @@ type Model struct {
 
 	tokensMu sync.Mutex
 	tokens   map[string]idempotency // TransactWriteItems ClientRequestToken
+	// tokenQueue is the tokens in the order they were remembered, for expiry.
+	tokenQueue []tokenAt
 }
 
 type idempotency struct {
 	digest string
 	at     time.Time
+}
+
+type tokenAt struct {
+	token string
+	at    time.Time
 }
 
 // New returns an empty model.

@@ -58,6 +58,7 @@ func (m *Model) Restore(s *Snapshot) (removed, restored int) {
 	}
 	m.tokensMu.Lock()
 	clear(m.tokens)
+	m.tokenQueue = nil
 	m.tokensMu.Unlock()
 	return removed, restored
 }

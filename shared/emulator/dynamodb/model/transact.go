@@ -2,8 +2,8 @@ package model
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"maps"
 	"slices"
@@ -294,9 +294,7 @@ func (m *Model) TransactWriteItems(in *TransactWriteItemsInput) (*TransactWriteI
 	}
 	var digest string
 	if in.ClientRequestToken != "" {
-		raw, _ := json.Marshal(in.TransactItems)
-		sum := sha256.Sum256(raw)
-		digest = hex.EncodeToString(sum[:])
+		digest = transactDigest(in.TransactItems)
 		if done, err := m.seenToken(in.ClientRequestToken, digest); err != nil || done {
 			if err != nil {
 				return nil, err
@@ -523,8 +521,142 @@ func (m *Model) seenToken(token, digest string) (bool, error) {
 func (m *Model) rememberToken(token, digest string, now time.Time) {
 	m.tokensMu.Lock()
 	defer m.tokensMu.Unlock()
-	if len(m.tokens) > 10000 {
-		maps.DeleteFunc(m.tokens, func(_ string, v idempotency) bool { return now.Sub(v.at) > idempotencyWindow })
+	// Tokens are remembered in the order they came, so the expired ones are at the front. (A
+	// sweep of the whole map on every transaction once it held 10,000 tokens cost 3 % of 01's
+	// CPU at 2,000 orders a second.) A token used again after it expired has a newer entry in
+	// the map than its old place in the queue, which then removes nothing.
+	for len(m.tokenQueue) > 0 && now.Sub(m.tokenQueue[0].at) > idempotencyWindow {
+		old := m.tokenQueue[0]
+		if cur, ok := m.tokens[old.token]; ok && cur.at.Equal(old.at) {
+			delete(m.tokens, old.token)
+		}
+		m.tokenQueue[0] = tokenAt{}
+		m.tokenQueue = m.tokenQueue[1:]
 	}
 	m.tokens[token] = idempotency{digest: digest, at: now}
+	m.tokenQueue = append(m.tokenQueue, tokenAt{token: token, at: now})
+}
+
+// transactDigest identifies a TransactWriteItems' parameters, for a repeated ClientRequestToken:
+// the same actions give the same digest whatever order their maps were built in, and any other
+// value of any field a different one. It writes each field length-prefixed in a fixed order and
+// map keys sorted, then hashes that (encoding/json's reflection cost 12 % of 01's CPU at 2,000
+// orders a second, for the same answer).
+func transactDigest(items []TransactWriteItem) string {
+	var d digester
+	for _, ti := range items {
+		for _, a := range [...]*TransactAction{ti.ConditionCheck, ti.Put, ti.Update, ti.Delete} {
+			if a == nil {
+				d.b = append(d.b, 0)
+				continue
+			}
+			d.b = append(d.b, 1)
+			d.str(a.TableName)
+			d.item(a.Key)
+			d.item(a.Item)
+			d.str(a.UpdateExpression)
+			d.str(a.ConditionExpression)
+			d.names(a.ExpressionAttributeNames)
+			d.item(a.ExpressionAttributeValues)
+			d.str(a.ReturnValuesOnConditionCheckFailure)
+		}
+	}
+	sum := sha256.Sum256(d.b)
+	return hex.EncodeToString(sum[:])
+}
+
+type digester struct{ b []byte }
+
+func (d *digester) str(s string) {
+	d.b = binary.AppendUvarint(d.b, uint64(len(s)))
+	d.b = append(d.b, s...)
+}
+
+// count writes a length, or a marker for nil (so that an absent map differs from an empty one).
+func (d *digester) count(n int, isNil bool) {
+	if isNil {
+		d.b = append(d.b, 0)
+		return
+	}
+	d.b = binary.AppendUvarint(d.b, uint64(n)+1)
+}
+
+func (d *digester) names(m map[string]string) {
+	d.count(len(m), m == nil)
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		d.str(k)
+		d.str(m[k])
+	}
+}
+
+func (d *digester) item(it Item) {
+	d.count(len(it), it == nil)
+	for _, k := range slices.Sorted(maps.Keys(it)) {
+		d.str(k)
+		d.value(it[k])
+	}
+}
+
+// value writes each member the value has, tagged, so that a value with two members (which
+// validation refuses) still has a digest of its own.
+func (d *digester) value(v *Value) {
+	if v == nil {
+		d.b = append(d.b, 0)
+		return
+	}
+	strs := func(tag byte, l []*string) {
+		if l != nil {
+			d.b = append(d.b, tag)
+			d.count(len(l), false)
+			for _, s := range l {
+				d.str(deref(s))
+			}
+		}
+	}
+	if v.S != nil {
+		d.b = append(d.b, 'S')
+		d.str(*v.S)
+	}
+	if v.N != nil {
+		d.b = append(d.b, 'N')
+		d.str(*v.N)
+	}
+	if v.B != nil {
+		d.b = append(d.b, 'B')
+		d.str(string(v.B))
+	}
+	if v.BOOL != nil {
+		d.b = append(d.b, 'b', boolByte(*v.BOOL))
+	}
+	if v.NULL != nil {
+		d.b = append(d.b, '0', boolByte(*v.NULL))
+	}
+	if v.M != nil {
+		d.b = append(d.b, 'M')
+		d.item(v.M)
+	}
+	if v.L != nil {
+		d.b = append(d.b, 'L')
+		d.count(len(v.L), false)
+		for _, e := range v.L {
+			d.value(e)
+		}
+	}
+	strs('s', v.SS)
+	strs('n', v.NS)
+	if v.BS != nil {
+		d.b = append(d.b, 'x')
+		d.count(len(v.BS), false)
+		for _, b := range v.BS {
+			d.str(string(b))
+		}
+	}
+	d.b = append(d.b, '.')
+}
+
+func boolByte(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
 }
