@@ -268,6 +268,7 @@ func (c *textCache[T]) get(expr string, of func(string) T) T {
 var (
 	conditions      textCache[*parsedCondition]
 	conditionTokens textCache[[]token]
+	conditionTrees  textCache[*condTree]
 	updateTokens    textCache[[]token]
 )
 

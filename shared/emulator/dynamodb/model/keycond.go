@@ -610,11 +610,32 @@ func (p *condParser) groupedPath() *cNode {
 
 // parseConditionTree parses a condition expression, nil when it is not one.
 func parseConditionTree(expr string) *cNode {
-	p := &condParser{src: expr, toks: conditionTokens.get(expr, lexCondition)}
-	if root := p.or(); root != nil && p.toks[p.pos].kind == tokEOF {
-		return root
+	if t := conditionTrees.get(expr, parseConditionText); t.complete {
+		return t.root
 	}
 	return nil
+}
+
+// condTree is the emulator's parse of a condition's text: its tree when the whole text parsed,
+// else the token the furthest rule failed at. It depends on the text alone, so it is kept per
+// expression (textCache), and read only: the checks that need the request's names and values
+// walk it without changing it.
+type condTree struct {
+	root     *cNode
+	complete bool
+	far      int
+	toks     []token
+}
+
+func parseConditionText(expr string) *condTree {
+	p := &condParser{src: expr, toks: conditionTokens.get(expr, lexCondition)}
+	root := p.or()
+	t := &condTree{root: root, complete: root != nil && p.toks[p.pos].kind == tokEOF, toks: p.toks}
+	if root != nil && !t.complete {
+		p.fail()
+	}
+	t.far = p.far
+	return t
 }
 
 // render writes a parsed condition back as text for minidyn: each test in one pair of
@@ -698,16 +719,14 @@ const attributeTypeNames = "{B,NULL,SS,BOOL,L,BS,N,NS,S,M}"
 // checkConditionGrammar checks a condition, filter or key condition expression as described
 // above, before the table is looked up.
 func checkConditionGrammar(label, expr string, args exprArgs) error {
-	p := &condParser{src: expr, toks: conditionTokens.get(expr, lexCondition), label: label, args: args}
-	root := p.or()
-	if root == nil || p.toks[p.pos].kind != tokEOF {
-		if root != nil {
-			p.fail()
-		}
-		t := p.toks[p.far]
-		u := &updateParser{src: expr, toks: p.toks}
+	tree := conditionTrees.get(expr, parseConditionText)
+	if !tree.complete {
+		t := tree.toks[tree.far]
+		u := &updateParser{src: expr, toks: tree.toks}
 		return validation(`Invalid %s: Syntax error; token: "%s", near: "%s"`, label, t.text, u.nearText(t))
 	}
+	root := tree.root
+	p := &condParser{src: expr, toks: tree.toks, label: label, args: args}
 	c := &condChecker{p: p, errs: map[string]string{}}
 	c.visit(root, true)
 	if n := root; n.kind == "func" && n.op == "size" {
