@@ -62,10 +62,12 @@ func Unmarshal(data []byte, v any) error {
 	case *BatchGetItemInput:
 		_, err = d.object(top, func(k string) error { return in.decode(d, k) })
 	case *BatchWriteItemInput:
+		d.perItem = true
 		_, err = d.object(top, func(k string) error { return in.decode(d, k) })
 	case *TransactGetItemsInput:
 		_, err = d.object(top, func(k string) error { return in.decode(d, k) })
 	case *TransactWriteItemsInput:
+		d.perItem = true
 		_, err = d.object(top, func(k string) error { return in.decode(d, k) })
 	default:
 		return unmarshalStd(data, v)
