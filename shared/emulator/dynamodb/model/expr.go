@@ -244,20 +244,26 @@ type parsedCondition struct {
 // application sends the same few expressions on every call, and lexing and parsing them again
 // (the emulator's grammar, then minidyn's) was 4 % of 01's CPU at 2,000 orders a second. What it
 // holds is only read once made, so calls share it. Once it holds maxCachedExpressions, new
-// expressions are worked out on every call.
+// expressions are worked out on every call, and so is any expression longer than
+// maxCachedExpressionSize (an application's are a few dozen bytes; DynamoDB takes up to 4 KB),
+// so that a client sending distinct expressions cannot make it hold much more than 50 MB (a
+// 500-byte condition's tokens and two trees take about 49 KB of heap, measured).
 type textCache[T any] struct {
 	m sync.Map // string → T
 	n atomic.Int64
 }
 
-const maxCachedExpressions = 4096
+const (
+	maxCachedExpressions    = 1024
+	maxCachedExpressionSize = 512
+)
 
 func (c *textCache[T]) get(expr string, of func(string) T) T {
 	if v, ok := c.m.Load(expr); ok {
 		return v.(T)
 	}
 	v := of(expr)
-	if c.n.Load() < maxCachedExpressions {
+	if len(expr) <= maxCachedExpressionSize && c.n.Load() < maxCachedExpressions {
 		if _, loaded := c.m.LoadOrStore(expr, v); !loaded {
 			c.n.Add(1)
 		}

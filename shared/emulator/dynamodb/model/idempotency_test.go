@@ -2,6 +2,8 @@ package model
 
 import (
 	"reflect"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -161,4 +163,32 @@ func TestConditionsShareTheirParse(t *testing.T) {
 	assert.Error(t, err, "a cached parse keeps its errors")
 	_, err = compileCondition("ConditionExpression", "pk = = :x", args("1"))
 	assert.Error(t, err)
+}
+
+// The parse cache keeps short expressions only, and a bounded number of them.
+func TestExpressionCacheIsBounded(t *testing.T) {
+	t.Parallel()
+	var c textCache[int]
+	calls := 0
+	of := func(string) int { calls++; return calls }
+	long := "attribute_exists(a)" + strings.Repeat(" AND attribute_exists(a)", maxCachedExpressionSize/24+1)
+	require.Greater(t, len(long), maxCachedExpressionSize)
+	tests := []struct {
+		name      string
+		expr      string
+		wantCalls int
+	}{
+		{"a short expression is worked out once", "attribute_not_exists(pk)", 1},
+		{"a long one every time", long, 2},
+	}
+	for _, tt := range tests {
+		calls = 0
+		c.get(tt.expr, of)
+		c.get(tt.expr, of)
+		assert.Equal(t, tt.wantCalls, calls, tt.name)
+	}
+	for i := range maxCachedExpressions + 10 {
+		c.get(strconv.Itoa(i), of)
+	}
+	assert.EqualValues(t, maxCachedExpressions, c.n.Load(), "no more than maxCachedExpressions")
 }
