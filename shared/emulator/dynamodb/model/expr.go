@@ -8,11 +8,11 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/truora/minidyn/interpreter/language"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/textcache"
 )
 
 // Expressions are evaluated by minidyn's interpreter (its language package). They are parsed once
@@ -240,46 +240,32 @@ type parsedCondition struct {
 	errs string
 }
 
-// textCache remembers what a function of an expression's text alone gave for it: an
-// application sends the same few expressions on every call, and lexing and parsing them again
-// (the emulator's grammar, then minidyn's) was 4 % of 01's CPU at 2,000 orders a second. What it
-// holds is only read once made, so calls share it. Once it holds maxCachedExpressions, new
-// expressions are worked out on every call, and so is any expression longer than
-// maxCachedExpressionSize (an application's are a few dozen bytes; DynamoDB takes up to 4 KB),
-// so that a client sending distinct expressions cannot make it hold much more than 50 MB (a
-// 500-byte condition's tokens and two trees take about 49 KB of heap, measured).
-type textCache[T any] struct {
-	m sync.Map // string → T
-	n atomic.Int64
-}
-
+// The parses of an expression's text alone are kept per text (textcache): an application sends
+// the same few expressions on every call, and lexing and parsing them again (the emulator's
+// grammar, then minidyn's) was 4 % of 01's CPU at 2,000 orders a second. They are only read once
+// made, so calls share them. Expressions longer than maxCachedExpressionSize (an application's
+// are a few dozen bytes; DynamoDB takes up to 4 KB) are parsed on every call, and so are new ones
+// once a cache holds maxCachedExpressions, so that a client sending distinct expressions cannot
+// make the caches hold much more than 50 MB (a 500-byte condition's tokens and two trees take
+// about 49 KB of heap, measured).
 const (
 	maxCachedExpressions    = 1024
 	maxCachedExpressionSize = 512
 )
 
-func (c *textCache[T]) get(expr string, of func(string) T) T {
-	if v, ok := c.m.Load(expr); ok {
-		return v.(T)
-	}
-	v := of(expr)
-	if len(expr) <= maxCachedExpressionSize && c.n.Load() < maxCachedExpressions {
-		if _, loaded := c.m.LoadOrStore(expr, v); !loaded {
-			c.n.Add(1)
-		}
-	}
-	return v
+func newExprCache[T any]() *textcache.Cache[T] {
+	return &textcache.Cache[T]{MaxEntries: maxCachedExpressions, MaxKeyLen: maxCachedExpressionSize}
 }
 
 var (
-	conditions      textCache[*parsedCondition]
-	conditionTokens textCache[[]token]
-	conditionTrees  textCache[*condTree]
-	updateTokens    textCache[[]token]
+	conditions      = newExprCache[*parsedCondition]()
+	conditionTokens = newExprCache[[]token]()
+	conditionTrees  = newExprCache[*condTree]()
+	updateTokens    = newExprCache[[]token]()
 )
 
 func parseCondition(expr string) *parsedCondition {
-	return conditions.get(expr, func(expr string) *parsedCondition {
+	return conditions.Get(expr, func(expr string) *parsedCondition {
 		text := expr
 		if root := parseConditionTree(expr); root != nil {
 			text = root.render()

@@ -165,10 +165,10 @@ func TestConditionsShareTheirParse(t *testing.T) {
 	assert.Error(t, err)
 }
 
-// The parse cache keeps short expressions only, and a bounded number of them.
+// The parse caches keep short expressions only, and a bounded number of them.
 func TestExpressionCacheIsBounded(t *testing.T) {
 	t.Parallel()
-	var c textCache[int]
+	c := newExprCache[int]()
 	calls := 0
 	of := func(string) int { calls++; return calls }
 	long := "attribute_exists(a)" + strings.Repeat(" AND attribute_exists(a)", maxCachedExpressionSize/24+1)
@@ -183,12 +183,12 @@ func TestExpressionCacheIsBounded(t *testing.T) {
 	}
 	for _, tt := range tests {
 		calls = 0
-		c.get(tt.expr, of)
-		c.get(tt.expr, of)
+		c.Get(tt.expr, of)
+		c.Get(tt.expr, of)
 		assert.Equal(t, tt.wantCalls, calls, tt.name)
 	}
 	for i := range maxCachedExpressions + 10 {
-		c.get(strconv.Itoa(i), of)
+		c.Get(strconv.Itoa(i), of)
 	}
-	assert.EqualValues(t, maxCachedExpressions, c.n.Load(), "no more than maxCachedExpressions")
+	assert.Equal(t, maxCachedExpressions, c.Len(), "no more than maxCachedExpressions")
 }

@@ -610,7 +610,7 @@ func (p *condParser) groupedPath() *cNode {
 
 // parseConditionTree parses a condition expression, nil when it is not one.
 func parseConditionTree(expr string) *cNode {
-	if t := conditionTrees.get(expr, parseConditionText); t.complete {
+	if t := conditionTrees.Get(expr, parseConditionText); t.complete {
 		return t.root
 	}
 	return nil
@@ -628,7 +628,7 @@ type condTree struct {
 }
 
 func parseConditionText(expr string) *condTree {
-	p := &condParser{src: expr, toks: conditionTokens.get(expr, lexCondition)}
+	p := &condParser{src: expr, toks: conditionTokens.Get(expr, lexCondition)}
 	root := p.or()
 	t := &condTree{root: root, complete: root != nil && p.toks[p.pos].kind == tokEOF, toks: p.toks}
 	if root != nil && !t.complete {
@@ -719,7 +719,7 @@ const attributeTypeNames = "{B,NULL,SS,BOOL,L,BS,N,NS,S,M}"
 // checkConditionGrammar checks a condition, filter or key condition expression as described
 // above, before the table is looked up.
 func checkConditionGrammar(label, expr string, args exprArgs) error {
-	tree := conditionTrees.get(expr, parseConditionText)
+	tree := conditionTrees.Get(expr, parseConditionText)
 	if !tree.complete {
 		t := tree.toks[tree.far]
 		u := &updateParser{src: expr, toks: tree.toks}

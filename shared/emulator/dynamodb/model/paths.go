@@ -249,7 +249,7 @@ func (p *updateParser) nearText(t token) string {
 
 // parseUpdate parses an update expression; see the grammar above.
 func parseUpdate(expr string, args exprArgs) (actions []action, err error) {
-	p := &updateParser{src: expr, toks: updateTokens.get(expr, lexUpdate), args: args, used: map[string]bool{},
+	p := &updateParser{src: expr, toks: updateTokens.Get(expr, lexUpdate), args: args, used: map[string]bool{},
 		errs: map[string]string{}, section: map[string]bool{}}
 	defer func() {
 		if r := recover(); r != nil {

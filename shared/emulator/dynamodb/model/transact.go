@@ -604,15 +604,6 @@ func (d *digester) value(v *Value) {
 		d.b = append(d.b, 0)
 		return
 	}
-	strs := func(tag byte, l []*string) {
-		if l != nil {
-			d.b = append(d.b, tag)
-			d.count(len(l), false)
-			for _, s := range l {
-				d.str(deref(s))
-			}
-		}
-	}
 	if v.S != nil {
 		d.b = append(d.b, 'S')
 		d.str(*v.S)
@@ -642,8 +633,8 @@ func (d *digester) value(v *Value) {
 			d.value(e)
 		}
 	}
-	strs('s', v.SS)
-	strs('n', v.NS)
+	d.set('s', v.SS)
+	d.set('n', v.NS)
 	if v.BS != nil {
 		d.b = append(d.b, 'x')
 		d.count(len(v.BS), false)
@@ -652,6 +643,18 @@ func (d *digester) value(v *Value) {
 		}
 	}
 	d.b = append(d.b, '.')
+}
+
+// set writes a string or number set, tagged, when the value has one.
+func (d *digester) set(tag byte, l []*string) {
+	if l == nil {
+		return
+	}
+	d.b = append(d.b, tag)
+	d.count(len(l), false)
+	for _, s := range l {
+		d.str(deref(s))
+	}
 }
 
 func boolByte(b bool) byte {

@@ -14,10 +14,11 @@ import (
 	"math/rand/v2"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	jsonata "github.com/blues/jsonata-go"
 	"github.com/blues/jsonata-go/jtypes"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/textcache"
 )
 
 // The functions Step Functions adds to JSONata
@@ -165,16 +166,11 @@ type compiledJSONata struct {
 
 // jsonataCache holds compiled expressions by their text. A definition has a fixed number of
 // them; the cap only guards against a caller that generates texts without end.
-var (
-	jsonataCache     sync.Map
-	jsonataCacheSize atomic.Int64
-)
-
-const jsonataCacheMax = 10_000
+var jsonataCache = textcache.Cache[*compiledJSONata]{MaxEntries: 10_000}
 
 func compileJSONata(body string) (*compiledJSONata, error) {
 	if c, ok := jsonataCache.Load(body); ok {
-		return c.(*compiledJSONata), nil
+		return c, nil
 	}
 	e, err := jsonata.Compile(body)
 	if err != nil {
@@ -182,13 +178,7 @@ func compileJSONata(body string) (*compiledJSONata, error) {
 	}
 	c := &compiledJSONata{e: e, registered: map[string]bool{}}
 	c.names, c.states, c.allStates = jsonataRefs(body)
-	if jsonataCacheSize.Load() < jsonataCacheMax {
-		if prev, loaded := jsonataCache.LoadOrStore(body, c); loaded {
-			return prev.(*compiledJSONata), nil
-		}
-		jsonataCacheSize.Add(1)
-	}
-	return c, nil
+	return jsonataCache.Store(body, c), nil
 }
 
 // jsonataRefs lists the variables an expression's text names: "$x" anywhere (a string
