@@ -162,6 +162,9 @@ type compiledJSONata struct {
 	// registered are the names ever registered on e: the library keeps a registered
 	// variable, so one that is out of scope now is registered again as undefined.
 	registered map[string]bool
+	// path is set when the whole expression is a variable followed by field names
+	// ("$order.customer.email", "$states.input.item_id"): see evalPath.
+	path []string
 }
 
 // jsonataCache holds compiled expressions by their text. A definition has a fixed number of
@@ -176,7 +179,7 @@ func compileJSONata(body string) (*compiledJSONata, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &compiledJSONata{e: e, registered: map[string]bool{}}
+	c := &compiledJSONata{e: e, registered: map[string]bool{}, path: simplePath(body)}
 	c.names, c.states, c.allStates = jsonataRefs(body)
 	return jsonataCache.Store(body, c), nil
 }
@@ -225,12 +228,81 @@ func isJSONataNameByte(c byte) bool {
 	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
 }
 
+// simplePath splits an expression that is only a variable and field names ("$a", "$a.b.c",
+// "$states.input.id") into its names, the variable's first; it returns nil for anything else
+// ("$$", quoted names, predicates, indexes, functions, operators, spaces).
+func simplePath(body string) []string {
+	if len(body) < 2 || body[0] != '$' {
+		return nil
+	}
+	names := strings.Split(body[1:], ".")
+	for _, n := range names {
+		if n == "" || n[0] >= '0' && n[0] <= '9' {
+			return nil
+		}
+		for i := 0; i < len(n); i++ {
+			if c := n[i]; c >= 0x80 || !isJSONataNameByte(c) {
+				return nil
+			}
+		}
+	}
+	return names
+}
+
+// evalPath evaluates a simple path (compiledJSONata.path) without the library, whose every
+// evaluation builds an environment, registers the variables by reflection and holds
+// jsonataMu: most of a state machine's expressions are such paths. It answers only where the
+// result is plain field access: every step an object with the field, and the result neither an
+// array (JSONata maps a path over arrays and unwraps sequences of one) nor null. ok is false for
+// anything else, a missing variable or field included, and the library then evaluates the
+// expression and words its error. TestEvalPathMatchesTheLibrary compares the two.
+func evalPath(path []string, env *jsonataEnv) (v any, ok bool) {
+	if path[0] == "states" {
+		if len(path) < 2 {
+			return nil, false
+		}
+		v, ok = env.states[path[1]]
+		path = path[1:]
+	} else {
+		v, ok = env.vars.lookup(path[0])
+	}
+	if !ok {
+		return nil, false
+	}
+	// The interpreter's values are walked as they are and only the result is converted
+	// (toJSONata converts member by member, so this is the member of the converted whole).
+	for _, name := range path[1:] {
+		m, isMap := v.(map[string]any)
+		if !isMap {
+			return nil, false
+		}
+		if v, ok = m[name]; !ok {
+			return nil, false
+		}
+	}
+	switch v.(type) {
+	case []any, nil: // the library answers a null as undefined
+		return nil, false
+	}
+	return toJSONata(v), true
+}
+
 // evalJSONata evaluates one "{% %}" string. Errors are States.QueryEvaluationError.
 func evalJSONata(src, field string, env *jsonataEnv) (any, error) {
 	c, err := compileJSONata(jsonataBody(src))
 	if err != nil {
 		return nil, &Failure{Name: ErrQueryEvaluationError, Cause: fmt.Sprintf("The JSONata expression '%s' specified for the field '%s' is invalid: %v", src, field, err)}
 	}
+	if c.path != nil {
+		if out, ok := evalPath(c.path, env); ok {
+			return jsonataResult(src, field, out)
+		}
+	}
+	return c.evalWithLibrary(src, field, env)
+}
+
+// evalWithLibrary evaluates c with the JSONata library.
+func (c *compiledJSONata) evalWithLibrary(src, field string, env *jsonataEnv) (any, error) {
 	vars := make(map[string]any, len(c.names)+1)
 	if c.allStates {
 		st := make(map[string]any, len(env.states))
@@ -273,6 +345,11 @@ func evalJSONata(src, field string, env *jsonataEnv) (any, error) {
 	if err != nil {
 		return nil, &Failure{Name: ErrQueryEvaluationError, Cause: fmt.Sprintf("An error occurred while evaluating the JSONata expression '%s' specified for the field '%s': %v", src, field, err)}
 	}
+	return jsonataResult(src, field, out)
+}
+
+// jsonataResult converts an expression's result to the interpreter's values.
+func jsonataResult(src, field string, out any) (any, error) {
 	v, err := fromJSONata(out)
 	if err != nil {
 		return nil, &Failure{Name: ErrQueryEvaluationError, Cause: fmt.Sprintf("The JSONata expression '%s' specified for the field '%s' returned a value JSON cannot hold: %v", src, field, err)}

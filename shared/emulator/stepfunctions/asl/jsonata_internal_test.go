@@ -1,9 +1,11 @@
 package asl
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestJSONataRefs(t *testing.T) {
@@ -34,6 +36,87 @@ func TestJSONataRefs(t *testing.T) {
 			assert.Equal(t, tt.names, names)
 			assert.Equal(t, tt.states, states)
 			assert.Equal(t, tt.allStates, all)
+		})
+	}
+}
+
+// TestEvalPathMatchesTheLibrary checks that the fast path for "$var.field" expressions
+// (evalPath) gives what the JSONata library gives, and that it stands aside (for the library
+// to answer) where JSONata's path semantics go beyond field access: arrays, which a path maps
+// over and whose one-element sequences it unwraps, missing fields, which are undefined, null
+// (which the library also answers as undefined), and
+// names that are not variables in scope (built-in functions such as $now).
+func TestEvalPathMatchesTheLibrary(t *testing.T) {
+	t.Parallel()
+	doc, err := decode([]byte(`{"order":{"id":"o-1","total":1.50,"big":1e21,"n":7,"none":null,"ok":true,
+		"customer":{"email":"ada@example.com","tags":["a"]},"items":[{"id":"x","q":1},{"id":"y","q":2}],
+		"one":[{"id":"z"}],"empty":[],"nested":[[1],[2,3]],"deep":{"a":{"b":{"c":"d"}}}},
+		"list":[1,2],"none":null,"single":[{"id":"s"}],"str":"abc","num":2.50}`))
+	require.NoError(t, err)
+	vars := doc.(map[string]any)
+	sc := newScope(nil)
+	sc.set(vars)
+	states := map[string]any{"input": vars["order"], "context": map[string]any{"Task": map[string]any{"Token": "tok"}}, "result": []any{json.Number("1")}}
+
+	tests := []struct {
+		body string
+		fast bool // whether evalPath answers
+	}{
+		{body: `$order`, fast: true},
+		{body: `$order.id`, fast: true},
+		{body: `$order.total`, fast: true},
+		{body: `$order.big`, fast: true},
+		{body: `$order.n`, fast: true},
+		{body: `$order.none`},
+		{body: `$none`},
+		{body: `$order.ok`, fast: true},
+		{body: `$order.customer`, fast: true},
+		{body: `$order.customer.email`, fast: true},
+		{body: `$order.deep.a.b.c`, fast: true},
+		{body: `$str`, fast: true},
+		{body: `$num`, fast: true},
+		{body: `$states.input`, fast: true},
+		{body: `$states.input.customer.email`, fast: true},
+		{body: `$states.context.Task.Token`, fast: true},
+		{body: `$order.items`},
+		{body: `$order.items.id`},
+		{body: `$order.one`},
+		{body: `$order.one.id`},
+		{body: `$order.empty`},
+		{body: `$order.nested`},
+		{body: `$order.customer.tags`},
+		{body: `$list`},
+		{body: `$single`},
+		{body: `$single.id`},
+		{body: `$states.result`},
+		{body: `$order.missing`},
+		{body: `$order.id.length`},
+		{body: `$str.x`},
+		{body: `$missing`},
+		{body: `$missing.x`},
+		{body: `$states.errorOutput`},
+		{body: `$now`},
+		{body: `$states`},
+		{body: `$order.customer.email & ''`},
+		{body: `$order.items[0]`},
+		{body: "$order.`id`"},
+		{body: `$$.order`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.body, func(t *testing.T) {
+			env := &jsonataEnv{states: states, vars: sc}
+			c, err := compileJSONata(tt.body)
+			require.NoError(t, err)
+			src := "{% " + tt.body + " %}"
+			fast := false
+			if c.path != nil {
+				_, fast = evalPath(c.path, &jsonataEnv{states: states, vars: sc})
+			}
+			assert.Equal(t, tt.fast, fast, "whether the fast path answers")
+			got, gotErr := evalJSONata(src, "Output", env)
+			want, wantErr := c.evalWithLibrary(src, "Output", &jsonataEnv{states: states, vars: sc})
+			assert.Equal(t, want, got)
+			assert.Equal(t, wantErr, gotErr)
 		})
 	}
 }
