@@ -35,7 +35,10 @@ func BenchmarkOrder(b *testing.B) { offline.BenchOrders(b, Stage()) }
 // DynamoDB service's handler. It reports the CPU of each per call (user + system, the whole
 // process) and the emulator's share of the SDK path. The service's clock is a fake one moved a
 // minute per call, so the token buckets are full: this measures CPU, not the capacity model.
+// It runs the collector as every emulator command does (sim.TuneGC); GOGC=100 in the
+// environment measures Go's default instead.
 func BenchmarkDynamoDBCall(b *testing.B) {
+	b.Cleanup(sim.TuneGC())
 	for _, op := range []string{"PutItem", "GetItem"} {
 		for _, size := range []int{1 << 10, 100 << 10} {
 			b.Run(fmt.Sprintf("%s/%dKB", op, size>>10), func(b *testing.B) {
