@@ -7,13 +7,16 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash"
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	jsonata "github.com/blues/jsonata-go"
 	"github.com/blues/jsonata-go/jtypes"
@@ -249,6 +252,40 @@ func simplePath(body string) []string {
 	return names
 }
 
+// plainViaJSONata is plainFromJSONata(toJSONata(v)) in one copy instead of two, for the
+// interpreter's own values (json.Number, not float64); ok is false where either would be.
+func plainViaJSONata(v any) (any, bool) {
+	switch x := v.(type) {
+	case json.Number:
+		f, err := x.Float64()
+		if err != nil && !errors.Is(err, strconv.ErrRange) {
+			return nil, false
+		}
+		return plainFromJSONata(f)
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			c, ok := plainViaJSONata(e)
+			if !ok || !utf8.ValidString(k) {
+				return nil, false
+			}
+			out[k] = c
+		}
+		return out, true
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			c, ok := plainViaJSONata(e)
+			if !ok {
+				return nil, false
+			}
+			out[i] = c
+		}
+		return out, true
+	}
+	return plainFromJSONata(v)
+}
+
 // evalPath evaluates a simple path (compiledJSONata.path) without the library, whose every
 // evaluation builds an environment, registers the variables by reflection and holds
 // jsonataMu: most of a state machine's expressions are such paths. It answers only where the
@@ -269,8 +306,9 @@ func evalPath(path []string, env *jsonataEnv) (v any, ok bool) {
 	if !ok {
 		return nil, false
 	}
-	// The interpreter's values are walked as they are and only the result is converted
-	// (toJSONata converts member by member, so this is the member of the converted whole).
+	// The interpreter's values are walked as they are and only the result is converted, as
+	// the library's would be (toJSONata converts member by member, so this is the member of
+	// the converted whole).
 	for _, name := range path[1:] {
 		m, isMap := v.(map[string]any)
 		if !isMap {
@@ -284,7 +322,7 @@ func evalPath(path []string, env *jsonataEnv) (v any, ok bool) {
 	case []any, nil: // the library answers a null as undefined
 		return nil, false
 	}
-	return toJSONata(v), true
+	return v, true
 }
 
 // evalJSONata evaluates one "{% %}" string. Errors are States.QueryEvaluationError.
@@ -295,7 +333,12 @@ func evalJSONata(src, field string, env *jsonataEnv) (any, error) {
 	}
 	if c.path != nil {
 		if out, ok := evalPath(c.path, env); ok {
-			return jsonataResult(src, field, out)
+			if m, isMap := out.(map[string]any); isMap {
+				if r, ok := plainViaJSONata(m); ok {
+					return r, nil
+				}
+			}
+			return jsonataResult(src, field, toJSONata(out))
 		}
 	}
 	return c.evalWithLibrary(src, field, env)

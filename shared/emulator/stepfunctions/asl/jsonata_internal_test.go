@@ -50,7 +50,8 @@ func TestEvalPathMatchesTheLibrary(t *testing.T) {
 	t.Parallel()
 	doc, err := decode([]byte(`{"order":{"id":"o-1","total":1.50,"big":1e21,"n":7,"none":null,"ok":true,
 		"customer":{"email":"ada@example.com","tags":["a"]},"items":[{"id":"x","q":1},{"id":"y","q":2}],
-		"one":[{"id":"z"}],"empty":[],"nested":[[1],[2,3]],"deep":{"a":{"b":{"c":"d"}}}},
+		"one":[{"id":"z"}],"empty":[],"nested":[[1],[2,3]],"deep":{"a":{"b":{"c":"d"}}},
+		"prices":{"gbp":2.40,"n":3,"neg":-1.25,"list":[1.0,{"x":0.5}]},"money":{"gbp":2.40,"tiny":1e-7}},
 		"list":[1,2],"none":null,"single":[{"id":"s"}],"str":"abc","num":2.50}`))
 	require.NoError(t, err)
 	vars := doc.(map[string]any)
@@ -73,6 +74,8 @@ func TestEvalPathMatchesTheLibrary(t *testing.T) {
 		{body: `$order.customer`, fast: true},
 		{body: `$order.customer.email`, fast: true},
 		{body: `$order.deep.a.b.c`, fast: true},
+		{body: `$order.prices`, fast: true},
+		{body: `$order.money`, fast: true},
 		{body: `$str`, fast: true},
 		{body: `$num`, fast: true},
 		{body: `$states.input`, fast: true},
@@ -118,5 +121,38 @@ func TestEvalPathMatchesTheLibrary(t *testing.T) {
 			assert.Equal(t, want, got)
 			assert.Equal(t, wantErr, gotErr)
 		})
+	}
+}
+
+// TestPlainViaJSONata checks the one-copy conversion against the two it replaces, on values
+// either may refuse (numbers encoding/json writes with an exponent or as -0, out of range or
+// malformed, invalid UTF-8 in a key or a string): where it refuses, the caller takes the old
+// path, so the result must be the old path's whenever it answers, and it must answer plain
+// values.
+func TestPlainViaJSONata(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		v     any
+		plain bool
+	}{
+		{v: map[string]any{"a": json.Number("1.50"), "b": []any{json.Number("2"), "x", true, nil}}, plain: true},
+		{v: []any{map[string]any{"n": json.Number("12345678901234567890")}}, plain: true},
+		{v: map[string]any{"f": 1.5, "neg": json.Number("-3.25")}, plain: true},
+		{v: map[string]any{"tiny": json.Number("1e-7")}},
+		{v: map[string]any{"big": json.Number("1e21")}},
+		{v: map[string]any{"negzero": json.Number("-0.0")}},
+		{v: map[string]any{"huge": json.Number("1e400")}},
+		{v: map[string]any{"bad": json.Number("not a number")}},
+		{v: map[string]any{"\xff": "key"}},
+		{v: map[string]any{"s": "\xffvalue"}},
+	}
+	for _, tt := range tests {
+		want, err := fromJSONata(toJSONata(tt.v))
+		got, ok := plainViaJSONata(tt.v)
+		assert.Equal(t, tt.plain, ok, "%#v", tt.v)
+		if ok {
+			require.NoError(t, err)
+			assert.Equal(t, want, got, "%#v", tt.v)
+		}
 	}
 }
