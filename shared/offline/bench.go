@@ -22,7 +22,8 @@ import (
 // costs the emulator, the stage's handlers and their SDK clients in CPU, with no modelled waiting.
 // It reports CPU per order (user + system, the whole process: GC and every goroutine included),
 // the calls the emulator counted per order (API requests, Lambda invocations, DynamoDB, SQS, …
-// operations: every resource's invocations) and CPU per such call. Each stage's
+// operations: every resource's invocations), CPU per such call, and the bytes and objects the
+// process allocated per order (-benchmem's columns, every goroutine's). Each stage's
 // cmd/offline/bench_test.go calls it from its BenchmarkOrder; `make bench` runs them. It runs
 // the collector as the offline commands do (sim.TuneGC; GOGC=100 in the environment measures
 // Go's default).
@@ -66,6 +67,7 @@ func BenchOrders(b *testing.B, stage Stage) {
 	}
 	place(0) // cold starts and first-time setup are not what an order costs
 	polls, soldOut = 0, 0
+	b.ReportAllocs() // process-wide, like the CPU: a steadier measure than CPU on a noisy machine
 	calls0, cpu0 := benchEmulatedCalls(emu), ProcessCPU()
 	n := 0
 	for b.Loop() {
