@@ -153,7 +153,12 @@ func (s *Service) execute(ctx context.Context, req startRequest) (*execution, er
 		Tasks: &integrations{s: s, ex: ex}, Clock: aslClock{s.clock}, Tokens: s.tokens,
 	}
 	if tr != nil {
-		opts.Listener, opts.OnState = tr.on, tr.onState
+		opts.OnState = tr.onState
+		if ex.keepsHistory {
+			// Only a listener makes the interpreter encode every payload into its events; an
+			// express execution keeps no history, and the payload limits are checked either way.
+			opts.Listener = tr.on
+		}
 	}
 	finish := func(res asl.Result) {
 		if res.Status == asl.StatusAborted && errors.Is(context.Cause(ectx), context.DeadlineExceeded) {
@@ -248,8 +253,8 @@ func expressBilling(d time.Duration, bytes int) billingDetails {
 	return billingDetails{MemoryMB: mem, DurationMS: ms}
 }
 
-// tracer is an execution's Listener and state hook. The Listener, called under the
-// interpreter's event lock, only keeps the history of standard executions. The hook, called
+// tracer is an execution's state hook and, for a standard execution, its Listener, which keeps
+// the history (called under the interpreter's event lock). The hook, called
 // on the goroutine that runs each state and outside that lock, waits the transition's modelled
 // latency (and the StateTransition bucket of standard workflows), so that Parallel branches
 // and Map iterations wait at the same time, and opens the state's trace span, under which the
@@ -279,12 +284,8 @@ func (s *Service) newTracer(ctx context.Context, ex *execution) *tracer {
 	return t
 }
 
-// on is the Listener. For express executions it keeps nothing; it is still set, as before the
-// hook existed, because the interpreter checks each state's output size only when listened to.
+// on is the Listener of an execution that keeps its history (a standard one).
 func (t *tracer) on(ev asl.HistoryEvent) {
-	if !t.ex.keepsHistory {
-		return
-	}
 	t.ex.mu.Lock()
 	if len(t.ex.history) < maxHistoryEvents {
 		t.ex.history = append(t.ex.history, ev)

@@ -35,8 +35,12 @@
 //   - A Task without TimeoutSeconds never times out (AWS's default is 99999999 s).
 //   - Problem messages follow AWS's codes and shape; their wording is not byte-identical to
 //     AWS's for every case.
-//   - Payload size (256 KiB) is checked on task results and the execution output, and on
-//     every state's output only when a Listener is set.
+//   - Payload size (256 KiB) is checked on the execution's input, task results, every state's
+//     output and the execution output, whether or not a Listener is set.
+//   - JSONata expressions that are a variable and field names ("$order.id") are evaluated
+//     without the library (evalPath); the library answers everything else, including such a
+//     path whose result is null or an array, so its answers stand. One of them: jsonata-go
+//     answers a field that holds null as undefined (an error here), where jsonata-js gives null.
 //   - Redrive, versions and aliases, EvaluationFailed events and execution-level
 //     Credentials are not modelled.
 package asl

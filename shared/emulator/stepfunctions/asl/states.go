@@ -78,10 +78,14 @@ func (c *stateRun) run(ctx context.Context) (any, string, *Failure) {
 		return nil, "", f
 	}
 	exited := &StateExitedEventDetails{Name: s.name}
+	tooLarge := &Failure{Name: ErrDataLimitExceeded, Cause: fmt.Sprintf("The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", s.name)}
+	if !x.listening() && encodedLen(out) > maxPayload {
+		return nil, "", tooLarge
+	}
 	if x.listening() {
 		b := encode(out)
 		if len(b) > maxPayload {
-			return nil, "", &Failure{Name: ErrDataLimitExceeded, Cause: fmt.Sprintf("The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", s.name)}
+			return nil, "", tooLarge
 		}
 		exited.Output = string(b)
 		if len(assigned) > 0 {

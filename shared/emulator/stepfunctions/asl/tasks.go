@@ -259,13 +259,20 @@ func (c *stateRun) task(ctx context.Context, args any, token string, w *tokenWai
 		x.emit(c.th, HistoryEvent{Type: EventTaskFailed, TaskFailedEventDetails: &TaskFailedEventDetails{ResourceType: rtype, Resource: rname, Error: f.Name, Cause: f.Cause}})
 		return nil, f
 	}
-	b := encode(result)
-	if len(b) > maxPayload {
+	var output string // the event's payload, built only for a listener (history)
+	size := 0
+	if x.listening() {
+		output = encodeString(result)
+		size = len(output)
+	} else {
+		size = encodedLen(result)
+	}
+	if size > maxPayload {
 		f := &Failure{Name: ErrDataLimitExceeded, Cause: fmt.Sprintf("The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", s.name)}
 		x.emit(c.th, HistoryEvent{Type: EventTaskFailed, TaskFailedEventDetails: &TaskFailedEventDetails{ResourceType: rtype, Resource: rname, Error: f.Name, Cause: f.Cause}})
 		return nil, f
 	}
-	x.emit(c.th, HistoryEvent{Type: EventTaskSucceeded, TaskSucceededEventDetails: &TaskSucceededEventDetails{ResourceType: rtype, Resource: rname, Output: string(b)}})
+	x.emit(c.th, HistoryEvent{Type: EventTaskSucceeded, TaskSucceededEventDetails: &TaskSucceededEventDetails{ResourceType: rtype, Resource: rname, Output: output}})
 	return result, nil
 }
 

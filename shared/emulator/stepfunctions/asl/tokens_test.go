@@ -2,6 +2,7 @@ package asl_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -195,19 +196,46 @@ func TestInputValidation(t *testing.T) {
 
 func TestDataLimitExceeded(t *testing.T) {
 	t.Parallel()
-	// A task result over 256 KiB fails with States.DataLimitExceeded, which States.ALL does not catch:
-	// https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
-	big := make([]byte, 300*1024)
-	for i := range big {
-		big[i] = 'a'
+	// A task result or a state's output over 256 KiB fails with States.DataLimitExceeded, which
+	// States.ALL does not catch, whether or not anything records the execution's history (an
+	// express workflow keeps none):
+	// https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html and
+	// https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html (payload size).
+	tasks := func(n int) asl.Tasks {
+		return newFakeTasks(map[string]taskFunc{lambdaARN: func(context.Context, any, string) (any, error) {
+			return strings.Repeat("a", n), nil
+		}})
 	}
-	tasks := newFakeTasks(map[string]taskFunc{lambdaARN: func(context.Context, any, string) (any, error) {
-		return string(big), nil
-	}})
-	def := `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"` + lambdaARN + `","Catch":[{"ErrorEquals":["States.ALL"],"Next":"H"}],"End":true},"H":{"Type":"Succeed"}}}`
-	r := run(t, def, `{}`, runConfig{tasks: tasks})
-	assert.Equal(t, "FAILED", r.Status)
-	assert.Equal(t, "States.DataLimitExceeded", r.Error)
+	catchAll := `"Catch":[{"ErrorEquals":["States.ALL"],"Next":"H"}]`
+	tests := []struct {
+		name, def string
+		result    int // bytes of the task's result
+		want      string
+	}{
+		{name: "task result", result: 300 << 10, want: "States.DataLimitExceeded",
+			def: `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"` + lambdaARN + `",` + catchAll + `,"End":true},"H":{"Type":"Succeed"}}}`},
+		{name: "state output", result: 200 << 10, want: "States.DataLimitExceeded",
+			def: `{"QueryLanguage":"JSONata","StartAt":"T","States":{"T":{"Type":"Task","Resource":"` + lambdaARN + `",` + catchAll + `,"Output":{"a":"{% $states.result %}","b":"{% $states.result %}"},"End":true},"H":{"Type":"Succeed"}}}`},
+		{name: "escapes count as written", result: 140 << 10, want: "States.DataLimitExceeded",
+			def: `{"QueryLanguage":"JSONata","StartAt":"T","States":{"T":{"Type":"Task","Resource":"` + lambdaARN + `",` + catchAll + `,"Output":{"a":"{% $replace($states.result, 'a', '\\n') %}"},"End":true},"H":{"Type":"Succeed"}}}`},
+		{name: "under the limit", result: 100 << 10, want: "",
+			def: `{"QueryLanguage":"JSONata","StartAt":"T","States":{"T":{"Type":"Task","Resource":"` + lambdaARN + `",` + catchAll + `,"Output":{"a":"{% $states.result %}","b":"{% $states.result %}"},"End":true},"H":{"Type":"Succeed"}}}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+", history kept", func(t *testing.T) {
+			t.Parallel()
+			r := run(t, tt.def, `{}`, runConfig{tasks: tasks(tt.result)})
+			assert.Equal(t, tt.want, r.Error)
+		})
+		t.Run(tt.name+", no history", func(t *testing.T) {
+			t.Parallel()
+			m, err := asl.Parse([]byte(tt.def))
+			require.NoError(t, err)
+			res, err := m.Run(context.Background(), []byte(`{}`), asl.RunOptions{Tasks: tasks(tt.result), Clock: newFakeClock()})
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, res.Error)
+		})
+	}
 }
 
 func TestRealClockSleep(t *testing.T) {

@@ -98,6 +98,82 @@ func appendJSON(b []byte, v any) ([]byte, bool) {
 	return b, false
 }
 
+// encodedLen is len(encode(v)) without building it: what a size limit needs when no history
+// keeps the payload.
+func encodedLen(v any) int {
+	if n, ok := jsonLen(v); ok {
+		return n
+	}
+	return len(encode(v))
+}
+
+// jsonLen is the length appendJSON writes for v, false where appendJSON reports false.
+func jsonLen(v any) (int, bool) {
+	switch x := v.(type) {
+	case nil:
+		return len("null"), true
+	case bool:
+		if x {
+			return len("true"), true
+		}
+		return len("false"), true
+	case string:
+		return stringLen(x), true
+	case json.Number:
+		return max(len(x), 1), true
+	case map[string]any:
+		n := 2 + max(len(x)-1, 0) // braces, commas
+		for k, e := range x {
+			en, ok := jsonLen(e)
+			if !ok {
+				return 0, false
+			}
+			n += stringLen(k) + 1 + en
+		}
+		return n, true
+	case []any:
+		n := 2 + max(len(x)-1, 0)
+		for _, e := range x {
+			en, ok := jsonLen(e)
+			if !ok {
+				return 0, false
+			}
+			n += en
+		}
+		return n, true
+	}
+	return 0, false
+}
+
+// stringLen is the length appendString writes for s.
+func stringLen(s string) int {
+	n := 2
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c >= 0x20 && c != '"' && c != '\\':
+				n++
+			case c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t':
+				n += 2
+			default:
+				n += 6 // \u00XX
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1, r == '\u2028', r == '\u2029':
+			n += 6
+		default:
+			n += size
+		}
+		i += size
+	}
+	return n
+}
+
 // appendString quotes s the way encoding/json does with HTML escaping off.
 func appendString(b []byte, s string) []byte {
 	const hex = "0123456789abcdef"

@@ -33,9 +33,14 @@ func TestEncodeMatchesEncodingJSON(t *testing.T) {
 			e.SetEscapeHTML(false)
 			assert.NoError(t, e.Encode(v))
 			assert.Equal(t, string(bytes.TrimRight(buf.Bytes(), "\n")), string(encode(v)))
+			assert.Equal(t, len(encode(v)), encodedLen(v), "the size a limit checks without encoding")
 		})
 	}
 	assert.Equal(t, `"\ufffd"`, string(encode(string([]byte{0xff}))))
+	for _, s := range []string{"\xff", "a\xffb\xfe", "\u2028\u2029", "\x00\x1f\x7f", "😀é", "\n\r\t\"\\", "\xe2\x80"} {
+		assert.Equal(t, len(encode(s)), encodedLen(s), "%q", s)
+		assert.Equal(t, len(encode(map[string]any{s: []any{s}})), encodedLen(map[string]any{s: []any{s}}), "%q", s)
+	}
 }
 
 func TestPlainFromJSONataMatchesTheRoundTrip(t *testing.T) {
