@@ -210,6 +210,14 @@ func TestVariables(t *testing.T) {
 			want:  `{"before":1,"after":2}`,
 		},
 		{
+			// Compiled expressions are kept per text and "$o.n" is read without the library:
+			// a reassigned object must still be read afresh by both.
+			name:  "JSONata expressions see an object variable reassigned",
+			def:   `{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","Assign":{"o":{"n":1}},"Next":"B"},"B":{"Type":"Pass","Assign":{"o":{"n":"{% $o.n + 1 %}"}},"Output":{"first":"{% $o.n * 1 %}"},"Next":"C"},"C":{"Type":"Pass","Output":{"first":"{% $states.input.first %}","second":"{% $o.n * 1 %}","path":"{% $o.n %}","keys":"{% $keys($o) %}"},"End":true}}}`,
+			input: `{}`,
+			want:  `{"first":1,"second":2,"path":2,"keys":"n"}`,
+		},
+		{
 			name:  "Assign values in one block do not see each other",
 			def:   `{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","Assign":{"x":1},"Next":"B"},"B":{"Type":"Pass","Assign":{"x":5,"y":"{% $x %}"},"Next":"C"},"C":{"Type":"Pass","Output":"{% $y %}","End":true}}}`,
 			input: `{}`,
