@@ -118,8 +118,7 @@ func withField(m map[string]any, k string, v any) map[string]any {
 
 // compact is a JSON value as the string Step Functions sends where a service takes a string.
 func compact(v any) string {
-	b, _ := json.Marshal(v)
-	return string(b)
+	return string(asl.EncodeJSON(v))
 }
 
 // pascal is an action name as the API spells it: getItem → GetItem.
@@ -184,11 +183,7 @@ func serviceFailure(err error, prefix, generic, serviceID string) error {
 
 // call runs op on a service with params as its JSON body and answers the decoded result.
 func (in *integrations) call(ctx context.Context, service, op string, params map[string]any, prefix, generic string, metadata bool) (any, error) {
-	body, err := json.Marshal(params)
-	if err != nil {
-		return nil, &asl.Failure{Name: asl.ErrRuntime, Cause: err.Error()}
-	}
-	out, err := in.s.env.Call(ctx, service, op, body)
+	out, err := in.s.env.Call(ctx, service, op, asl.EncodeJSON(params))
 	if err != nil {
 		return nil, serviceFailure(err, prefix, generic, serviceID(service))
 	}
@@ -247,7 +242,7 @@ func (in *integrations) lambda(ctx context.Context, params map[string]any) (map[
 	}
 	payload := []byte("{}")
 	if p, ok := params["Payload"]; ok {
-		payload, _ = json.Marshal(p)
+		payload = asl.EncodeJSON(p)
 	}
 	req["Payload"] = json.RawMessage(payload)
 	body, _ := json.Marshal(req)
@@ -354,7 +349,7 @@ func (in *integrations) awsSDK(ctx context.Context, service, action string, para
 		}
 	case "sfn":
 		// Step Functions' own API is camelCase on the wire.
-		body, _ := json.Marshal(recase(params, false))
+		body := asl.EncodeJSON(recase(params, false))
 		out, err := in.s.Call(ctx, op, body)
 		if err != nil {
 			return nil, serviceFailure(err, "Sfn", "SfnException", "AWSStepFunctions")

@@ -48,6 +48,11 @@ func encode(v any) []byte {
 	return bytes.TrimRight(buf.Bytes(), "\n")
 }
 
+// EncodeJSON is encode for the service integrations: the JSON Step Functions hands to a
+// service, compact, object keys sorted, HTML characters unescaped as in the payloads of an
+// execution's history (encoding/json's Marshal escaped them as \u003c…, the same JSON value).
+func EncodeJSON(v any) []byte { return encode(v) }
+
 // appendJSON appends v as encoding/json would (object keys sorted), reporting false for a
 // type it does not know.
 func appendJSON(b []byte, v any) ([]byte, bool) {
