@@ -439,10 +439,19 @@ type rawRef struct {
 	n     int
 }
 
+// decode splits a JSON object into its members. A memo is only used by Apply, which has
+// checked that the whole event is valid JSON, so with one the members are found by a scan
+// that does not validate again, and are slices of raw rather than copies.
 func (m objects) decode(raw json.RawMessage) (map[string]json.RawMessage, error) {
 	ref := rawRef{&raw[0], len(raw)}
 	if obj, ok := m[ref]; ok {
 		return obj, nil
+	}
+	if m != nil {
+		if obj, ok := splitObject(raw); ok {
+			m[ref] = obj
+			return obj, nil
+		}
 	}
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &obj); err != nil {
@@ -452,6 +461,98 @@ func (m objects) decode(raw json.RawMessage) (map[string]json.RawMessage, error)
 		m[ref] = obj
 	}
 	return obj, nil
+}
+
+// splitObject finds the members of raw, a valid JSON object, as json.Unmarshal into
+// map[string]json.RawMessage would (the last of a repeated name wins). ok is false when a
+// name has an escape, left to json.Unmarshal to unquote.
+func splitObject(raw []byte) (obj map[string]json.RawMessage, ok bool) {
+	i := skipSpace(raw, 1) // past {
+	obj = map[string]json.RawMessage{}
+	if i < len(raw) && raw[i] == '}' {
+		return obj, true
+	}
+	for i < len(raw) && raw[i] == '"' {
+		end := skipString(raw, i)
+		name := raw[i+1 : end-1]
+		if bytes.IndexByte(name, '\\') >= 0 {
+			return nil, false
+		}
+		i = skipSpace(raw, end)
+		if i >= len(raw) || raw[i] != ':' {
+			return nil, false
+		}
+		i = skipSpace(raw, i+1)
+		start := i
+		i = skipValue(raw, i)
+		obj[string(name)] = raw[start:i:i]
+		i = skipSpace(raw, i)
+		if i >= len(raw) {
+			return nil, false
+		}
+		switch raw[i] {
+		case ',':
+			i = skipSpace(raw, i+1)
+		case '}':
+			return obj, true
+		default:
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipString returns the index just past the string that starts (with its quote) at i.
+func skipString(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return len(b)
+}
+
+// skipValue returns the index just past the valid JSON value that starts at i.
+func skipValue(b []byte, i int) int {
+	if i >= len(b) {
+		return i
+	}
+	switch b[i] {
+	case '"':
+		return skipString(b, i)
+	case '{', '[':
+		depth := 0
+		for i < len(b) {
+			switch b[i] {
+			case '"':
+				i = skipString(b, i)
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+			i++
+		}
+		return i
+	}
+	for i < len(b) && b[i] != ',' && b[i] != '}' && b[i] != ']' && b[i] != ' ' && b[i] != '\t' && b[i] != '\n' && b[i] != '\r' {
+		i++
+	}
+	return i
 }
 
 func objectValues(raw json.RawMessage) ([]json.RawMessage, error) {
