@@ -31,7 +31,7 @@ type counts struct {
 func readCounts(emus []*emulator.Emulator, withQueues bool) counts {
 	var c counts
 	for _, emu := range emus {
-		for _, m := range emu.Metrics().Snapshot() {
+		for _, m := range emu.Metrics().Counts() {
 			switch m.Kind {
 			case "lambda-account":
 				c.concurrency += m.Concurrent

@@ -66,3 +66,26 @@ func TestRegistrySnapshotAndReset(t *testing.T) {
 		assert.Zero(t, s.Invocations)
 	}
 }
+
+// Counts is Snapshot without the duration percentiles, for readers that poll.
+func TestRegistryCountsLeaveOutDurations(t *testing.T) {
+	var reg metrics.Registry
+	r := reg.Resource("lambda", "Order")
+	r.Invoked()
+	r.Throttled()
+	r.Enter()
+	r.Observe(25 * time.Millisecond)
+	r.Add("retries", 3)
+	reg.Resource("dynamodb", "Orders").Throttled()
+
+	full, counts := reg.Snapshot(), reg.Counts()
+	require.Len(t, counts, len(full))
+	for i := range full {
+		want := full[i]
+		want.DurationMS, want.DurationCount = metrics.Percentiles{}, 0
+		assert.Equal(t, want, counts[i])
+	}
+	assert.Equal(t, "dynamodb", counts[0].Kind, "sorted like Snapshot")
+	assert.InDelta(t, 25.0, full[1].DurationMS.P99, 0.05)
+	assert.Equal(t, int64(1), counts[1].Concurrent)
+}
