@@ -15,7 +15,9 @@
 #                    make tune's directory (default results/tune; the committed ones: OUT=docs/results/tune)
 #   FAULT            make load's and make local's faults from the start, e.g. payment@latency=2s (docs/emulator.md, Faults)
 #   UI               make live's dashboard address (default 127.0.0.1:8080)
-#   BENCHTIME        make bench's orders (or calls) per benchmark (default 100x)
+#   BENCHTIME        make bench's orders per stage (default 100x)
+#   CALLTIME         make bench's DynamoDB calls per size and operation (default 2000x: fewer are too
+#                    little CPU to measure a share)
 #   ADDR             make local's loopback address (default 127.0.0.1:4566)
 #   DEMO_PROFILES    the profiles make demo runs at every stage (default smoke morning-rush)
 #   DEMO_SIDE_BY_SIDE  of those, the light ones it runs for every stage at once (default smoke)
@@ -162,15 +164,19 @@ tune: ## Run STAGE's FUNCTION at several memory sizes (CPU model on) [MEMORY=128
 	$(if $(FUNCTION),,$(error FUNCTION is not set: make tune STAGE=$(STAGE) FUNCTION=<name>; the stage's functions: $(notdir $(wildcard $(STAGE)/functions/*))))
 	$(GO) run ./$(STAGE)/cmd/offline tune -function $(FUNCTION) -seed $(SEED) -out $(or $(OUT),results/tune) $(if $(MEMORY),-memory $(MEMORY)) $(if $(N),-n $(N))
 
-# make bench: the stages with a cmd/offline/bench_test.go, and how many orders (or calls) each runs.
+# make bench: the stages with a cmd/offline/bench_test.go, how many orders each places, and how
+# many DynamoDB calls BenchmarkDynamoDBCall (01) makes of each kind.
 BENCH_STAGES := $(patsubst %/cmd/offline/bench_test.go,%,$(sort $(wildcard [0-9][0-9]-*/cmd/offline/bench_test.go)))
 BENCHTIME ?= 100x
+CALLTIME ?= 2000x
 
 .PHONY: bench
-bench: ## CPU per order and per emulated call of each stage in process (zero latency model), and the emulator's share of a DynamoDB call [BENCHTIME=100x]
+bench: ## CPU, allocations and emulated calls per order of each stage in process (zero latency model), and the emulator's share of a DynamoDB call [BENCHTIME=100x CALLTIME=2000x]
 	@for s in $(BENCH_STAGES); do echo "$$s" >&2; \
-		$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) ./$$s/cmd/offline | grep -E '^Benchmark' | sed "s|^Benchmark|$$s |"; \
+		$(GO) test -run '^$$' -bench 'Order$$' -benchtime $(BENCHTIME) ./$$s/cmd/offline | grep -E '^Benchmark' | sed "s|^Benchmark|$$s |"; \
 	done
+	@echo "01-monolith: one DynamoDB call through the SDK and the emulator, $(CALLTIME) of each" >&2
+	@$(GO) test -run '^$$' -bench 'DynamoDBCall' -benchtime $(CALLTIME) ./01-monolith/cmd/offline | grep -E '^Benchmark' | sed "s|^Benchmark|01-monolith |"
 
 synth: ## Print STAGE's CloudFormation template (offline, no bundling)
 	@out=$$(mktemp -d); trap 'rm -rf "$$out"' EXIT; \
