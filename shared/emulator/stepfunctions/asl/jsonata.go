@@ -7,16 +7,13 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash"
 	"math"
 	"math/rand/v2"
-	"strconv"
 	"strings"
 	"sync"
-	"unicode/utf8"
 
 	jsonata "github.com/blues/jsonata-go"
 	"github.com/blues/jsonata-go/jtypes"
@@ -252,40 +249,6 @@ func simplePath(body string) []string {
 	return names
 }
 
-// plainViaJSONata is plainFromJSONata(toJSONata(v)) in one copy instead of two, for the
-// interpreter's own values (json.Number, not float64); ok is false where either would be.
-func plainViaJSONata(v any) (any, bool) {
-	switch x := v.(type) {
-	case json.Number:
-		f, err := x.Float64()
-		if err != nil && !errors.Is(err, strconv.ErrRange) {
-			return nil, false
-		}
-		return plainFromJSONata(f)
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			c, ok := plainViaJSONata(e)
-			if !ok || !utf8.ValidString(k) {
-				return nil, false
-			}
-			out[k] = c
-		}
-		return out, true
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			c, ok := plainViaJSONata(e)
-			if !ok {
-				return nil, false
-			}
-			out[i] = c
-		}
-		return out, true
-	}
-	return plainFromJSONata(v)
-}
-
 // evalPath evaluates a simple path (compiledJSONata.path) without the library, whose every
 // evaluation builds an environment, registers the variables by reflection and holds
 // jsonataMu: most of a state machine's expressions are such paths. It answers only where the
@@ -334,7 +297,7 @@ func evalJSONata(src, field string, env *jsonataEnv) (any, error) {
 	if c.path != nil {
 		if out, ok := evalPath(c.path, env); ok {
 			if m, isMap := out.(map[string]any); isMap {
-				if r, ok := plainViaJSONata(m); ok {
+				if r, ok := plainFromJSONata(m); ok { // one copy, where toJSONata and fromJSONata made two
 					return r, nil
 				}
 			}

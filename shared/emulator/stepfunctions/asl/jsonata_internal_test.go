@@ -124,12 +124,12 @@ func TestEvalPathMatchesTheLibrary(t *testing.T) {
 	}
 }
 
-// TestPlainViaJSONata checks the one-copy conversion against the two it replaces, on values
-// either may refuse (numbers encoding/json writes with an exponent or as -0, out of range or
-// malformed, invalid UTF-8 in a key or a string): where it refuses, the caller takes the old
-// path, so the result must be the old path's whenever it answers, and it must answer plain
-// values.
-func TestPlainViaJSONata(t *testing.T) {
+// TestPlainFromJSONataOfInterpreterValues checks the one-copy conversion of the interpreter's
+// own values against the two it replaces (toJSONata, then fromJSONata), on values either may
+// refuse (numbers encoding/json writes with an exponent or as -0, out of range or malformed,
+// invalid UTF-8 in a key or a string): where it refuses, the caller takes the old path, so the
+// result must be the old path's whenever it answers, and it must answer plain values.
+func TestPlainFromJSONataOfInterpreterValues(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		v     any
@@ -148,7 +148,7 @@ func TestPlainViaJSONata(t *testing.T) {
 	}
 	for _, tt := range tests {
 		want, err := fromJSONata(toJSONata(tt.v))
-		got, ok := plainViaJSONata(tt.v)
+		got, ok := plainFromJSONata(tt.v)
 		assert.Equal(t, tt.plain, ok, "%#v", tt.v)
 		if ok {
 			require.NoError(t, err)

@@ -3,6 +3,7 @@ package asl
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -289,11 +290,19 @@ func fromJSONata(v any) (any, error) {
 // plainFromJSONata converts v when it holds only nil, valid UTF-8 strings, booleans, float64s
 // that encoding/json writes in plain decimal, map[string]any and []any; ok is false for
 // anything else (the library's ints and typed slices, invalid UTF-8, NaN), which the JSON round
-// trip handles or refuses.
+// trip handles or refuses. It also takes the interpreter's own values (json.Number, which the
+// library never returns) as toJSONata would hand them to the library: plainFromJSONata(v) is
+// then plainFromJSONata(toJSONata(v)) in one copy instead of two.
 func plainFromJSONata(v any) (any, bool) {
 	switch x := v.(type) {
 	case nil, bool:
 		return x, true
+	case json.Number:
+		f, err := x.Float64()
+		if err != nil && !errors.Is(err, strconv.ErrRange) {
+			return nil, false // toJSONata makes it 0: left to the round trip, which does too
+		}
+		return plainFromJSONata(f)
 	case string:
 		return x, utf8.ValidString(x)
 	case float64:
