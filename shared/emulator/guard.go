@@ -37,8 +37,9 @@ func NewServer(h http.Handler, readTimeout time.Duration) *http.Server {
 // visits can send requests to 127.0.0.1 (a form POST or a text/plain fetch needs no CORS
 // preflight), and a page whose domain is made to resolve to 127.0.0.1 (DNS rebinding) even
 // reads the answers. So Guard refuses, with 403 and a message saying why:
-//   - a Host that is not a loopback name (localhost, *.localhost, 127.0.0.0/8, [::1], any port)
-//     or a name the emulator's own clients use (emulator.internal, payment.internal,
+//   - a Host that is not a loopback name (localhost, *.localhost, 127.0.0.0/8, [::1], any port,
+//     and sync-localhost, the name a client gives localhost for a host-prefixed API) or a name
+//     the emulator's own clients use (emulator.internal, payment.internal,
 //     kitchen.internal, *.amazonaws.com, none of which a page can point at this machine);
 //   - a request from a browser page of another origin: an Origin header that is not the
 //     server's own (http://<Host>), or, without one, a Sec-Fetch-Site other than same-origin
@@ -101,6 +102,13 @@ func (g Guard) hostAllowed(hostport string) bool {
 	host = strings.TrimSuffix(strings.ToLower(strings.Trim(host, "[]")), ".")
 	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
 		return true // browsers resolve these to loopback themselves (RFC 6761)
+	}
+	if host == "sync-localhost" {
+		// Step Functions' StartSyncExecution and TestState carry the host prefix "sync-", which
+		// the AWS CLI and boto3 put in front of --endpoint-url's host; docs/emulator.md has
+		// users map this name to 127.0.0.1 in /etc/hosts. A single-label name no public DNS
+		// answers, so no page can be served from it.
+		return true
 	}
 	if ip := net.ParseIP(host); ip != nil {
 		return ip.IsLoopback()

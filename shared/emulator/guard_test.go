@@ -71,6 +71,10 @@ func TestLoopbackPortRefusesForeignHostsAndOrigins(t *testing.T) {
 		{name: "same origin", method: "POST", url: reset, headers: []string{"Origin", base}, want: http.StatusNoContent},
 		{name: "localhost", method: "POST", url: reset, host: "localhost:" + port, want: http.StatusNoContent},
 		{name: "[::1]", method: "POST", url: reset, host: "[::1]:" + port, want: http.StatusNoContent},
+		// StartSyncExecution's host prefix in front of localhost, as the AWS CLI sends it
+		// (https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartSyncExecution.html: sync-states.<region>.amazonaws.com).
+		{name: "sync-localhost", method: "POST", url: reset, host: "sync-localhost:" + port, want: http.StatusNoContent},
+		{name: "another prefix is foreign", method: "POST", url: reset, host: "data-localhost:" + port, want: http.StatusForbidden},
 		{name: "the in-process host name", method: "POST", url: reset, host: "emulator.internal", want: http.StatusNoContent},
 		{name: "address bar (Sec-Fetch-Site none)", method: "GET", url: base + "/_emulator/faults", headers: []string{"Sec-Fetch-Site", "none"}, want: http.StatusOK},
 		{name: "cross-origin reset", method: "POST", url: reset, headers: []string{"Origin", "https://evil.example"}, want: http.StatusForbidden},
