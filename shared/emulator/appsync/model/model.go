@@ -180,7 +180,21 @@ type API struct {
 	mu         sync.RWMutex
 	keys       map[string]APIKey
 	namespaces map[string]Namespace
-	subs       map[string]map[*Subscription]struct{} // namespace → subscriptions
+	// Subscriptions by the literal part of their channel ("/orders/42", and "/orders" for
+	// "/orders/*"): a publish looks up its own path and, for wildcards, each shorter prefix
+	// of it, instead of matching every subscription of the namespace (one per order's channel
+	// in 04 and 05: a publish scanned thousands).
+	exact map[string]map[*Subscription]struct{}
+	wild  map[string]map[*Subscription]struct{}
+}
+
+// subsOf is the index s belongs in, and its key there.
+func (a *API) subsOf(s *Subscription) (map[string]map[*Subscription]struct{}, string) {
+	key := "/" + strings.Join(s.Channel.Segments, "/")
+	if s.Channel.Wildcard {
+		return a.wild, key
+	}
+	return a.exact, key
 }
 
 // AddKey adds an API key.
@@ -256,36 +270,49 @@ func (a *API) Channel(path string, wildcard bool) (Channel, *Error) {
 
 // Subscribe registers a subscription; its channel comes from Channel.
 func (a *API) Subscribe(s *Subscription) {
-	ns := s.Channel.Namespace()
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	m := a.subs[ns]
+	index, key := a.subsOf(s)
+	m := index[key]
 	if m == nil {
 		m = map[*Subscription]struct{}{}
-		a.subs[ns] = m
+		index[key] = m
 	}
 	m[s] = struct{}{}
 }
 
 // Unsubscribe removes a subscription; it reports whether it was registered.
 func (a *API) Unsubscribe(s *Subscription) bool {
-	ns := s.Channel.Namespace()
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if _, ok := a.subs[ns][s]; !ok {
+	index, key := a.subsOf(s)
+	if _, ok := index[key][s]; !ok {
 		return false
 	}
-	delete(a.subs[ns], s)
+	delete(index[key], s)
+	if len(index[key]) == 0 {
+		delete(index, key)
+	}
 	return true
 }
 
-// Subscribers lists the subscriptions that receive events published to ch, appended to buf.
+// Subscribers lists the subscriptions that receive events published to ch, appended to buf:
+// those to ch itself and those to a wildcard over a shorter prefix of it (Channel.Matches).
 func (a *API) Subscribers(ch Channel, buf []*Subscription) []*Subscription {
+	path := "/" + strings.Join(ch.Segments, "/")
 	a.mu.RLock()
 	defer a.mu.RUnlock()
-	for s := range a.subs[ch.Namespace()] {
-		if s.Channel.Matches(ch) {
-			buf = append(buf, s)
+	for s := range a.exact[path] {
+		buf = append(buf, s)
+	}
+	if len(a.wild) == 0 {
+		return buf
+	}
+	for i := 1; i < len(path); i++ {
+		if path[i] == '/' { // path[:i] is a shorter prefix: "/orders" of "/orders/42"
+			for s := range a.wild[path[:i]] {
+				buf = append(buf, s)
+			}
 		}
 	}
 	return buf
@@ -313,7 +340,8 @@ func (m *Model) CreateAPI(id, name, arn string) (*API, error) {
 	if _, ok := m.names[name]; ok {
 		return nil, fmt.Errorf("an api named %q already exists", name)
 	}
-	a := &API{ID: id, Name: name, ARN: arn, keys: map[string]APIKey{}, namespaces: map[string]Namespace{}, subs: map[string]map[*Subscription]struct{}{}}
+	a := &API{ID: id, Name: name, ARN: arn, keys: map[string]APIKey{}, namespaces: map[string]Namespace{},
+		exact: map[string]map[*Subscription]struct{}{}, wild: map[string]map[*Subscription]struct{}{}}
 	m.byID[id] = a
 	m.names[name] = a
 	return a, nil

@@ -1,6 +1,7 @@
 package model_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -80,6 +81,50 @@ func TestChannelMatches(t *testing.T) {
 			pub, err := model.ParseChannel(tt.pub, false)
 			require.Nil(t, err)
 			assert.Equal(t, tt.want, sub.Matches(pub))
+		})
+	}
+}
+
+// Subscribers finds, through its index, exactly the subscriptions whose channel Matches the
+// published one, and none that unsubscribed.
+// https://docs.aws.amazon.com/appsync/latest/eventapi/event-api-concepts.html
+func TestSubscribersAgreeWithMatches(t *testing.T) {
+	t.Parallel()
+	m := model.New()
+	api, err := m.CreateAPI("a1", "Events", "arn:aws:appsync:us-east-1:000000000000:apis/a1")
+	require.NoError(t, err)
+	for _, ns := range []string{"orders", "payments"} {
+		require.NoError(t, api.AddNamespace(model.Namespace{Name: ns}))
+	}
+	paths := []string{"/orders/*", "/orders/42", "/orders/42/*", "/orders/42/status", "/orders/43", "/orders", "/payments/*", "/orders/42/status/x/*"}
+	var subs []*model.Subscription
+	for i, p := range append(paths, "/orders/42", "/orders/*") { // two subscriptions to the same channel
+		ch, cerr := api.Channel(p, true)
+		require.Nil(t, cerr, p)
+		s := &model.Subscription{ID: fmt.Sprint(i), Channel: ch}
+		api.Subscribe(s)
+		subs = append(subs, s)
+	}
+	gone := subs[len(subs)-1]
+	require.True(t, api.Unsubscribe(gone))
+	require.False(t, api.Unsubscribe(gone), "only once")
+
+	for _, p := range []string{"/orders/42", "/orders/42/status", "/orders/43", "/orders", "/orders/44/a/b", "/payments/1", "/orders/42/status/x/y"} {
+		t.Run(p, func(t *testing.T) {
+			t.Parallel()
+			pub, cerr := api.Channel(p, false)
+			require.Nil(t, cerr)
+			var want []string
+			for _, s := range subs {
+				if s != gone && s.Channel.Matches(pub) {
+					want = append(want, s.ID)
+				}
+			}
+			var got []string
+			for _, s := range api.Subscribers(pub, nil) {
+				got = append(got, s.ID)
+			}
+			assert.ElementsMatch(t, want, got)
 		})
 	}
 }
