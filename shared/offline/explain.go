@@ -69,17 +69,11 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer, st
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stop, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	if *pick != "slowest-ok" && *pick != "slowest" {
 		return fmt.Errorf("-trace must be slowest-ok or slowest, got %q", *pick)
 	}
@@ -461,4 +455,23 @@ func writeTimeline(w io.Writer, res *loadgen.Result, samples []sample) {
 		prev = x
 	}
 	fmt.Fprintln(w)
+}
+
+// startCPUProfile profiles the process into path until stop is called ("" profiles nothing).
+func startCPUProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("-cpuprofile %s: %w", path, err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		_ = f.Close()
+	}, nil
 }

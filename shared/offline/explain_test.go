@@ -28,3 +28,28 @@ func TestReplaceBlock(t *testing.T) {
 	require.NoError(t, os.WriteFile(path, []byte("no markers\n"), 0o644))
 	assert.ErrorContains(t, replaceBlock(path, "new\n"), "want "+explainBegin)
 }
+
+// -cpuprofile (load and explain) writes a pprof profile, gzip-compressed protobuf
+// (https://github.com/google/pprof/blob/main/proto/README.md), and names a path it cannot
+// write.
+func TestStartCPUProfile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cpu.prof")
+	stop, err := startCPUProfile(path)
+	require.NoError(t, err)
+	x := 0
+	for i := range 1_000_000 {
+		x += i % 7
+	}
+	stop()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Greater(t, len(b), 2, "x=%d", x)
+	assert.Equal(t, []byte{0x1f, 0x8b}, b[:2], "gzip")
+
+	noop, err := startCPUProfile("")
+	require.NoError(t, err)
+	noop()
+
+	_, err = startCPUProfile(filepath.Join(t.TempDir(), "missing", "cpu.prof"))
+	assert.ErrorContains(t, err, "missing")
+}

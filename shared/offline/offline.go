@@ -295,6 +295,7 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 	quiet := fs.Bool("quiet", false, "no live progress line")
 	logs := fs.String("logs", "", "where the functions' log lines go, - for standard error (default <temp dir>/emilys-pastries/<stage>.<profile>.log)")
 	grace := fs.Duration("grace", 0, "how long an accepted order may take to reach a final status before it counts as lost (default: the profile's grace_s)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof); the load tool's CPU is in it too")
 	var mf modelFlags
 	mf.register(fs)
 	var ef eventsFlags
@@ -305,6 +306,11 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 	if err := ef.check(*target); err != nil {
 		return err
 	}
+	stop, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	profile, err := loadgen.LoadProfile(*profileName)
 	if err != nil {
 		return err
