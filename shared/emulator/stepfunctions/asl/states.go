@@ -78,14 +78,13 @@ func (c *stateRun) run(ctx context.Context) (any, string, *Failure) {
 		return nil, "", f
 	}
 	exited := &StateExitedEventDetails{Name: s.name}
-	tooLarge := &Failure{Name: ErrDataLimitExceeded, Cause: fmt.Sprintf("The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", s.name)}
 	if !x.listening() && encodedLen(out) > maxPayload {
-		return nil, "", tooLarge
+		return nil, "", dataLimitExceeded(s.name)
 	}
 	if x.listening() {
 		b := encode(out)
 		if len(b) > maxPayload {
-			return nil, "", tooLarge
+			return nil, "", dataLimitExceeded(s.name)
 		}
 		exited.Output = string(b)
 		if len(assigned) > 0 {

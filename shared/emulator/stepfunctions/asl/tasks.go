@@ -268,7 +268,7 @@ func (c *stateRun) task(ctx context.Context, args any, token string, w *tokenWai
 		size = encodedLen(result)
 	}
 	if size > maxPayload {
-		f := &Failure{Name: ErrDataLimitExceeded, Cause: fmt.Sprintf("The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", s.name)}
+		f := dataLimitExceeded(s.name)
 		x.emit(c.th, HistoryEvent{Type: EventTaskFailed, TaskFailedEventDetails: &TaskFailedEventDetails{ResourceType: rtype, Resource: rname, Error: f.Name, Cause: f.Cause}})
 		return nil, f
 	}

@@ -104,6 +104,11 @@ func appendJSON(b []byte, v any) ([]byte, bool) {
 	return b, false
 }
 
+// dataLimitExceeded is the failure of a state whose result or output is over maxPayload.
+func dataLimitExceeded(state string) *Failure {
+	return &Failure{Name: ErrDataLimitExceeded, Cause: fmt.Sprintf("The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", state)}
+}
+
 // encodedLen is len(encode(v)) without building it: what a size limit needs when no history
 // keeps the payload.
 func encodedLen(v any) int {
