@@ -46,3 +46,12 @@ func TestSplitObjectMatchesUnmarshal(t *testing.T) {
 		})
 	}
 }
+
+// Input that is not the valid JSON splitObject expects is refused, not a panic.
+func TestSplitObjectRefusesBrokenInput(t *testing.T) {
+	t.Parallel()
+	for _, doc := range []string{`{"`, `{"a"`, `{"a":`, `{"a":1`, `{"a":1 "b":2}`, `{1:2}`} {
+		_, ok := splitObject([]byte(doc))
+		assert.False(t, ok, doc)
+	}
+}

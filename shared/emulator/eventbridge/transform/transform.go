@@ -474,6 +474,9 @@ func splitObject(raw []byte) (obj map[string]json.RawMessage, ok bool) {
 	}
 	for i < len(raw) && raw[i] == '"' {
 		end := skipString(raw, i)
+		if end-1 <= i { // unterminated: not the valid JSON the caller promised
+			return nil, false
+		}
 		name := raw[i+1 : end-1]
 		if bytes.IndexByte(name, '\\') >= 0 {
 			return nil, false
