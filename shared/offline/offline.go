@@ -296,6 +296,7 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 	logs := fs.String("logs", "", "where the functions' log lines go, - for standard error (default <temp dir>/emilys-pastries/<stage>.<profile>.log)")
 	grace := fs.Duration("grace", 0, "how long an accepted order may take to reach a final status before it counts as lost (default: the profile's grace_s)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof); the load tool's CPU is in it too")
+	memProfile := fs.String("memprofile", "", "write a heap profile to this file when the run ends, the emulator still up: what the run keeps alive (go tool pprof -sample_index=inuse_space)")
 	var mf modelFlags
 	mf.register(fs)
 	var ef eventsFlags
@@ -428,16 +429,23 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 	if len(emus) > 0 {
 		cfg.Gauges = emulatorGauges(emus...)
 	}
+	var heapErr error
 	cfg.After = func(r *loadgen.Result) {
 		r.Environment.Command = command
 		if len(emus) > 0 {
 			r.Environment.LatencyModel = model.Name()
 			fillFromEmulator(r, emus...)
 		}
+		if *memProfile != "" {
+			heapErr = writeHeapProfile(*memProfile)
+		}
 	}
 	res, err := loadgen.Run(ctx, cfg)
 	if err != nil {
 		return err
+	}
+	if heapErr != nil {
+		return heapErr
 	}
 	if err := loadgen.WriteFile(*out, res); err != nil {
 		return err
