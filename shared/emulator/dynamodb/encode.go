@@ -45,6 +45,10 @@ func (e *encoder) item(it model.Item) {
 }
 
 func (e *encoder) value(v *model.Value) {
+	if js, ok := model.PackedJSON(v); ok {
+		e.b = append(e.b, js...)
+		return
+	}
 	switch {
 	case v == nil:
 		e.raw(`{"NULL":true}`)

@@ -484,7 +484,7 @@ func (in *BatchWriteItemInput) decode(d *decoder, k string) (err error) {
 						var present bool
 						present, err = d.object(fieldStruct("PutRequest"), func(k string) (err error) {
 							if k == "Item" {
-								p.Item, err = d.topItem()
+								p.Item, err = d.storedItem()
 								return err
 							}
 							return d.skip()
@@ -607,7 +607,7 @@ func (in *TransactWriteItemsInput) decode(d *decoder, k string) (err error) {
 					case "Key":
 						a.Key, err = d.topItem()
 					case "Item":
-						a.Item, err = d.topItem()
+						a.Item, err = d.storedItem()
 					case "UpdateExpression":
 						a.UpdateExpression, err = d.str()
 					case "ConditionExpression":
@@ -649,7 +649,7 @@ func (in *TransactWriteItemsInput) decode(d *decoder, k string) (err error) {
 // checkedItem reads an item to be written, with what the decoder found out about it.
 func (d *decoder) checkedItem() (Item, checkedItem, error) {
 	d.suspect, d.doc = false, 0
-	it, err := d.topItem()
+	it, err := d.storedItem()
 	if err != nil || it == nil || d.suspect {
 		return it, 0, err
 	}

@@ -173,12 +173,12 @@ func (r *refs) target(n language.Expression, aliases map[string]string) {
 // met a node it does not know.
 func (r *refs) picked(item Item) Item {
 	if r == nil || r.unknown {
-		return item
+		return unpackAll(item)
 	}
 	out := make(Item, len(r.names))
 	for name := range r.names {
 		if v, ok := item[name]; ok {
-			out[name] = v
+			out[name] = unpack(v)
 		}
 	}
 	return out
@@ -188,6 +188,7 @@ func (r *refs) picked(item Item) Item {
 // ToDynamoDB) gives v back as it is, set order aside: numbers already in the form float64
 // formatting gives them, no empty binary, no NULL false (the conversion rejects those).
 func roundTrips(v *Value) bool {
+	v = unpack(v)
 	switch {
 	case v == nil:
 		return false
@@ -365,6 +366,7 @@ func (u *update) eval(o *operand, item Item) (*Value, error) {
 		if err != nil {
 			return nil, err
 		}
+		a, b = unpack(a), unpack(b)
 		if a.L == nil || b.L == nil {
 			return nil, validation("%s", u.typeError())
 		}
@@ -378,6 +380,7 @@ func (u *update) eval(o *operand, item Item) (*Value, error) {
 func resolvePath(item Item, path docPath) *Value {
 	v := item[path[0].name]
 	for _, e := range path[1:] {
+		v = unpack(v)
 		switch {
 		case v == nil:
 			return nil
@@ -423,6 +426,11 @@ func (w *itemWriter) parent(path docPath) (*Value, error) {
 		} else {
 			child = cur.M[e.name]
 		}
+		if isPacked(child) {
+			child = unpack(child) // a tree of its own: no need to copy it again
+			w.cloned[child] = true
+			w.put(cur, e, child)
+		}
 		if child == nil || child.L == nil && child.M == nil {
 			return nil, validation(errInvalidPath)
 		}
@@ -453,6 +461,9 @@ func (w *itemWriter) get(parent *Value, e pathElem) *Value {
 }
 
 func (w *itemWriter) put(parent *Value, e pathElem, v *Value) {
+	if parent != w.root {
+		v = unpack(v) // packed values stay at the top of an item
+	}
 	switch {
 	case !e.isIdx:
 		parent.M[e.name] = v
@@ -688,6 +699,7 @@ func projectPaths(item Item, paths []docPath) Item {
 // canonicalValue is v with its numbers as DynamoDB stores them ("2.50" → "2.5"): v itself when
 // they already are, else a copy.
 func canonicalValue(v *Value) *Value {
+	v = unpack(v)
 	if v == nil || canonicalNumbers(v) {
 		return v
 	}

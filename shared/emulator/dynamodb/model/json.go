@@ -57,6 +57,12 @@ type decoder struct {
 	size    int
 	doc     int
 	suspect bool
+
+	// packAt is set while the decoder reads an item to be stored, to the item's nesting depth:
+	// the item's documents are packed when they can be (packed.go); pkNames holds the keys of
+	// the maps being packed.
+	packAt  int
+	pkNames []string
 }
 
 type pair struct {
@@ -96,6 +102,16 @@ const (
 	minChunk = 8
 	maxChunk = 512
 )
+
+// storedItem reads an item to be stored: as topItem, its documents packed where they can be,
+// its values from small blocks (a block the size of the request would be mostly unused).
+func (d *decoder) storedItem() (Item, error) {
+	d.packAt = d.depth + 1
+	perItem := d.perItem
+	d.perItem = true
+	defer func() { d.packAt, d.perItem = 0, perItem }()
+	return d.topItem()
+}
 
 // topItem reads a top-level attribute map, into blocks of its own when the request has several.
 func (d *decoder) topItem() (Item, error) {
@@ -567,11 +583,17 @@ func (d *decoder) item(sh shape) (Item, error) {
 			if !d.consume(':') {
 				return nil, d.syntax(":")
 			}
-			if !d.null() {
-				v, err := d.value(attrValue)
-				if err != nil {
+			var v *Value
+			packed := false
+			if d.depth == d.packAt && d.peek() == '{' {
+				v, packed = d.packDocument()
+			}
+			if !packed && !d.null() {
+				if v, err = d.value(attrValue); err != nil {
 					return nil, err
 				}
+			}
+			if v != nil {
 				d.pairs = append(d.pairs, pair{name, v})
 				size += len(name) + d.size
 			}

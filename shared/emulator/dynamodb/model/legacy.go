@@ -79,6 +79,7 @@ func (l *legacy) name(attr string) string {
 }
 
 func (l *legacy) value(v *Value) string {
+	v = unpack(v)
 	for {
 		l.n++
 		p := ":legacy" + strconv.Itoa(l.n)
@@ -909,6 +910,7 @@ func (r *pqlRender) name(n string) string {
 }
 
 func (r *pqlRender) value(v *Value) string {
+	v = unpack(v)
 	if r.values == nil {
 		r.values = Item{}
 	}
@@ -1128,6 +1130,7 @@ func (s *pqlStatement) project(it Item) Item {
 		v := &Value{M: it}
 		last := ""
 		for _, e := range p {
+			v = unpack(v)
 			switch {
 			case v == nil:
 			case e.isIdx:

@@ -600,6 +600,7 @@ func (d *digester) item(it Item) {
 // value writes each member the value has, tagged, so that a value with two members (which
 // validation refuses) still has a digest of its own.
 func (d *digester) value(v *Value) {
+	v = unpack(v)
 	if v == nil {
 		d.b = append(d.b, 0)
 		return

@@ -818,6 +818,7 @@ func writeItemJSON(b *strings.Builder, it Item) {
 }
 
 func writeValueJSON(b *strings.Builder, v *Value) {
+	v = unpack(v)
 	if v == nil {
 		b.WriteString("{}")
 		return
@@ -1083,6 +1084,7 @@ func javaItem(b *strings.Builder, it Item) {
 }
 
 func javaValue(b *strings.Builder, v *Value) {
+	v = unpack(v)
 	if v == nil {
 		b.WriteString("null")
 		return

@@ -37,6 +37,9 @@ func typeOf(v *Value) string {
 	if v == nil {
 		return ""
 	}
+	if isPacked(v) {
+		return packedType(v)
+	}
 	t, n := "", 0
 	if v.S != nil {
 		t, n = "S", n+1
@@ -109,6 +112,9 @@ func validateValue(v *Value, depth int) error {
 // checkValue checks one value. As DynamoDB reads a value's numbers before it looks at how many
 // types the value has, {"S":"a","N":""} is a malformed number, not a value of two types.
 func checkValue(v *Value, depth int, layer valueLayer) error {
+	if isPacked(v) {
+		return nil // the decoder packs only what passes these checks
+	}
 	if depth > maxDocumentDepth {
 		return validation("Nesting Levels have exceeded supported limits: Nesting level of %d exceeds the maximum of %d", depth, maxDocumentDepth)
 	}
@@ -264,6 +270,8 @@ func valueSize(v *Value) int {
 	switch {
 	case v == nil:
 		return 0
+	case isPacked(v):
+		return packedSize(v)
 	case v.S != nil:
 		return len(*v.S)
 	case v.N != nil:
@@ -316,6 +324,10 @@ func numberSize(s string) int {
 
 // equalValue compares two values by type and content (numbers numerically, sets as sets).
 func equalValue(a, b *Value) bool {
+	if isPacked(a) && isPacked(b) && bytes.Equal(a.B, b.B) {
+		return true
+	}
+	a, b = unpack(a), unpack(b)
 	ta, tb := typeOf(a), typeOf(b)
 	if ta != tb {
 		return false
@@ -392,6 +404,7 @@ func sameSet(na, nb int, a, b func(int) string) bool {
 
 // describeValue renders a value the way DynamoDB's messages do, e.g. "{S:abc}".
 func describeValue(v *Value) string {
+	v = unpack(v)
 	switch typeOf(v) {
 	case "S":
 		return "{S:" + *v.S + "}"
