@@ -47,6 +47,12 @@
 // Here a table is a map of partitions, each sorted by sort key (numbers numerically); a global
 // secondary index has its own partitions; each table has its own lock. Request items are parsed
 // by a hand-written DynamoDB JSON parser and answers are written directly, without reflection.
+// An item's documents (its top-level M and L values) are stored as the JSON the SDK sent when
+// that JSON is what an answer would hold byte for byte (compact, numbers canonical, strings
+// without escapes, no binary or set inside; the Go SDK's requests are): they are checked without
+// being built, written back as they are, and read into values only where an expression, a
+// projection or a comparison looks inside them (model/packed.go). The AWS CLI and boto3 send
+// JSON with spaces, so their documents are stored as values, which answers alike.
 //
 // Operations: GetItem, PutItem, UpdateItem, DeleteItem, Query, Scan (with segments),
 // BatchGetItem, BatchWriteItem, TransactGetItems, TransactWriteItems (with ClientRequestToken),
