@@ -188,7 +188,6 @@ func (r *refs) picked(item Item) Item {
 // ToDynamoDB) gives v back as it is, set order aside: numbers already in the form float64
 // formatting gives them, no empty binary, no NULL false (the conversion rejects those).
 func roundTrips(v *Value) bool {
-	v = unpack(v)
 	switch {
 	case v == nil:
 		return false
@@ -699,7 +698,6 @@ func projectPaths(item Item, paths []docPath) Item {
 // canonicalValue is v with its numbers as DynamoDB stores them ("2.50" → "2.5"): v itself when
 // they already are, else a copy.
 func canonicalValue(v *Value) *Value {
-	v = unpack(v)
 	if v == nil || canonicalNumbers(v) {
 		return v
 	}

@@ -79,7 +79,6 @@ func (l *legacy) name(attr string) string {
 }
 
 func (l *legacy) value(v *Value) string {
-	v = unpack(v)
 	for {
 		l.n++
 		p := ":legacy" + strconv.Itoa(l.n)
@@ -910,7 +909,6 @@ func (r *pqlRender) name(n string) string {
 }
 
 func (r *pqlRender) value(v *Value) string {
-	v = unpack(v)
 	if r.values == nil {
 		r.values = Item{}
 	}

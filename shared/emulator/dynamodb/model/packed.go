@@ -54,9 +54,7 @@ func unpack(v *Value) *Value {
 	if !isPacked(v) {
 		return v
 	}
-	js := v.B[4:]
-	d := newDecoderOf(unsafe.String(unsafe.SliceData(js), len(js)))
-	out, err := d.value(attrValue)
+	out, err := newDecoderOwned(v.B[4:]).value(attrValue)
 	if err != nil {
 		// The decoder checked this JSON before packing it; failing now is a bug in this file.
 		panic("dynamodb model: a packed value does not read back: " + err.Error())
@@ -64,12 +62,12 @@ func unpack(v *Value) *Value {
 	return out
 }
 
-// unpackNames returns item with the named attributes unpacked: item itself when none of them is
-// packed, else a copy (a stored item is never changed).
-func unpackNames(item Item, names func(yield func(string) bool)) Item {
+// unpackAll returns item with every attribute unpacked: item itself when none is packed, else a
+// copy (a stored item is never changed).
+func unpackAll(item Item) Item {
 	out, copied := item, false
-	for name := range names {
-		if v := item[name]; isPacked(v) {
+	for name, v := range item {
+		if isPacked(v) {
 			if !copied {
 				out, copied = maps.Clone(item), true
 			}
@@ -77,17 +75,6 @@ func unpackNames(item Item, names func(yield func(string) bool)) Item {
 		}
 	}
 	return out
-}
-
-// unpackAll returns item with every attribute unpacked: item itself when none is packed.
-func unpackAll(item Item) Item {
-	return unpackNames(item, func(yield func(string) bool) {
-		for name := range item {
-			if !yield(name) {
-				return
-			}
-		}
-	})
 }
 
 // packDocument reads the attribute value at d.i when it is a document it can pack (see above)

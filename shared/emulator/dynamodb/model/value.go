@@ -404,7 +404,6 @@ func sameSet(na, nb int, a, b func(int) string) bool {
 
 // describeValue renders a value the way DynamoDB's messages do, e.g. "{S:abc}".
 func describeValue(v *Value) string {
-	v = unpack(v)
 	switch typeOf(v) {
 	case "S":
 		return "{S:" + *v.S + "}"
