@@ -3,6 +3,7 @@ package model
 import (
 	"encoding/binary"
 	"maps"
+	"math/bits"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -90,8 +91,12 @@ func (d *decoder) packDocument() (*Value, bool) {
 	js := d.src[start:d.i]
 	d.left -= objects - 1 // newValue counts the packed value's own
 	v := d.newValue()
-	v.B = binary.LittleEndian.AppendUint32(make([]byte, 0, 4+len(js)), uint32(size))
-	v.B = append(v.B, js...)
+	// A concatenation is a new string the runtime does not clear before copying into it (a
+	// make would clear the whole document first); it is never changed, as v.B never is.
+	var head [4]byte
+	binary.LittleEndian.PutUint32(head[:], uint32(size))
+	b := string(head[:]) + js
+	v.B = unsafe.Slice(unsafe.StringData(b), len(b))
 	v.NULL = &packedMark
 	d.size = size
 	return v, true
@@ -251,20 +256,25 @@ func (d *decoder) packString() (string, bool) {
 	}
 	i++
 	start := i
-	// Eight bytes at a time while none of them is a quote, a backslash, a control character
-	// or outside ASCII (most strings of an item are plain).
 	const ones, high = 0x0101010101010101, 0x8080808080808080
-	for i+8 <= len(src) {
-		x := binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(src[i:]), 8))
-		q, b := x^(ones*'"'), x^(ones*'\\')
-		if ((x-ones*0x20)&^x|(q-ones)&^q|(b-ones)&^b|x)&high != 0 {
-			break
+	for {
+		// Eight bytes at a time: a mask of the bytes that are a quote, a backslash, a control
+		// character or outside ASCII, whose lowest bit is exactly the first of them (the borrow
+		// of the subtractions only runs upwards).
+		if i+8 <= len(src) {
+			x := binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(src[i:]), 8))
+			q, b := x^(ones*'"'), x^(ones*'\\')
+			mask := ((x-ones*0x20)&^x | (q-ones)&^q | (b-ones)&^b | x) & high
+			if mask == 0 {
+				i += 8
+				continue
+			}
+			i += bits.TrailingZeros64(mask) / 8
 		}
-		i += 8
-	}
-	for i < len(src) {
-		c := src[i]
-		switch {
+		if i >= len(src) {
+			return "", false
+		}
+		switch c := src[i]; {
 		case c == '"':
 			d.i = i + 1
 			return src[start:i], true
@@ -277,8 +287,7 @@ func (d *decoder) packString() (string, bool) {
 			}
 			i += n
 		default:
-			i++
+			i++ // fewer than eight bytes were left
 		}
 	}
-	return "", false
 }

@@ -3,6 +3,7 @@ package model
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -63,4 +64,45 @@ func (d *decoder) packedItem() (Item, checkedItem, error) {
 		return err
 	})
 	return it, c, err
+}
+
+// TestPackStringFindsEverySpecialByte puts each byte the service's encoder would write
+// differently (and the closing quote) at every position of strings short and long, so that the
+// eight-bytes-at-a-time scan is checked at every offset of its words and in the tail it leaves
+// to the byte loop.
+func TestPackStringFindsEverySpecialByte(t *testing.T) {
+	t.Parallel()
+	// want reads the string the simple way: up to the first quote, refusing escapes, control
+	// characters and invalid UTF-8.
+	want := func(src string) (string, bool) {
+		for i := 1; i < len(src); {
+			r, n := utf8.DecodeRuneInString(src[i:])
+			switch {
+			case r == '"':
+				return src[1:i], true
+			case r == '\\' || r < 0x20 || r == utf8.RuneError && n == 1:
+				return "", false
+			}
+			i += n
+		}
+		return "", false
+	}
+	for _, special := range []string{`"`, `\`, "\x01", "\x1f", "é", "蛋", "\xff", "\xc3"} {
+		for n := range 20 {
+			for at := range n + 1 {
+				body := strings.Repeat("a", at) + special + strings.Repeat("b", n-at)
+				for _, tail := range []string{`"`, `","x"`, `"` + strings.Repeat(" ", 9)} {
+					src := `"` + body + tail
+					d := newDecoder([]byte(src))
+					s, ok := d.packString()
+					ws, wok := want(src)
+					require.Equal(t, wok, ok, "%q", src)
+					require.Equal(t, ws, s, "%q", src)
+					if ok {
+						require.Equal(t, len(ws)+2, d.i, "%q", src)
+					}
+				}
+			}
+		}
+	}
 }
