@@ -10,8 +10,10 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"maps"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 
@@ -363,36 +365,63 @@ func jsonataResult(src, field string, out any) (any, error) {
 	return v, nil
 }
 
-// evalJSONataTemplate evaluates every "{% %}" string in v, at any depth.
+// evalJSONataTemplate evaluates every "{% %}" string in v, at any depth. Objects and arrays of
+// the template without an expression inside are the result as they are (a definition's values
+// are never changed, like the interpreter's: see toJSONata).
 func evalJSONataTemplate(v any, field string, env *jsonataEnv) (any, error) {
+	out, _, err := evalTemplate(v, field, env)
+	return out, err
+}
+
+// evalTemplate is evalJSONataTemplate, also reporting whether v held an expression.
+func evalTemplate(v any, field string, env *jsonataEnv) (out any, evaluated bool, err error) {
 	switch t := v.(type) {
 	case string:
 		if isJSONataString(t) {
-			return evalJSONata(t, field, env)
+			r, err := evalJSONata(t, field, env)
+			return r, true, err
 		}
-		return t, nil
+		return t, false, nil
 	case map[string]any:
-		out := make(map[string]any, len(t))
+		var m map[string]any
 		for k, e := range t {
-			r, err := evalJSONataTemplate(e, field, env)
+			r, evaluated, err := evalTemplate(e, field, env)
 			if err != nil {
-				return nil, err
+				return nil, false, err
 			}
-			out[k] = r
+			if !evaluated {
+				continue
+			}
+			if m == nil {
+				m = maps.Clone(t)
+			}
+			m[k] = r
 		}
-		return out, nil
+		if m == nil {
+			return t, false, nil
+		}
+		return m, true, nil
 	case []any:
-		out := make([]any, len(t))
+		var a []any
 		for i, e := range t {
-			r, err := evalJSONataTemplate(e, field, env)
+			r, evaluated, err := evalTemplate(e, field, env)
 			if err != nil {
-				return nil, err
+				return nil, false, err
 			}
-			out[i] = r
+			if !evaluated {
+				continue
+			}
+			if a == nil {
+				a = slices.Clone(t)
+			}
+			a[i] = r
 		}
-		return out, nil
+		if a == nil {
+			return t, false, nil
+		}
+		return a, true, nil
 	}
-	return v, nil
+	return v, false, nil
 }
 
 // newUUID returns a random (version 4) UUID.

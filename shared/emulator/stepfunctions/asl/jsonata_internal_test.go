@@ -2,6 +2,7 @@ package asl
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -145,6 +146,10 @@ func TestPlainFromJSONataOfInterpreterValues(t *testing.T) {
 		{v: map[string]any{"bad": json.Number("not a number")}},
 		{v: map[string]any{"\xff": "key"}},
 		{v: map[string]any{"s": "\xffvalue"}},
+		// Integers toNumber writes as they are are kept; any other spelling is rewritten.
+		{v: []any{json.Number("0"), json.Number("-5"), json.Number("123456789012345")}, plain: true},
+		{v: []any{json.Number("1234567890123456"), json.Number("007"), json.Number("1.0"), json.Number("1E3")}, plain: true},
+		{v: []any{json.Number("-0")}},
 	}
 	for _, tt := range tests {
 		want, err := fromJSONata(toJSONata(tt.v))
@@ -155,4 +160,43 @@ func TestPlainFromJSONataOfInterpreterValues(t *testing.T) {
 			assert.Equal(t, want, got, "%#v", tt.v)
 		}
 	}
+}
+
+// TestConversionsShareUnchangedValues checks what the JSONata conversions copy: an object or
+// array with nothing to convert is handed on as it is (values are never changed in place), one
+// with something to convert is copied, and the input is left as it was either way.
+func TestConversionsShareUnchangedValues(t *testing.T) {
+	t.Parallel()
+	item := map[string]any{"name": map[string]any{"S": "croissant"}, "tags": []any{"warm", true, nil}}
+	withNumbers := map[string]any{"item": item, "qty": json.Number("2"), "price": json.Number("3.50")}
+	before := encode(withNumbers)
+
+	conv := toJSONata(withNumbers).(map[string]any)
+	assert.Equal(t, 2.0, conv["qty"])
+	assert.Equal(t, 3.5, conv["price"])
+	assert.True(t, sameMap(item, conv["item"]), "a number-free object is not copied")
+	assert.False(t, sameMap(withNumbers, conv), "an object with numbers is copied")
+	assert.Equal(t, before, encode(withNumbers), "the input is unchanged")
+
+	plain, ok := plainFromJSONata(withNumbers)
+	require.True(t, ok)
+	pm := plain.(map[string]any)
+	assert.Equal(t, json.Number("2"), pm["qty"])
+	assert.Equal(t, json.Number("3.5"), pm["price"], "a non-canonical number is rewritten")
+	assert.True(t, sameMap(item, pm["item"]))
+	assert.Equal(t, before, encode(withNumbers))
+
+	tmpl := map[string]any{"constant": item, "qty": "{% $states.input.qty %}"}
+	out, err := evalJSONataTemplate(tmpl, "Output", &jsonataEnv{states: map[string]any{"input": withNumbers}, vars: &scope{}})
+	require.NoError(t, err)
+	om := out.(map[string]any)
+	assert.Equal(t, json.Number("2"), om["qty"])
+	assert.True(t, sameMap(item, om["constant"]), "a template object without expressions is the result as it is")
+	assert.Equal(t, "{% $states.input.qty %}", tmpl["qty"], "the template is unchanged")
+}
+
+// sameMap reports whether b is the very map a (not an equal copy).
+func sameMap(a map[string]any, b any) bool {
+	m, ok := b.(map[string]any)
+	return ok && reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(m).UnsafePointer()
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -246,25 +247,56 @@ func toNumber(f float64) json.Number {
 }
 
 // toJSONata converts json.Number to float64, the number type the JSONata library works with.
+// Objects and arrays without a number anywhere inside are handed over as they are, not copied:
+// the interpreter never changes a value in place (jsonpath.Set copies along its path,
+// integrations copy what they amend) and the library builds its results anew (its transform
+// operator clones first), so the two may share them. A DynamoDB item's {"S": …} members are
+// most of what this leaves uncopied.
 func toJSONata(v any) any {
+	c, _ := jsonataValue(v)
+	return c
+}
+
+// jsonataValue is toJSONata, reporting whether v had to change.
+func jsonataValue(v any) (any, bool) {
 	switch x := v.(type) {
 	case json.Number:
 		f, _ := x.Float64()
-		return f
+		return f, true
 	case map[string]any:
-		m := make(map[string]any, len(x))
+		var m map[string]any
 		for k, e := range x {
-			m[k] = toJSONata(e)
+			c, changed := jsonataValue(e)
+			if !changed {
+				continue
+			}
+			if m == nil {
+				m = maps.Clone(x)
+			}
+			m[k] = c
 		}
-		return m
+		if m == nil {
+			return x, false
+		}
+		return m, true
 	case []any:
-		a := make([]any, len(x))
+		var a []any
 		for i, e := range x {
-			a[i] = toJSONata(e)
+			c, changed := jsonataValue(e)
+			if !changed {
+				continue
+			}
+			if a == nil {
+				a = slices.Clone(x)
+			}
+			a[i] = c
 		}
-		return a
+		if a == nil {
+			return x, false
+		}
+		return a, true
 	}
-	return v
+	return v, false
 }
 
 // fromJSONata converts a JSONata result back to the interpreter's representation by a JSON
@@ -297,47 +329,95 @@ func fromJSONata(v any) (any, error) {
 // anything else (the library's ints and typed slices, invalid UTF-8, NaN), which the JSON round
 // trip handles or refuses. It also takes the interpreter's own values (json.Number, which the
 // library never returns) as toJSONata would hand them to the library: plainFromJSONata(v) is
-// then plainFromJSONata(toJSONata(v)) in one copy instead of two.
+// then plainFromJSONata(toJSONata(v)) in one copy instead of two. Objects and arrays that need
+// no change (strings, booleans, nulls and integers already written as toNumber writes them) are
+// kept, not copied, as toJSONata keeps them.
 func plainFromJSONata(v any) (any, bool) {
+	c, _, ok := plainValue(v)
+	return c, ok
+}
+
+// plainValue is plainFromJSONata, also reporting whether v had to change.
+func plainValue(v any) (out any, changed, ok bool) {
 	switch x := v.(type) {
 	case nil, bool:
-		return x, true
+		return x, false, true
 	case json.Number:
+		if canonicalInteger(string(x)) {
+			return x, false, true
+		}
 		f, err := x.Float64()
 		if err != nil && !errors.Is(err, strconv.ErrRange) {
-			return nil, false // toJSONata makes it 0: left to the round trip, which does too
+			return nil, false, false // toJSONata makes it 0: left to the round trip, which does too
 		}
-		return plainFromJSONata(f)
+		c, ok := plainFromJSONata(f)
+		return c, true, ok
 	case string:
-		return x, utf8.ValidString(x)
+		return x, false, utf8.ValidString(x)
 	case float64:
 		// encoding/json writes these with an exponent, or as -0: left to the round trip.
 		if a := math.Abs(x); math.IsNaN(x) || math.IsInf(x, 0) || a >= 1e21 || a != 0 && a < 1e-6 || a == 0 && math.Signbit(x) {
-			return nil, false
+			return nil, false, false
 		}
-		return toNumber(x), true
+		return toNumber(x), true, true
 	case map[string]any:
-		out := make(map[string]any, len(x))
+		var m map[string]any
 		for k, e := range x {
-			c, ok := plainFromJSONata(e)
+			c, changed, ok := plainValue(e)
 			if !ok || !utf8.ValidString(k) {
-				return nil, false
+				return nil, false, false
 			}
-			out[k] = c
+			if !changed {
+				continue
+			}
+			if m == nil {
+				m = maps.Clone(x)
+			}
+			m[k] = c
 		}
-		return out, true
+		if m == nil {
+			return x, false, true
+		}
+		return m, true, true
 	case []any:
-		out := make([]any, len(x))
+		var a []any
 		for i, e := range x {
-			c, ok := plainFromJSONata(e)
+			c, changed, ok := plainValue(e)
 			if !ok {
-				return nil, false
+				return nil, false, false
 			}
-			out[i] = c
+			if !changed {
+				continue
+			}
+			if a == nil {
+				a = slices.Clone(x)
+			}
+			a[i] = c
 		}
-		return out, true
+		if a == nil {
+			return x, false, true
+		}
+		return a, true, true
 	}
-	return nil, false
+	return nil, false, false
+}
+
+// canonicalInteger reports whether s is an integer as toNumber writes it: an optional minus,
+// no leading zero, at most 15 digits (exact in a float64), and not "-0".
+func canonicalInteger(s string) bool {
+	digits := s
+	if len(s) > 0 && s[0] == '-' {
+		digits = s[1:]
+	}
+	if len(digits) == 0 || len(digits) > 15 || digits[0] == '0' && (len(digits) > 1 || len(s) > 1) {
+		return false
+	}
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // jsonType names v's JSON type for error messages.
