@@ -26,7 +26,9 @@ import (
 // process allocated per order (-benchmem's columns, every goroutine's). Each stage's
 // cmd/offline/bench_test.go calls it from its BenchmarkOrder; `make bench` runs them. It runs
 // the collector as the offline commands do (sim.TuneGC; GOGC=100 in the environment measures
-// Go's default).
+// Go's default). Its ns/op is wall time, which the zero model does not make CPU: a stage's own
+// rate limits still space its calls (04's kitchen API destination takes 50 tickets a second, so
+// 04 measures 20 ms an order there whatever its CPU; docs/emulator.md).
 func BenchOrders(b *testing.B, stage Stage) {
 	b.Cleanup(sim.TuneGC())
 	emu, err := emulator.New(stage.Stage, emulator.Options{Latency: latency.Zero()})
