@@ -69,7 +69,9 @@
 // connectionTimeoutMs ("ka" keep-alives count) is closed. Each "data" message's event is read as
 // JSON {"status", "at"}; a milestone's time is the event's "at" (or "<status>_at"), and when that
 // time has whole seconds, as EventBridge's event time does, the arrival time within that second.
-// A terminal event ends the order (unsubscribe). If no terminal event has come shortly before the
+// A terminal event ends the order; the subscription ends with it (unsubscribe) unless an expected
+// status has not come yet, which it awaits until the grace ends (EventBridge does not promise
+// order: ready may overtake preparing). If no terminal event has come shortly before the
 // grace ends (a tenth of it, at most 2 s), one GET {BaseURL}/orders/{order_id} reconciles it: a
 // terminal answer completes the order (events.reconciled); otherwise a terminal event may still
 // come until the grace ends, and the order is lost if none does. An expected event counts as

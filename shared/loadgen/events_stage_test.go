@@ -1,12 +1,14 @@
 package loadgen
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -108,11 +110,15 @@ func (s *eventStage) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// publishSteps publishes each step of an order when it is due; subscribers that come later miss
-// it, as on AppSync.
+// publishSteps publishes each step of an order when it is due, a late one after the steps due
+// before it (EventBridge does not keep events in order); subscribers that come later miss it,
+// as on AppSync.
 func (s *eventStage) publishSteps(id string, created time.Time) {
-	for _, st := range s.steps {
-		time.Sleep(time.Until(created.Add(st.after + s.late[st.status])))
+	due := func(st step) time.Duration { return st.after + s.late[st.status] }
+	steps := slices.Clone(s.steps)
+	slices.SortStableFunc(steps, func(a, b step) int { return cmp.Compare(due(a), due(b)) })
+	for _, st := range steps {
+		time.Sleep(time.Until(created.Add(due(st))))
 		if s.skip[st.status] {
 			continue
 		}

@@ -14,8 +14,9 @@ type Events struct {
 	Orders int `json:"orders"`
 	// Received counts the status events those subscriptions delivered, every status included.
 	Received int `json:"received"`
-	// Missed counts expected statuses that never arrived as events: an order's terminal status,
-	// the milestones before it (Tracking.Milestones, in order) and any milestone a GET showed.
+	// Missed counts expected statuses that had not arrived as events when the order's grace
+	// ended (or the run did): an order's terminal status, the milestones before it
+	// (Tracking.Milestones, in order) and any milestone a GET showed.
 	Missed int `json:"missed"`
 	// OrdersWithGaps is how many orders missed at least one expected status.
 	OrdersWithGaps int `json:"orders_with_gaps"`
@@ -45,7 +46,9 @@ type followed struct {
 // or its grace runs out. Shortly before the grace ends, an order with no terminal event is
 // reconciled by one GET: a missed event does not lose an order that did finish, and an order
 // that has not finished may still send its terminal event until the grace ends. Events count as
-// missed only if they have not come by then. When subscribing fails, the order is polled as
+// missed only if they have not come by then: an order whose terminal event overtook an earlier
+// status (EventBridge does not promise order) has ended, and its subscription still listens for
+// the rest until they come or the grace ends. When subscribing fails, the order is polled as
 // without Tracking.Events.
 func (r *run) trackEvents(trackCtx context.Context, c *call, orderID, status, channel string) {
 	deadline := c.intended.Add(r.grace)
@@ -86,7 +89,7 @@ func (r *run) trackEvents(trackCtx context.Context, c *call, orderID, status, ch
 			v.Times[ev.Status] = ev.when(now).Format(time.RFC3339Nano)
 			r.milestonesSeen(c, v, f.seen, now)
 			if ended != "" {
-				if r.terminal[ev.Status] {
+				if !r.eventGap(f, ended) {
 					r.eventsEnd(f, ended) // late, not missed
 					return
 				}
@@ -107,8 +110,12 @@ func (r *run) trackEvents(trackCtx context.Context, c *call, orderID, status, ch
 					}
 				}
 			}
-			r.eventsEnd(f, ev.Status)
 			r.trackEnd(c, orderID, v, now, false)
+			if r.eventGap(f, ev.Status) {
+				ended = ev.Status // listen for the statuses it overtook until the grace ends
+				continue
+			}
+			r.eventsEnd(f, ev.Status)
 			return
 		case <-sub.dropped:
 			sub, err = pool.subscribe(ctx, channel)
@@ -127,6 +134,9 @@ func (r *run) trackEvents(trackCtx context.Context, c *call, orderID, status, ch
 			}
 			continue
 		case <-reconcile.C:
+			if ended != "" {
+				continue // ended by its terminal event: only late events are awaited
+			}
 			r.countEvents(func(e *Events) { e.Gets++ })
 			v, err := r.status(ctx, statusURL)
 			now := time.Now()
@@ -183,6 +193,16 @@ func (r *run) expected(f *followed, final string) []string {
 func (r *run) milestoneGap(f *followed, final string) bool {
 	for _, m := range r.expected(f, final) {
 		if _, isMilestone := r.milestones[m]; isMilestone && !f.seen[m] {
+			return true
+		}
+	}
+	return false
+}
+
+// eventGap reports whether an order that ended in final still lacks an expected status's event.
+func (r *run) eventGap(f *followed, final string) bool {
+	for _, s := range r.expected(f, final) {
+		if !f.got[s] {
 			return true
 		}
 	}
