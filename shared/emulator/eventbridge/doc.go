@@ -55,4 +55,10 @@
 //   - The 5-second timeout of an API destination request runs on the wall clock (it bounds real
 //     network I/O); every other time comes from the emulator's clock.
 //   - Replay re-delivers as fast as the targets take the events, not at the original pace.
+//   - An API destination's InvocationRateLimitPerSecond spaces its calls evenly, one every
+//     1/rate of a second on the emulator's clock with no burst, and an event (a pipe's too)
+//     waits for its slot in arrival order however long that takes: AWS documents only that
+//     events beyond the rate may miss the 24-hour retry window (DescribeApiDestination's
+//     InvocationRateLimitPerSecond), not how it holds them back, so the wait is neither a retry
+//     nor cut short by MaximumEventAgeInSeconds.
 package eventbridge
