@@ -18,6 +18,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/workers"
 )
 
 // Wire names.
@@ -153,7 +155,11 @@ func (k *Kitchen) Accept(t Ticket) error {
 			break
 		}
 	}
-	k.wg.Go(func() { k.work(sem, t) })
+	k.wg.Add(1)
+	workers.Go(func() {
+		defer k.wg.Done()
+		k.work(sem, t)
+	})
 	return nil
 }
 

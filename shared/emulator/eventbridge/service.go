@@ -11,6 +11,7 @@ import (
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/awsjson"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/eventbridge/pattern"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/workers"
 )
 
 // ServiceName is EventBridge's ARN namespace, under which it registers for Env.Call.
@@ -175,10 +176,10 @@ func (s *Service) spawn(f func()) {
 		return
 	}
 	s.wg.Add(1)
-	go func() {
+	workers.Go(func() {
 		defer s.wg.Done()
 		f()
-	}()
+	})
 }
 
 // Resources lists buses, rules (with their targets and dead-letter queues as edges) and API

@@ -24,6 +24,7 @@ import (
 
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/metrics"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/workers"
 )
 
 // Constructor builds a function's handler, as the function's main does on Lambda: it receives the
@@ -440,7 +441,7 @@ func (f *Function) run(ctx context.Context, ex *execution, env *environment, pay
 		cpu   CPUUsage
 	}
 	answers := make(chan answer, 1)
-	go func() {
+	workers.Go(func() {
 		defer func() {
 			if p := recover(); p != nil {
 				answers <- answer{err: fmt.Errorf("%v", p), crash: true}
@@ -472,7 +473,7 @@ func (f *Function) run(ctx context.Context, ex *execution, env *environment, pay
 		f.metrics.Add("cpu_us", u.CPU.Microseconds())
 		f.metrics.Add("cpu_wait_us", u.Wait.Microseconds())
 		answers <- answer{out: bytes.Clone(out), err: err, cpu: u}
-	}()
+	})
 
 	timer := clock.NewTimer(deadline.Sub(clock.Now()))
 	defer timer.Stop()

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/stepfunctions/jsonpath"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/workers"
 )
 
 // parallel runs every branch with the same input and collects their outputs in branch order.
@@ -36,10 +37,10 @@ func (c *stateRun) parallel(ctx context.Context, input any) (any, *Failure) {
 	// The last branch runs on this goroutine, which saves one goroutine (and its stack growth).
 	for i := range len(s.branches) - 1 {
 		wg.Add(1)
-		go func() {
+		workers.Go(func() {
 			defer wg.Done()
 			branch(i)
-		}()
+		})
 	}
 	branch(len(s.branches) - 1)
 	wg.Wait()
@@ -194,7 +195,7 @@ func (c *stateRun) mapState(ctx context.Context, eff any, ctxObj, states map[str
 		}
 		sem <- struct{}{}
 		wg.Add(1)
-		go func() {
+		workers.Go(func() {
 			defer func() { <-sem; wg.Done() }()
 			th := &thread{prev: startedID}
 			x.emit(th, HistoryEvent{Type: EventMapIterationStarted, MapIterationStartedEventDetails: &MapIterationEventDetails{Name: s.name, Index: i}})
@@ -222,7 +223,7 @@ func (c *stateRun) mapState(ctx context.Context, eff any, ctxObj, states map[str
 				exceeded = s.hasTolerance
 				cancel()
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	if ctx.Err() != nil {

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/workers"
 )
 
 // Clock is where executions take time from: Wait states, Retry intervals, task timeouts and
@@ -256,7 +258,7 @@ func (m *Machine) start(ctx context.Context, input []byte, opts RunOptions, asyn
 		e.result = res
 	}
 	if async {
-		go body()
+		workers.Go(body)
 	} else {
 		body()
 	}
