@@ -19,17 +19,45 @@ import (
 
 // Registry holds every resource's metrics. The zero value is ready to use.
 type Registry struct {
-	resources sync.Map // kind + "/" + name -> *Resource
+	mu        sync.RWMutex
+	resources map[resourceKey]*Resource
 }
+
+// resourceKey keys a resource without building a string for each lookup: the emulator looks one
+// up on every call it serves.
+type resourceKey struct{ kind, name string }
 
 // Resource returns the metrics of one resource, creating them on first use.
 func (r *Registry) Resource(kind, name string) *Resource {
-	key := kind + "/" + name
-	if v, ok := r.resources.Load(key); ok {
-		return v.(*Resource)
+	key := resourceKey{kind, name}
+	r.mu.RLock()
+	res, ok := r.resources[key]
+	r.mu.RUnlock()
+	if ok {
+		return res
 	}
-	v, _ := r.resources.LoadOrStore(key, newResource(kind, name))
-	return v.(*Resource)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if res, ok := r.resources[key]; ok {
+		return res
+	}
+	if r.resources == nil {
+		r.resources = map[resourceKey]*Resource{}
+	}
+	res = newResource(kind, name)
+	r.resources[key] = res
+	return res
+}
+
+// all is every resource, in no order.
+func (r *Registry) all() []*Resource {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]*Resource, 0, len(r.resources))
+	for _, res := range r.resources {
+		out = append(out, res)
+	}
+	return out
 }
 
 // Snapshot returns every resource's metrics, sorted by kind then name.
@@ -43,10 +71,9 @@ func (r *Registry) Counts() []Snapshot { return r.snapshot(false) }
 
 func (r *Registry) snapshot(durations bool) []Snapshot {
 	var out []Snapshot
-	r.resources.Range(func(_, v any) bool {
-		out = append(out, v.(*Resource).snapshot(durations))
-		return true
-	})
+	for _, res := range r.all() {
+		out = append(out, res.snapshot(durations))
+	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Kind != out[j].Kind {
 			return out[i].Kind < out[j].Kind
@@ -58,10 +85,9 @@ func (r *Registry) snapshot(durations bool) []Snapshot {
 
 // Reset zeroes every resource's metrics (a load run calls it before it starts).
 func (r *Registry) Reset() {
-	r.resources.Range(func(_, v any) bool {
-		v.(*Resource).reset()
-		return true
-	})
+	for _, res := range r.all() {
+		res.reset()
+	}
 }
 
 // Resource is one resource's metrics. Its methods are safe for concurrent use.
