@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/awsjson"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/jsonvalue"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/stepfunctions/asl"
 )
@@ -214,6 +215,9 @@ func serviceID(service string) string {
 }
 
 func decodeJSON(b []byte) (any, error) {
+	if v, ok := jsonvalue.Parse(b); ok {
+		return v, nil
+	}
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.UseNumber()
 	var v any

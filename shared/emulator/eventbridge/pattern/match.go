@@ -10,6 +10,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/jsonvalue"
 )
 
 // Pattern is a compiled event pattern. It is immutable and safe for concurrent use.
@@ -24,6 +26,9 @@ func (p *Pattern) String() string { return p.source }
 // ParseEvent decodes an event the way MatchValue expects it: objects as map[string]any and
 // numbers as json.Number, so that large integers keep every digit.
 func ParseEvent(event []byte) (any, error) {
+	if v, ok := jsonvalue.Parse(event); ok {
+		return v, nil
+	}
 	dec := json.NewDecoder(bytes.NewReader(event))
 	dec.UseNumber()
 	var v any

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/jsonvalue"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/stepfunctions/jsonpath"
 )
 
@@ -21,6 +22,9 @@ const maxPayload = 256 * 1024
 
 // decode parses JSON the way the jsonpath package expects its documents: numbers as json.Number.
 func decode(b []byte) (any, error) {
+	if v, ok := jsonvalue.Parse(b); ok {
+		return v, nil
+	}
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.UseNumber()
 	var v any
