@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash"
@@ -167,6 +168,16 @@ type compiledJSONata struct {
 	// path is set when the whole expression is a variable followed by field names
 	// ("$order.customer.email", "$states.input.item_id"): see evalPath.
 	path []string
+	// concat is set when the expression joins string literals and such paths with "&", or is
+	// $string of one path ("'ITEM#' & $states.input.item_id", "$string($order.total)"): see
+	// evalConcat.
+	concat []concatTerm
+}
+
+// concatTerm is a string literal (path nil) or a simple path of a concatenation.
+type concatTerm struct {
+	lit  string
+	path []string
 }
 
 // jsonataCache holds compiled expressions by their text. A definition has a fixed number of
@@ -181,7 +192,7 @@ func compileJSONata(body string) (*compiledJSONata, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &compiledJSONata{e: e, registered: map[string]bool{}, path: simplePath(body)}
+	c := &compiledJSONata{e: e, registered: map[string]bool{}, path: simplePath(body), concat: simpleConcat(body)}
 	c.names, c.states, c.allStates = jsonataRefs(body)
 	return jsonataCache.Store(body, c), nil
 }
@@ -251,13 +262,80 @@ func simplePath(body string) []string {
 	return names
 }
 
+// simpleConcat splits an expression made of string literals without escapes and simple paths
+// joined by "&" (spaces allowed around it), or of $string around one simple path, into its
+// terms; it returns nil for anything else, a lone path included (simplePath's).
+func simpleConcat(body string) []concatTerm {
+	if inner, ok := strings.CutPrefix(body, "$string("); ok {
+		inner, ok = strings.CutSuffix(inner, ")")
+		if p := simplePath(inner); ok && p != nil {
+			return []concatTerm{{path: p}}
+		}
+		return nil
+	}
+	parts := strings.Split(body, "&")
+	if len(parts) < 2 {
+		return nil
+	}
+	terms := make([]concatTerm, 0, len(parts))
+	for _, part := range parts {
+		part = strings.Trim(part, " ")
+		switch {
+		case len(part) >= 2 && (part[0] == '\'' || part[0] == '"') && part[len(part)-1] == part[0]:
+			lit := part[1 : len(part)-1]
+			if strings.ContainsAny(lit, "\\'\"") {
+				return nil
+			}
+			terms = append(terms, concatTerm{lit: lit})
+		case simplePath(part) != nil:
+			terms = append(terms, concatTerm{path: simplePath(part)})
+		default:
+			return nil
+		}
+	}
+	return terms
+}
+
+// evalConcat evaluates a concatenation (compiledJSONata.concat) without the library, where
+// every path's value is a string or an integer as the interpreter writes it (canonicalInteger),
+// which JSONata's $string and "&" write as they are. ok is false for anything else (a missing
+// value, which "&" reads as "", a fraction, which JSONata formats its own way, an object) and
+// the library then evaluates the expression. TestEvalPathMatchesTheLibrary compares the two.
+func evalConcat(terms []concatTerm, env *jsonataEnv) (string, bool) {
+	var b strings.Builder
+	for _, t := range terms {
+		if t.path == nil {
+			b.WriteString(t.lit)
+			continue
+		}
+		v, ok := evalPath(t.path, env)
+		if !ok {
+			return "", false
+		}
+		switch x := v.(type) {
+		case string:
+			b.WriteString(x)
+		case json.Number:
+			if !canonicalInteger(string(x)) {
+				return "", false
+			}
+			b.WriteString(string(x))
+		default:
+			return "", false
+		}
+	}
+	return b.String(), true
+}
+
 // evalPath evaluates a simple path (compiledJSONata.path) without the library, whose every
 // evaluation builds an environment, registers the variables by reflection and holds
 // jsonataMu: most of a state machine's expressions are such paths. It answers only where the
-// result is plain field access: every step an object with the field, and the result neither an
-// array (JSONata maps a path over arrays and unwraps sequences of one) nor null. ok is false for
-// anything else, a missing variable or field included, and the library then evaluates the
-// expression and words its error. TestEvalPathMatchesTheLibrary compares the two.
+// result is plain field access: every step an object with the field, and the result not null
+// and not an empty array. An array at the end is the result as it is: the library (like
+// jsonata-js, whose last path step keeps a single array whole) neither flattens nor unwraps
+// it, but answers an empty one as undefined. ok is false for anything else, a missing variable
+// or field included, and the library then evaluates the expression and words its error.
+// TestEvalPathMatchesTheLibrary compares the two.
 func evalPath(path []string, env *jsonataEnv) (v any, ok bool) {
 	if path[0] == "states" {
 		if len(path) < 2 {
@@ -283,9 +361,13 @@ func evalPath(path []string, env *jsonataEnv) (v any, ok bool) {
 			return nil, false
 		}
 	}
-	switch v.(type) {
-	case []any, nil: // the library answers a null as undefined
+	switch x := v.(type) {
+	case nil: // the library answers a null as undefined
 		return nil, false
+	case []any:
+		if len(x) == 0 {
+			return nil, false
+		}
 	}
 	return v, true
 }
@@ -298,12 +380,18 @@ func evalJSONata(src, field string, env *jsonataEnv) (any, error) {
 	}
 	if c.path != nil {
 		if out, ok := evalPath(c.path, env); ok {
-			if m, isMap := out.(map[string]any); isMap {
-				if r, ok := plainFromJSONata(m); ok { // one copy, where toJSONata and fromJSONata made two
+			switch out.(type) {
+			case map[string]any, []any:
+				if r, ok := plainFromJSONata(out); ok { // one copy, where toJSONata and fromJSONata made two
 					return r, nil
 				}
 			}
 			return jsonataResult(src, field, toJSONata(out))
+		}
+	}
+	if c.concat != nil {
+		if out, ok := evalConcat(c.concat, env); ok {
+			return out, nil
 		}
 	}
 	return c.evalWithLibrary(src, field, env)

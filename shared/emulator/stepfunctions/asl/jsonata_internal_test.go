@@ -53,7 +53,8 @@ func TestEvalPathMatchesTheLibrary(t *testing.T) {
 		"customer":{"email":"ada@example.com","tags":["a"]},"items":[{"id":"x","q":1},{"id":"y","q":2}],
 		"one":[{"id":"z"}],"empty":[],"nested":[[1],[2,3]],"deep":{"a":{"b":{"c":"d"}}},
 		"prices":{"gbp":2.40,"n":3,"neg":-1.25,"list":[1.0,{"x":0.5}]},"money":{"gbp":2.40,"tiny":1e-7}},
-		"list":[1,2],"none":null,"single":[{"id":"s"}],"str":"abc","num":2.50}`))
+		"list":[1,2],"none":null,"single":[{"id":"s"}],"str":"abc","num":2.50,
+		"ints":{"zero":0,"neg":-42,"cents":1250,"big":123456789012345,"bigger":1234567890123456,"lead":-0,"frac":12.50,"exp":1e3}}`))
 	require.NoError(t, err)
 	vars := doc.(map[string]any)
 	sc := newScope(nil)
@@ -82,17 +83,19 @@ func TestEvalPathMatchesTheLibrary(t *testing.T) {
 		{body: `$states.input`, fast: true},
 		{body: `$states.input.customer.email`, fast: true},
 		{body: `$states.context.Task.Token`, fast: true},
-		{body: `$order.items`},
+		// A path ending in an array: the array as it is, unless it is empty.
+		{body: `$order.items`, fast: true},
 		{body: `$order.items.id`},
-		{body: `$order.one`},
+		{body: `$order.one`, fast: true},
 		{body: `$order.one.id`},
 		{body: `$order.empty`},
-		{body: `$order.nested`},
-		{body: `$order.customer.tags`},
-		{body: `$list`},
-		{body: `$single`},
+		{body: `$order.nested`, fast: true},
+		{body: `$order.customer.tags`, fast: true},
+		{body: `$order.prices.list`, fast: true},
+		{body: `$list`, fast: true},
+		{body: `$single`, fast: true},
 		{body: `$single.id`},
-		{body: `$states.result`},
+		{body: `$states.result`, fast: true},
 		{body: `$order.missing`},
 		{body: `$order.id.length`},
 		{body: `$str.x`},
@@ -101,7 +104,36 @@ func TestEvalPathMatchesTheLibrary(t *testing.T) {
 		{body: `$states.errorOutput`},
 		{body: `$now`},
 		{body: `$states`},
-		{body: `$order.customer.email & ''`},
+		// Concatenations of literals and paths to strings and integers, and $string of one path.
+		{body: `$order.customer.email & ''`, fast: true},
+		{body: `'ITEM#' & $states.input.id`, fast: true},
+		{body: `"STORE#" & $order.id & '#' & $order.n`, fast: true},
+		{body: `$str&$str`, fast: true},
+		{body: `$string($order.id)`, fast: true},
+		{body: `$string($ints.zero)`, fast: true},
+		{body: `$string($ints.neg)`, fast: true},
+		{body: `$string($ints.cents)`, fast: true},
+		{body: `$string($ints.big)`, fast: true},
+		{body: `'n=' & $ints.neg`, fast: true},
+		{body: `$string($ints.bigger)`},
+		{body: `$string($ints.lead)`},
+		{body: `$string($ints.frac)`},
+		{body: `$string($ints.exp)`},
+		{body: `$string($num)`},
+		{body: `$string($order.ok)`},
+		{body: `$string($order.customer)`},
+		{body: `$string($order.items)`},
+		{body: `$string($order.missing)`},
+		{body: `$string($order.none)`},
+		{body: `'a' & $order.missing`},
+		{body: `'a' & $order.none`},
+		{body: `'a' & $order.total`},
+		{body: `'a' & $order.ok`},
+		{body: `'a&b' & $str`},
+		{body: `"it's" & $str`},
+		{body: `'a' & $string($str)`},
+		{body: `$string( $str )`},
+		{body: `'abc' & 'def'`, fast: true},
 		{body: `$order.items[0]`},
 		{body: "$order.`id`"},
 		{body: `$$.order`},
@@ -115,6 +147,9 @@ func TestEvalPathMatchesTheLibrary(t *testing.T) {
 			fast := false
 			if c.path != nil {
 				_, fast = evalPath(c.path, &jsonataEnv{states: states, vars: sc})
+			}
+			if c.concat != nil {
+				_, fast = evalConcat(c.concat, &jsonataEnv{states: states, vars: sc})
 			}
 			assert.Equal(t, tt.fast, fast, "whether the fast path answers")
 			got, gotErr := evalJSONata(src, "Output", env)
