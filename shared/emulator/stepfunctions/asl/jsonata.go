@@ -11,10 +11,8 @@ import (
 	"errors"
 	"fmt"
 	"hash"
-	"maps"
 	"math"
 	"math/rand/v2"
-	"slices"
 	"strings"
 	"sync"
 
@@ -471,43 +469,17 @@ func evalTemplate(v any, field string, env *jsonataEnv) (out any, evaluated bool
 		}
 		return t, false, nil
 	case map[string]any:
-		var m map[string]any
-		for k, e := range t {
-			r, evaluated, err := evalTemplate(e, field, env)
-			if err != nil {
-				return nil, false, err
-			}
-			if !evaluated {
-				continue
-			}
-			if m == nil {
-				m = maps.Clone(t)
-			}
-			m[k] = r
+		m, evaluated, err := rebuildMap(t, func(_ string, e any) (any, bool, error) { return evalTemplate(e, field, env) })
+		if err != nil {
+			return nil, false, err
 		}
-		if m == nil {
-			return t, false, nil
-		}
-		return m, true, nil
+		return m, evaluated, nil
 	case []any:
-		var a []any
-		for i, e := range t {
-			r, evaluated, err := evalTemplate(e, field, env)
-			if err != nil {
-				return nil, false, err
-			}
-			if !evaluated {
-				continue
-			}
-			if a == nil {
-				a = slices.Clone(t)
-			}
-			a[i] = r
+		a, evaluated, err := rebuildSlice(t, func(e any) (any, bool, error) { return evalTemplate(e, field, env) })
+		if err != nil {
+			return nil, false, err
 		}
-		if a == nil {
-			return t, false, nil
-		}
-		return a, true, nil
+		return a, evaluated, nil
 	}
 	return v, false, nil
 }

@@ -268,39 +268,65 @@ func jsonataValue(v any) (any, bool) {
 		f, _ := x.Float64()
 		return f, true
 	case map[string]any:
-		var m map[string]any
-		for k, e := range x {
+		m, changed, _ := rebuildMap(x, func(_ string, e any) (any, bool, error) {
 			c, changed := jsonataValue(e)
-			if !changed {
-				continue
-			}
-			if m == nil {
-				m = maps.Clone(x)
-			}
-			m[k] = c
-		}
-		if m == nil {
-			return x, false
-		}
-		return m, true
+			return c, changed, nil
+		})
+		return m, changed
 	case []any:
-		var a []any
-		for i, e := range x {
+		a, changed, _ := rebuildSlice(x, func(e any) (any, bool, error) {
 			c, changed := jsonataValue(e)
-			if !changed {
-				continue
-			}
-			if a == nil {
-				a = slices.Clone(x)
-			}
-			a[i] = c
-		}
-		if a == nil {
-			return x, false
-		}
-		return a, true
+			return c, changed, nil
+		})
+		return a, changed
 	}
 	return v, false
+}
+
+// rebuildMap returns x with each member replaced by what f makes of it, copying x at the
+// first member f changes and not at all when it changes none: the conversions and template
+// evaluations share what they leave as it is (see toJSONata). The first error ends it.
+func rebuildMap(x map[string]any, f func(k string, e any) (any, bool, error)) (map[string]any, bool, error) {
+	var m map[string]any
+	for k, e := range x {
+		c, changed, err := f(k, e)
+		if err != nil {
+			return nil, false, err
+		}
+		if !changed {
+			continue
+		}
+		if m == nil {
+			m = maps.Clone(x)
+		}
+		m[k] = c
+	}
+	if m == nil {
+		return x, false, nil
+	}
+	return m, true, nil
+}
+
+// rebuildSlice is rebuildMap for an array.
+func rebuildSlice(x []any, f func(e any) (any, bool, error)) ([]any, bool, error) {
+	var a []any
+	for i, e := range x {
+		c, changed, err := f(e)
+		if err != nil {
+			return nil, false, err
+		}
+		if !changed {
+			continue
+		}
+		if a == nil {
+			a = slices.Clone(x)
+		}
+		a[i] = c
+	}
+	if a == nil {
+		return x, false, nil
+	}
+	return a, true, nil
 }
 
 // fromJSONata converts a JSONata result back to the interpreter's representation by a JSON
@@ -341,6 +367,9 @@ func plainFromJSONata(v any) (any, bool) {
 	return c, ok
 }
 
+// errNotPlain ends plainValue's walk at a member it leaves to the JSON round trip.
+var errNotPlain = errors.New("not a plain JSON value")
+
 // plainValue is plainFromJSONata, also reporting whether v had to change.
 func plainValue(v any) (out any, changed, ok bool) {
 	switch x := v.(type) {
@@ -365,43 +394,29 @@ func plainValue(v any) (out any, changed, ok bool) {
 		}
 		return toNumber(x), true, true
 	case map[string]any:
-		var m map[string]any
-		for k, e := range x {
+		m, changed, err := rebuildMap(x, func(k string, e any) (any, bool, error) {
 			c, changed, ok := plainValue(e)
 			if !ok || !utf8.ValidString(k) {
-				return nil, false, false
+				return nil, false, errNotPlain
 			}
-			if !changed {
-				continue
-			}
-			if m == nil {
-				m = maps.Clone(x)
-			}
-			m[k] = c
+			return c, changed, nil
+		})
+		if err != nil {
+			return nil, false, false
 		}
-		if m == nil {
-			return x, false, true
-		}
-		return m, true, true
+		return m, changed, true
 	case []any:
-		var a []any
-		for i, e := range x {
+		a, changed, err := rebuildSlice(x, func(e any) (any, bool, error) {
 			c, changed, ok := plainValue(e)
 			if !ok {
-				return nil, false, false
+				return nil, false, errNotPlain
 			}
-			if !changed {
-				continue
-			}
-			if a == nil {
-				a = slices.Clone(x)
-			}
-			a[i] = c
+			return c, changed, nil
+		})
+		if err != nil {
+			return nil, false, false
 		}
-		if a == nil {
-			return x, false, true
-		}
-		return a, true, true
+		return a, changed, true
 	}
 	return nil, false, false
 }
