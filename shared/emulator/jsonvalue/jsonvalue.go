@@ -19,6 +19,9 @@ import (
 // maxDepth is encoding/json's nesting limit; deeper documents are left to it.
 const maxDepth = 10000
 
+// unescape is what each one-character escape ("\\n") stands for; 0 for the others.
+var unescape = [256]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
+
 // Parse returns the document b holds, or ok false when b is not a document this package takes:
 // the caller then decodes b with encoding/json, which answers as it always has.
 func Parse(b []byte) (v any, ok bool) {
@@ -113,19 +116,8 @@ func (p *parser) object(depth int) (any, bool) {
 			return nil, false
 		}
 		m[k] = v
-		p.space()
-		if p.i >= len(p.b) {
-			return nil, false
-		}
-		switch p.b[p.i] {
-		case ',':
-			p.i++
-			p.space()
-		case '}':
-			p.i++
-			return m, true
-		default:
-			return nil, false
+		if end, ok := p.separator('}'); !ok || end {
+			return m, ok
 		}
 	}
 }
@@ -147,21 +139,29 @@ func (p *parser) array(depth int) (any, bool) {
 			return nil, false
 		}
 		a = append(a, v)
-		p.space()
-		if p.i >= len(p.b) {
-			return nil, false
-		}
-		switch p.b[p.i] {
-		case ',':
-			p.i++
-			p.space()
-		case ']':
-			p.i++
-			return a, true
-		default:
-			return nil, false
+		if end, ok := p.separator(']'); !ok || end {
+			return a, ok
 		}
 	}
+}
+
+// separator reads what follows a member: a comma (end false) or the closing bracket (end
+// true); ok is false for anything else.
+func (p *parser) separator(closing byte) (end, ok bool) {
+	p.space()
+	if p.i >= len(p.b) {
+		return false, false
+	}
+	switch p.b[p.i] {
+	case ',':
+		p.i++
+		p.space()
+		return false, true
+	case closing:
+		p.i++
+		return true, true
+	}
+	return false, false
 }
 
 // str reads a string. One without escapes is the bytes between its quotes.
@@ -216,28 +216,18 @@ func (p *parser) escaped(start int) (string, bool) {
 		}
 		e := p.b[p.i+1]
 		p.i += 2
-		switch e {
-		case '"', '\\', '/':
-			out = append(out, e)
-		case 'b':
-			out = append(out, '\b')
-		case 'f':
-			out = append(out, '\f')
-		case 'n':
-			out = append(out, '\n')
-		case 'r':
-			out = append(out, '\r')
-		case 't':
-			out = append(out, '\t')
-		case 'u':
-			r, ok := p.hex4()
-			if !ok || r >= 0xD800 && r <= 0xDFFF { // surrogates: encoding/json's pairing rules
-				return "", false
-			}
-			out = utf8.AppendRune(out, r)
-		default:
+		if c := unescape[e]; c != 0 {
+			out = append(out, c)
+			continue
+		}
+		if e != 'u' {
 			return "", false
 		}
+		r, ok := p.hex4()
+		if !ok || r >= 0xD800 && r <= 0xDFFF { // surrogates: encoding/json's pairing rules
+			return "", false
+		}
+		out = utf8.AppendRune(out, r)
 	}
 	return "", false
 }
