@@ -102,7 +102,7 @@ demo: ## Run every stage offline under the same load; write docs/results and pri
 	@for s in $(OFFLINE_STAGES); do echo "building $$s" >&2; $(BUILD) -o $(BIN)/$$s ./$$s/cmd/offline; done
 	@rm -f docs/results/*.json   # the report reads only this run's results
 	@for p in $(DEMO_PROFILES); do \
-		if [ -n "$(filter $$p,$(DEMO_SIDE_BY_SIDE))" ]; then \
+		if [[ " $(DEMO_SIDE_BY_SIDE) " == *" $$p "* ]]; then \
 			echo "$$p: every stage at once (a light profile; each result records the machine's CPU, and the report flags a CPU-bound run)" >&2; \
 			pids=(); for s in $(OFFLINE_STAGES); do \
 				$(BIN)/$$s load -quiet -profile $$p -seed $(SEED) -out docs/results/$$s.$$p.json >/dev/null & pids+=($$!); \
