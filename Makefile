@@ -171,7 +171,7 @@ BENCHTIME ?= 100x
 CALLTIME ?= 2000x
 
 .PHONY: bench
-bench: ## CPU, allocations and emulated calls per order of each stage in process (zero latency model), and the emulator's share of a DynamoDB call [BENCHTIME=100x CALLTIME=2000x]
+bench: ## CPU (the emulator's and the handlers'), allocations and emulated calls per order of each stage in process (zero latency model), and the emulator's share of a DynamoDB call [BENCHTIME=100x CALLTIME=2000x]
 	@for s in $(BENCH_STAGES); do echo "$$s" >&2; \
 		$(GO) test -run '^$$' -bench 'Order$$' -benchtime $(BENCHTIME) ./$$s/cmd/offline | grep -E '^Benchmark' | sed "s|^Benchmark|$$s |"; \
 	done

@@ -5,6 +5,8 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/cpupart"
 )
 
 // inProcess is an http.RoundTripper that hands the request straight to the emulator's router: no
@@ -21,7 +23,9 @@ func (t *inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
 		req.RequestURI = req.URL.RequestURI()
 	}
 	rec := &recorder{header: http.Header{}}
+	cpupart.EnterEmulator()
 	t.handler.ServeHTTP(rec, req)
+	cpupart.Return(req.Context())
 	// As net/http does, a caller that gave up gets its context's error, not whatever the service
 	// answered after noticing.
 	if err := req.Context().Err(); err != nil {

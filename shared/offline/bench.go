@@ -1,18 +1,24 @@
 package offline
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/google/pprof/profile"
+
 	"github.com/emilys-pastries/serverless-evolution/shared/bakery"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/cpupart"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/latency"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
 )
@@ -23,7 +29,13 @@ import (
 // It reports CPU per order (user + system, the whole process: GC and every goroutine included),
 // the calls the emulator counted per order (API requests, Lambda invocations, DynamoDB, SQS, …
 // operations: every resource's invocations), CPU per such call, and the bytes and objects the
-// process allocated per order (-benchmem's columns, every goroutine's). Each stage's
+// process allocated per order (-benchmem's columns, every goroutine's), and how much of the CPU
+// per order was the emulator's and how much the stage's handlers' (their code and SDK clients):
+// emulator-cpu-ms/order and handler-cpu-ms/order, the CPU per order shared out as a CPU profile
+// taken meanwhile splits it by cpupart's labels. The rest is the benchmark's own client, the
+// collector's workers and the runtime. At 100 samples a CPU second the shares are rough below a
+// second of CPU (BENCHTIME=1000x gives several seconds); under go test -cpuprofile they are not
+// reported (one CPU profile at a time). Each stage's
 // cmd/offline/bench_test.go calls it from its BenchmarkOrder; `make bench` runs them. It runs
 // the collector as the offline commands do (sim.TuneGC; GOGC=100 in the environment measures
 // Go's default). Its ns/op is wall time, which the zero model does not make CPU: a stage's own
@@ -31,6 +43,9 @@ import (
 // 04 measures 20 ms an order there whatever its CPU; docs/emulator.md).
 func BenchOrders(b *testing.B, stage Stage) {
 	b.Cleanup(sim.TuneGC())
+	// The emulator's goroutines are labelled its own from the start (cpupart); this one then
+	// places the orders as the client.
+	cpupart.EnterEmulator()
 	emu, err := emulator.New(stage.Stage, emulator.Options{Latency: latency.Zero()})
 	if err != nil {
 		b.Fatal(err)
@@ -39,6 +54,8 @@ func BenchOrders(b *testing.B, stage Stage) {
 	if err := emu.Start(context.Background()); err != nil {
 		b.Fatal(err)
 	}
+	ctx := cpupart.With(context.Background(), cpupart.Client)
+	cpupart.Enter(ctx)
 	terminal := map[string]bool{}
 	for _, s := range stage.Terminal {
 		terminal[s] = true
@@ -50,7 +67,7 @@ func BenchOrders(b *testing.B, stage Stage) {
 	place := func(i int) {
 		body := fmt.Sprintf(`{"store_id":%q,"customer":{"name":"Ada Lovelace","email":"ada@example.com"},"items":[{"item_id":%q,"quantity":1}],"pickup_at":%q}`,
 			stores[i%len(stores)].ID, items[(i/len(stores))%len(items)], time.Now().Add(time.Hour).UTC().Format(time.RFC3339))
-		code, v := benchCall(b, c, http.MethodPost, emu.APIURL()+"/orders", body)
+		code, v := benchCall(ctx, b, c, http.MethodPost, emu.APIURL()+"/orders", body)
 		if code == http.StatusConflict {
 			soldOut++
 			return
@@ -62,7 +79,7 @@ func BenchOrders(b *testing.B, stage Stage) {
 		for wait := time.Millisecond; !terminal[fmt.Sprint(v["status"])]; wait = min(2*wait, 50*time.Millisecond) {
 			time.Sleep(wait) // the load tool's polling, shortened: the zero model has no waits to poll through
 			polls++
-			if code, v = benchCall(b, c, http.MethodGet, emu.APIURL()+"/orders/"+id, ""); code != http.StatusOK {
+			if code, v = benchCall(ctx, b, c, http.MethodGet, emu.APIURL()+"/orders/"+id, ""); code != http.StatusOK {
 				b.Fatalf("order %s: %d %v", id, code, v)
 			}
 		}
@@ -70,6 +87,8 @@ func BenchOrders(b *testing.B, stage Stage) {
 	place(0) // cold starts and first-time setup are not what an order costs
 	polls, soldOut = 0, 0
 	b.ReportAllocs() // process-wide, like the CPU: a steadier measure than CPU on a noisy machine
+	var prof bytes.Buffer
+	profiling := pprof.StartCPUProfile(&prof) == nil // not when go test's -cpuprofile already is
 	calls0, cpu0 := benchEmulatedCalls(emu), ProcessCPU()
 	n := 0
 	for b.Loop() {
@@ -77,6 +96,16 @@ func BenchOrders(b *testing.B, stage Stage) {
 		place(n)
 	}
 	cpu, calls := ProcessCPU()-cpu0, benchEmulatedCalls(emu)-calls0
+	if profiling {
+		pprof.StopCPUProfile()
+		shares, err := CPUParts(&prof)
+		if err != nil {
+			b.Fatal(err)
+		}
+		perOrder := float64(cpu.Microseconds()) / 1000 / float64(n)
+		b.ReportMetric(shares[cpupart.Emulator]*perOrder, "emulator-cpu-ms/order")
+		b.ReportMetric(shares[cpupart.Handler]*perOrder, "handler-cpu-ms/order")
+	}
 	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(n), "cpu-ms/order")
 	b.ReportMetric(float64(calls)/float64(n), "calls/order")
 	if calls > 0 {
@@ -88,8 +117,8 @@ func BenchOrders(b *testing.B, stage Stage) {
 	}
 }
 
-func benchCall(b *testing.B, c *http.Client, method, url, body string) (int, map[string]any) {
-	req, err := http.NewRequestWithContext(context.Background(), method, url, strings.NewReader(body))
+func benchCall(ctx context.Context, b *testing.B, c *http.Client, method, url, body string) (int, map[string]any) {
+	req, err := http.NewRequestWithContext(ctx, method, url, strings.NewReader(body))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -105,6 +134,40 @@ func benchCall(b *testing.B, c *http.Client, method, url, body string) (int, map
 	var v map[string]any
 	_ = json.Unmarshal(data, &v)
 	return resp.StatusCode, v
+}
+
+// CPUParts reads a CPU profile (runtime/pprof's) and returns each cpupart label's share of its
+// CPU time; samples without one (the collector's workers, the runtime) count in the total only.
+func CPUParts(r io.Reader) (map[string]float64, error) {
+	p, err := profile.Parse(r)
+	if err != nil {
+		return nil, fmt.Errorf("read the CPU profile: %w", err)
+	}
+	cpuIndex := -1
+	for i, st := range p.SampleType {
+		if st.Type == "cpu" {
+			cpuIndex = i
+		}
+	}
+	if cpuIndex < 0 {
+		return nil, errors.New("the CPU profile has no cpu sample type")
+	}
+	parts := map[string]float64{}
+	var total float64
+	for _, s := range p.Sample {
+		v := float64(s.Value[cpuIndex])
+		total += v
+		if l := s.Label[cpupart.Label]; len(l) > 0 {
+			parts[l[0]] += v
+		}
+	}
+	if total == 0 {
+		return parts, nil
+	}
+	for k, v := range parts {
+		parts[k] = v / total
+	}
+	return parts, nil
 }
 
 // benchEmulatedCalls is every call the emulator's resources counted so far.

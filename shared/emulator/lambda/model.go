@@ -22,6 +22,7 @@ import (
 
 	lambdago "github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/cpupart"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/metrics"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/workers"
@@ -434,6 +435,7 @@ func (f *Function) run(ctx context.Context, ex *execution, env *environment, pay
 		AwsRequestID:       ex.res.RequestID,
 		InvokedFunctionArn: f.ARN,
 	})
+	hctx = cpupart.With(hctx, cpupart.Handler) // the handler's CPU, and its SDK calls' once answered
 	type answer struct {
 		out   []byte
 		err   error
@@ -454,6 +456,7 @@ func (f *Function) run(ctx context.Context, ex *execution, env *environment, pay
 			answers <- answer{err: errors.New("injected fault: function error")}
 			return
 		}
+		cpupart.Enter(hctx)
 		// aws-lambda-go (v1.55) answers with the bytes of a pooled buffer that the environment's
 		// next Invoke writes over, maybe while this caller still reads them: each answer keeps a
 		// copy of its own.

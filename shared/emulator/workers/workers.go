@@ -4,6 +4,8 @@ package workers
 import (
 	"sync/atomic"
 	"time"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/cpupart"
 )
 
 // idleWorker is how long a worker of Go waits for more work before it exits.
@@ -23,7 +25,8 @@ var (
 // deep into SDK middleware and handlers every time, so new goroutines paid that growth again
 // and again (about 6 % of 04-refactor's CPU per order, docs/emulator.md). A worker keeps its grown
 // stack until the collector shrinks it, and exits after a second without work. Go never waits
-// for a worker: f starts at once either way.
+// for a worker: f starts at once either way. Each f starts labelled as the emulator's CPU
+// (cpupart), whatever the worker ran before.
 func Go(f func()) {
 	select {
 	case work <- f:
@@ -34,6 +37,7 @@ func Go(f func()) {
 }
 
 func worker(f func()) {
+	cpupart.EnterEmulator()
 	f()
 	idle := time.NewTimer(idleWorker)
 	defer idle.Stop()
@@ -42,6 +46,7 @@ func worker(f func()) {
 		select {
 		case f = <-work:
 			workersIdle.Add(-1)
+			cpupart.EnterEmulator() // a task of the emulator's, whatever the last one was
 			f()
 			idle.Reset(idleWorker)
 		case <-idle.C:

@@ -1,12 +1,15 @@
 package workers
 
 import (
+	"context"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/cpupart"
 )
 
 // The tests share the package's workers, so they run one after another.
@@ -50,6 +53,22 @@ func TestGoReusesAnIdleWorker(t *testing.T) {
 	Go(func() { ran <- struct{}{} })
 	<-ran
 	assert.Equal(t, before, workersStarted.Load(), "the idle worker ran it; no new goroutine")
+}
+
+// A worker that ran a handler's invocation (labelled cpupart.Handler) runs the next task as
+// the emulator's.
+func TestEachTaskStartsAsTheEmulators(t *testing.T) {
+	ran := make(chan string)
+	Go(func() {
+		cpupart.Enter(cpupart.With(context.Background(), cpupart.Handler))
+		ran <- cpupart.Current()
+	})
+	require.Equal(t, cpupart.Handler, <-ran)
+	require.Eventually(t, func() bool { return workersIdle.Load() > 0 }, 5*time.Second, time.Millisecond)
+	before := workersStarted.Load()
+	Go(func() { ran <- cpupart.Current() })
+	assert.Equal(t, cpupart.Emulator, <-ran)
+	assert.Equal(t, before, workersStarted.Load(), "on the same, reused worker")
 }
 
 func TestIdleWorkersExit(t *testing.T) {
