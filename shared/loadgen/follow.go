@@ -200,23 +200,22 @@ func (r *run) milestoneGap(f *followed, final string) bool {
 }
 
 // eventGap reports whether an order that ended in final still lacks an expected status's event.
-func (r *run) eventGap(f *followed, final string) bool {
+func (r *run) eventGap(f *followed, final string) bool { return r.missing(f, final) > 0 }
+
+// missing counts the expected statuses of an order that ended in final whose events have not come.
+func (r *run) missing(f *followed, final string) int {
+	n := 0
 	for _, s := range r.expected(f, final) {
 		if !f.got[s] {
-			return true
+			n++
 		}
 	}
-	return false
+	return n
 }
 
 // eventsEnd counts what one order's subscription received and missed.
 func (r *run) eventsEnd(f *followed, final string) {
-	missed := 0
-	for _, s := range r.expected(f, final) {
-		if !f.got[s] {
-			missed++
-		}
-	}
+	missed := r.missing(f, final)
 	r.countEvents(func(e *Events) {
 		e.Received += f.received
 		e.Missed += missed

@@ -96,17 +96,17 @@ func BenchOrders(b *testing.B, stage Stage) {
 		place(n)
 	}
 	cpu, calls := ProcessCPU()-cpu0, benchEmulatedCalls(emu)-calls0
+	perOrder := float64(cpu.Microseconds()) / 1000 / float64(n)
 	if profiling {
 		pprof.StopCPUProfile()
 		shares, err := CPUParts(&prof)
 		if err != nil {
 			b.Fatal(err)
 		}
-		perOrder := float64(cpu.Microseconds()) / 1000 / float64(n)
 		b.ReportMetric(shares[cpupart.Emulator]*perOrder, "emulator-cpu-ms/order")
 		b.ReportMetric(shares[cpupart.Handler]*perOrder, "handler-cpu-ms/order")
 	}
-	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(n), "cpu-ms/order")
+	b.ReportMetric(perOrder, "cpu-ms/order")
 	b.ReportMetric(float64(calls)/float64(n), "calls/order")
 	if calls > 0 {
 		b.ReportMetric(float64(cpu.Microseconds())/float64(calls), "cpu-us/call")

@@ -278,18 +278,19 @@ func simpleConcat(body string) []concatTerm {
 	terms := make([]concatTerm, 0, len(parts))
 	for _, part := range parts {
 		part = strings.Trim(part, " ")
-		switch {
-		case len(part) >= 2 && (part[0] == '\'' || part[0] == '"') && part[len(part)-1] == part[0]:
+		if len(part) >= 2 && (part[0] == '\'' || part[0] == '"') && part[len(part)-1] == part[0] {
 			lit := part[1 : len(part)-1]
 			if strings.ContainsAny(lit, "\\'\"") {
 				return nil
 			}
 			terms = append(terms, concatTerm{lit: lit})
-		case simplePath(part) != nil:
-			terms = append(terms, concatTerm{path: simplePath(part)})
-		default:
+			continue
+		}
+		p := simplePath(part)
+		if p == nil {
 			return nil
 		}
+		terms = append(terms, concatTerm{path: p})
 	}
 	return terms
 }
