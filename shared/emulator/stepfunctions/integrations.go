@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode"
 
@@ -135,18 +136,44 @@ func pascal(s string) string {
 // sdkMetadata is what Step Functions adds to the answer of an optimized integration.
 func sdkMetadata(out map[string]any, length int) {
 	reqID := awsjson.RequestID()
-	headers := map[string]any{
-		"Content-Length":   strconv.Itoa(length),
-		"Content-Type":     "application/x-amz-json-1.0",
-		"Date":             time.Now().UTC().Format(http.TimeFormat),
-		"x-amzn-RequestId": reqID,
+	contentLength, date := strconv.Itoa(length), httpDate(time.Now())
+	const contentType = "application/x-amz-json-1.0"
+	out["SdkHttpMetadata"] = map[string]any{
+		"AllHttpHeaders": map[string]any{
+			"Content-Length":   []any{contentLength},
+			"Content-Type":     []any{contentType},
+			"Date":             []any{date},
+			"x-amzn-RequestId": []any{reqID},
+		},
+		"HttpHeaders": map[string]any{
+			"Content-Length":   contentLength,
+			"Content-Type":     contentType,
+			"Date":             date,
+			"x-amzn-RequestId": reqID,
+		},
+		"HttpStatusCode": json.Number("200"),
 	}
-	all := make(map[string]any, len(headers))
-	for k, v := range headers {
-		all[k] = []any{v}
-	}
-	out["SdkHttpMetadata"] = map[string]any{"AllHttpHeaders": all, "HttpHeaders": headers, "HttpStatusCode": json.Number("200")}
 	out["SdkResponseMetadata"] = map[string]any{"RequestId": reqID}
+}
+
+// lastDate is the most recent Date header httpDate wrote, with the second it is for: an
+// integration's answer carries one, and many answers share a second.
+var lastDate atomic.Pointer[datedSecond]
+
+type datedSecond struct {
+	unix int64
+	text string
+}
+
+// httpDate is t as an HTTP Date header (http.TimeFormat), formatted once a second.
+func httpDate(t time.Time) string {
+	sec := t.Unix()
+	if d := lastDate.Load(); d != nil && d.unix == sec {
+		return d.text
+	}
+	d := &datedSecond{unix: sec, text: t.UTC().Format(http.TimeFormat)}
+	lastDate.Store(d)
+	return d.text
 }
 
 // serviceFailure names a service's API error as Step Functions reports it: "<prefix>.<Code>"

@@ -2,6 +2,7 @@ package model_test
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -152,5 +153,18 @@ func TestValidateEvents(t *testing.T) {
 			err := model.ValidateEvents(tt.events)
 			assert.Equal(t, tt.ok, err == nil, "%v", err)
 		})
+	}
+}
+
+// The hand-written check answers what the namespace name's documented pattern answers
+// (https://docs.aws.amazon.com/appsync/latest/APIReference/API_ChannelNamespace.html).
+func TestValidNamespaceNameIsItsPattern(t *testing.T) {
+	pattern := regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,48}[A-Za-z0-9])?$`)
+	for _, name := range []string{
+		"", "a", "Z", "9", "-", "a-", "-a", "a-b", "a--b", "orders", "default", "a_b", "a.b", "a b",
+		"é", strings.Repeat("a", 49), strings.Repeat("a", 50), strings.Repeat("a", 51),
+		"a" + strings.Repeat("-", 48) + "b", "a" + strings.Repeat("-", 49) + "b", "*",
+	} {
+		assert.Equal(t, pattern.MatchString(name), model.ValidNamespaceName(name), "%q", name)
 	}
 }

@@ -3,6 +3,7 @@ package model
 import (
 	"bytes"
 	"errors"
+	"iter"
 	"maps"
 	"regexp"
 	"runtime"
@@ -54,11 +55,47 @@ const (
 
 func (e emptyExprs) has(bit emptyExprs) bool { return e&bit != 0 }
 
-var (
-	tokenRE    = regexp.MustCompile(`[#:][A-Za-z0-9_]+`)
-	nameKeyRE  = regexp.MustCompile(`^#[0-9A-Za-z_]+$`)
-	valueKeyRE = regexp.MustCompile(`^:[0-9A-Za-z_]+$`)
-)
+// placeholders yields the placeholders an expression names, in order: every "#" or ":" followed
+// by letters, digits and underscores (the regular expression [#:][A-Za-z0-9_]+, scanned by hand:
+// every write request checks its expressions with it).
+func placeholders(expr string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for i := 0; i < len(expr); i++ {
+			if c := expr[i]; c != '#' && c != ':' {
+				continue
+			}
+			j := i + 1
+			for j < len(expr) && isPlaceholderByte(expr[j]) {
+				j++
+			}
+			if j == i+1 {
+				continue
+			}
+			if !yield(expr[i:j]) {
+				return
+			}
+			i = j - 1
+		}
+	}
+}
+
+// isPlaceholderKey reports whether k is a valid key of ExpressionAttributeNames (sigil '#') or
+// ExpressionAttributeValues (':'): the sigil and at least one letter, digit or underscore.
+func isPlaceholderKey(k string, sigil byte) bool {
+	if len(k) < 2 || k[0] != sigil {
+		return false
+	}
+	for i := 1; i < len(k); i++ {
+		if !isPlaceholderByte(k[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func isPlaceholderByte(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
 
 // checkArgs validates a request's expressions and their placeholders in the order DynamoDB
 // reports the problems (one at a time): the names map (not empty, keys #name), the values map
@@ -85,7 +122,7 @@ func checkArgs(args exprArgs, exprs ...labeled) error {
 			return validation("ExpressionAttributeNames must not be empty")
 		}
 		for _, k := range slices.Sorted(maps.Keys(args.names)) {
-			if !nameKeyRE.MatchString(k) {
+			if !isPlaceholderKey(k, '#') {
 				return validation("ExpressionAttributeNames contains invalid key: Syntax error; key: %q", k)
 			}
 		}
@@ -96,7 +133,7 @@ func checkArgs(args exprArgs, exprs ...labeled) error {
 		}
 		keys := slices.Sorted(maps.Keys(args.values))
 		for _, k := range keys {
-			if !valueKeyRE.MatchString(k) {
+			if !isPlaceholderKey(k, ':') {
 				return validation("ExpressionAttributeValues contains invalid key: Syntax error; key: %q", k)
 			}
 		}
@@ -133,7 +170,7 @@ func checkArgs(args exprArgs, exprs ...labeled) error {
 				return err
 			}
 		}
-		for _, tok := range tokenRE.FindAllString(e.expr, -1) {
+		for tok := range placeholders(e.expr) {
 			if tok[0] == '#' {
 				if _, ok := args.names[tok]; !ok {
 					return validation("Invalid %s: An expression attribute name used in the document path is not defined; attribute name: %s", e.label, tok)

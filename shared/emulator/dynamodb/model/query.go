@@ -286,7 +286,7 @@ func (m *Model) QueryPartitionKey(t *Table, in *QueryInput) string {
 
 // filterKeyCheck rejects a Query filter on a key attribute, as DynamoDB does.
 func filterKeyCheck(expr string, names map[string]string, ks keySchema) error {
-	for _, tok := range tokenRE.FindAllString(expr, -1) {
+	for tok := range placeholders(expr) {
 		if tok[0] == '#' {
 			if n := names[tok]; ks.has(n) {
 				return validation("Filter Expression can only contain non-primary key attributes: Primary key attribute: %s", n)
