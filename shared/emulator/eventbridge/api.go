@@ -853,7 +853,7 @@ type archiveOutput struct {
 func (a *archive) output() archiveOutput {
 	var size int64
 	for _, e := range a.events {
-		size += int64(len(e.raw))
+		size += int64(e.size)
 	}
 	return archiveOutput{ArchiveName: a.name, ArchiveArn: a.arn, EventSourceArn: a.source, Description: a.description, EventPattern: a.patternText,
 		State: stateEnabled, RetentionDays: a.retentionDays, SizeBytes: size, EventCount: len(a.events), CreationTime: ts(a.created)}
@@ -945,7 +945,7 @@ func (s *Service) startReplay(_ context.Context, in *startReplayInput) (any, err
 	rp := &replay{name: in.ReplayName, arn: s.replayARN(in.ReplayName), description: in.Description, source: a.arn, destination: *in.Destination,
 		start: in.EventStartTime.Time, end: in.EventEndTime.Time, state: "STARTING", replayStart: now}
 	s.replays[rp.name] = rp
-	events := append([]*event(nil), a.events...)
+	events := append([]archived(nil), a.events...)
 	s.spawn(func() { s.runReplay(rp, a.bus, a.retentionDays, events) })
 	return map[string]any{"ReplayArn": rp.arn, "State": "STARTING", "ReplayStartTime": ts(now)}, nil
 }

@@ -163,10 +163,19 @@ func TestArchiveAndReplay(t *testing.T) {
 	f.put(t, entry("bakery.orders", "OrderPlaced", `{"order":"o-1"}`), entry("bakery.orders", "OrderPlaced", `{"order":"o-2"}`), entry("bakery.kitchen", "Ready", `{}`))
 	first := f.receive(t, url, 2)
 	require.Len(t, first, 2)
+	originals := map[any]map[string]any{} // by event id
+	var size int64
+	for _, m := range first {
+		var ev map[string]any
+		require.NoError(t, json.Unmarshal([]byte(aws.ToString(m.Body)), &ev))
+		originals[ev["id"]] = ev
+		size += int64(len(aws.ToString(m.Body)))
+	}
 
 	desc, err := f.events.DescribeArchive(ctx, &eb.DescribeArchiveInput{ArchiveName: aws.String("morning")})
 	require.NoError(t, err)
 	assert.Equal(t, int64(2), desc.EventCount)
+	assert.Equal(t, size, desc.SizeBytes, "the archived events' JSON")
 
 	_, err = f.events.StartReplay(ctx, &eb.StartReplayInput{ReplayName: aws.String("fix-1"), EventSourceArn: arch.ArchiveArn,
 		EventStartTime: aws.Time(epochStart.Add(-time.Hour)), EventEndTime: aws.Time(epochStart.Add(time.Hour)),
@@ -178,6 +187,10 @@ func TestArchiveAndReplay(t *testing.T) {
 		var ev map[string]any
 		require.NoError(t, json.Unmarshal([]byte(aws.ToString(m.Body)), &ev))
 		assert.Equal(t, "fix-1", ev["replay-name"])
+		orig := originals[ev["id"]]
+		require.NotNil(t, orig, "a replayed event keeps its id")
+		assert.Equal(t, orig["detail"], ev["detail"])
+		assert.Equal(t, orig["time"], ev["time"])
 	}
 	require.Eventually(t, func() bool {
 		d, err := f.events.DescribeReplay(ctx, &eb.DescribeReplayInput{ReplayName: aws.String("fix-1")})

@@ -152,7 +152,7 @@ func (s *Service) ingest(ctx context.Context, e *putEventsEntry, now time.Time, 
 	for _, a := range archives {
 		if a.pattern == nil || a.pattern.MatchValue(ev.decoded) {
 			s.mu.Lock()
-			a.events = append(a.events, ev)
+			a.events = append(a.events, archived{id: ev.id, entry: ev.entry, time: ev.time, ingested: ev.ingested, size: len(ev.raw)})
 			s.mu.Unlock()
 		}
 	}
@@ -315,7 +315,7 @@ func (s *Service) startSchedule(r *rule) {
 
 // --- replay ---
 
-func (s *Service) runReplay(rp *replay, busName string, retentionDays int, events []*event) {
+func (s *Service) runReplay(rp *replay, busName string, retentionDays int, events []archived) {
 	s.mu.Lock()
 	rp.state = "RUNNING"
 	var rules []*rule
@@ -323,7 +323,7 @@ func (s *Service) runReplay(rp *replay, busName string, retentionDays int, event
 		rules = b.active
 	}
 	s.mu.Unlock()
-	slices.SortStableFunc(events, func(a, b *event) int { return a.time.Compare(b.time) })
+	slices.SortStableFunc(events, func(a, b archived) int { return a.time.Compare(b.time) })
 	var oldest time.Time
 	if retentionDays > 0 {
 		oldest = s.clock.Now().Add(-time.Duration(retentionDays) * 24 * time.Hour)
@@ -335,7 +335,11 @@ func (s *Service) runReplay(rp *replay, busName string, retentionDays int, event
 		if ev.time.Before(rp.start) || !ev.time.Before(rp.end) || ev.ingested.Before(oldest) {
 			continue
 		}
-		re := newEvent(ev.id, &ev.entry, ev.decoded["detail"], ev.time, s.clock.Now(), s.env.AccountID, s.env.Region, rp.name)
+		detail, err := pattern.ParseEvent([]byte(*ev.entry.Detail)) // it parsed when the event came in
+		if err != nil {
+			continue
+		}
+		re := newEvent(ev.id, &ev.entry, detail, ev.time, s.clock.Now(), s.env.AccountID, s.env.Region, rp.name)
 		s.route(s.ctx, busName, rules, re, rp.destination.FilterArns)
 		s.mu.Lock()
 		rp.lastReplayed = ev.time

@@ -96,7 +96,17 @@ type archive struct {
 	retentionDays     int
 	created           time.Time
 	logicalID         string
-	events            []*event
+	events            []archived
+}
+
+// archived is what an archive keeps of an event: what replaying it and describing the archive
+// need. The event's JSON and decoded form are built again on replay from the entry: an archive
+// keeps every event of a run, and they were most of the memory it held.
+type archived struct {
+	id             string
+	entry          putEventsEntry
+	time, ingested time.Time
+	size           int // the event's JSON, as DescribeArchive's SizeBytes counts it
 }
 
 type replay struct {
