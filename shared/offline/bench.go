@@ -21,6 +21,7 @@ import (
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/cpupart"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/latency"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
+	"github.com/emilys-pastries/serverless-evolution/shared/loadgen"
 )
 
 // BenchOrders places orders through the whole stage in process with the zero latency model,
@@ -41,12 +42,20 @@ import (
 // Go's default). Its ns/op is wall time, which the zero model does not make CPU: a stage's own
 // rate limits still space its calls (04's kitchen API destination takes 50 tickets a second, so
 // 04 measures 20 ms an order there whatever its CPU; docs/emulator.md).
+//
+// It follows an order as the load tool does: where the stage answers a live status channel
+// (04's "channel") and has an AppSync Event API, by subscribing to the channel over the
+// emulator's loopback WebSocket with the load tool's client (loadgen.Subscriber) until a final
+// status arrives; otherwise, or when none has come within followTimeout, by polling
+// GET /orders/{id} (polls/order counts them).
 func BenchOrders(b *testing.B, stage Stage) {
 	b.Cleanup(sim.TuneGC())
 	// The emulator's goroutines are labelled its own from the start (cpupart); this one then
 	// places the orders as the client.
 	cpupart.EnterEmulator()
-	emu, err := emulator.New(stage.Stage, emulator.Options{Latency: latency.Zero()})
+	// The loopback port serves the status channels' WebSocket; the API calls stay in process
+	// (HTTPClient), whatever host APIURL names.
+	emu, err := emulator.New(stage.Stage, emulator.Options{Latency: latency.Zero(), Addr: "127.0.0.1:0"})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -56,6 +65,13 @@ func BenchOrders(b *testing.B, stage Stage) {
 	}
 	ctx := cpupart.With(context.Background(), cpupart.Client)
 	cpupart.Enter(ctx)
+	var subscriber *loadgen.Subscriber
+	if cfg := eventsTracking(emu); cfg != nil {
+		if subscriber, err = loadgen.NewSubscriber(*cfg); err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(subscriber.Close)
+	}
 	terminal := map[string]bool{}
 	for _, s := range stage.Terminal {
 		terminal[s] = true
@@ -76,6 +92,11 @@ func BenchOrders(b *testing.B, stage Stage) {
 			b.Fatalf("order %d: %d %v", i, code, v)
 		}
 		id, _ := v["order_id"].(string)
+		if channel, _ := v["channel"].(string); subscriber != nil && channel != "" && !terminal[fmt.Sprint(v["status"])] {
+			if benchFollow(ctx, b, subscriber, channel, terminal) {
+				return
+			}
+		}
 		for wait := time.Millisecond; !terminal[fmt.Sprint(v["status"])]; wait = min(2*wait, 50*time.Millisecond) {
 			time.Sleep(wait) // the load tool's polling, shortened: the zero model has no waits to poll through
 			polls++
@@ -114,6 +135,31 @@ func BenchOrders(b *testing.B, stage Stage) {
 	b.ReportMetric(float64(polls)/float64(n), "polls/order")
 	if soldOut > 0 {
 		b.ReportMetric(float64(soldOut)/float64(n), "sold-out/order")
+	}
+}
+
+// followTimeout bounds waiting for an order's final status on its channel, after which it is
+// polled: a status published before the subscription was acknowledged never arrives.
+const followTimeout = 5 * time.Second
+
+// benchFollow subscribes to an order's status channel and waits for a final status; false when
+// none came within followTimeout.
+func benchFollow(ctx context.Context, b *testing.B, s *loadgen.Subscriber, channel string, terminal map[string]bool) bool {
+	ctx, cancel := context.WithTimeout(ctx, followTimeout)
+	defer cancel()
+	sub, err := s.Subscribe(ctx, channel)
+	if err != nil {
+		b.Fatalf("subscribing to %s: %v", channel, err)
+	}
+	defer sub.Close()
+	for {
+		status, err := sub.Next(ctx)
+		if err != nil {
+			return false
+		}
+		if terminal[status] {
+			return true
+		}
 	}
 }
 
