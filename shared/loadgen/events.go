@@ -2,7 +2,6 @@ package loadgen
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -15,6 +14,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/uuid"
 )
 
 // EventsConfig is where accepted orders' live status channels are: an AppSync Events API's
@@ -469,13 +470,7 @@ func (s *eventsSub) unsubscribe() {
 }
 
 // newUUID is a random (version 4) UUID: AWS asks for a unique id per subscription.
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
-}
+func newUUID() string { return uuid.New() }
 
 // statusEvent is one event of an order's channel: at least its status, and when it happened.
 type statusEvent struct {

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/uuid"
 )
 
 // reply is a response the gateway writes. Replies may be shared: writeReply copies, never
@@ -78,12 +80,8 @@ func newRequestIDs(now time.Time, kind string) requestIDs {
 		binary.LittleEndian.PutUint64(w[:], rand.Uint64())
 		copy(b[i:], w[:])
 	}
-	u := b[:16]
-	u[6] = u[6]&0x0f | 0x40
-	u[8] = u[8]&0x3f | 0x80
-	h := hex.EncodeToString(u)
 	ids := requestIDs{
-		requestID: h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32],
+		requestID: uuid.Format([16]byte(b[:16])),
 		apigwID:   base64.StdEncoding.EncodeToString(b[16:27]),
 		traceID:   fmt.Sprintf("Root=1-%08x-%s", now.Unix(), hex.EncodeToString(b[15:27])),
 	}

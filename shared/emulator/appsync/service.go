@@ -2,10 +2,8 @@ package appsync
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base32"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -16,6 +14,7 @@ import (
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/appsync/model"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/metrics"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/uuid"
 )
 
 // PathPrefix starts every path the service serves: /appsync/<apiId>/event and
@@ -220,11 +219,4 @@ func stableID(seed string, n int) string {
 }
 
 // newUUID returns a random version-4 UUID for an event's identifier.
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
+func newUUID() string { return uuid.New() }

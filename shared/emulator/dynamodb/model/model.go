@@ -2,7 +2,6 @@ package model
 
 import (
 	"crypto/sha256"
-	"encoding/hex"
 	"maps"
 	"slices"
 	"sort"
@@ -13,6 +12,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/uuid"
 )
 
 // Options configure a Model.
@@ -226,10 +227,7 @@ func joinComma(s []string) string {
 
 func tableID(account, region, name string, at time.Time) string {
 	sum := sha256.Sum256([]byte(account + region + name + at.String()))
-	sum[6] = sum[6]&0x0f | 0x40 // a version 4 (random) UUID, as DynamoDB's TableIds are
-	sum[8] = sum[8]&0x3f | 0x80 // RFC 9562 variant
-	h := hex.EncodeToString(sum[:16])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+	return uuid.Format([16]byte(sum[:16])) // a version 4 (random) UUID, as DynamoDB's TableIds are
 }
 
 func (t *Table) setBilling(mode string, prov *ProvisionedThroughput, od *OnDemandThroughput, warm *WarmThroughput, now time.Time) error {

@@ -2,7 +2,6 @@ package asl
 
 import (
 	"crypto/md5"
-	crand "crypto/rand"
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
@@ -20,6 +19,7 @@ import (
 	"github.com/blues/jsonata-go/jtypes"
 
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/textcache"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/uuid"
 )
 
 // The functions Step Functions adds to JSONata
@@ -486,10 +486,4 @@ func evalTemplate(v any, field string, env *jsonataEnv) (out any, evaluated bool
 }
 
 // newUUID returns a random (version 4) UUID.
-func newUUID() string {
-	var b [16]byte
-	_, _ = crand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
-}
+func newUUID() string { return uuid.New() }

@@ -1,9 +1,7 @@
 package jsonpath
 
 import (
-	"bytes"
 	"crypto/md5"
-	"crypto/rand"
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
@@ -17,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/uuid"
 )
 
 // spec describes one intrinsic function: its argument count (max -1 for any number), an
@@ -608,15 +608,4 @@ func fnStringSplit(name string, args []value) (any, error) {
 	return out, nil
 }
 
-func fnUUID(string, []value) (any, error) {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return nil, intrinsicErr("States.UUID: %v", err)
-	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	var out bytes.Buffer
-	h := hex.EncodeToString(b[:])
-	out.WriteString(h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32])
-	return out.String(), nil
-}
+func fnUUID(string, []value) (any, error) { return uuid.New(), nil }
