@@ -30,17 +30,23 @@
 //   - Every task emits Task* events: Lambda function ARNs and activities do not get the
 //     LambdaFunction* or Activity* events AWS records for them. Activities wait on a token
 //     like ".waitForTaskToken" tasks. ".sync" resources are left to Tasks.Invoke.
-//   - JSONata's $now() and $millis() read the wall clock, not Clock. JSONata evaluations are
-//     serialised process-wide (the library races on its shared built-in functions).
+//   - JSONata's $now() and $millis() read the wall clock, not Clock. The library's evaluations
+//     are serialised process-wide (it races on its shared built-in functions).
 //   - A Task without TimeoutSeconds never times out (AWS's default is 99999999 s).
 //   - Problem messages follow AWS's codes and shape; their wording is not byte-identical to
 //     AWS's for every case.
 //   - Payload size (256 KiB) is checked on the execution's input, task results, every state's
 //     output and the execution output, whether or not a Listener is set.
-//   - JSONata expressions that are a variable and field names ("$order.id") are evaluated
-//     without the library (evalPath); the library answers everything else, including such a
-//     path whose result is null or an array, so its answers stand. One of them: jsonata-go
-//     answers a field that holds null as undefined (an error here), where jsonata-js gives null.
+//   - Most JSONata expressions are evaluated without the library: a variable and field names
+//     ("$order.id", evalPath), literals and paths joined by "&" (evalConcat), and a subset of
+//     the language that follows the library's evaluation step by step (jsonata_quick.go:
+//     literals, paths, filters and indexes, objects, blocks and assignments, conditionals,
+//     arithmetic, comparisons, and, or, "&", and $string, $number, $floor, $trim, $lowercase,
+//     $substring, $hash, $sum, $count, $exists, $not, $lookup, $fromMillis, $toMillis, $now and
+//     $millis). Each declines what it does not take and the library answers it, so the
+//     library's answers stand, quirks included. One of them: jsonata-go answers a field that
+//     holds null as undefined (an error here), where jsonata-js gives null. Another: it panics
+//     on most filters over arrays of arrays, which is a States.QueryEvaluationError here.
 //   - Redrive, versions and aliases, EvaluationFailed events and execution-level
 //     Credentials are not modelled.
 package asl

@@ -14,6 +14,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	jsonata "github.com/blues/jsonata-go"
 	"github.com/blues/jsonata-go/jtypes"
@@ -128,6 +129,10 @@ func compileCheck(s string) error {
 // two expressions run at once. github.com/xiatechs/jsonata-go does the same.
 var jsonataMu sync.Mutex
 
+// jsonataLibraryOnly turns the quick evaluator off: the tests that compare it with the
+// library set it.
+var jsonataLibraryOnly bool
+
 // jsonataEnv is what a JSONata expression of a state sees: $states and the variables in scope.
 type jsonataEnv struct {
 	states map[string]any
@@ -170,6 +175,10 @@ type compiledJSONata struct {
 	// $string of one path ("'ITEM#' & $states.input.item_id", "$string($order.total)"): see
 	// evalConcat.
 	concat []concatTerm
+	// quick is set when the quick evaluator takes the expression (jsonata_quick.go); quickOff
+	// once a variable named like a function it calls has been in scope.
+	quick    *quickExpr
+	quickOff atomic.Bool
 }
 
 // concatTerm is a string literal (path nil) or a simple path of a concatenation.
@@ -190,7 +199,7 @@ func compileJSONata(body string) (*compiledJSONata, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &compiledJSONata{e: e, registered: map[string]bool{}, path: simplePath(body), concat: simpleConcat(body)}
+	c := &compiledJSONata{e: e, registered: map[string]bool{}, path: simplePath(body), concat: simpleConcat(body), quick: compileQuick(body)}
 	c.names, c.states, c.allStates = jsonataRefs(body)
 	return jsonataCache.Store(body, c), nil
 }
@@ -393,6 +402,11 @@ func evalJSONata(src, field string, env *jsonataEnv) (any, error) {
 			return out, nil
 		}
 	}
+	if c.quick != nil && !c.quickOff.Load() && !jsonataLibraryOnly {
+		if out, ok := c.evalQuick(env); ok {
+			return jsonataResult(src, field, out)
+		}
+	}
 	return c.evalWithLibrary(src, field, env)
 }
 
@@ -432,7 +446,7 @@ func (c *compiledJSONata) evalWithLibrary(src, field string, env *jsonataEnv) (a
 	for name := range vars {
 		c.registered[name] = true
 	}
-	out, err := c.e.Eval(nil)
+	out, err := evalLibrary(c.e)
 	jsonataMu.Unlock()
 	if errors.Is(err, jsonata.ErrUndefined) {
 		return nil, &Failure{Name: ErrQueryEvaluationError, Cause: fmt.Sprintf("The JSONata expression '%s' specified for the field '%s' returned nothing (undefined).", src, field)}
@@ -441,6 +455,19 @@ func (c *compiledJSONata) evalWithLibrary(src, field string, env *jsonataEnv) (a
 		return nil, &Failure{Name: ErrQueryEvaluationError, Cause: fmt.Sprintf("An error occurred while evaluating the JSONata expression '%s' specified for the field '%s': %v", src, field, err)}
 	}
 	return jsonataResult(src, field, out)
+}
+
+// evalLibrary evaluates e, turning a panic of the library into an error: it panics on some
+// expressions over nested arrays (reflect: call of reflect.Value.Len on interface Value, in
+// evalOverArray, e.g. a filter whose path maps over an array of arrays), which would otherwise
+// end the whole emulator.
+func evalLibrary(e *jsonata.Expr) (out any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			out, err = nil, fmt.Errorf("the JSONata library failed: %v", p)
+		}
+	}()
+	return e.Eval(nil)
 }
 
 // jsonataResult converts an expression's result to the interpreter's values.
