@@ -324,3 +324,38 @@ func TestQuickLeavesShadowedFunctionsToTheLibrary(t *testing.T) {
 	assert.ErrorContains(t, err, "cannot call non-function $count", "the library still has it registered")
 	assert.True(t, c.quickOff.Load())
 }
+
+// BenchmarkJSONataOrder evaluates 04's order expression (the Order state's block, the largest
+// of PlaceOrder's) with the library and with the quick evaluator:
+//
+//	go test -run '^$' -bench JSONataOrder -benchmem ./shared/emulator/stepfunctions/asl/
+func BenchmarkJSONataOrder(b *testing.B) {
+	const body = `($tax := $floor(($subtotal * $number($store.tax_bp.N) + 5000) / 10000); {"store_id": $req.store_id, "day": $day, "customer": {"name": $trim($req.customer.name), "email": $req.customer.email}, "items": $lines, "currency": $store.currency.S, "subtotal": $subtotal, "tax": $tax, "total": $subtotal + $tax, "pickup_at": $fromMillis($toMillis($req.pickup_at))})`
+	src := "{% " + body + " %}"
+	c, err := compileJSONata(body)
+	require.NoError(b, err)
+	require.NotNil(b, c.quick)
+	env := quickFixture(b)
+	b.Run("library", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			env.converted = nil // each state evaluation converts its variables once
+			if _, err := c.evalWithLibrary(src, "Output", env); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("quick", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			env.converted = nil
+			out, ok := c.evalQuick(env)
+			if !ok {
+				b.Fatal("declined")
+			}
+			if _, err := jsonataResult(src, "Output", out); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
