@@ -414,7 +414,7 @@ var errConnGone = errors.New("events: the connection closed")
 
 // subscribe sends one subscribe and waits for its answer.
 func (c *eventsConn) subscribe(ctx context.Context, channel string) (*eventsSub, error) {
-	s := &eventsSub{id: newUUID(), conn: c, ack: make(chan error, 1), events: make(chan json.RawMessage, eventBuffer), dropped: make(chan struct{})}
+	s := &eventsSub{id: uuid.New(), conn: c, ack: make(chan error, 1), events: make(chan json.RawMessage, eventBuffer), dropped: make(chan struct{})}
 	c.mu.Lock()
 	if c.subs == nil {
 		c.mu.Unlock()
@@ -468,9 +468,6 @@ func (s *eventsSub) unsubscribe() {
 	cancel()
 	c.pool.release(c)
 }
-
-// newUUID is a random (version 4) UUID: AWS asks for a unique id per subscription.
-func newUUID() string { return uuid.New() }
 
 // statusEvent is one event of an order's channel: at least its status, and when it happened.
 type statusEvent struct {

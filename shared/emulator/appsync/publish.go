@@ -9,6 +9,7 @@ import (
 
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/appsync/model"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
+	"github.com/emilys-pastries/serverless-evolution/shared/emulator/uuid"
 )
 
 // maxPublishBody bounds a publish request: five events of 240 KB, escaped, and the envelope.
@@ -93,7 +94,7 @@ func (s *Service) publish(ctx context.Context, api *model.API, channel string, e
 	}
 	res := PublishResult{Successful: make([]published, len(events)), Failed: []failed{}}
 	for i := range events {
-		res.Successful[i] = published{Identifier: newUUID(), Index: i}
+		res.Successful[i] = published{Identifier: uuid.New(), Index: i}
 	}
 	s.count(api, "published_events", int64(len(events)))
 	s.mu.Lock()

@@ -14,7 +14,6 @@ import (
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/appsync/model"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/metrics"
 	"github.com/emilys-pastries/serverless-evolution/shared/emulator/sim"
-	"github.com/emilys-pastries/serverless-evolution/shared/emulator/uuid"
 )
 
 // PathPrefix starts every path the service serves: /appsync/<apiId>/event and
@@ -217,6 +216,3 @@ func stableID(seed string, n int) string {
 	sum := sha256.Sum256([]byte(seed))
 	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:]))[:n]
 }
-
-// newUUID returns a random version-4 UUID for an event's identifier.
-func newUUID() string { return uuid.New() }

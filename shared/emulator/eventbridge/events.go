@@ -141,7 +141,7 @@ func (s *Service) ingest(ctx context.Context, e *putEventsEntry, now time.Time, 
 		return "", "InvalidArgument", fmt.Sprintf("Event bus %s does not exist.", busName(e.EventBusName))
 	}
 	if id == "" {
-		id = newUUID()
+		id = uuid.New()
 	}
 	t := now
 	if e.Time != nil && !e.Time.IsZero() {
@@ -251,8 +251,6 @@ func writeJSONString(buf *bytes.Buffer, s string) {
 	buf.Truncate(buf.Len() - 1) // Encode's newline
 }
 
-func newUUID() string { return uuid.New() }
-
 // --- schedules ---
 
 // parseSchedule accepts rate(N unit) and cron(six fields); only rate has a period.
@@ -300,7 +298,7 @@ func (s *Service) startSchedule(r *rule) {
 		now := s.clock.Now()
 		src, dt, detail := "aws.events", "Scheduled Event", "{}"
 		e := putEventsEntry{Source: &src, DetailType: &dt, Detail: &detail, Resources: []string{r.arn}}
-		s.trigger(s.ctx, r, newEvent(newUUID(), &e, map[string]any{}, now, now, s.env.AccountID, s.env.Region, ""))
+		s.trigger(s.ctx, r, newEvent(uuid.New(), &e, map[string]any{}, now, now, s.env.AccountID, s.env.Region, ""))
 	}
 	r.stopSchedule = sim.AfterFunc(s.clock, r.rate, fire)
 }

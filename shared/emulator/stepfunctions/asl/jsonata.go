@@ -33,7 +33,7 @@ func init() {
 		"range":     {Func: jsonataRange},
 		"hash":      {Func: jsonataHash},
 		"random":    {Func: jsonataRandom},
-		"uuid":      {Func: func() string { return newUUID() }},
+		"uuid":      {Func: uuid.New},
 		"parse":     {Func: jsonataParse},
 		// $eval is not available in Step Functions; $parse replaces it.
 		"eval": {Func: func(string) (any, error) {
@@ -410,22 +410,32 @@ func evalJSONata(src, field string, env *jsonataEnv) (any, error) {
 	return c.evalWithLibrary(src, field, env)
 }
 
-// evalWithLibrary evaluates c with the JSONata library.
-func (c *compiledJSONata) evalWithLibrary(src, field string, env *jsonataEnv) (any, error) {
-	vars := make(map[string]any, len(c.names)+1)
+// statesFor is $states as an evaluation of c sees it: the members it reads, converted, or all of
+// them when it reads $states as a whole; nil when it does not read $states.
+func (c *compiledJSONata) statesFor(env *jsonataEnv) map[string]any {
 	if c.allStates {
 		st := make(map[string]any, len(env.states))
 		for m, v := range env.states {
 			st[m] = env.convert("states."+m, v)
 		}
-		vars["states"] = st
-	} else if len(c.states) > 0 {
-		st := make(map[string]any, len(c.states))
-		for _, m := range c.states {
-			if v, ok := env.states[m]; ok {
-				st[m] = env.convert("states."+m, v)
-			}
+		return st
+	}
+	if len(c.states) == 0 {
+		return nil
+	}
+	st := make(map[string]any, len(c.states))
+	for _, m := range c.states {
+		if v, ok := env.states[m]; ok {
+			st[m] = env.convert("states."+m, v)
 		}
+	}
+	return st
+}
+
+// evalWithLibrary evaluates c with the JSONata library.
+func (c *compiledJSONata) evalWithLibrary(src, field string, env *jsonataEnv) (any, error) {
+	vars := make(map[string]any, len(c.names)+1)
+	if st := c.statesFor(env); st != nil {
 		vars["states"] = st
 	}
 	for _, name := range c.names {
@@ -511,6 +521,3 @@ func evalTemplate(v any, field string, env *jsonataEnv) (out any, evaluated bool
 	}
 	return v, false, nil
 }
-
-// newUUID returns a random (version 4) UUID.
-func newUUID() string { return uuid.New() }

@@ -244,7 +244,11 @@ func (r *quickRun) variable(name string) any {
 	}
 	if name == "states" {
 		if r.states == nil {
-			r.states = r.statesValue()
+			st := r.c.statesFor(r.env) // as evalWithLibrary registers it
+			if st == nil {
+				decline()
+			}
+			r.states = st
 		}
 		return r.states
 	}
@@ -256,30 +260,6 @@ func (r *quickRun) variable(name string) any {
 		return undefined
 	}
 	return r.env.convert("$"+name, v)
-}
-
-// statesValue is $states as evalWithLibrary registers it.
-func (r *quickRun) statesValue() any {
-	c := r.c
-	if !c.allStates && len(c.states) == 0 {
-		decline()
-	}
-	st := make(map[string]any, len(r.env.states))
-	for m, v := range r.env.states {
-		if c.allStates || containsString(c.states, m) {
-			st[m] = r.env.convert("states."+m, v)
-		}
-	}
-	return st
-}
-
-func containsString(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
-	}
-	return false
 }
 
 // quickName is the library's evalName: an object's member, the members of an array's
